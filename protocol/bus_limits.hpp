@@ -1,0 +1,62 @@
+// Every bound of the bus in one place: frame and message sizes, queue depths,
+// ZeroMQ high-water marks, reconnect backoff and the garbage-peer ban. The
+// static_asserts state how they relate; change a number here, not at a use site.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace datdot::bus_limits {
+
+// Wire sizes.
+inline constexpr std::size_t frame_bytes_max = 256 * 1024;         // compile-time ceiling
+inline constexpr std::size_t frame_bytes_default = 128 * 1024 + 1024;  // configurable within [min, max]
+inline constexpr std::size_t envelope_overhead_bytes_max = 64;      // sender, type, correlation, kind, tags
+inline constexpr std::size_t ping_padding_bytes_max = 128 * 1024;
+inline constexpr std::size_t roles_max = 8;
+inline constexpr std::size_t role_name_bytes_max = 16;
+inline constexpr std::size_t endpoint_bytes_max = 128;
+inline constexpr std::size_t peer_record_bytes_max =
+    40 + roles_max * (role_name_bytes_max + 2) + endpoint_bytes_max + 8;
+inline constexpr std::size_t welcome_peers_max = 32;
+// The smallest configurable frame limit still carries a full welcome.
+inline constexpr std::size_t frame_bytes_min =
+    (welcome_peers_max + 1) * peer_record_bytes_max + envelope_overhead_bytes_max;
+
+// Peers and requests.
+inline constexpr std::size_t peers_max = 256;           // routing table entries per node
+inline constexpr std::size_t pending_requests_max = 4096;  // outstanding requests per bus
+inline constexpr std::size_t handler_requests_max = 1024;  // inbound requests awaiting a local answer
+
+// Queues: actor -> I/O thread, and ZeroMQ's own per-peer high-water marks.
+// Policy: when a bound is reached the *new* frame is dropped and counted
+// (datdot_bus_dropped_total{reason}); the sender is never blocked, so a slow
+// peer cannot stall an actor. Requests whose frame is dropped time out.
+inline constexpr std::size_t io_outbound_queue_max = 16384;
+inline constexpr int zmq_send_hwm_messages = 10000;
+inline constexpr int zmq_recv_hwm_messages = 10000;
+inline constexpr int zmq_linger_ms = 200;
+inline constexpr std::size_t io_inbound_batch_max = 256;  // frames read per poll round per socket
+
+// Reconnect backoff (ZeroMQ doubles from min to max).
+inline constexpr int reconnect_backoff_ms_min = 100;
+inline constexpr int reconnect_backoff_ms_max = 5000;
+inline constexpr int handshake_timeout_ms = 5000;
+
+// Garbage peers: this many rejected frames within the window bans the peer.
+inline constexpr std::uint32_t garbage_frames_threshold = 16;
+inline constexpr std::uint64_t garbage_window_ms = 10'000;
+inline constexpr std::uint64_t garbage_ban_ms = 60'000;
+inline constexpr std::size_t misbehavior_entries_max = 1024;  // tracked peers (oldest evicted)
+
+static_assert(frame_bytes_min <= frame_bytes_default && frame_bytes_default <= frame_bytes_max);
+static_assert(ping_padding_bytes_max + envelope_overhead_bytes_max + 16 <= frame_bytes_default,
+              "the largest ping must fit the default frame limit");
+static_assert(welcome_peers_max <= peers_max);
+static_assert(io_inbound_batch_max <= static_cast<std::size_t>(zmq_recv_hwm_messages));
+static_assert(0 < reconnect_backoff_ms_min && reconnect_backoff_ms_min < reconnect_backoff_ms_max);
+static_assert(handshake_timeout_ms >= reconnect_backoff_ms_min);
+static_assert(garbage_frames_threshold > 1, "one bad frame is a bug, many are an attack");
+static_assert(garbage_ban_ms >= garbage_window_ms);
+
+}  // namespace datdot::bus_limits
