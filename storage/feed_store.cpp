@@ -20,7 +20,10 @@ key40 indexed_key(const hash32& dk, std::uint64_t index) {
 }
 
 bytes encode_head(const feed_head& h) {
-  bytes out{head_format_version, static_cast<byte>(h.mode)};
+  bytes out;
+  out.reserve(head_size);
+  out.push_back(head_format_version);
+  out.push_back(static_cast<byte>(h.mode));
   out.insert(out.end(), h.signer.begin(), h.signer.end());
   put_u64le(out, h.length);
   put_u64le(out, h.byte_length);

@@ -11,7 +11,7 @@
 
 #include "storage/feed_directory.hpp"
 #include "storage/feed_export.hpp"
-#include "test_fs.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace datdot;
 using namespace datdot::storage;

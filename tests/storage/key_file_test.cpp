@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "tests/storage/test_fs.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace datdot;
 using namespace datdot::storage;

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/storage/test_fs.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace datdot;
 using namespace datdot::storage;
