@@ -25,8 +25,11 @@ inline constexpr std::size_t frame_bytes_min =
 
 // Peers and requests.
 inline constexpr std::size_t peers_max = 256;           // routing table entries per node
+inline constexpr std::size_t peers_wanted = 24;         // a node stops seeking peers beyond this many
 inline constexpr std::size_t pending_requests_max = 4096;  // outstanding requests per bus
 inline constexpr std::size_t handler_requests_max = 1024;  // inbound requests awaiting a local answer
+inline constexpr std::uint64_t handler_timeout_ms = 2000;   // a local answer later than this is dropped
+inline constexpr std::size_t bindings_max = 2 * peers_max;  // cached CURVE key -> node id bindings
 
 // Queues: actor -> I/O thread, and ZeroMQ's own per-peer high-water marks.
 // Policy: when a bound is reached the *new* frame is dropped and counted
@@ -53,6 +56,8 @@ static_assert(frame_bytes_min <= frame_bytes_default && frame_bytes_default <= f
 static_assert(ping_padding_bytes_max + envelope_overhead_bytes_max + 16 <= frame_bytes_default,
               "the largest ping must fit the default frame limit");
 static_assert(welcome_peers_max <= peers_max);
+static_assert(peers_wanted <= peers_max, "room is left for peers that find us");
+static_assert(bindings_max >= peers_max, "every routed peer keeps its binding");
 static_assert(io_inbound_batch_max <= static_cast<std::size_t>(zmq_recv_hwm_messages));
 static_assert(0 < reconnect_backoff_ms_min && reconnect_backoff_ms_min < reconnect_backoff_ms_max);
 static_assert(handshake_timeout_ms >= reconnect_backoff_ms_min);

@@ -1,0 +1,203 @@
+#include "actors/bus_actor.hpp"
+
+#include <unordered_map>
+
+#include "protocol/misbehavior.hpp"
+
+namespace datdot {
+namespace {
+
+struct pending_request {
+  caf::typed_response_promise<inbound_message> promise;
+  node_id peer;
+};
+
+struct bus_state {
+  bus_config config;
+  inbox_actor inbox;
+  std::map<node_id, peer_info> routes;
+  std::unordered_map<curve_public_key, node_id> bindings;
+  std::unordered_map<std::uint64_t, pending_request> pending;
+  std::uint64_t next_correlation_id = 1;
+  std::size_t handler_requests = 0;
+  misbehavior_tracker misbehavior;
+  bus_metrics metrics;
+  static inline const char* name = "datdot.bus";
+};
+
+using bus_pointer = bus_actor::stateful_pointer<bus_state>;
+
+std::uint64_t now_ms(bus_pointer self) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now().time_since_epoch()).count());
+}
+
+void log(bus_pointer self, const std::string& line) {
+  if (self->state.config.log) self->state.config.log(line);
+}
+
+peer_traffic* traffic_of(bus_pointer self, const node_id& peer) {
+  auto& peers = self->state.metrics.peers;
+  auto i = peers.find(peer);
+  if (i != peers.end()) return &i->second;
+  if (peers.size() >= bus_limits::bindings_max) return nullptr;
+  return &peers[peer];
+}
+
+// Responses travel back over `reply_via`, the request's connection; everything
+// else needs a route.
+send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std::uint64_t correlation_id,
+                       const message_body& body, const curve_public_key* reply_via = nullptr) {
+  auto& st = self->state;
+  if (!reply_via && !st.routes.contains(to)) {
+    ++st.metrics.dropped_no_route_total;
+    return send_status::no_route;
+  }
+  auto frame = encode_frame(st.config.self, kind, correlation_id, body);
+  auto size = frame.size();
+  auto status = reply_via ? st.config.transport->reply(*reply_via, std::move(frame))
+                          : st.config.transport->send(to, std::move(frame));
+  if (status == send_status::queue_full) ++st.metrics.dropped_queue_full_total;
+  if (status != send_status::queued) return status;
+  ++st.metrics.frames_out_total;
+  if (auto* t = traffic_of(self, to)) {
+    ++t->frames_out;
+    t->bytes_out += size;
+  }
+  return status;
+}
+
+caf::error send_failure(send_status status) {
+  return status == send_status::no_route ? caf::make_error(caf::sec::no_route_to_receiving_node)
+                                         : caf::make_error(caf::sec::unavailable_or_would_block);
+}
+
+void on_rejected(bus_pointer self, const curve_public_key& from, const frame_rejection& why) {
+  auto& st = self->state;
+  ++st.metrics.rejected_total[static_cast<std::size_t>(why.reason)];
+  auto peer = to_hex(byte_view{from.key}.first(4));
+  log(self, "bus: dropped frame from curve:" + peer + ": " + std::string{to_string(why.reason)} + " (" +
+                why.detail + ")");
+  if (!st.misbehavior.record_rejection(from, now_ms(self))) return;
+  ++st.metrics.bans_total;
+  st.config.transport->ban(from, std::chrono::milliseconds{bus_limits::garbage_ban_ms});
+  log(self, "bus: banned curve:" + peer + " for " + std::to_string(bus_limits::garbage_ban_ms) + " ms");
+}
+
+void on_response(bus_pointer self, inbound_message msg) {
+  auto& st = self->state;
+  auto i = st.pending.find(msg.correlation_id);
+  if (i == st.pending.end() || i->second.peer != msg.sender) {
+    ++st.metrics.unmatched_responses_total;
+    return;
+  }
+  auto promise = std::move(i->second.promise);
+  st.pending.erase(i);
+  promise.deliver(std::move(msg));
+}
+
+void on_request(bus_pointer self, const curve_public_key& from_connection, inbound_message msg) {
+  auto& st = self->state;
+  if (!st.inbox || st.handler_requests >= bus_limits::handler_requests_max) {
+    ++st.metrics.dropped_handler_busy_total;
+    return;
+  }
+  ++st.handler_requests;
+  auto peer = msg.sender;
+  auto correlation_id = msg.correlation_id;
+  auto connection = from_connection;
+  self->request(st.inbox, std::chrono::milliseconds{bus_limits::handler_timeout_ms}, bus_ask_atom_v, std::move(msg))
+      .then(
+          [=](message_body& reply) {
+            --self->state.handler_requests;
+            send_frame(self, peer, frame_kind::response, correlation_id, reply, &connection);
+          },
+          [=](caf::error&) {
+            --self->state.handler_requests;
+            ++self->state.metrics.dropped_handler_busy_total;
+          });
+}
+
+void on_frame(bus_pointer self, const curve_public_key& from, const bytes& frame) {
+  auto& st = self->state;
+  if (st.misbehavior.is_banned(from, now_ms(self))) {
+    ++st.metrics.dropped_banned_total;
+    return;
+  }
+  authenticated_peer auth{from, std::nullopt};
+  if (auto i = st.bindings.find(from); i != st.bindings.end()) auth.bound = i->second;
+  auto decoded = decode_frame(frame, auth, st.config.limits);
+  if (auto* why = std::get_if<frame_rejection>(&decoded)) return on_rejected(self, from, *why);
+  auto& msg = std::get<inbound_message>(decoded);
+  if (!auth.bound && st.bindings.size() < bus_limits::bindings_max) st.bindings.emplace(from, msg.sender);
+  ++st.metrics.frames_in_total;
+  if (auto* t = traffic_of(self, msg.sender)) {
+    ++t->frames_in;
+    t->bytes_in += frame.size();
+  }
+  switch (msg.kind) {
+    case frame_kind::response: return on_response(self, std::move(msg));
+    case frame_kind::request: return on_request(self, from, std::move(msg));
+    case frame_kind::one_way:
+      if (st.inbox) self->send(st.inbox, bus_deliver_atom_v, std::move(msg));
+      return;
+  }
+}
+
+bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
+  self->state.config = std::move(config);
+  return {
+      [=](bus_send_atom, const node_id& to, const message_body& body) {
+        send_frame(self, to, frame_kind::one_way, 0, body);
+      },
+      [=](bus_broadcast_atom, role group, const message_body& body) {
+        for (const auto& [id, peer] : self->state.routes)
+          if (peer.roles.contains(group)) send_frame(self, id, frame_kind::one_way, 0, body);
+      },
+      [=](bus_request_atom, const node_id& to, const message_body& body,
+          caf::timespan timeout) -> caf::result<inbound_message> {
+        auto& st = self->state;
+        if (st.pending.size() >= bus_limits::pending_requests_max) {
+          ++st.metrics.dropped_pending_full_total;
+          return caf::make_error(caf::sec::unavailable_or_would_block);
+        }
+        auto correlation_id = st.next_correlation_id++;
+        auto status = send_frame(self, to, frame_kind::request, correlation_id, body);
+        if (status != send_status::queued) return send_failure(status);
+        auto promise = self->make_response_promise<inbound_message>();
+        st.pending.emplace(correlation_id, pending_request{promise, to});
+        self->delayed_send(self, timeout, bus_timeout_atom_v, correlation_id);
+        return promise;
+      },
+      [=](bus_timeout_atom, std::uint64_t correlation_id) {
+        auto& st = self->state;
+        auto i = st.pending.find(correlation_id);
+        if (i == st.pending.end()) return;
+        ++st.metrics.request_timeouts_total;
+        i->second.promise.deliver(caf::make_error(caf::sec::request_timeout));
+        st.pending.erase(i);
+      },
+      [=](bus_add_peer_atom, const peer_info& peer) {
+        auto& st = self->state;
+        if (peer.id == st.config.self) return;
+        if (!st.routes.contains(peer.id) && st.routes.size() >= bus_limits::peers_max) return;
+        st.routes[peer.id] = peer;
+        st.config.transport->connect(peer);
+      },
+      [=](bus_subscribe_atom, inbox_actor inbox) { self->state.inbox = std::move(inbox); },
+      [=](bus_frame_atom, const curve_public_key& from, const bytes& frame) { on_frame(self, from, frame); },
+      [=](bus_metrics_atom) {
+        auto snapshot = self->state.metrics;
+        snapshot.transport = self->state.config.transport->counters();
+        return snapshot;
+      },
+  };
+}
+
+}  // namespace
+
+bus_actor spawn_bus(caf::actor_system& sys, bus_config config) {
+  return sys.spawn(bus_impl, std::move(config));
+}
+
+}  // namespace datdot

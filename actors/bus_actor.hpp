@@ -1,0 +1,49 @@
+// The bus as actors see it: send to a node, broadcast to a role group,
+// request/response with a timeout. One implementation of the logic (routing,
+// correlation, the validating inbox, garbage-peer bans, counters) over a
+// bus_transport — ZeroMQ or simulated — so both carry the same bytes through
+// the same decoder.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/bus_atoms.hpp"
+#include "actors/bus_metrics.hpp"
+#include "actors/bus_transport.hpp"
+#include "protocol/frame_codec.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::bus_metrics)
+
+namespace datdot {
+
+// The local receiver of a bus's inbound traffic (a node's peer actor).
+using inbox_actor = caf::typed_actor<
+    caf::replies_to<bus_ask_atom, inbound_message>::with<message_body>,  // requests: answer is sent back
+    caf::reacts_to<bus_deliver_atom, inbound_message>>;                 // one-way messages
+
+using bus_actor = caf::typed_actor<
+    caf::reacts_to<bus_send_atom, node_id, message_body>,
+    caf::reacts_to<bus_broadcast_atom, role, message_body>,
+    // Fails with caf::sec::request_timeout, or an error naming the drop, if no answer comes.
+    caf::replies_to<bus_request_atom, node_id, message_body, caf::timespan>::with<inbound_message>,
+    caf::reacts_to<bus_add_peer_atom, peer_info>,
+    caf::reacts_to<bus_subscribe_atom, inbox_actor>,
+    // From the transport: a frame from the peer that authenticated with this CURVE key.
+    caf::reacts_to<bus_frame_atom, curve_public_key, bytes>,
+    caf::reacts_to<bus_timeout_atom, std::uint64_t>,
+    caf::replies_to<bus_metrics_atom>::with<bus_metrics>>;
+
+using log_fn = std::function<void(const std::string&)>;
+
+struct bus_config {
+  node_id self;
+  frame_limits limits;
+  std::shared_ptr<bus_transport> transport;
+  log_fn log;  // one line per rejected frame or ban; may be empty
+};
+
+bus_actor spawn_bus(caf::actor_system& sys, bus_config config);
+
+}  // namespace datdot

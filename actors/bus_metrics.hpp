@@ -1,0 +1,43 @@
+// Counters of one bus (datdot_bus_*): frames and bytes per peer, rejections by
+// reason, drops by cause. Observed by operators and tests, never used for decisions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+
+#include "actors/bus_transport.hpp"
+#include "protocol/frame_codec.hpp"
+
+namespace datdot {
+
+struct peer_traffic {
+  std::uint64_t frames_in = 0;
+  std::uint64_t frames_out = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+};
+
+struct bus_metrics {
+  std::uint64_t frames_in_total = 0;
+  std::uint64_t frames_out_total = 0;
+  std::array<std::uint64_t, reject_reason_count> rejected_total{};  // by reject_reason
+  std::uint64_t dropped_queue_full_total = 0;
+  std::uint64_t dropped_no_route_total = 0;
+  std::uint64_t dropped_banned_total = 0;
+  std::uint64_t dropped_handler_busy_total = 0;  // inbound requests beyond handler_requests_max
+  std::uint64_t dropped_pending_full_total = 0;  // outbound requests beyond pending_requests_max
+  std::uint64_t unmatched_responses_total = 0;   // late, duplicated or never asked for
+  std::uint64_t request_timeouts_total = 0;
+  std::uint64_t bans_total = 0;
+  transport_counters transport;
+  std::map<node_id, peer_traffic> peers;
+
+  std::uint64_t rejected_sum() const {
+    std::uint64_t n = 0;
+    for (auto r : rejected_total) n += r;
+    return n;
+  }
+};
+
+}  // namespace datdot

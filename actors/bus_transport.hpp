@@ -1,0 +1,36 @@
+// What a bus needs from the thing that moves its frames: the ZeroMQ bridge for
+// real processes, the simulated network for one process. Frames arrive back at
+// the bus actor as (bus_frame_atom, authenticated CURVE key, bytes).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "protocol/bus_messages.hpp"
+
+namespace datdot {
+
+enum class send_status : std::uint8_t { queued, queue_full, no_route };
+
+struct transport_counters {
+  std::uint64_t dropped_hwm = 0;          // ZeroMQ refused: per-peer high-water mark reached
+  std::uint64_t refused_handshakes = 0;   // CURVE/ZAP refused a connection (bad key or banned)
+  std::uint64_t oversized_dropped = 0;    // dropped by the transport before reaching the bus
+};
+
+class bus_transport {
+ public:
+  virtual ~bus_transport() = default;
+  // Makes `peer` reachable (opens a connection if there is none).
+  virtual void connect(const peer_info& peer) = 0;
+  // Never blocks: a full queue drops the frame and says so.
+  virtual send_status send(const node_id& to, bytes frame) = 0;
+  // A response goes back over the connection its request came in on, so a
+  // node can answer peers it has no route to (e.g. when its table is full).
+  virtual send_status reply(const curve_public_key& connection, bytes frame) = 0;
+  // Refuses frames and new connections from this key for `duration`, closing current ones.
+  virtual void ban(const curve_public_key& peer, std::chrono::milliseconds duration) = 0;
+  virtual transport_counters counters() const = 0;
+};
+
+}  // namespace datdot

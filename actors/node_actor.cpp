@@ -1,0 +1,164 @@
+#include "actors/node_actor.hpp"
+
+#include <deque>
+
+namespace datdot {
+namespace {
+
+struct known_peer {
+  peer_info info;
+  bool introduced = false;  // has answered or sent a hello
+  std::optional<caf::timespan> last_rtt;
+};
+
+struct node_state {
+  node_config config;
+  bus_actor bus;
+  std::map<node_id, known_peer> peers;
+  std::deque<peer_info> recent;  // newest peers, handed out in welcomes
+  std::uint64_t next_nonce = 1;
+  node_status counters;
+  static inline const char* name = "datdot.node";
+};
+
+using node_pointer = node_actor::stateful_pointer<node_state>;
+
+void emit(node_pointer self, node_event::kind what, const peer_info& peer, caf::timespan rtt = {}) {
+  if (self->state.config.on_event) self->state.config.on_event(node_event{what, peer, rtt});
+}
+
+// Outer timeout for asking the bus: its own request timeout plus slack, so the
+// bus's answer (or timeout error) normally arrives first.
+caf::timespan bus_deadline(node_pointer self) { return self->state.config.request_timeout * 2; }
+
+void send_hello(node_pointer self, const node_id& to);
+
+void learn(node_pointer self, const peer_info& info) {
+  auto& st = self->state;
+  if (info.id == st.config.self.id) return;
+  auto i = st.peers.find(info.id);
+  if (i != st.peers.end() && i->second.introduced) {
+    i->second.info = info;
+    return;
+  }
+  if (i == st.peers.end() && st.peers.size() >= bus_limits::peers_max) return;
+  auto& peer = st.peers[info.id];
+  peer.info = info;
+  peer.introduced = true;
+  self->send(st.bus, bus_add_peer_atom_v, info);
+  st.recent.push_front(info);
+  if (st.recent.size() > bus_limits::welcome_peers_max) st.recent.pop_back();
+  emit(self, node_event::kind::peer_joined, info);
+}
+
+// A peer named in a welcome: remember its address and introduce ourselves,
+// until the node has as many peers as it wants.
+void consider(node_pointer self, const peer_info& info) {
+  auto& st = self->state;
+  if (info.id == st.config.self.id || st.peers.contains(info.id) || st.peers.size() >= bus_limits::peers_wanted) return;
+  st.peers[info.id].info = info;
+  self->send(st.bus, bus_add_peer_atom_v, info);
+  send_hello(self, info.id);
+}
+
+void send_hello(node_pointer self, const node_id& to) {
+  auto& st = self->state;
+  self->request(st.bus, bus_deadline(self), bus_request_atom_v, to, message_body{hello{st.config.self}},
+                st.config.request_timeout)
+      .then(
+          [=](inbound_message& reply) {
+            auto* w = std::get_if<welcome>(&reply.body);
+            if (!w) return;
+            learn(self, w->self);
+            for (const auto& p : w->peers) consider(self, p);
+          },
+          [](caf::error&) { /* retried on the next tick while the peer is not introduced */ });
+}
+
+void send_ping(node_pointer self, const node_id& to) {
+  auto& st = self->state;
+  auto nonce = st.next_nonce++;
+  auto sent = self->clock().now();
+  self->request(st.bus, bus_deadline(self), bus_request_atom_v, to, message_body{ping{nonce, {}}},
+                st.config.request_timeout)
+      .then(
+          [=](inbound_message& reply) {
+            auto* p = std::get_if<pong>(&reply.body);
+            auto i = self->state.peers.find(to);
+            if (!p || p->nonce != nonce || i == self->state.peers.end()) return;
+            auto rtt = std::chrono::duration_cast<caf::timespan>(self->clock().now() - sent);
+            i->second.last_rtt = rtt;
+            ++self->state.counters.pongs;
+            emit(self, node_event::kind::pong, i->second.info, rtt);
+          },
+          [=](caf::error&) {
+            ++self->state.counters.ping_failures;
+            if (auto i = self->state.peers.find(to); i != self->state.peers.end())
+              emit(self, node_event::kind::ping_failed, i->second.info);
+          });
+}
+
+void tick(node_pointer self) {
+  auto& st = self->state;
+  for (const auto& [id, peer] : st.peers) {
+    if (peer.introduced)
+      send_ping(self, id);
+    else
+      send_hello(self, id);
+  }
+  self->delayed_send(self, st.config.ping_interval, node_tick_atom_v);
+}
+
+welcome make_welcome(node_pointer self, const node_id& asker) {
+  welcome out{self->state.config.self, {}};
+  for (const auto& p : self->state.recent)
+    if (p.id != asker) out.peers.push_back(p);
+  return out;
+}
+
+node_status status_of(node_pointer self) {
+  auto out = self->state.counters;
+  for (const auto& [id, peer] : self->state.peers)
+    if (peer.introduced) out.peers.push_back(peer_status{peer.info, peer.last_rtt});
+  return out;
+}
+
+node_actor::behavior_type node_impl(node_pointer self, bus_actor bus, node_config config) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  st.bus = bus;
+  self->send(bus, bus_subscribe_atom_v, caf::actor_cast<inbox_actor>(self));
+  for (const auto& b : st.config.bootstrap) {
+    peer_info info;
+    info.id = b.id;
+    info.endpoint = b.endpoint;
+    consider(self, info);
+  }
+  self->delayed_send(self, st.config.ping_interval, node_tick_atom_v);
+  return {
+      [=](bus_ask_atom, inbound_message& msg) -> caf::result<message_body> {
+        if (auto* h = std::get_if<hello>(&msg.body)) {
+          learn(self, h->self);
+          return message_body{make_welcome(self, msg.sender)};
+        }
+        if (auto* p = std::get_if<ping>(&msg.body)) return message_body{pong{p->nonce}};
+        return caf::make_error(caf::sec::unexpected_message);
+      },
+      [=](bus_deliver_atom, inbound_message& msg) {
+        if (auto* p = std::get_if<ping>(&msg.body)) {
+          ++self->state.counters.probes_received;
+          self->state.counters.probe_bytes_received += p->padding.size();
+        }
+      },
+      [=](node_tick_atom) { tick(self); },
+      [=](node_status_atom) { return status_of(self); },
+  };
+}
+
+}  // namespace
+
+node_actor spawn_node_actor(caf::actor_system& sys, bus_actor bus, node_config config) {
+  return sys.spawn(node_impl, std::move(bus), std::move(config));
+}
+
+}  // namespace datdot

@@ -1,0 +1,133 @@
+// The simulated wire: frames between simulated nodes become timed events with
+// latency, loss, duplication, reordering, partitions and crashes drawn from one
+// seed (per-sender streams). Delivery hands the frame to the receiving node's
+// bus actor exactly as the ZeroMQ I/O thread would, and appends it to the
+// trace whose BLAKE2b hash identifies the run.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <vector>
+
+#include "actors/bus_actor.hpp"
+#include "actors/sim/deterministic_random.hpp"
+#include "crypto/blake2b.hpp"
+
+namespace datdot {
+
+using sim_time_ns = std::uint64_t;
+using sim_node_index = std::uint32_t;
+
+struct link_profile {
+  std::uint64_t latency_us_min = 200;
+  std::uint64_t latency_us_max = 2'000;
+  std::uint32_t loss_permille = 0;
+  std::uint32_t duplicate_permille = 0;
+  std::uint32_t reorder_permille = 0;  // frames held back by an extra random delay
+  std::uint64_t reorder_delay_us_max = 5'000;
+};
+
+struct sim_network_counters {
+  std::uint64_t delivered = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t duplicated = 0;
+  std::uint64_t partitioned = 0;   // dropped at a partition boundary
+  std::uint64_t to_crashed = 0;    // dropped because an end was down
+  std::uint64_t banned = 0;        // dropped because the receiver banned the sender
+  std::uint64_t queue_full = 0;
+};
+
+inline constexpr std::size_t sim_in_flight_frames_max = 4'000'000;
+
+class sim_network {
+ public:
+  sim_network(std::uint64_t seed, link_profile profile);
+
+  sim_node_index add_node(const node_id& id, const curve_public_key& curve);
+  void attach(sim_node_index node, bus_actor bus);  // (re)binds the node's receiving bus
+  void set_link(sim_node_index from, sim_node_index to, link_profile profile);
+
+  // group[i] is node i's side; frames between different sides are dropped. heal() joins all.
+  void partition(std::vector<std::uint32_t> group);
+  void heal();
+  // A crashed node receives nothing and its in-flight frames are lost.
+  void crash(sim_node_index node);
+  void restart(sim_node_index node, bus_actor bus);
+  bool is_up(sim_node_index node) const { return nodes_[node].up; }
+
+  send_status submit(sim_node_index from, const node_id& to, bytes frame);
+  send_status submit(sim_node_index from, const curve_public_key& to, bytes frame);
+  void ban(sim_node_index receiver, const curve_public_key& sender, std::chrono::milliseconds duration);
+
+  std::optional<sim_time_ns> next_due() const;
+  // Delivers every frame due at or before `now`, in (due time, submission order).
+  std::size_t deliver_due(sim_time_ns now);
+  sim_time_ns now() const noexcept { return now_; }
+
+  hash32 trace_hash() const;  // over the ordered delivery log so far
+  const sim_network_counters& counters() const noexcept { return counters_; }
+  std::size_t size() const noexcept { return nodes_.size(); }
+
+ private:
+  struct node {
+    node_id id;
+    curve_public_key curve;
+    bus_actor bus;
+    deterministic_random random;
+    bool up = true;
+    std::uint64_t incarnation = 0;  // bumped by crash: frames sent to an earlier life are lost
+    std::uint32_t group = 0;
+    std::map<curve_public_key, sim_time_ns> bans;  // sender -> banned until
+  };
+  struct event {
+    sim_time_ns due;
+    std::uint64_t sequence;
+    sim_node_index from;
+    sim_node_index to;
+    std::uint64_t to_incarnation;
+    std::shared_ptr<const bytes> frame;
+    bool operator>(const event& other) const {
+      return std::tie(due, sequence) > std::tie(other.due, other.sequence);
+    }
+  };
+  const link_profile& profile_of(sim_node_index from, sim_node_index to) const;
+  void schedule(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame);
+  bool blocked(const event& e);
+
+  deterministic_random random_;
+  link_profile default_profile_;
+  std::map<std::pair<sim_node_index, sim_node_index>, link_profile> links_;
+  std::vector<node> nodes_;
+  send_status submit_to(sim_node_index from, sim_node_index to, bytes frame);
+
+  std::map<node_id, sim_node_index> index_;
+  std::map<curve_public_key, sim_node_index> curve_index_;
+  std::priority_queue<event, std::vector<event>, std::greater<>> in_flight_;
+  std::uint64_t next_sequence_ = 0;
+  sim_time_ns now_ = 0;
+  blake2b_stream trace_;
+  sim_network_counters counters_;
+};
+
+// One node's view of the network, as the bus sees any transport.
+class sim_transport final : public bus_transport {
+ public:
+  sim_transport(sim_network& network, sim_node_index self) : network_(network), self_(self) {}
+  void connect(const peer_info&) override {}  // routing is by node id
+  send_status send(const node_id& to, bytes frame) override { return network_.submit(self_, to, std::move(frame)); }
+  send_status reply(const curve_public_key& connection, bytes frame) override {
+    return network_.submit(self_, connection, std::move(frame));
+  }
+  void ban(const curve_public_key& peer, std::chrono::milliseconds duration) override {
+    network_.ban(self_, peer, duration);
+  }
+  transport_counters counters() const override { return {}; }
+
+ private:
+  sim_network& network_;
+  sim_node_index self_;
+};
+
+}  // namespace datdot

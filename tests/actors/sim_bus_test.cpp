@@ -1,0 +1,140 @@
+// The simulated bus end to end: real bus and node actors over the simulated
+// network in virtual time — handshake and ping, determinism by seed, faults
+// (loss, duplication, reordering, partitions, crashes) and a garbage sender.
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "actors/sim/sim_cluster.hpp"
+
+using namespace datdot;
+using namespace std::chrono_literals;
+
+namespace {
+
+link_profile faulty_links() {
+  link_profile p;
+  p.latency_us_min = 100;
+  p.latency_us_max = 20'000;
+  p.loss_permille = 20;
+  p.duplicate_permille = 20;
+  p.reorder_permille = 50;
+  return p;
+}
+
+std::string trace_of(std::uint64_t seed) {
+  sim_cluster cluster{sim_cluster_config{seed, 20, faulty_links()}};
+  cluster.run_for(3s);
+  cluster.crash(5);
+  cluster.run_for(2s);
+  cluster.restart(5);
+  cluster.run_for(3s);
+  return to_hex(cluster.network().trace_hash());
+}
+
+}  // namespace
+
+TEST_CASE("five simulated nodes find each other and ping") {
+  sim_cluster cluster{sim_cluster_config{7, 5, link_profile{}}};
+  cluster.run_for(3s);
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    INFO("node " << i);
+    CHECK(cluster.counters(i).peers_joined == 4);
+    CHECK(cluster.counters(i).pongs >= 4);
+    CHECK(cluster.counters(i).ping_failures == 0);
+    CHECK(cluster.counters(i).rtt_max <= 4ms);  // two one-way latencies of at most 2 ms
+    auto m = cluster.metrics(i);
+    CHECK(m.rejected_sum() == 0);
+    CHECK(m.peers.size() == 4);
+  }
+}
+
+TEST_CASE("same seed, same trace; different seed, different trace") {
+  auto a = trace_of(42);
+  CHECK(a == trace_of(42));
+  CHECK(a != trace_of(43));
+}
+
+TEST_CASE("faulty links still converge; duplicates and late answers are absorbed") {
+  sim_cluster cluster{sim_cluster_config{9, 12, faulty_links()}};
+  cluster.run_for(10s);
+  const auto& c = cluster.network().counters();
+  CHECK(c.lost > 0);
+  CHECK(c.duplicated > 0);
+  std::uint64_t unmatched = 0;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    CHECK(cluster.counters(i).peers_joined == 11);
+    CHECK(cluster.counters(i).pongs > 0);
+    unmatched += cluster.metrics(i).unmatched_responses_total;
+  }
+  CHECK(unmatched > 0);  // duplicated responses find no pending request
+}
+
+TEST_CASE("a partition stops pongs across it and healing restores them") {
+  sim_cluster cluster{sim_cluster_config{3, 6, link_profile{}}};
+  cluster.run_for(2s);
+  auto failures_before = cluster.counters(0).ping_failures;
+  cluster.network().partition({0, 0, 0, 1, 1, 1});
+  cluster.run_for(5s);
+  CHECK(cluster.counters(0).ping_failures >= failures_before + 3);
+  CHECK(cluster.network().counters().partitioned > 0);
+  cluster.network().heal();
+  auto pongs = cluster.counters(0).pongs;
+  auto failures = cluster.counters(0).ping_failures;
+  cluster.run_for(5s);
+  CHECK(cluster.counters(0).pongs >= pongs + 5 * 3);
+  CHECK(cluster.counters(0).ping_failures <= failures + 3);  // only pings already in flight at the heal
+}
+
+TEST_CASE("a crashed node restarts with the same identity and rejoins") {
+  sim_cluster cluster{sim_cluster_config{5, 6, link_profile{}}};
+  cluster.run_for(2s);
+  auto id = cluster.id_of(4);
+  cluster.crash(4);
+  cluster.run_for(3s);
+  CHECK(cluster.counters(1).ping_failures > 0);
+  auto joined = cluster.counters(4).peers_joined;
+  auto pongs_from_others = cluster.counters(1).pongs;
+  cluster.restart(4);
+  cluster.run_for(3s);
+  CHECK(cluster.id_of(4) == id);
+  CHECK(cluster.counters(4).peers_joined >= joined + 5);  // learnt everyone again
+  CHECK(cluster.counters(4).pongs > 0);
+  CHECK(cluster.counters(1).pongs > pongs_from_others);
+}
+
+TEST_CASE("a garbage sender is rejected, then banned, and the others keep working") {
+  sim_cluster cluster{sim_cluster_config{11, 4, link_profile{}}};
+  cluster.run_for(2s);
+  auto& net = cluster.network();
+  bytes garbage{0x0a, 0xff, 0x13, 0x37};
+  bytes oversized(bus_limits::frame_bytes_default + 1, 0);
+  // A well-formed ping claiming node 2's identity, sent by node 1.
+  auto forged = encode_frame(cluster.id_of(2), frame_kind::one_way, 0, ping{1, {}});
+  for (std::uint32_t i = 0; i < bus_limits::garbage_frames_threshold; ++i)
+    (void)net.submit(1, cluster.id_of(3), i % 3 == 0 ? garbage : i % 3 == 1 ? oversized : forged);
+  cluster.run_for(1s);
+  auto m = cluster.metrics(3);
+  CHECK(m.rejected_total[static_cast<std::size_t>(reject_reason::malformed_envelope)] > 0);
+  CHECK(m.rejected_total[static_cast<std::size_t>(reject_reason::oversized)] > 0);
+  CHECK(m.rejected_total[static_cast<std::size_t>(reject_reason::sender_mismatch)] > 0);
+  CHECK(m.bans_total == 1);
+  auto pongs = cluster.counters(3).pongs;
+  cluster.run_for(3s);
+  CHECK(cluster.network().counters().banned > 0);           // node 1's frames are refused now
+  CHECK(cluster.counters(3).pongs >= pongs + 2 * 3);        // nodes 0 and 2 still answer
+  CHECK(cluster.counters(0).ping_failures == 0);
+}
+
+TEST_CASE("1,000 simulated nodes start, handshake and ping") {
+  sim_cluster cluster{sim_cluster_config{1000, 1000, link_profile{}}};
+  cluster.run_for(1100ms);  // handshakes, then one ping round at 1 s
+  std::size_t with_peers = 0, with_pongs = 0;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    with_peers += cluster.counters(i).peers_joined >= 2 ? 1 : 0;
+    with_pongs += cluster.counters(i).pongs > 0 ? 1 : 0;
+  }
+  CHECK(with_peers == 1000);
+  CHECK(with_pongs == 1000);
+  MESSAGE("frames delivered: " << cluster.network().counters().delivered);
+}
