@@ -62,7 +62,7 @@ result<feed> import_blocks(const feed_store& store, std::istream& in,
   std::size_t batch_bytes = 0;
   std::uint64_t first = 0;
   auto flush = [&]() -> result<void> {
-    DATDOT_CHECK(store.write(dk, std::nullopt, first, batch, nodes));
+    DATDOT_CHECK(store.write(dk, first, batch, append_tail{std::move(nodes), std::nullopt}));
     first += batch.size();
     batch.clear();
     nodes.clear();
@@ -89,7 +89,7 @@ result<feed> import_blocks(const feed_store& store, std::istream& in,
       return make_error(errc::verification_failed, "the export's signature does not match its blocks");
     feed_head head{signer, mode, tree.length(), tree.byte_length(), header.fork(), sig};
     DATDOT_CHECK(flush());
-    return store.write(dk, head, first, {}, {});
+    return store.write(dk, first, {}, append_tail{{}, head});
   };
   if (auto r = body(); !r) {
     (void)store.erase(dk);  // best effort: the feed has no head, so leftovers are invisible anyway

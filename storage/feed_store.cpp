@@ -1,6 +1,7 @@
 #include "storage/feed_store.hpp"
 
 #include <algorithm>
+#include <future>
 
 namespace datdot::storage {
 
@@ -111,23 +112,27 @@ result<tree_node> feed_store::node(const hash32& dk, std::uint64_t index) const 
   return out;
 }
 
-result<void> feed_store::write(const hash32& dk, const std::optional<feed_head>& head,
-                               std::uint64_t first_index, std::span<const bytes> blocks,
-                               std::span<const tree_node> nodes) const {
-  const bytes head_bytes = head ? encode_head(*head) : bytes{};
+result<void> feed_store::write(const hash32& dk, std::uint64_t first_index,
+                               std::span<const bytes> blocks, const tail_source& tail) const {
   return env_->update([&](write_txn& txn) -> result<void> {
     for (std::size_t i = 0; i < blocks.size(); ++i)
       DATDOT_CHECK(txn.put(blocks_, indexed_key(dk, first_index + i), blocks[i]));
+    DATDOT_TRY(rest, tail());
     bytes value;
-    for (const auto& n : nodes) {
+    for (const auto& n : rest->nodes) {
       value.clear();
       put_u64le(value, n.size);
       value.insert(value.end(), n.hash.begin(), n.hash.end());
       DATDOT_CHECK(txn.put(nodes_, indexed_key(dk, n.index), value));
     }
-    if (!head) return ok;
-    return txn.put(heads_, dk, head_bytes);
+    if (!rest->head) return ok;
+    return txn.put(heads_, dk, encode_head(*rest->head));
   });
+}
+
+result<void> feed_store::write(const hash32& dk, std::uint64_t first_index,
+                               std::span<const bytes> blocks, const append_tail& tail) const {
+  return write(dk, first_index, blocks, [&]() -> result<const append_tail*> { return &tail; });
 }
 
 result<void> feed_store::erase(const hash32& dk) const {
@@ -154,7 +159,7 @@ result<feed> feed::create(const feed_store& store, const public_key& signer, sig
   feed_head head;
   head.signer = signer;
   head.mode = mode;
-  DATDOT_CHECK(store.write(dk, head, 0, {}, {}));
+  DATDOT_CHECK(store.write(dk, 0, {}, append_tail{{}, head}));
   return feed{store, std::move(identity), head, merkle_tree{}};
 }
 
@@ -174,41 +179,67 @@ result<feed> feed::open(const feed_store& store, const hash32& dk) {
   return feed{store, std::move(identity), *head, std::move(tree)};
 }
 
-result<void> feed::commit(std::span<const bytes> blocks, merkle_tree next,
-                          std::vector<tree_node> nodes, feed_head next_head) {
-  DATDOT_CHECK(store_->write(identity_.discovery_key(), next_head, head_.length, blocks, nodes));
-  head_ = next_head;
-  tree_ = std::move(next);
+// Hashing (CPU) and copying blocks into the LMDB transaction (memory, disk)
+// overlap for big appends: the tree is built on a helper thread while this
+// thread puts the blocks; the nodes and the new head follow once both are done.
+result<void> feed::commit(std::span<const bytes> blocks,
+                          const std::function<result<feed_head>(const merkle_tree&)>& seal_head) {
+  struct prepared {
+    merkle_tree tree;
+    append_tail tail;
+    std::optional<error> failure;
+  };
+  auto prepare = [&]() {
+    prepared p{tree_, {}, std::nullopt};
+    for (const auto& b : blocks) p.tree.append(b, p.tail.nodes);
+    auto head = seal_head(p.tree);
+    if (head)
+      p.tail.head = *head;
+    else
+      p.failure = head.err();
+    return p;
+  };
+  std::size_t total_bytes = 0;
+  for (const auto& b : blocks) total_bytes += b.size();
+  const auto policy = total_bytes >= parallel_append_bytes_min ? std::launch::async : std::launch::deferred;
+  std::shared_future<prepared> next = std::async(policy, prepare).share();
+  DATDOT_CHECK(store_->write(identity_.discovery_key(), head_.length, blocks,
+                             [&]() -> result<const append_tail*> {
+                               const prepared& p = next.get();
+                               if (p.failure) return *p.failure;
+                               return &p.tail;
+                             }));
+  const prepared& p = next.get();
+  head_ = *p.tail.head;
+  tree_ = p.tree;
   return ok;
 }
 
 result<void> feed::append(std::span<const bytes> blocks, const secret_key& sk) {
   if (!std::equal(head_.signer.begin(), head_.signer.end(), sk.begin() + 32))
     return make_error(errc::invalid_argument, "the secret key does not belong to this feed");
-  merkle_tree next = tree_;
-  std::vector<tree_node> nodes;
-  for (const auto& b : blocks) next.append(b, nodes);
-  feed_head h = head_;
-  h.length = next.length();
-  h.byte_length = next.byte_length();
-  h.sig = sign(identity_.signable(next.hash(), h.length, h.fork), sk);
-  return commit(blocks, std::move(next), std::move(nodes), h);
+  return commit(blocks, [&](const merkle_tree& next) -> result<feed_head> {
+    feed_head h = head_;
+    h.length = next.length();
+    h.byte_length = next.byte_length();
+    h.sig = sign(identity_.signable(next.hash(), h.length, h.fork), sk);
+    return h;
+  });
 }
 
 result<void> feed::append_signed(std::span<const bytes> blocks, std::uint64_t fork,
                                  const signature& sig) {
-  merkle_tree next = tree_;
-  std::vector<tree_node> nodes;
-  for (const auto& b : blocks) next.append(b, nodes);
-  if (!identity_.verify_tree(next.hash(), next.length(), fork, sig))
-    return make_error(errc::verification_failed,
-                      "signature does not match the feed at length " + std::to_string(next.length()));
-  feed_head h = head_;
-  h.length = next.length();
-  h.byte_length = next.byte_length();
-  h.fork = fork;
-  h.sig = sig;
-  return commit(blocks, std::move(next), std::move(nodes), h);
+  return commit(blocks, [&](const merkle_tree& next) -> result<feed_head> {
+    if (!identity_.verify_tree(next.hash(), next.length(), fork, sig))
+      return make_error(errc::verification_failed, "signature does not match the feed at length " +
+                                                       std::to_string(next.length()));
+    feed_head h = head_;
+    h.length = next.length();
+    h.byte_length = next.byte_length();
+    h.fork = fork;
+    h.sig = sig;
+    return h;
+  });
 }
 
 result<bytes> feed::get(std::uint64_t index) const {

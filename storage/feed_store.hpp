@@ -26,6 +26,16 @@ struct feed_head {
   friend bool operator==(const feed_head&, const feed_head&) = default;
 };
 
+// What an append writes besides its blocks: the new tree nodes and, unless
+// the feed must not move yet (an import in progress), the new head.
+struct append_tail {
+  std::vector<tree_node> nodes;
+  std::optional<feed_head> head;
+};
+
+// Appends at least this big hash on a second thread while the blocks are written.
+inline constexpr std::size_t parallel_append_bytes_min = 1024 * 1024;
+
 // The three databases feeds live in.
 class feed_store {
  public:
@@ -36,12 +46,15 @@ class feed_store {
   result<bytes> block(const hash32& discovery_key, std::uint64_t index) const;
   result<tree_node> node(const hash32& discovery_key, std::uint64_t index) const;
 
-  // Writes the blocks starting at first_index, the nodes and (if given) the head in one
-  // transaction. Without a head the feed does not move: importers write blocks first and
-  // the verified head last, so a crash mid-import leaves no half-feed behind.
-  result<void> write(const hash32& discovery_key, const std::optional<feed_head>& head,
-                     std::uint64_t first_index,
-                     std::span<const bytes> blocks, std::span<const tree_node> nodes) const;
+  // Writes the blocks starting at first_index, then the tail, in one transaction. Without
+  // a head the feed does not move: importers write blocks first and the verified head
+  // last, so a crash mid-import leaves no half-feed behind. The tail source is called
+  // after the blocks are in (so it may still be computing) and again if the map grows.
+  using tail_source = std::function<result<const append_tail*>()>;
+  result<void> write(const hash32& discovery_key, std::uint64_t first_index,
+                     std::span<const bytes> blocks, const tail_source& tail) const;
+  result<void> write(const hash32& discovery_key, std::uint64_t first_index,
+                     std::span<const bytes> blocks, const append_tail& tail) const;
 
   // Removes every block, node and the head of a feed (used to undo a failed import).
   result<void> erase(const hash32& discovery_key) const;
@@ -81,8 +94,9 @@ class feed {
  private:
   feed(const feed_store& store, feed_identity identity, feed_head head, merkle_tree tree)
       : store_(&store), identity_(std::move(identity)), head_(head), tree_(std::move(tree)) {}
-  result<void> commit(std::span<const bytes> blocks, merkle_tree next,
-                      std::vector<tree_node> nodes, feed_head next_head);
+  // Appends blocks; seal_head turns the grown tree into the new head (signing or checking).
+  result<void> commit(std::span<const bytes> blocks,
+                      const std::function<result<feed_head>(const merkle_tree&)>& seal_head);
 
   const feed_store* store_;
   feed_identity identity_;
