@@ -185,7 +185,10 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         st.config.transport->connect(peer);
       },
       [=](bus_subscribe_atom, inbox_actor inbox) { self->state.inbox = std::move(inbox); },
-      [=](bus_frame_atom, const curve_public_key& from, const bytes& frame) { on_frame(self, from, frame); },
+      [=](bus_frame_atom, const curve_public_key& from, const bytes& frame) {
+        on_frame(self, from, frame);
+        self->state.config.transport->frame_consumed();
+      },
       [=](bus_metrics_atom) {
         auto snapshot = self->state.metrics;
         snapshot.transport = self->state.config.transport->counters();

@@ -31,6 +31,8 @@ class bus_transport {
   // Refuses frames and new connections from this key for `duration`, closing current ones.
   virtual void ban(const curve_public_key& peer, std::chrono::milliseconds duration) = 0;
   virtual transport_counters counters() const = 0;
+  // The bus has handled one inbound frame (lets the transport bound frames in flight).
+  virtual void frame_consumed() = 0;
 };
 
 }  // namespace datdot

@@ -40,6 +40,12 @@ inline constexpr int zmq_send_hwm_messages = 10000;
 inline constexpr int zmq_recv_hwm_messages = 10000;
 inline constexpr int zmq_linger_ms = 200;
 inline constexpr std::size_t io_inbound_batch_max = 256;  // frames read per poll round per socket
+// Frames handed to the bus actor but not yet handled; at the bound the I/O
+// thread stops reading, ZeroMQ's queues fill to the HWM and TCP pushes back.
+inline constexpr std::size_t inbound_frames_in_flight_max = 8192;
+// ZeroMQ drops a connection whose frame exceeds this (memory guard); frames
+// between the configured limit and this still reach the decoder and are counted.
+inline constexpr std::size_t zmq_message_bytes_max = 2 * frame_bytes_max;
 
 // Reconnect backoff (ZeroMQ doubles from min to max).
 inline constexpr int reconnect_backoff_ms_min = 100;
@@ -59,6 +65,8 @@ static_assert(welcome_peers_max <= peers_max);
 static_assert(peers_wanted <= peers_max, "room is left for peers that find us");
 static_assert(bindings_max >= peers_max, "every routed peer keeps its binding");
 static_assert(io_inbound_batch_max <= static_cast<std::size_t>(zmq_recv_hwm_messages));
+static_assert(io_inbound_batch_max <= inbound_frames_in_flight_max);
+static_assert(zmq_message_bytes_max > frame_bytes_max, "oversized frames must reach the decoder to be counted");
 static_assert(0 < reconnect_backoff_ms_min && reconnect_backoff_ms_min < reconnect_backoff_ms_max);
 static_assert(handshake_timeout_ms >= reconnect_backoff_ms_min);
 static_assert(garbage_frames_threshold > 1, "one bad frame is a bug, many are an attack");

@@ -124,6 +124,7 @@ class sim_transport final : public bus_transport {
     network_.ban(self_, peer, duration);
   }
   transport_counters counters() const override { return {}; }
+  void frame_consumed() override {}  // the simulated network holds frames in its own bounded queue
 
  private:
   sim_network& network_;
