@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "datdot 0.1.0");
   datdot::cli::add_feed_commands(app);
+  datdot::cli::add_node_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,153 @@
+// `datdot node`: runs one node — identity from the data directory, LMDB
+// stores, the ZeroMQ bus and the node's actors — until SIGINT or SIGTERM.
+// Progress is printed as one JSON object per line on stdout (started, peer,
+// pong, ping_failed, stopped) so operators and tests can follow it.
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/zmq/zmq_node.hpp"
+#include "cli/commands.hpp"
+#include "storage/key_file.hpp"
+#include "storage/lmdb_env.hpp"
+
+namespace datdot::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct node_options {
+  std::string data_dir;
+  std::string listen = "tcp://127.0.0.1:7000";
+  std::vector<std::string> bootstrap;
+  std::string roles;
+  std::size_t max_frame_bytes = bus_limits::frame_bytes_default;
+  unsigned ping_interval_ms = 1000;
+  unsigned request_timeout_ms = 2000;
+};
+
+template <class T>
+T unwrap(result<T> r) {
+  if (!r) throw command_failed{1, r.err().describe()};
+  return std::move(r).value();
+}
+
+// NODE_ID_HEX@tcp://HOST:PORT — the id is required: CURVE needs the server's key.
+peer_address parse_bootstrap(const std::string& text) {
+  auto at = text.find('@');
+  if (at == std::string::npos) throw command_failed{2, "--bootstrap wants NODE_ID@ENDPOINT, got " + text};
+  auto id = from_hex_fixed<32>(std::string_view{text}.substr(0, at));
+  if (!id) throw command_failed{2, "--bootstrap: " + id.err().describe()};
+  return peer_address{node_id{*id}, text.substr(at + 1)};
+}
+
+class json_lines {
+ public:
+  void print(const nlohmann::json& j) {
+    std::lock_guard lock{mutex_};
+    std::cout << j.dump() << std::endl;
+  }
+  void log(const std::string& line) {
+    std::lock_guard lock{mutex_};
+    std::cerr << line << std::endl;
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+nlohmann::json event_json(const node_event& e) {
+  switch (e.what) {
+    case node_event::kind::peer_joined:
+      return {{"event", "peer"}, {"peer", to_hex(e.peer.id)}, {"endpoint", e.peer.endpoint},
+              {"roles", format_roles(e.peer.roles)}};
+    case node_event::kind::pong:
+      return {{"event", "pong"}, {"peer", to_hex(e.peer.id)},
+              {"rtt_us", std::chrono::duration_cast<std::chrono::microseconds>(e.rtt).count()}};
+    case node_event::kind::ping_failed:
+      return {{"event", "ping_failed"}, {"peer", to_hex(e.peer.id)}};
+  }
+  return {};
+}
+
+nlohmann::json metrics_json(const bus_metrics& m) {
+  nlohmann::json rejected;
+  for (std::size_t i = 0; i < reject_reason_count; ++i)
+    rejected[std::string{to_string(static_cast<reject_reason>(i))}] = m.rejected_total[i];
+  return {{"frames_in", m.frames_in_total},         {"frames_out", m.frames_out_total},
+          {"rejected", rejected},                    {"bans", m.bans_total},
+          {"dropped_queue_full", m.dropped_queue_full_total}, {"dropped_no_route", m.dropped_no_route_total},
+          {"dropped_hwm", m.transport.dropped_hwm}, {"refused_handshakes", m.transport.refused_handshakes},
+          {"request_timeouts", m.request_timeouts_total}};
+}
+
+void run_node(const node_options& o) {
+  // Block the stop signals before any thread starts, so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto roles = unwrap(parse_roles(o.roles));
+  auto limits = unwrap(make_frame_limits(o.max_frame_bytes));
+  std::vector<peer_address> bootstrap;
+  for (const auto& b : o.bootstrap) bootstrap.push_back(parse_bootstrap(b));
+
+  fs::create_directories(o.data_dir);
+  auto keys = unwrap(storage::load_or_create_key_file(fs::path{o.data_dir} / "node.key", std::nullopt));
+  // The node's LMDB stores; the chain and role stores open their databases here.
+  auto env = unwrap(storage::environment::open(storage::env_options{fs::path{o.data_dir} / "lmdb"}));
+
+  json_lines out;
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
+  cfg.set("logger.console-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+
+  zmq_node_config nc{keys, o.listen, roles, bootstrap, limits,
+                     std::chrono::milliseconds{o.ping_interval_ms}, std::chrono::milliseconds{o.request_timeout_ms},
+                     [&out](const std::string& line) { out.log(line); },
+                     [&out](const node_event& e) { out.print(event_json(e)); }};
+  auto node = unwrap(zmq_node::start(sys, std::move(nc)));
+  out.print({{"event", "started"}, {"node", to_hex(node->id())}, {"endpoint", node->endpoint()},
+             {"roles", format_roles(roles)}, {"pid", ::getpid()}});
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  bus_metrics final_metrics;
+  {
+    caf::scoped_actor self{sys};
+    self->request(node->bus(), std::chrono::seconds{2}, bus_metrics_atom_v)
+        .receive([&](bus_metrics& m) { final_metrics = std::move(m); }, [](caf::error&) {});
+  }
+  node->stop();
+  out.print({{"event", "stopped"}, {"signal", signal}, {"metrics", metrics_json(final_metrics)}});
+}
+
+}  // namespace
+
+void add_node_command(CLI::App& app) {
+  auto o = std::make_shared<node_options>();
+  auto* cmd = app.add_subcommand("node", "Run a node: identity, stores and the ZeroMQ bus, until SIGINT/SIGTERM");
+  cmd->set_config("--config", "", "Read options from this TOML/INI file (keys are the long option names)");
+  cmd->add_option("--data-dir", o->data_dir, "Directory for node.key (created 0600) and the LMDB stores")->required();
+  cmd->add_option("--listen", o->listen, "ZeroMQ endpoint the bus binds (tcp://HOST:PORT, port 0 picks one)")
+      ->capture_default_str();
+  cmd->add_option("--bootstrap", o->bootstrap, "Peer to join first, as NODE_ID_HEX@tcp://HOST:PORT (repeatable)");
+  cmd->add_option("--roles", o->roles, "Comma-separated roles: publisher,encoder,hoster,attester,validator");
+  cmd->add_option("--max-frame-bytes", o->max_frame_bytes, "Largest bus frame accepted; larger ones are dropped")
+      ->capture_default_str();
+  cmd->add_option("--ping-interval-ms", o->ping_interval_ms, "Liveness ping to every peer this often")
+      ->capture_default_str();
+  cmd->add_option("--request-timeout-ms", o->request_timeout_ms, "A bus request without answer fails after this")
+      ->capture_default_str();
+  cmd->callback([o] { run_node(*o); });
+}
+
+}  // namespace datdot::cli
