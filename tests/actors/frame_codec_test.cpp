@@ -109,7 +109,7 @@ TEST_CASE("a frame is bound to the authenticated peer") {
   }
 }
 
-TEST_CASE("envelope, type and kind checks") {
+TEST_CASE("envelope type and kind checks") {
   auto a = make_identity(1);
   std::string empty_ping = wire::ping{}.SerializeAsString();
   CHECK(reason_of(decode(bytes{0xff, 0x01, 0x02}, a)) == reject_reason::malformed_envelope);

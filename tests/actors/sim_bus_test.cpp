@@ -49,13 +49,13 @@ TEST_CASE("five simulated nodes find each other and ping") {
   }
 }
 
-TEST_CASE("same seed, same trace; different seed, different trace") {
+TEST_CASE("same seed gives the same trace and another seed another trace") {
   auto a = trace_of(42);
   CHECK(a == trace_of(42));
   CHECK(a != trace_of(43));
 }
 
-TEST_CASE("faulty links still converge; duplicates and late answers are absorbed") {
+TEST_CASE("faulty links still converge and duplicates and late answers are absorbed") {
   sim_cluster cluster{sim_cluster_config{9, 12, faulty_links()}};
   cluster.run_for(10s);
   const auto& c = cluster.network().counters();
@@ -103,7 +103,7 @@ TEST_CASE("a crashed node restarts with the same identity and rejoins") {
   CHECK(cluster.counters(1).pongs > pongs_from_others);
 }
 
-TEST_CASE("a garbage sender is rejected, then banned, and the others keep working") {
+TEST_CASE("a garbage sender is rejected then banned while the others keep working") {
   sim_cluster cluster{sim_cluster_config{11, 4, link_profile{}}};
   cluster.run_for(2s);
   auto& net = cluster.network();
@@ -126,7 +126,7 @@ TEST_CASE("a garbage sender is rejected, then banned, and the others keep workin
   CHECK(cluster.counters(0).ping_failures == 0);
 }
 
-TEST_CASE("1,000 simulated nodes start, handshake and ping") {
+TEST_CASE("one thousand simulated nodes start and handshake and ping") {
   sim_cluster cluster{sim_cluster_config{1000, 1000, link_profile{}}};
   cluster.run_for(1100ms);  // handshakes, then one ping round at 1 s
   std::size_t with_peers = 0, with_pongs = 0;

@@ -95,7 +95,7 @@ TEST_CASE("two ZeroMQ buses handshake and ping with CURVE") {
   CHECK(m.peers[t.b->id()].frames_out > 0);
 }
 
-TEST_CASE("garbage, oversized, forged and unauthenticated frames are refused; the nodes keep working") {
+TEST_CASE("garbage and oversized and forged and unauthenticated frames are refused while the nodes keep working") {
   two_nodes t;
   REQUIRE(eventually([&] { return t.both_ponged(1); }));
   zmq::context_t ctx;

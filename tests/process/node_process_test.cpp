@@ -101,7 +101,7 @@ std::string address(const json& started) {
 
 }  // namespace
 
-TEST_CASE("three datdot nodes find each other, shrug off garbage, and survive kill -9") {
+TEST_CASE("three datdot nodes find each other and shrug off garbage and survive kill -9") {
   datdot::storage::testing::temp_dir tmp;
   for (auto n : {"a", "b", "c"}) std::filesystem::create_directories(tmp / n);
   node_process a(tmp / "a", {"--listen", "tcp://127.0.0.1:0", "--roles", "validator"});
