@@ -10,6 +10,12 @@ namespace datdot::flat_tree {
 
 using u64 = std::uint64_t;
 
+// The longest tree whose indices keep every function below free of overflow
+// (indices < 2^57, shifts < 58). Lengths and indices from outside are checked
+// against it before any tree math runs on them.
+inline constexpr u64 length_max = u64{1} << 56;
+constexpr bool index_in_range(u64 idx) noexcept { return idx < 2 * length_max; }
+
 constexpr u64 index(u64 depth, u64 offset) noexcept { return ((2 * offset + 1) << depth) - 1; }
 constexpr u64 depth(u64 idx) noexcept { return static_cast<u64>(std::countr_one(idx)); }
 constexpr u64 offset(u64 idx) noexcept { return idx >> (depth(idx) + 1); }

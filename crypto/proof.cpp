@@ -152,8 +152,10 @@ result<upgrade_proof> prove_upgrade(const node_lookup& lookup, std::uint64_t len
 }
 
 result<tree_node> root_of_block(const block_proof& block) {
+  if (block.index >= ft::length_max) return mismatch("block index is out of range");
   tree_node cur = leaf_node(block.index, block.value);
   for (const auto& s : block.nodes) {
+    if (!ft::index_in_range(ft::parent(cur.index))) return mismatch("proof path is too long");
     if (s.index != ft::sibling(cur.index))
       return mismatch("proof node " + std::to_string(s.index) + " is not the sibling of " +
                       std::to_string(cur.index));
@@ -166,7 +168,8 @@ result<verified_tree> verify_proof(const feed_proof& proof, const feed_identity&
                                    const std::vector<tree_node>& known_roots) {
   if (!proof.upgrade) return mismatch("proof has no upgrade to verify a signature against");
   const auto& up = *proof.upgrade;
-  if (up.length == 0 || up.start + up.length < up.start) return mismatch("upgrade has no length");
+  if (up.length == 0 || up.start >= ft::length_max || up.length > ft::length_max - up.start)
+    return mismatch("upgrade length is zero or out of range");
   const std::uint64_t upgraded = up.start + up.length;
 
   std::vector<tree_node> roots;
@@ -195,6 +198,7 @@ result<verified_tree> verify_proof(const feed_proof& proof, const feed_identity&
   std::uint64_t signed_length = upgraded;
   if (!up.additional_nodes.empty()) {
     const auto& last = up.additional_nodes.back();
+    if (!ft::index_in_range(last.index)) return mismatch("additional node index is out of range");
     signed_length = ft::right_span(last.index) / 2 + 1;
     if (signed_length <= upgraded) return mismatch("additional nodes do not extend the tree");
     DATDOT_TRY(r, extend_roots(roots, upgraded, signed_length, up.additional_nodes));

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole default test suite: a Release build runs every test that is not
-# labelled soak or bench, then an ASan+UBSan build runs the unit and storage
-# tests again. Each stage ends with CTest's summary line; the last is the total.
+# The whole default test suite: an ASan+UBSan build runs the unit and storage
+# tests, a clang libFuzzer build fuzzes every decoder for FUZZ_SECONDS each,
+# and a Release build runs every test not labelled soak. Each stage ends with
+# CTest's summary line; the last one covers the whole Release suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JOBS=${JOBS:-2}
@@ -13,7 +14,12 @@ BUILD_TYPE=Debug deploy/build.sh build-asan -DDATDOT_SANITIZE=ON -DDATDOT_BENCH=
 
 echo "== sanitizer tests (unit, storage)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan -L 'unit|storage' -j "$JOBS" --output-on-failure --timeout 600 | tail -n 5
+  ctest --test-dir build-asan -L 'unit|storage' -j "$JOBS" --output-on-failure --timeout 600
+
+echo "== fuzzing the decoders (clang, libFuzzer + ASan/UBSan)"
+CXX=clang++ BUILD_TYPE=Debug deploy/build.sh build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DDATDOT_FUZZ=ON \
+  -DDATDOT_FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+ctest --test-dir build-fuzz -L fuzz -j "$JOBS" --output-on-failure
 
 echo "== all default tests (release)"
 ctest --test-dir build -LE 'soak|bench' -j "$JOBS" --output-on-failure --timeout 600

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "crypto/flat_tree.hpp"
+
 namespace datdot::feed_limits {
 
 inline constexpr std::size_t block_bytes_default = 64 * 1024;
@@ -16,5 +18,6 @@ inline constexpr std::size_t export_header_bytes_max = 4096;
 
 static_assert(block_bytes_default <= block_bytes_max);
 static_assert(block_bytes_max <= batch_bytes_max);
+static_assert(length_max <= flat_tree::length_max);
 
 }  // namespace datdot::feed_limits
