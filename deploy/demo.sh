@@ -13,7 +13,8 @@ head -c $((32 * 1024 * 1024)) /dev/urandom > "$work/data.bin"
 echo "== datdot feed create (32 MiB, 64 KiB blocks)"
 $datdot feed create "$work/origin" "$work/data.bin"
 echo "== datdot feed proof (block 100, first lines)"
-$datdot feed proof "$work/origin" 100 --json | head -n 8
+proof=$($datdot feed proof "$work/origin" 100 --json)
+head -n 8 <<<"$proof"
 echo "== datdot feed export / import / verify"
 $datdot feed export "$work/origin" "$work/feed.datdot"
 $datdot feed import "$work/copy" "$work/feed.datdot"

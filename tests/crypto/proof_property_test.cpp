@@ -148,3 +148,20 @@ TEST_CASE("proofs for an index past the end are an error, not a crash") {
   CHECK_FALSE(prove_upgrade(feed.lookup(), 5, 0, 0, feed.stored_sig));
   CHECK_FALSE(verify_proof({0, std::nullopt, std::nullopt}, feed.id));
 }
+
+TEST_CASE("lengths and indices past the tree arithmetic's range are rejected before any math") {
+  std::mt19937_64 rng(2);
+  random_feed feed(3, rng);
+  const auto proof = prove_block(feed.lookup(), 3, 0, 1, feed.blocks[1], feed.stored_sig).value();
+  REQUIRE(verify_proof(proof, feed.id).has_value());
+  auto changed = [&](auto&& change) {
+    feed_proof p = proof;
+    change(p);
+    return verify_proof(p, feed.id);
+  };
+  for (const std::uint64_t huge : {std::uint64_t{1} << 57, ~std::uint64_t{0}}) {
+    CHECK(changed([&](feed_proof& p) { p.upgrade->length = huge; }).err().code == errc::verification_failed);
+    CHECK_FALSE(changed([&](feed_proof& p) { p.block->index = huge; }));
+    CHECK_FALSE(changed([&](feed_proof& p) { p.upgrade->additional_nodes.push_back({huge, 1, {}}); }));
+  }
+}
