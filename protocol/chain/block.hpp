@@ -1,0 +1,27 @@
+// A block: a sealed header and its extrinsics, with the canonical encoding
+// that goes on the wire and into the chain store.
+#pragma once
+
+#include <vector>
+
+#include "protocol/chain/block_header.hpp"
+#include "protocol/chain/extrinsic.hpp"
+
+namespace datdot {
+
+struct block {
+  signed_header header;
+  std::vector<extrinsic> extrinsics;
+  bool operator==(const block&) const = default;
+};
+
+bytes encode_block(const block& b);
+// Checks the size bounds before parsing.
+chain_result<block> decode_block(byte_view in);
+
+// BLAKE2b over the concatenated extrinsic hashes, in block order.
+hash32 extrinsics_root(const std::vector<extrinsic>& xs);
+
+inline block_hash hash_of(const block& b) { return hash_of(b.header.header); }
+
+}  // namespace datdot

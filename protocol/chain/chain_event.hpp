@@ -1,0 +1,43 @@
+// What applying a block did, for subscribers (CLI, metrics, the roles of the
+// next issue). Events are returned by apply_block, not kept in the state: the
+// chain store keeps them per block.
+#pragma once
+
+#include <variant>
+#include <vector>
+
+#include "protocol/chain/chain_ids.hpp"
+#include "protocol/roles.hpp"
+
+namespace datdot {
+
+enum class offence_kind : std::uint8_t { equivocation = 0, double_vote = 1 };
+
+struct node_registered { account_id node; role_set roles; bool operator==(const node_registered&) const = default; };
+struct node_unregistered { account_id node; bool operator==(const node_unregistered&) const = default; };
+struct ratio_transferred {
+  account_id from;
+  account_id to;
+  ratio amount;
+  bool operator==(const ratio_transferred&) const = default;
+};
+struct feed_published { feed_key feed; account_id publisher; bool operator==(const feed_published&) const = default; };
+struct validator_join_requested { account_id who; bool operator==(const validator_join_requested&) const = default; };
+struct validator_leave_requested { account_id who; bool operator==(const validator_leave_requested&) const = default; };
+struct validator_set_changed {
+  set_id set;
+  epoch_number epoch;
+  std::vector<account_id> members;
+  bool operator==(const validator_set_changed&) const = default;
+};
+struct offence_recorded {
+  account_id offender;
+  offence_kind kind;
+  bool operator==(const offence_recorded&) const = default;
+};
+
+using chain_event = std::variant<node_registered, node_unregistered, ratio_transferred, feed_published,
+                                 validator_join_requested, validator_leave_requested, validator_set_changed,
+                                 offence_recorded>;
+
+}  // namespace datdot

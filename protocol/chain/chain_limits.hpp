@@ -1,0 +1,55 @@
+// Every bound of the chain in one place: extrinsic and block sizes, state
+// sizes, validator pools and queues, finality windows. The static_asserts say
+// how they relate; change a number here, never at a use site.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace datdot::chain_limits {
+
+// Fixed point: one whole ratio is this many units (six decimals).
+inline constexpr std::uint64_t ratio_units_per_one = 1'000'000;
+
+// Extrinsics and blocks (canonical bytes).
+inline constexpr std::size_t bus_address_bytes_max = 128;
+inline constexpr std::size_t header_bytes = 32 + 8 + 8 + 32 + 64 + 32 + 32;  // see block_header
+inline constexpr std::size_t signed_header_bytes = header_bytes + 64;
+inline constexpr std::size_t vote_bytes = 1 + 8 + 8 + 32 + 8 + 32;           // see vote
+inline constexpr std::size_t signed_vote_bytes = vote_bytes + 64;
+inline constexpr std::size_t extrinsic_bytes_max = 1024;
+inline constexpr std::size_t block_extrinsics_max = 2048;
+inline constexpr std::size_t block_bytes_max = signed_header_bytes + 4 + block_extrinsics_max * (4 + extrinsic_bytes_max);
+
+// State.
+inline constexpr std::size_t validators_max = 100;
+inline constexpr std::size_t nodes_max = std::size_t{1} << 20;  // registered nodes
+inline constexpr std::size_t feeds_max = std::size_t{1} << 24;  // hosting requests
+// Selection weights are clamped here so that any sum over all nodes is exact.
+inline constexpr std::uint64_t selection_weight_max = std::uint64_t{1} << 40;
+inline constexpr std::size_t replicas_per_feed_max = 16;
+inline constexpr std::uint64_t feed_byte_size_max = std::uint64_t{1} << 50;  // 1 PiB
+inline constexpr std::uint64_t epoch_length_slots_min = 4;
+inline constexpr std::uint64_t slot_duration_ms_min = 10;
+
+// Validator state machine: pools and queues (entries, not bytes).
+inline constexpr std::size_t transaction_pool_max = 8192;
+inline constexpr std::size_t future_blocks_max = 256;   // blocks for slots not yet reached
+inline constexpr std::size_t orphan_blocks_max = 512;   // blocks whose parent is unknown
+inline constexpr std::size_t unfinalized_blocks_max = 4096;
+inline constexpr std::size_t pending_votes_max = 4 * validators_max;  // votes for unknown blocks
+inline constexpr std::uint64_t future_rounds_window = 4;  // votes this far ahead are kept
+inline constexpr std::uint64_t future_slots_window = 64;   // blocks this far ahead are deferred, further dropped
+
+static_assert(ratio_units_per_one > 0);
+static_assert(2 * signed_header_bytes + 64 < extrinsic_bytes_max, "an equivocation report fits one extrinsic");
+static_assert(2 * signed_vote_bytes + 64 < extrinsic_bytes_max, "a double-vote report fits one extrinsic");
+static_assert(bus_address_bytes_max + 128 < extrinsic_bytes_max, "a registration fits one extrinsic");
+static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");
+static_assert(pending_votes_max >= 2 * validators_max, "one round of votes can wait for its block");
+static_assert(future_rounds_window >= 1);
+static_assert(selection_weight_max <= UINT64_MAX / nodes_max, "weight sums over all nodes fit 64 bits");
+static_assert(validators_max <= nodes_max);
+static_assert(validators_max >= 1 && validators_max <= 1000);
+
+}  // namespace datdot::chain_limits

@@ -1,0 +1,95 @@
+// The chain's whole state as one value: ordered containers only, so that its
+// canonical encoding, and the state root committed in every header, are the
+// same on every node. The next issue (hosting assignment, challenges,
+// attestations, payouts) adds fields here and kinds in extrinsic.hpp.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/feed_identity.hpp"
+#include "protocol/chain/chain_ids.hpp"
+#include "protocol/roles.hpp"
+
+namespace datdot {
+
+struct chain_params {
+  std::uint64_t slot_duration_ms = 6000;
+  std::uint64_t epoch_length_slots = 600;
+  std::uint32_t replicas_per_feed = 3;  // most replicas one hosting request may ask for
+  std::uint64_t challenge_period_slots = 100;
+  bool operator==(const chain_params&) const = default;
+};
+
+struct account_record {
+  std::uint64_t nonce = 0;  // the nonce the account's next extrinsic must carry
+  ratio balance;
+  bool operator==(const account_record&) const = default;
+};
+
+struct node_record {
+  role_set roles;
+  std::uint64_t capacity_bytes = 0;
+  std::string bus_address;
+  block_number registered_at;
+  bool operator==(const node_record&) const = default;
+};
+
+// Where a hosting request stands. This issue only records requests; the next
+// adds assignment (encoding, hosted, repairing).
+enum class hosting_state : std::uint8_t { requested = 0 };
+
+struct feed_record {
+  account_id publisher;
+  public_key signer{};
+  signing_mode mode = signing_mode::manifest_v1;
+  std::uint64_t length = 0;
+  std::uint64_t fork = 0;
+  std::uint64_t byte_size = 0;
+  hash32 tree_hash{};
+  signature tree_signature{};
+  std::uint32_t replicas_wanted = 0;
+  hosting_state state = hosting_state::requested;
+  block_number published_at;
+  bool operator==(const feed_record&) const = default;
+};
+
+struct offence_record {
+  std::uint32_t equivocations = 0;
+  std::uint32_t double_votes = 0;
+  bool operator==(const offence_record&) const = default;
+};
+
+// Block authors in slot order: leader(slot) = members[slot mod size].
+struct validator_set {
+  set_id id;
+  std::vector<account_id> members;  // sorted, unique, non-empty
+  bool contains(const account_id& a) const;
+  bool operator==(const validator_set&) const = default;
+};
+
+struct chain_state {
+  chain_id chain;
+  chain_params params;
+  block_number number;  // of the block that produced this state (0: genesis)
+  slot_number slot;
+  epoch_number epoch;
+  hash32 randomness{};
+  std::map<account_id, account_record> accounts;
+  std::map<account_id, node_record> nodes;
+  std::map<feed_key, feed_record> feeds;
+  validator_set validators;
+  std::set<account_id> joining;  // enacted at the next epoch boundary
+  std::set<account_id> leaving;
+  std::map<account_id, offence_record> offences;
+  std::set<hash32> reported_offences;  // one record per offence, however often reported
+  bool operator==(const chain_state&) const = default;
+};
+
+bytes encode_state(const chain_state& s);
+// BLAKE2b-256 of encode_state: committed in every header.
+hash32 state_root(const chain_state& s);
+
+}  // namespace datdot

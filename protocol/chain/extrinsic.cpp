@@ -1,0 +1,139 @@
+#include "protocol/chain/extrinsic.hpp"
+
+#include "crypto/blake2b.hpp"
+#include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/signing_domain.hpp"
+
+namespace datdot {
+namespace {
+
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+
+void encode_call(canonical_writer& w, const call& c) {
+  w.u8(static_cast<std::uint8_t>(c.index()));
+  std::visit(overloaded{
+                 [&](const register_node& x) {
+                   encode(w, x.roles);
+                   w.u64(x.capacity_bytes).text(x.bus_address);
+                 },
+                 [&](const unregister_node&) {},
+                 [&](const transfer_ratio& x) { w.fixed(x.to.key).u64(x.amount.units); },
+                 [&](const publish_feed& x) {
+                   w.fixed(x.signer).u8(static_cast<std::uint8_t>(x.mode)).u64(x.length).u64(x.fork);
+                   w.u64(x.byte_size).fixed(x.tree_hash).fixed(x.tree_signature).u32(x.replicas);
+                 },
+                 [&](const join_validators&) {},
+                 [&](const leave_validators&) {},
+                 [&](const report_equivocation& x) {
+                   encode(w, x.first);
+                   encode(w, x.second);
+                 },
+                 [&](const report_double_vote& x) {
+                   encode(w, x.first);
+                   encode(w, x.second);
+                 },
+             },
+             c);
+}
+
+call decode_call(canonical_reader& r) {
+  switch (r.u8()) {
+    case 0: {
+      register_node x;
+      x.roles = decode_role_set(r);
+      x.capacity_bytes = r.u64();
+      x.bus_address = r.text(chain_limits::bus_address_bytes_max);
+      return x;
+    }
+    case 1: return unregister_node{};
+    case 2: {
+      transfer_ratio x;
+      x.to.key = r.fixed<32>();
+      x.amount.units = r.u64();
+      return x;
+    }
+    case 3: {
+      publish_feed x;
+      x.signer = r.fixed<32>();
+      const auto mode = r.u8();
+      if (mode > static_cast<std::uint8_t>(signing_mode::compat)) r.fail("unknown signing mode");
+      x.mode = static_cast<signing_mode>(mode);
+      x.length = r.u64();
+      x.fork = r.u64();
+      x.byte_size = r.u64();
+      x.tree_hash = r.fixed<32>();
+      x.tree_signature = r.fixed<64>();
+      x.replicas = r.u32();
+      return x;
+    }
+    case 4: return join_validators{};
+    case 5: return leave_validators{};
+    case 6: {
+      report_equivocation x;
+      x.first = decode_signed_header(r);
+      x.second = decode_signed_header(r);
+      return x;
+    }
+    case 7: {
+      report_double_vote x;
+      x.first = decode_signed_vote(r);
+      x.second = decode_signed_vote(r);
+      return x;
+    }
+    default:
+      r.fail("unknown call tag");
+      return unregister_node{};
+  }
+}
+static_assert(std::variant_size_v<call> == 8, "a new call kind needs its tag in decode_call");
+
+bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
+  canonical_writer w;
+  w.fixed(signer.key).u64(nonce);
+  encode_call(w, body);
+  return w.take();
+}
+
+}  // namespace
+
+bytes signed_payload(const extrinsic& x) { return payload(x.signer, x.nonce, x.body); }
+
+extrinsic make_extrinsic(const chain_id& chain, const key_pair& signer, std::uint64_t nonce, call body) {
+  extrinsic x{account_id{signer.pk}, nonce, std::move(body), {}};
+  x.sig = sign(signing_message(signing_domain::extrinsic, chain, payload(x.signer, x.nonce, x.body)), signer.sk);
+  return x;
+}
+
+bool verify_extrinsic_signature(const extrinsic& x, const chain_id& chain) {
+  return verify(signing_message(signing_domain::extrinsic, chain, signed_payload(x)), x.sig, x.signer.key);
+}
+
+void encode(canonical_writer& w, const extrinsic& x) {
+  w.raw(signed_payload(x)).fixed(x.sig);
+}
+
+bytes encode_extrinsic(const extrinsic& x) {
+  canonical_writer w;
+  encode(w, x);
+  return w.take();
+}
+
+chain_result<extrinsic> decode_extrinsic(byte_view in) {
+  if (in.size() > chain_limits::extrinsic_bytes_max)
+    return chain_fail(chain_errc::oversize, "extrinsic of " + std::to_string(in.size()) + " bytes");
+  canonical_reader r{in};
+  extrinsic x;
+  x.signer.key = r.fixed<32>();
+  x.nonce = r.u64();
+  x.body = decode_call(r);
+  x.sig = r.fixed<64>();
+  DATDOT_CHAIN_CHECK(r.finish());
+  return x;
+}
+
+hash32 hash_of(const extrinsic& x) { return blake2b_256(encode_extrinsic(x)); }
+
+}  // namespace datdot

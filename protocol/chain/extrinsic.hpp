@@ -1,0 +1,92 @@
+// Signed extrinsics: a call (a tagged variant: the variant index is the wire
+// tag, new kinds are appended at the end) signed by an account with its next
+// nonce. Each kind is applied in its own apply_*.cpp (see call_handlers.hpp).
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "crypto/feed_identity.hpp"
+#include "crypto/keys.hpp"
+#include "protocol/chain/block_header.hpp"
+#include "protocol/chain/vote.hpp"
+#include "protocol/roles.hpp"
+
+namespace datdot {
+
+// Registers (or re-registers, replacing) the signer as a node of the network.
+struct register_node {
+  role_set roles;
+  std::uint64_t capacity_bytes = 0;
+  std::string bus_address;
+  bool operator==(const register_node&) const = default;
+};
+
+struct unregister_node {
+  bool operator==(const unregister_node&) const = default;
+};
+
+struct transfer_ratio {
+  account_id to;
+  ratio amount;
+  bool operator==(const transfer_ratio&) const = default;
+};
+
+// A hosting request for a hypercore: the feed's signer and signing mode give
+// its key; the tree signature over (tree_hash, length, fork) is verified on chain.
+struct publish_feed {
+  public_key signer{};
+  signing_mode mode = signing_mode::manifest_v1;
+  std::uint64_t length = 0;
+  std::uint64_t fork = 0;
+  std::uint64_t byte_size = 0;
+  hash32 tree_hash{};
+  signature tree_signature{};
+  std::uint32_t replicas = 0;
+  bool operator==(const publish_feed&) const = default;
+};
+
+// Validator set membership changes take effect at the next epoch boundary.
+struct join_validators {
+  bool operator==(const join_validators&) const = default;
+};
+struct leave_validators {
+  bool operator==(const leave_validators&) const = default;
+};
+
+struct report_equivocation {
+  signed_header first;
+  signed_header second;
+  bool operator==(const report_equivocation&) const = default;
+};
+
+struct report_double_vote {
+  signed_vote first;
+  signed_vote second;
+  bool operator==(const report_double_vote&) const = default;
+};
+
+using call = std::variant<register_node, unregister_node, transfer_ratio, publish_feed, join_validators,
+                          leave_validators, report_equivocation, report_double_vote>;
+
+struct extrinsic {
+  account_id signer;
+  std::uint64_t nonce = 0;
+  call body;
+  signature sig{};
+  bool operator==(const extrinsic&) const = default;
+};
+
+// The canonical bytes the signature covers (signer, nonce, call).
+bytes signed_payload(const extrinsic& x);
+extrinsic make_extrinsic(const chain_id& chain, const key_pair& signer, std::uint64_t nonce, call body);
+bool verify_extrinsic_signature(const extrinsic& x, const chain_id& chain);
+
+void encode(canonical_writer& w, const extrinsic& x);
+bytes encode_extrinsic(const extrinsic& x);
+// Checks the size bound before parsing.
+chain_result<extrinsic> decode_extrinsic(byte_view in);
+hash32 hash_of(const extrinsic& x);
+
+}  // namespace datdot
