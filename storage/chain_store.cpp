@@ -1,0 +1,192 @@
+#include "storage/chain_store.hpp"
+
+#include <algorithm>
+
+namespace datdot::storage {
+
+namespace {
+
+const std::string_view finalized_key = "finalized";
+
+std::array<byte, 8> be64(std::uint64_t v) {
+  std::array<byte, 8> out;
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<byte>(v >> (56 - 8 * i));
+  return out;
+}
+std::uint64_t read_be64(const byte* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+  return v;
+}
+
+// pending value and finalized meta: number (8, big-endian) || hash or parent (32)
+std::array<byte, 40> number_and_hash(block_number n, const block_hash& h) {
+  std::array<byte, 40> out;
+  const auto nb = be64(n.value);
+  std::copy(nb.begin(), nb.end(), out.begin());
+  std::copy(h.bytes.begin(), h.bytes.end(), out.begin() + 8);
+  return out;
+}
+
+result<std::pair<block_number, block_hash>> split_number_and_hash(byte_view v, const char* what) {
+  if (v.size() != 40) return make_error(errc::corrupt_data, std::string{"malformed "} + what + " record");
+  block_hash h;
+  std::copy(v.begin() + 8, v.end(), h.bytes.begin());
+  return std::pair{block_number{read_be64(v.data())}, h};
+}
+
+std::optional<bytes> copy_of(const std::optional<byte_view>& v) {
+  if (!v) return std::nullopt;
+  return bytes(v->begin(), v->end());
+}
+
+}  // namespace
+
+result<chain_store> chain_store::open(environment& env) {
+  DATDOT_TRY(blocks, env.open_db("chain_blocks"));
+  DATDOT_TRY(numbers, env.open_db("chain_numbers"));
+  DATDOT_TRY(justifications, env.open_db("chain_justifications"));
+  DATDOT_TRY(pending, env.open_db("chain_pending"));
+  DATDOT_TRY(pool, env.open_db("chain_pool"));
+  DATDOT_TRY(meta, env.open_db("chain_meta"));
+  return chain_store{env, blocks, numbers, justifications, pending, pool, meta};
+}
+
+result<void> chain_store::put_block(const stored_block_ref& ref, byte_view encoded) const {
+  return env_->update([&](write_txn& txn) -> result<void> {
+    DATDOT_CHECK(txn.put(blocks_, ref.hash.bytes, encoded));
+    return txn.put(pending_, ref.hash.bytes, number_and_hash(ref.number, ref.parent));
+  });
+}
+
+result<std::optional<bytes>> chain_store::block(const block_hash& hash) const {
+  std::optional<bytes> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
+    DATDOT_TRY(v, txn.get(blocks_, hash.bytes));
+    out = copy_of(v);
+    return ok;
+  }));
+  return out;
+}
+
+result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, byte_view justification) const {
+  if (path.empty()) return make_error(errc::invalid_argument, "finalize needs at least one block");
+  for (std::size_t i = 1; i < path.size(); ++i)
+    if (path[i].parent != path[i - 1].hash || path[i].number.value != path[i - 1].number.value + 1)
+      return make_error(errc::invalid_argument, "finalized path is not a chain");
+  return env_->update([&](write_txn& txn) -> result<void> {
+    DATDOT_TRY(head_raw, txn.get(meta_, as_bytes(finalized_key)));
+    if (head_raw) {
+      DATDOT_TRY(head, split_number_and_hash(*head_raw, "finalized head"));
+      if (path.front().parent != head.second || path.front().number.value != head.first.value + 1)
+        return make_error(errc::invalid_argument, "finalized path does not extend the finalized head");
+    } else if (path.front().number.value != 0) {
+      return make_error(errc::invalid_argument, "the first finalized block must be genesis");
+    }
+    for (const auto& ref : path) {
+      DATDOT_TRY(present, txn.get(blocks_, ref.hash.bytes));
+      if (!present) return make_error(errc::not_found, "finalizing a block that was never stored");
+      DATDOT_CHECK(txn.put(numbers_, be64(ref.number.value), ref.hash.bytes));
+      DATDOT_CHECK(txn.del(pending_, ref.hash.bytes));
+    }
+    const auto& last = path.back();
+    DATDOT_CHECK(txn.put(justifications_, last.hash.bytes, justification));
+    // Blocks on forks that lost to the new finalized chain can never become final.
+    std::vector<hash32> stale;
+    DATDOT_CHECK(txn.for_each(pending_, {}, [&](byte_view key, byte_view value) {
+      if (value.size() == 40 && read_be64(value.data()) <= last.number.value) {
+        stale.emplace_back();
+        std::copy(key.begin(), key.end(), stale.back().begin());
+      }
+      return true;
+    }));
+    for (const auto& h : stale) {
+      DATDOT_CHECK(txn.del(pending_, h));
+      DATDOT_CHECK(txn.del(blocks_, h));
+    }
+    return txn.put(meta_, as_bytes(finalized_key), number_and_hash(last.number, last.hash));
+  });
+}
+
+result<std::optional<finalized_head>> chain_store::finalized() const {
+  std::optional<finalized_head> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
+    DATDOT_TRY(raw, txn.get(meta_, as_bytes(finalized_key)));
+    if (!raw) return ok;
+    DATDOT_TRY(head, split_number_and_hash(*raw, "finalized head"));
+    out = finalized_head{head.second, head.first};
+    return ok;
+  }));
+  return out;
+}
+
+result<std::optional<block_hash>> chain_store::finalized_hash_at(block_number number) const {
+  std::optional<block_hash> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
+    DATDOT_TRY(raw, txn.get(numbers_, be64(number.value)));
+    if (!raw) return ok;
+    if (raw->size() != 32) return make_error(errc::corrupt_data, "malformed block number index");
+    block_hash h;
+    std::copy(raw->begin(), raw->end(), h.bytes.begin());
+    out = h;
+    return ok;
+  }));
+  return out;
+}
+
+result<std::optional<bytes>> chain_store::justification(const block_hash& hash) const {
+  std::optional<bytes> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
+    DATDOT_TRY(v, txn.get(justifications_, hash.bytes));
+    out = copy_of(v);
+    return ok;
+  }));
+  return out;
+}
+
+result<std::vector<stored_block_ref>> chain_store::unfinalized() const {
+  std::vector<stored_block_ref> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
+    result<void> status = ok;
+    DATDOT_CHECK(txn.for_each(pending_, {}, [&](byte_view key, byte_view value) {
+      auto parsed = split_number_and_hash(value, "pending block");
+      if (!parsed || key.size() != 32) {
+        status = make_error(errc::corrupt_data, "malformed pending block record");
+        return false;
+      }
+      stored_block_ref ref{{}, parsed->first, parsed->second};
+      std::copy(key.begin(), key.end(), ref.hash.bytes.begin());
+      out.push_back(ref);
+      return true;
+    }));
+    return status;
+  }));
+  std::sort(out.begin(), out.end(), [](const stored_block_ref& a, const stored_block_ref& b) {
+    return a.number != b.number ? a.number < b.number : a.hash < b.hash;
+  });
+  return out;
+}
+
+result<void> chain_store::pool_put(const hash32& tx_hash, byte_view encoded) const {
+  return env_->update([&](write_txn& txn) { return txn.put(pool_, tx_hash, encoded); });
+}
+
+result<void> chain_store::pool_remove(const std::vector<hash32>& tx_hashes) const {
+  return env_->update([&](write_txn& txn) -> result<void> {
+    for (const auto& h : tx_hashes) DATDOT_CHECK(txn.del(pool_, h));
+    return ok;
+  });
+}
+
+result<std::vector<bytes>> chain_store::pool() const {
+  std::vector<bytes> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) {
+    return txn.for_each(pool_, {}, [&](byte_view, byte_view value) {
+      out.emplace_back(value.begin(), value.end());
+      return true;
+    });
+  }));
+  return out;
+}
+
+}  // namespace datdot::storage

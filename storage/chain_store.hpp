@@ -1,0 +1,61 @@
+// The chain at rest: every imported block (by hash, as the bytes it arrived
+// in), the finalized chain by number with its justifications, the blocks not
+// yet final (replayed on restart), and the transactions this node has
+// acknowledged but not yet seen finalized. Each call is one durable LMDB
+// transaction, so kill -9 loses nothing a call has returned from.
+// Blocks and justifications are opaque bytes here: the chain's codecs
+// (protocol/chain) decode and check them.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "protocol/chain/chain_ids.hpp"
+#include "storage/lmdb_env.hpp"
+
+namespace datdot::storage {
+
+struct stored_block_ref {
+  block_hash hash;
+  block_number number;
+  block_hash parent;
+  friend bool operator==(const stored_block_ref&, const stored_block_ref&) = default;
+};
+
+struct finalized_head {
+  block_hash hash;
+  block_number number;
+  friend bool operator==(const finalized_head&, const finalized_head&) = default;
+};
+
+class chain_store {
+ public:
+  static result<chain_store> open(environment& env);
+
+  // Stores a block that passed import checks; it stays "unfinalized" until finalize().
+  result<void> put_block(const stored_block_ref& ref, byte_view encoded) const;
+  result<std::optional<bytes>> block(const block_hash& hash) const;
+
+  // Marks `path` (ascending numbers, each the parent of the next, starting right
+  // after the current finalized head) final, with the justification of its last block.
+  result<void> finalize(const std::vector<stored_block_ref>& path, byte_view justification) const;
+  result<std::optional<finalized_head>> finalized() const;
+  result<std::optional<block_hash>> finalized_hash_at(block_number number) const;
+  result<std::optional<bytes>> justification(const block_hash& hash) const;
+  // Imported blocks above the finalized head, ascending by number: replayed on restart.
+  result<std::vector<stored_block_ref>> unfinalized() const;
+
+  // The transaction pool's durable copy: acknowledged transactions survive a crash.
+  result<void> pool_put(const hash32& tx_hash, byte_view encoded) const;
+  result<void> pool_remove(const std::vector<hash32>& tx_hashes) const;
+  result<std::vector<bytes>> pool() const;
+
+ private:
+  chain_store(environment& env, dbi blocks, dbi numbers, dbi justifications, dbi pending, dbi pool, dbi meta)
+      : env_(&env), blocks_(blocks), numbers_(numbers), justifications_(justifications),
+        pending_(pending), pool_(pool), meta_(meta) {}
+  environment* env_;
+  dbi blocks_, numbers_, justifications_, pending_, pool_, meta_;
+};
+
+}  // namespace datdot::storage

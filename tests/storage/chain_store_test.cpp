@@ -1,0 +1,125 @@
+// The chain store: blocks, the finalized chain and its justifications, the
+// pending blocks to replay, and the durable transaction pool — across reopen
+// and kill -9.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crypto/blake2b.hpp"
+#include "storage/chain_store.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace datdot;
+using namespace datdot::storage;
+using datdot::storage::testing::temp_dir;
+using datdot::storage::testing::why;
+
+namespace {
+
+block_hash hash_for(std::uint64_t n, byte fork) {
+  std::array<byte, 9> in{};
+  for (int i = 0; i < 8; ++i) in[i] = static_cast<byte>(n >> (8 * i));
+  in[8] = fork;
+  return {blake2b_256(in)};
+}
+
+// Blocks from..to-1 on branch `fork`; block `from` hangs off branch 0.
+std::vector<stored_block_ref> chain_of(std::uint64_t from, std::uint64_t to, byte fork) {
+  std::vector<stored_block_ref> out;
+  for (std::uint64_t n = from; n < to; ++n) {
+    const block_hash parent = n == 0 ? block_hash{} : hash_for(n - 1, n == from ? 0 : fork);
+    out.push_back({hash_for(n, fork), {n}, parent});
+  }
+  return out;
+}
+
+bytes body(const stored_block_ref& r) { return bytes(r.hash.bytes.begin(), r.hash.bytes.end()); }
+
+struct store_fixture {
+  temp_dir tmp;
+  environment env = environment::open({.dir = tmp.path()}).value();
+  chain_store store = chain_store::open(env).value();
+};
+
+}  // namespace
+
+TEST_CASE("blocks finalize in order; forks that lost are dropped; justifications are kept") {
+  store_fixture f;
+  const auto main = chain_of(0, 6, 0);
+  const auto fork = chain_of(3, 5, 1);  // blocks 3 and 4 on another branch
+  for (const auto& r : main) REQUIRE(f.store.put_block(r, body(r)));
+  for (const auto& r : fork) REQUIRE(f.store.put_block(r, body(r)));
+  CHECK(f.store.unfinalized().value().size() == 8);
+  CHECK_FALSE(f.store.finalized().value());
+
+  REQUIRE(f.store.finalize({main.begin(), main.begin() + 2}, as_bytes("j1")));
+  CHECK(f.store.finalized().value()->number.value == 1);
+  // Not extending the head, not a chain, or not stored: refused, nothing changes.
+  CHECK(f.store.finalize({main[3]}, as_bytes("x")).err().code == errc::invalid_argument);
+  CHECK(f.store.finalize({main[2], main[4]}, as_bytes("x")).err().code == errc::invalid_argument);
+  CHECK(f.store.finalize({{hash_for(2, 9), {2}, main[1].hash}}, as_bytes("x")).err().code == errc::not_found);
+
+  REQUIRE(f.store.finalize({main.begin() + 2, main.begin() + 5}, as_bytes("j4")));
+  const auto head = f.store.finalized().value();
+  CHECK(head->number.value == 4);
+  CHECK(head->hash == main[4].hash);
+  CHECK(f.store.finalized_hash_at({3}).value() == main[3].hash);
+  CHECK(f.store.justification(main[4].hash).value() == bytes{'j', '4'});
+  CHECK_FALSE(f.store.justification(main[3].hash).value());
+  // The losing fork is gone; only block 5 is still pending.
+  CHECK_FALSE(f.store.block(fork[0].hash).value());
+  const auto pending = f.store.unfinalized().value();
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0] == main[5]);
+  CHECK(f.store.block(main[2].hash).value() == body(main[2]));
+}
+
+TEST_CASE("the transaction pool is durable and shrinks when transactions are removed") {
+  store_fixture f;
+  const hash32 a = blake2b_256(as_bytes("a")), b = blake2b_256(as_bytes("b"));
+  REQUIRE(f.store.pool_put(a, as_bytes("tx-a")));
+  REQUIRE(f.store.pool_put(b, as_bytes("tx-b")));
+  CHECK(f.store.pool().value().size() == 2);
+  REQUIRE(f.store.pool_remove({a}));
+  CHECK(f.store.pool().value() == std::vector<bytes>{bytes{'t', 'x', '-', 'b'}});
+}
+
+TEST_CASE("kill -9 while blocks are finalized loses nothing a call returned from") {
+  temp_dir tmp;
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const auto main = chain_of(0, 5000, 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Store and finalize one block at a time, reporting each finalized number once it returned.
+    auto env = environment::open({.dir = tmp.path()});
+    if (!env) ::_exit(2);
+    auto store = chain_store::open(*env).value();
+    for (const auto& r : main) {
+      if (!store.put_block(r, body(r)) || !store.finalize({r}, as_bytes("j"))) ::_exit(3);
+      const auto n = r.number.value;
+      if (::write(fds[1], &n, sizeof n) != sizeof n) ::_exit(4);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::uint64_t acknowledged = 0, n = 0;
+  while (acknowledged < 40 && ::read(fds[0], &n, sizeof n) == sizeof n) acknowledged = n;
+  ::kill(child, SIGKILL);
+  while (::read(fds[0], &n, sizeof n) == sizeof n) acknowledged = n;  // acknowledged before it died
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+
+  auto env = environment::open({.dir = tmp.path()});
+  REQUIRE_MESSAGE(env.has_value(), why(env));
+  auto store = chain_store::open(*env).value();
+  const auto head = store.finalized().value();
+  REQUIRE(head.has_value());
+  CAPTURE(acknowledged);
+  CHECK(head->number.value >= acknowledged);
+  for (std::uint64_t k = 0; k <= head->number.value; ++k) CHECK(store.finalized_hash_at({k}).value() == main[k].hash);
+}
