@@ -9,7 +9,8 @@ packages=(
   libcaf-dev libzmq3-dev cppzmq-dev libsodium-dev liblmdb-dev lmdb-utils
   protobuf-compiler libprotobuf-dev
   doctest-dev libcli11-dev nlohmann-json3-dev libssl-dev jq
-  libspdlog-dev libfmt-dev prometheus-cpp-dev
+  libspdlog-dev libfmt-dev prometheus-cpp-dev libcivetweb-dev
+  prometheus curl python3 python3-yaml
 )
 
 missing=()

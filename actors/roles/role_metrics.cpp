@@ -1,0 +1,28 @@
+#include "actors/roles/role_metrics.hpp"
+
+namespace datdot {
+
+role_metrics::role_metrics(metrics_registry& r)
+    : replicas_(r.gauge("datdot_role_hosted_replicas", "Replicas this hoster stores and serves")),
+      stored_bytes_(r.gauge("datdot_role_stored_bytes", "Bytes of sealed replica data stored")),
+      challenges_received_(r.counter("datdot_role_challenges_received_total", "Storage challenges addressed to this hoster")),
+      challenges_passed_(r.counter("datdot_role_challenges_passed_total", "Storage challenges the chain accepted")),
+      challenges_failed_(r.counter("datdot_role_challenges_failed_total",
+                                   "Storage challenges answered wrongly or too late")),
+      attestations_(r.counter("datdot_role_attestations_made_total", "Retrievability attestations submitted")),
+      sealed_bytes_(r.counter("datdot_role_sealed_bytes_total", "Bytes sealed by this encoder")),
+      sealed_blocks_(r.counter("datdot_role_sealed_blocks_total", "Blocks sealed by this encoder")),
+      ratio_(r.gauge("datdot_role_ratio", "This node's ratio (fixed point, as recorded by the finalized chain)")) {}
+
+hoster_series role_metrics::attach_hoster() {
+  return hoster_series{replicas_.Add({}), stored_bytes_.Add({}), challenges_received_.Add({}),
+                       challenges_passed_.Add({}), challenges_failed_.Add({})};
+}
+
+encoder_series role_metrics::attach_encoder() { return encoder_series{sealed_bytes_.Add({}), sealed_blocks_.Add({})}; }
+
+prometheus::Counter& role_metrics::attach_attester() { return attestations_.Add({}); }
+
+prometheus::Gauge& role_metrics::attach_ratio() { return ratio_.Add({}); }
+
+}  // namespace datdot
