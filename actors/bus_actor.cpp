@@ -1,5 +1,6 @@
 #include "actors/bus_actor.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "protocol/misbehavior.hpp"
@@ -7,9 +8,23 @@
 namespace datdot {
 namespace {
 
+using time_point = caf::actor_clock::time_point;
+
 struct pending_request {
   caf::typed_response_promise<inbound_message> promise;
   node_id peer;
+};
+
+// Timeouts of outbound requests and of local handlers live in one min-heap per
+// bus with a single CAF timer armed for the earliest, instead of one CAF timer
+// per request (CAF 0.17's clock keeps a multimap per actor and cancels by
+// linear scan). Answered entries stay in the heap until popped or compacted.
+struct deadline {
+  enum class what : std::uint8_t { request, handler };
+  time_point due;
+  std::uint64_t id;
+  what kind;
+  bool operator>(const deadline& other) const { return std::tie(due, id) > std::tie(other.due, other.id); }
 };
 
 struct bus_state {
@@ -19,7 +34,10 @@ struct bus_state {
   std::unordered_map<curve_public_key, node_id> bindings;
   std::unordered_map<std::uint64_t, pending_request> pending;
   std::uint64_t next_correlation_id = 1;
-  std::size_t handler_requests = 0;
+  std::unordered_map<std::uint64_t, time_point> handlers;  // inbound requests awaiting the inbox's answer
+  std::uint64_t next_handler_id = 1;
+  std::vector<deadline> deadlines;                          // a min-heap (std::greater)
+  std::optional<time_point> wakeup_at;                      // the earliest armed CAF timer
   misbehavior_tracker misbehavior;
   bus_metrics metrics;
   static inline const char* name = "datdot.bus";
@@ -96,36 +114,95 @@ void on_response(bus_pointer self, inbound_message msg) {
   promise.deliver(std::move(msg));
 }
 
+bool is_live(const bus_state& st, const deadline& d) {
+  return d.kind == deadline::what::request ? st.pending.contains(d.id) : st.handlers.contains(d.id);
+}
+
+void arm_wakeup(bus_pointer self) {
+  auto& st = self->state;
+  if (st.deadlines.empty()) return;
+  auto due = st.deadlines.front().due;
+  if (st.wakeup_at && *st.wakeup_at <= due) return;
+  st.wakeup_at = due;
+  auto delay = std::max(due - self->clock().now(), time_point::duration{0});
+  self->delayed_send(self, delay, bus_timeout_atom_v, static_cast<std::uint64_t>(due.time_since_epoch().count()));
+}
+
+void add_deadline(bus_pointer self, time_point due, std::uint64_t id, deadline::what kind) {
+  auto& st = self->state;
+  // Bound the heap by the live entries: drop answered ones once they are half of it.
+  if (st.deadlines.size() >= 64 && st.deadlines.size() >= 2 * (st.pending.size() + st.handlers.size())) {
+    std::erase_if(st.deadlines, [&](const deadline& d) { return !is_live(st, d); });
+    std::make_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+  }
+  st.deadlines.push_back(deadline{due, id, kind});
+  std::push_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+  arm_wakeup(self);
+}
+
+void expire_due(bus_pointer self, time_point fired_for) {
+  auto& st = self->state;
+  if (st.wakeup_at && *st.wakeup_at == fired_for) st.wakeup_at.reset();
+  auto now = self->clock().now();
+  while (!st.deadlines.empty() && st.deadlines.front().due <= now) {
+    std::pop_heap(st.deadlines.begin(), st.deadlines.end(), std::greater<>{});
+    auto d = st.deadlines.back();
+    st.deadlines.pop_back();
+    if (d.kind == deadline::what::request) {
+      auto i = st.pending.find(d.id);
+      if (i == st.pending.end()) continue;
+      ++st.metrics.request_timeouts_total;
+      auto promise = std::move(i->second.promise);
+      st.pending.erase(i);
+      promise.deliver(caf::make_error(caf::sec::request_timeout));
+    } else if (st.handlers.erase(d.id) > 0) {
+      ++st.metrics.handler_timeouts_total;
+    }
+  }
+  arm_wakeup(self);
+}
+
+// The inbox is asked without a CAF timer: the bus's own deadline frees the
+// handler slot, and an answer after it is dropped and counted. (A dead inbox
+// still answers with an error: CAF bounces requests to terminated actors.)
 void on_request(bus_pointer self, const curve_public_key& from_connection, inbound_message msg) {
   auto& st = self->state;
-  if (!st.inbox || st.handler_requests >= bus_limits::handler_requests_max) {
+  if (!st.inbox || st.handlers.size() >= bus_limits::handler_requests_max) {
     ++st.metrics.dropped_handler_busy_total;
     return;
   }
-  ++st.handler_requests;
+  auto handler_id = st.next_handler_id++;
+  st.handlers.emplace(handler_id, self->clock().now());
+  add_deadline(self, self->clock().now() + std::chrono::milliseconds{bus_limits::handler_timeout_ms}, handler_id,
+               deadline::what::handler);
   auto peer = msg.sender;
   auto correlation_id = msg.correlation_id;
   auto connection = from_connection;
-  self->request(st.inbox, std::chrono::milliseconds{bus_limits::handler_timeout_ms}, bus_ask_atom_v, std::move(msg))
+  self->request(st.inbox, caf::infinite, bus_ask_atom_v, std::move(msg))
       .then(
           [=](message_body& reply) {
-            --self->state.handler_requests;
+            if (self->state.handlers.erase(handler_id) == 0) {
+              ++self->state.metrics.late_answers_total;
+              return;
+            }
             send_frame(self, peer, frame_kind::response, correlation_id, reply, &connection);
           },
           [=](caf::error&) {
-            --self->state.handler_requests;
-            ++self->state.metrics.dropped_handler_busy_total;
+            if (self->state.handlers.erase(handler_id) > 0) ++self->state.metrics.handler_errors_total;
           });
 }
 
-void on_frame(bus_pointer self, const curve_public_key& from, const bytes& frame) {
+void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   auto& st = self->state;
   if (st.misbehavior.is_banned(from, now_ms(self))) {
     ++st.metrics.dropped_banned_total;
     return;
   }
   authenticated_peer auth{from, std::nullopt};
-  if (auto i = st.bindings.find(from); i != st.bindings.end()) auth.bound = i->second;
+  if (auto i = st.bindings.find(from); i != st.bindings.end())
+    auth.bound = i->second;
+  else
+    auth.bound = st.config.transport->identity_of(from);
   auto decoded = decode_frame(frame, auth, st.config.limits);
   if (auto* why = std::get_if<frame_rejection>(&decoded)) return on_rejected(self, from, *why);
   auto& msg = std::get<inbound_message>(decoded);
@@ -166,16 +243,11 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         if (status != send_status::queued) return send_failure(status);
         auto promise = self->make_response_promise<inbound_message>();
         st.pending.emplace(correlation_id, pending_request{promise, to});
-        self->delayed_send(self, timeout, bus_timeout_atom_v, correlation_id);
+        add_deadline(self, self->clock().now() + timeout, correlation_id, deadline::what::request);
         return promise;
       },
-      [=](bus_timeout_atom, std::uint64_t correlation_id) {
-        auto& st = self->state;
-        auto i = st.pending.find(correlation_id);
-        if (i == st.pending.end()) return;
-        ++st.metrics.request_timeouts_total;
-        i->second.promise.deliver(caf::make_error(caf::sec::request_timeout));
-        st.pending.erase(i);
+      [=](bus_timeout_atom, std::uint64_t due_ns) {
+        expire_due(self, time_point{time_point::duration{static_cast<time_point::rep>(due_ns)}});
       },
       [=](bus_add_peer_atom, const peer_info& peer) {
         auto& st = self->state;
@@ -185,8 +257,8 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         st.config.transport->connect(peer);
       },
       [=](bus_subscribe_atom, inbox_actor inbox) { self->state.inbox = std::move(inbox); },
-      [=](bus_frame_atom, const curve_public_key& from, const bytes& frame) {
-        on_frame(self, from, frame);
+      [=](bus_frame_atom, const curve_public_key& from, const frame_buffer& frame) {
+        on_frame(self, from, frame.view());
         self->state.config.transport->frame_consumed();
       },
       [=](bus_metrics_atom) {

@@ -31,8 +31,8 @@ using bus_actor = caf::typed_actor<
     caf::reacts_to<bus_add_peer_atom, peer_info>,
     caf::reacts_to<bus_subscribe_atom, inbox_actor>,
     // From the transport: a frame from the peer that authenticated with this CURVE key.
-    caf::reacts_to<bus_frame_atom, curve_public_key, bytes>,
-    caf::reacts_to<bus_timeout_atom, std::uint64_t>,
+    caf::reacts_to<bus_frame_atom, curve_public_key, frame_buffer>,
+    caf::reacts_to<bus_timeout_atom, std::uint64_t>,  // own wakeup: expire deadlines due by this time (ns)
     caf::replies_to<bus_metrics_atom>::with<bus_metrics>>;
 
 using log_fn = std::function<void(const std::string&)>;

@@ -5,6 +5,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/bus_transport.hpp"
 #include "protocol/bus_messages.hpp"
 
 CAF_ADD_ATOM(datdot, datdot, bus_send_atom, "bsend")
@@ -26,3 +27,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::peer_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::message_body)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::inbound_message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::role)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::frame_buffer)

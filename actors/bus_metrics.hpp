@@ -4,7 +4,7 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
+#include <unordered_map>
 
 #include "actors/bus_transport.hpp"
 #include "protocol/frame_codec.hpp"
@@ -26,12 +26,15 @@ struct bus_metrics {
   std::uint64_t dropped_no_route_total = 0;
   std::uint64_t dropped_banned_total = 0;
   std::uint64_t dropped_handler_busy_total = 0;  // inbound requests beyond handler_requests_max
+  std::uint64_t handler_timeouts_total = 0;      // the inbox did not answer within handler_timeout_ms
+  std::uint64_t handler_errors_total = 0;        // the inbox answered with an error (no response is sent)
+  std::uint64_t late_answers_total = 0;          // the inbox answered after its deadline (dropped)
   std::uint64_t dropped_pending_full_total = 0;  // outbound requests beyond pending_requests_max
   std::uint64_t unmatched_responses_total = 0;   // late, duplicated or never asked for
   std::uint64_t request_timeouts_total = 0;
   std::uint64_t bans_total = 0;
   transport_counters transport;
-  std::map<node_id, peer_traffic> peers;
+  std::unordered_map<node_id, peer_traffic> peers;  // at most bus_limits::bindings_max
 
   std::uint64_t rejected_sum() const {
     std::uint64_t n = 0;

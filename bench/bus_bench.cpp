@@ -99,31 +99,43 @@ figure full_stack(caf::actor_system& sys, std::size_t size, std::size_t messages
   return rate(messages, size, took);
 }
 
-}  // namespace
-
-int main() {
-  crypto_init();
+void bench_zmq(std::size_t only_size) {
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
   cfg.set("logger.console-verbosity", caf::atom("quiet"));
   caf::actor_system sys{cfg};
   std::printf("%-28s %10s %14s %10s\n", "path (CURVE on, tcp loopback)", "payload", "messages/s", "MB/s");
   for (auto [size, messages] : {std::pair<std::size_t, std::size_t>{1024, 200'000}, {64 * 1024, 20'000}}) {
+    if (only_size != 0 && size != only_size) continue;
     auto raw = raw_zmq(size, messages);
     auto full = full_stack(sys, size, messages);
     std::printf("%-28s %9zuB %14.0f %10.1f\n", "raw cppzmq dealer->router", size, raw.messages_per_s, raw.mb_per_s);
     std::printf("%-28s %9zuB %14.0f %10.1f   (%.0f%% of raw)\n", "actor->bus->zmq->bus->actor", size,
                 full.messages_per_s, full.mb_per_s, 100.0 * full.messages_per_s / raw.messages_per_s);
   }
-  {
-    auto start = clock_type::now();
-    sim_cluster cluster{sim_cluster_config{1, 10'000, link_profile{}}};
-    auto built = clock_type::now();
-    cluster.run_for(2100ms);
-    auto took = std::chrono::duration<double>(clock_type::now() - built).count();
-    auto delivered = cluster.network().counters().delivered;
-    std::printf("simulated, 10000 nodes: %llu frames delivered in %.1f s wall (2.1 s virtual, setup %.1f s): %.0f frames/s\n",
-                static_cast<unsigned long long>(delivered), took,
-                std::chrono::duration<double>(built - start).count(), delivered / took);
-  }
+}
+
+void bench_sim(std::size_t nodes) {
+  auto start = clock_type::now();
+  sim_cluster cluster{sim_cluster_config{1, nodes, link_profile{}}};
+  auto built = clock_type::now();
+  cluster.run_for(2100ms);
+  auto took = std::chrono::duration<double>(clock_type::now() - built).count();
+  auto delivered = cluster.network().counters().delivered;
+  std::printf("simulated, %zu nodes: %llu frames delivered in %.1f s wall (2.1 s virtual, setup %.1f s): %.0f frames/s\n",
+              nodes, static_cast<unsigned long long>(delivered), took,
+              std::chrono::duration<double>(built - start).count(), delivered / took);
+}
+
+}  // namespace
+
+// bus_bench [zmq [PAYLOAD_BYTES] | sim [NODES]] — both parts by default: payloads of 1 KiB and
+// 64 KiB, the simulation at 10,000 nodes.
+int main(int argc, char** argv) {
+  crypto_init();
+  tune_allocator_for_frames();  // as `datdot node` does
+  std::string part = argc > 1 ? argv[1] : "all";
+  std::size_t number = argc > 2 ? std::stoul(argv[2]) : 0;
+  if (part == "all" || part == "zmq") bench_zmq(part == "zmq" ? number : 0);
+  if (part == "all" || part == "sim") bench_sim(part == "sim" && number ? number : 10'000);
 }

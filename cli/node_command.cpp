@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/metrics/node_metrics.hpp"
 #include "actors/zmq/zmq_node.hpp"
 #include "cli/commands.hpp"
 #include "storage/key_file.hpp"
@@ -29,6 +30,8 @@ struct node_options {
   std::size_t max_frame_bytes = bus_limits::frame_bytes_default;
   unsigned ping_interval_ms = 1000;
   unsigned request_timeout_ms = 2000;
+  std::string metrics_listen = "127.0.0.1:0";
+  std::string key_seed_hex;
 };
 
 template <class T>
@@ -93,6 +96,7 @@ void run_node(const node_options& o) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  tune_allocator_for_frames();
 
   auto roles = unwrap(parse_roles(o.roles));
   auto limits = unwrap(make_frame_limits(o.max_frame_bytes));
@@ -100,7 +104,9 @@ void run_node(const node_options& o) {
   for (const auto& b : o.bootstrap) bootstrap.push_back(parse_bootstrap(b));
 
   fs::create_directories(o.data_dir);
-  auto keys = unwrap(storage::load_or_create_key_file(fs::path{o.data_dir} / "node.key", std::nullopt));
+  std::optional<key_seed> seed;
+  if (!o.key_seed_hex.empty()) seed = key_seed{unwrap(from_hex_fixed<32>(o.key_seed_hex))};
+  auto keys = unwrap(storage::load_or_create_key_file(fs::path{o.data_dir} / "node.key", seed));
   // The node's LMDB stores; the chain and role stores open their databases here.
   auto env = unwrap(storage::environment::open(storage::env_options{fs::path{o.data_dir} / "lmdb"}));
 
@@ -109,14 +115,22 @@ void run_node(const node_options& o) {
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(std::max(1u, std::thread::hardware_concurrency())));
   cfg.set("logger.console-verbosity", caf::atom("quiet"));
   caf::actor_system sys{cfg};
+  std::optional<node_metrics> metrics;  // after sys: its endpoint asks the actors, so it stops first
+  if (o.metrics_listen != "off") metrics.emplace();
 
   zmq_node_config nc{keys, o.listen, roles, bootstrap, limits,
                      std::chrono::milliseconds{o.ping_interval_ms}, std::chrono::milliseconds{o.request_timeout_ms},
                      [&out](const std::string& line) { out.log(line); },
                      [&out](const node_event& e) { out.print(event_json(e)); }};
   auto node = unwrap(zmq_node::start(sys, std::move(nc)));
+  nlohmann::json metrics_url;  // null when metrics are off
+  if (metrics)
+    metrics_url = "http://" +
+                  unwrap(metrics->serve(o.metrics_listen, sys, node->bus(), node->node(),
+                                        {node->id(), roles, DATDOT_VERSION})) +
+                  "/metrics";
   out.print({{"event", "started"}, {"node", to_hex(node->id())}, {"endpoint", node->endpoint()},
-             {"roles", format_roles(roles)}, {"pid", ::getpid()}});
+             {"roles", format_roles(roles)}, {"pid", ::getpid()}, {"metrics", metrics_url}});
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
@@ -126,6 +140,7 @@ void run_node(const node_options& o) {
     self->request(node->bus(), std::chrono::seconds{2}, bus_metrics_atom_v)
         .receive([&](bus_metrics& m) { final_metrics = std::move(m); }, [](caf::error&) {});
   }
+  if (metrics) metrics->stop();
   node->stop();
   out.print({{"event", "stopped"}, {"signal", signal}, {"metrics", metrics_json(final_metrics)}});
 }
@@ -147,6 +162,11 @@ void add_node_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--request-timeout-ms", o->request_timeout_ms, "A bus request without answer fails after this")
       ->capture_default_str();
+  cmd->add_option("--metrics-listen", o->metrics_listen,
+                  "HOST:PORT serving /metrics and /health (port 0 picks one; \"off\" disables)")
+      ->capture_default_str();
+  cmd->add_option("--key-seed", o->key_seed_hex,
+                  "32-byte hex seed for a new node.key: a reproducible identity, for devnets only");
   cmd->callback([o] { run_node(*o); });
 }
 

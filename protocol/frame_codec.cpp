@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <exception>
 #include <set>
+
+#include <google/protobuf/arena.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include "crypto/keys.hpp"
 #include "protocol/bus.pb.h"
@@ -24,31 +29,139 @@ void put_peer(wire::peer_record& out, const peer_info& p) {
   out.set_endpoint(p.endpoint);
 }
 
-std::string encode_payload(const message_body& body) {
-  return std::visit(
-      [](const auto& m) -> std::string {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, hello>) {
-          wire::hello out;
-          put_peer(*out.mutable_self(), m.self);
-          return out.SerializeAsString();
-        } else if constexpr (std::is_same_v<T, welcome>) {
-          wire::welcome out;
-          put_peer(*out.mutable_self(), m.self);
-          for (const auto& p : m.peers) put_peer(*out.add_peers(), p);
-          return out.SerializeAsString();
-        } else if constexpr (std::is_same_v<T, ping>) {
-          wire::ping out;
-          out.set_nonce(m.nonce);
-          out.set_padding(m.padding.data(), m.padding.size());
-          return out.SerializeAsString();
-        } else {
-          wire::pong out;
-          out.set_nonce(m.nonce);
-          return out.SerializeAsString();
-        }
-      },
-      body);
+using google::protobuf::Arena;
+using google::protobuf::io::CodedInputStream;
+using google::protobuf::io::CodedOutputStream;
+using wire_format = google::protobuf::internal::WireFormatLite;
+
+// Payloads are written straight into the frame: small messages through their
+// protobuf class (on an arena), a ping's padding by hand so its bytes are
+// copied once. The output is byte for byte what protobuf would serialize
+// (fields in number order, proto3 defaults omitted); a test checks that.
+constexpr std::size_t arena_block_bytes = 4096;
+
+std::size_t length_delimited_size(std::uint32_t field, std::size_t length) {
+  return CodedOutputStream::VarintSize32(field << 3) + CodedOutputStream::VarintSize64(length) + length;
+}
+std::size_t varint_field_size(std::uint32_t field, std::uint64_t value) {
+  return value == 0 ? 0 : CodedOutputStream::VarintSize32(field << 3) + CodedOutputStream::VarintSize64(value);
+}
+std::uint8_t* write_varint_field(std::uint32_t field, std::uint64_t value, std::uint8_t* out) {
+  return value == 0 ? out : wire_format::WriteUInt64ToArray(static_cast<int>(field), value, out);
+}
+std::uint8_t* write_bytes_field(std::uint32_t field, byte_view value, std::uint8_t* out) {
+  if (value.empty()) return out;
+  out = wire_format::WriteTagToArray(static_cast<int>(field), wire_format::WIRETYPE_LENGTH_DELIMITED, out);
+  out = CodedOutputStream::WriteVarint64ToArray(value.size(), out);
+  return std::copy(value.begin(), value.end(), out);
+}
+
+// One payload, sized first, then written into the space reserved for it.
+class payload_writer {
+ public:
+  explicit payload_writer(const message_body& body) : body_(body) {
+    std::visit([this](const auto& m) { prepare(m); }, body_);
+  }
+  std::size_t size() const noexcept { return size_; }
+  // Appends the payload; a ping's padding goes in with one copy and no zero-fill.
+  void append_to(bytes& out) const {
+    if (message_) {
+      auto at = out.size();
+      out.resize(at + size_);
+      message_->SerializeWithCachedSizesToArray(reinterpret_cast<std::uint8_t*>(out.data() + at));
+      return;
+    }
+    const auto& p = std::get<ping>(body_);
+    std::array<std::uint8_t, 32> head;
+    auto* end = write_varint_field(1, p.nonce, head.data());
+    if (!p.padding.empty()) {
+      end = wire_format::WriteTagToArray(2, wire_format::WIRETYPE_LENGTH_DELIMITED, end);
+      end = CodedOutputStream::WriteVarint64ToArray(p.padding.size(), end);
+    }
+    out.insert(out.end(), head.data(), end);
+    out.insert(out.end(), p.padding.begin(), p.padding.end());
+  }
+
+ private:
+  void prepare(const hello& m) {
+    auto* out = Arena::CreateMessage<wire::hello>(&arena_);
+    put_peer(*out->mutable_self(), m.self);
+    finish(out);
+  }
+  void prepare(const welcome& m) {
+    auto* out = Arena::CreateMessage<wire::welcome>(&arena_);
+    put_peer(*out->mutable_self(), m.self);
+    for (const auto& p : m.peers) put_peer(*out->add_peers(), p);
+    finish(out);
+  }
+  void prepare(const ping& m) {
+    size_ = varint_field_size(1, m.nonce) + (m.padding.empty() ? 0 : length_delimited_size(2, m.padding.size()));
+  }
+  void prepare(const pong& m) {
+    auto* out = Arena::CreateMessage<wire::pong>(&arena_);
+    out->set_nonce(m.nonce);
+    finish(out);
+  }
+  void finish(google::protobuf::MessageLite* m) {
+    message_ = m;
+    size_ = m->ByteSizeLong();
+  }
+
+  const message_body& body_;
+  std::array<char, arena_block_bytes> block_;
+  Arena arena_{block_.data(), block_.size()};
+  google::protobuf::MessageLite* message_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// A protobuf message's fields as views into the frame, without copying the
+// bytes fields; the envelope and the ping are read this way. Follows
+// protobuf's rules: unknown fields are skipped, a known field with another
+// wire type is treated as unknown, the last occurrence wins.
+struct field_reader {
+  CodedInputStream in;
+  const std::uint8_t* base;
+  field_reader(byte_view data)
+      : in(reinterpret_cast<const std::uint8_t*>(data.data()), static_cast<int>(data.size())),
+        base(reinterpret_cast<const std::uint8_t*>(data.data())) {}
+
+  // Calls on_varint(field, value) / on_bytes(field, view) for each field;
+  // false if the message is not well-formed protobuf.
+  template <class OnVarint, class OnBytes>
+  bool read(OnVarint on_varint, OnBytes on_bytes) {
+    for (;;) {
+      auto tag = in.ReadTag();
+      if (tag == 0) return in.ConsumedEntireMessage();
+      auto field = wire_format::GetTagFieldNumber(tag);
+      auto type = wire_format::GetTagWireType(tag);
+      if (type == wire_format::WIRETYPE_VARINT && on_varint.wants(field)) {
+        std::uint64_t v;
+        if (!in.ReadVarint64(&v)) return false;
+        on_varint(field, v);
+      } else if (type == wire_format::WIRETYPE_LENGTH_DELIMITED && on_bytes.wants(field)) {
+        std::uint32_t length;
+        if (!in.ReadVarint32(&length)) return false;
+        auto at = base + in.CurrentPosition();
+        if (!in.Skip(static_cast<int>(length))) return false;
+        on_bytes(field, byte_view{reinterpret_cast<const byte*>(at), length});
+      } else if (!wire_format::SkipField(&in, tag)) {
+        return false;
+      }
+    }
+  }
+};
+
+template <class F>
+struct field_handler {
+  std::uint32_t first, last;
+  F f;
+  bool wants(std::uint32_t field) const { return field >= first && field <= last; }
+  template <class V>
+  void operator()(std::uint32_t field, V v) { f(field, v); }
+};
+template <class F>
+field_handler<F> fields(std::uint32_t first, std::uint32_t last, F f) {
+  return field_handler<F>{first, last, std::move(f)};
 }
 
 // --- decoding ---------------------------------------------------------------
@@ -81,17 +194,20 @@ peer_or_rejection read_peer(const wire::peer_record& in) {
 }
 
 template <class Wire>
-std::optional<frame_rejection> parse_payload(Wire& out, const std::string& payload) {
-  if (!out.ParseFromString(payload)) return reject(reject_reason::malformed_payload, "payload does not parse");
+std::optional<frame_rejection> parse_payload(Wire& out, byte_view payload) {
+  if (!out.ParseFromArray(payload.data(), static_cast<int>(payload.size())))
+    return reject(reject_reason::malformed_payload, "payload does not parse");
   return std::nullopt;
 }
 
 using body_or_rejection = std::variant<message_body, frame_rejection>;
 
-body_or_rejection read_body(message_type type, const std::string& payload, const node_id& sender) {
+body_or_rejection read_body(message_type type, byte_view payload, const node_id& sender) {
+  std::array<char, arena_block_bytes> block;
+  Arena arena{block.data(), block.size()};
   switch (type) {
     case message_type::hello: {
-      wire::hello in;
+      auto& in = *Arena::CreateMessage<wire::hello>(&arena);
       if (auto bad = parse_payload(in, payload)) return *bad;
       auto self = read_peer(in.self());
       if (auto* bad = std::get_if<frame_rejection>(&self)) return *bad;
@@ -100,7 +216,7 @@ body_or_rejection read_body(message_type type, const std::string& payload, const
       return out;
     }
     case message_type::welcome: {
-      wire::welcome in;
+      auto& in = *Arena::CreateMessage<wire::welcome>(&arena);
       if (auto bad = parse_payload(in, payload)) return *bad;
       auto self = read_peer(in.self());
       if (auto* bad = std::get_if<frame_rejection>(&self)) return *bad;
@@ -118,15 +234,19 @@ body_or_rejection read_body(message_type type, const std::string& payload, const
       }
       return out;
     }
-    case message_type::ping: {
-      wire::ping in;
-      if (auto bad = parse_payload(in, payload)) return *bad;
-      if (in.padding().size() > bus_limits::ping_padding_bytes_max)
+    case message_type::ping: {  // read by hand: the padding is copied once, into the message
+      std::uint64_t nonce = 0;
+      byte_view padding;
+      field_reader in{payload};
+      if (!in.read(fields(1, 1, [&](std::uint32_t, std::uint64_t v) { nonce = v; }),
+                   fields(2, 2, [&](std::uint32_t, byte_view v) { padding = v; })))
+        return reject(reject_reason::malformed_payload, "payload does not parse");
+      if (padding.size() > bus_limits::ping_padding_bytes_max)
         return reject(reject_reason::invalid_payload, "ping padding too large");
-      return ping{in.nonce(), bytes(in.padding().begin(), in.padding().end())};
+      return ping{nonce, bytes(padding.begin(), padding.end())};
     }
     case message_type::pong: {
-      wire::pong in;
+      auto& in = *Arena::CreateMessage<wire::pong>(&arena);
       if (auto bad = parse_payload(in, payload)) return *bad;
       return pong{in.nonce()};
     }
@@ -153,27 +273,41 @@ bool sender_is_authenticated(const node_id& claimed, const authenticated_peer& f
 decoded_frame decode_checked(byte_view frame, const authenticated_peer& from, const frame_limits& limits) {
   if (frame.size() > limits.frame_bytes_max)
     return reject(reject_reason::oversized, std::to_string(frame.size()) + " bytes");
-  wire::envelope env;
-  if (!env.ParseFromArray(frame.data(), static_cast<int>(frame.size())))
-    return reject(reject_reason::malformed_envelope, "envelope does not parse");
+  // The envelope (wire::envelope) is read in place: the payload stays a view into the frame.
+  byte_view sender_bytes, payload;
+  std::uint32_t type_number = 0;
+  std::int32_t kind_number = 0;
+  std::uint64_t correlation_id = 0;
+  field_reader in{frame};
+  bool parsed = in.read(fields(2, 4,
+                               [&](std::uint32_t field, std::uint64_t v) {
+                                 if (field == 2) type_number = static_cast<std::uint32_t>(v);
+                                 if (field == 3) correlation_id = v;
+                                 if (field == 4) kind_number = static_cast<std::int32_t>(v);  // an open enum
+                               }),
+                        fields(1, 5, [&](std::uint32_t field, byte_view v) {
+                          if (field == 1) sender_bytes = v;
+                          if (field == 5) payload = v;
+                        }));
+  if (!parsed) return reject(reject_reason::malformed_envelope, "envelope does not parse");
   node_id sender;
-  if (env.sender().size() != sender.key.size())
+  if (sender_bytes.size() != sender.key.size())
     return reject(reject_reason::malformed_envelope, "sender is not 32 bytes");
-  std::copy(env.sender().begin(), env.sender().end(), sender.key.begin());
+  std::copy(sender_bytes.begin(), sender_bytes.end(), sender.key.begin());
   if (!sender_is_authenticated(sender, from))
     return reject(reject_reason::sender_mismatch, "sender " + short_hex(sender) + " is not the authenticated peer");
-  if (env.type() < 1 || env.type() > std::variant_size_v<message_body>)
-    return reject(reject_reason::unknown_type, "type " + std::to_string(env.type()));
-  auto type = static_cast<message_type>(env.type());
-  if (env.kind() < wire::FRAME_KIND_ONE_WAY || env.kind() > wire::FRAME_KIND_RESPONSE)
-    return reject(reject_reason::bad_kind, "kind " + std::to_string(env.kind()));
-  auto kind = static_cast<frame_kind>(env.kind());
+  if (type_number < 1 || type_number > std::variant_size_v<message_body>)
+    return reject(reject_reason::unknown_type, "type " + std::to_string(type_number));
+  auto type = static_cast<message_type>(type_number);
+  if (kind_number < wire::FRAME_KIND_ONE_WAY || kind_number > wire::FRAME_KIND_RESPONSE)
+    return reject(reject_reason::bad_kind, "kind " + std::to_string(kind_number));
+  auto kind = static_cast<frame_kind>(kind_number);
   if (!kind_allowed(type, kind)) return reject(reject_reason::bad_kind, "kind not allowed for type");
-  if ((kind == frame_kind::one_way) != (env.correlation_id() == 0))
+  if ((kind == frame_kind::one_way) != (correlation_id == 0))
     return reject(reject_reason::bad_kind, "correlation id does not fit the kind");
-  auto body = read_body(type, env.payload(), sender);
+  auto body = read_body(type, payload, sender);
   if (auto* bad = std::get_if<frame_rejection>(&body)) return std::move(*bad);
-  return inbound_message{sender, kind, env.correlation_id(), std::get<message_body>(std::move(body))};
+  return inbound_message{sender, kind, correlation_id, std::get<message_body>(std::move(body))};
 }
 
 }  // namespace
@@ -204,14 +338,28 @@ decoded_frame decode_frame(byte_view frame, const authenticated_peer& from, cons
 
 bytes encode_frame(const node_id& sender, frame_kind kind, std::uint64_t correlation_id,
                    const message_body& body) {
-  wire::envelope env;
-  env.set_sender(sender.key.data(), sender.key.size());
-  env.set_type(static_cast<std::uint32_t>(type_of(body)));
-  env.set_correlation_id(correlation_id);
-  env.set_kind(static_cast<wire::frame_kind>(kind));
-  env.set_payload(encode_payload(body));
-  bytes out(env.ByteSizeLong());
-  env.SerializeToArray(out.data(), static_cast<int>(out.size()));
+  // wire::envelope, written by hand so the payload goes straight into the frame.
+  payload_writer payload{body};
+  auto type = static_cast<std::uint32_t>(type_of(body));
+  auto kind_number = static_cast<std::uint64_t>(kind);
+  auto size = length_delimited_size(1, sender.key.size()) + varint_field_size(2, type) +
+              varint_field_size(3, correlation_id) + varint_field_size(4, kind_number) +
+              (payload.size() == 0 ? 0 : length_delimited_size(5, payload.size()));
+  std::array<std::uint8_t, bus_limits::envelope_overhead_bytes_max> head;
+  auto* at = write_bytes_field(1, byte_view{sender.key}, head.data());
+  at = write_varint_field(2, type, at);
+  at = write_varint_field(3, correlation_id, at);
+  at = write_varint_field(4, kind_number, at);
+  if (payload.size() != 0) {
+    at = wire_format::WriteTagToArray(5, wire_format::WIRETYPE_LENGTH_DELIMITED, at);
+    at = CodedOutputStream::WriteVarint64ToArray(payload.size(), at);
+  }
+  bytes out;
+  out.reserve(size);
+  out.insert(out.end(), head.data(), at);
+  payload.append_to(out);
+  // A size mismatch is a bug of ours, not bad input: it stays checked in release builds.
+  if (out.size() != size) std::abort();
   return out;
 }
 

@@ -52,6 +52,12 @@ void sim_network::schedule(sim_node_index from, sim_node_index to, std::shared_p
   in_flight_.push(event{now_ + delay_us * 1000, next_sequence_++, from, to, nodes_[to].incarnation, std::move(frame)});
 }
 
+std::optional<node_id> sim_network::identity_of(const curve_public_key& curve) const {
+  auto i = curve_index_.find(curve);
+  if (i == curve_index_.end()) return std::nullopt;
+  return nodes_[i->second].id;
+}
+
 send_status sim_network::submit(sim_node_index from, const node_id& to, bytes frame) {
   auto target = index_.find(to);
   if (target == index_.end()) return send_status::no_route;
@@ -116,7 +122,7 @@ std::size_t sim_network::deliver_due(sim_time_ns now) {
     trace_.update(header).update(*e.frame);
     ++counters_.delivered;
     ++delivered;
-    caf::anon_send(nodes_[e.to].bus, bus_frame_atom_v, nodes_[e.from].curve, *e.frame);
+    caf::anon_send(nodes_[e.to].bus, bus_frame_atom_v, nodes_[e.from].curve, frame_buffer{std::move(e.frame)});
   }
   return delivered;
 }

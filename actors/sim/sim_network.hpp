@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/bus_actor.hpp"
@@ -57,6 +58,7 @@ class sim_network {
   void restart(sim_node_index node, bus_actor bus);
   bool is_up(sim_node_index node) const { return nodes_[node].up; }
 
+  std::optional<node_id> identity_of(const curve_public_key& curve) const;
   send_status submit(sim_node_index from, const node_id& to, bytes frame);
   send_status submit(sim_node_index from, const curve_public_key& to, bytes frame);
   void ban(sim_node_index receiver, const curve_public_key& sender, std::chrono::milliseconds duration);
@@ -102,8 +104,8 @@ class sim_network {
   std::vector<node> nodes_;
   send_status submit_to(sim_node_index from, sim_node_index to, bytes frame);
 
-  std::map<node_id, sim_node_index> index_;
-  std::map<curve_public_key, sim_node_index> curve_index_;
+  std::unordered_map<node_id, sim_node_index> index_;
+  std::unordered_map<curve_public_key, sim_node_index> curve_index_;
   std::priority_queue<event, std::vector<event>, std::greater<>> in_flight_;
   std::uint64_t next_sequence_ = 0;
   sim_time_ns now_ = 0;
@@ -125,6 +127,9 @@ class sim_transport final : public bus_transport {
   }
   transport_counters counters() const override { return {}; }
   void frame_consumed() override {}  // the simulated network holds frames in its own bounded queue
+  std::optional<node_id> identity_of(const curve_public_key& curve) const override {
+    return network_.identity_of(curve);
+  }
 
  private:
   sim_network& network_;

@@ -1,6 +1,16 @@
 #include "actors/zmq/zmq_node.hpp"
 
+#include <malloc.h>
+
 namespace datdot {
+
+void tune_allocator_for_frames() {
+  constexpr int mmap_threshold_bytes = 4 * bus_limits::zmq_message_bytes_max;  // every frame from the heap
+  constexpr int trim_threshold_bytes = 64 << 20;  // keep up to 64 MiB of freed heap for the next frames
+  static_assert(bus_limits::zmq_message_bytes_max < mmap_threshold_bytes);
+  mallopt(M_MMAP_THRESHOLD, mmap_threshold_bytes);
+  mallopt(M_TRIM_THRESHOLD, trim_threshold_bytes);
+}
 
 result<std::unique_ptr<zmq_node>> zmq_node::start(caf::actor_system& sys, zmq_node_config config) {
   std::unique_ptr<zmq_node> n{new zmq_node(sys)};

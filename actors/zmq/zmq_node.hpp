@@ -22,6 +22,14 @@ struct zmq_node_config {
   node_event_fn on_event;
 };
 
+// Call once at process start, before threads: frames of up to bus_limits::
+// zmq_message_bytes_max are allocated on one thread and freed on another many
+// thousand times a second; glibc would hand each freed large block back to the
+// kernel (mmap above 128 KiB, heap trim) and fault the pages in again on the
+// next frame. Measured at 64 KiB: page faults and TLB shootdowns were the
+// largest single cost of the full-stack path.
+void tune_allocator_for_frames();
+
 class zmq_node {
  public:
   static result<std::unique_ptr<zmq_node>> start(caf::actor_system& sys, zmq_node_config config);

@@ -27,6 +27,14 @@ void set_common_options(zmq::socket_t& s) {
   s.set(zmq::sockopt::handshake_ivl, bus_limits::handshake_timeout_ms);
 }
 
+// Hands a frame to ZeroMQ without copying it: the message owns the vector and
+// frees it when ZeroMQ is done (after CURVE has encrypted it).
+zmq::message_t take_ownership(bytes frame) {
+  auto* owned = new bytes(std::move(frame));
+  return zmq::message_t{owned->data(), owned->size(), [](void*, void* hint) { delete static_cast<bytes*>(hint); },
+                        owned};
+}
+
 std::uint64_t steady_ms() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::steady_clock::now().time_since_epoch())
@@ -175,10 +183,12 @@ void zmq_transport::run(bus_actor bus) {
   auto log = [this](const std::string& line) {
     if (config_.log) config_.log(line);
   };
+  // The received message itself travels to the bus: no copy of the frame.
   auto forward = [&](const curve_public_key& from, zmq::message_t& frame) {
     inbound_in_flight_.fetch_add(1, std::memory_order_relaxed);
-    auto* p = static_cast<const byte*>(frame.data());
-    caf::anon_send(bus, bus_frame_atom_v, from, bytes(p, p + frame.size()));
+    auto owner = std::make_shared<zmq::message_t>(std::move(frame));
+    byte_view view{static_cast<const byte*>(owner->data()), owner->size()};
+    caf::anon_send(bus, bus_frame_atom_v, from, frame_buffer{std::move(owner), view});
   };
   auto room = [&] { return inbound_in_flight_.load(std::memory_order_relaxed) < bus_limits::inbound_frames_in_flight_max; };
 
@@ -240,7 +250,8 @@ void zmq_transport::run(bus_actor bus) {
         dropped_hwm_.fetch_add(1, std::memory_order_relaxed);
         return;
       }
-      if (!s.send(zmq::buffer(frame), zmq::send_flags::dontwait)) dropped_hwm_.fetch_add(1, std::memory_order_relaxed);
+      if (!s.send(take_ownership(std::move(frame)), zmq::send_flags::dontwait))
+        dropped_hwm_.fetch_add(1, std::memory_order_relaxed);
     } catch (const zmq::error_t&) {  // EHOSTUNREACH: the connection is gone
       dropped_hwm_.fetch_add(1, std::memory_order_relaxed);
     }
