@@ -38,6 +38,7 @@ inline constexpr std::size_t future_blocks_max = 256;   // blocks for slots not 
 inline constexpr std::size_t orphan_blocks_max = 512;   // blocks whose parent is unknown
 inline constexpr std::size_t unfinalized_blocks_max = 4096;
 inline constexpr std::size_t pending_votes_max = 4 * validators_max;  // votes for unknown blocks
+inline constexpr std::size_t justification_ancestry_max = 1024;  // headers between votes and target
 inline constexpr std::uint64_t future_rounds_window = 4;  // votes this far ahead are kept
 inline constexpr std::uint64_t future_slots_window = 64;   // blocks this far ahead are deferred, further dropped
 
@@ -48,6 +49,7 @@ static_assert(bus_address_bytes_max + 128 < extrinsic_bytes_max, "a registration
 static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");
 static_assert(pending_votes_max >= 2 * validators_max, "one round of votes can wait for its block");
 static_assert(future_rounds_window >= 1);
+static_assert(justification_ancestry_max <= unfinalized_blocks_max);
 static_assert(selection_weight_max <= UINT64_MAX / nodes_max, "weight sums over all nodes fit 64 bits");
 static_assert(validators_max <= nodes_max);
 static_assert(validators_max >= 1 && validators_max <= 1000);

@@ -1,0 +1,61 @@
+// The blocks a node has imported above its last finalized block, each with
+// the state it produced: fork choice (the longest chain containing the last
+// finalized block; ties to the lower hash, so every node with the same blocks
+// agrees), ancestry, and pruning on finality. Pure: the validator owns one.
+#pragma once
+
+#include <map>
+#include <optional>
+
+#include "protocol/chain/block.hpp"
+#include "protocol/chain/block_execution.hpp"
+#include "protocol/chain/genesis.hpp"
+
+namespace datdot {
+
+struct tree_entry {
+  block_hash hash;
+  block_hash parent;
+  block_number number;
+  slot_number slot;
+  chain_state state;  // after the block
+  block b;            // empty for the root
+};
+
+class block_tree {
+ public:
+  explicit block_tree(const genesis& g);
+
+  const tree_entry* find(const block_hash& h) const;
+  bool contains(const block_hash& h) const { return entries_.contains(h); }
+  const tree_entry& finalized() const { return entries_.at(finalized_); }
+  const tree_entry& best() const { return entries_.at(best_); }
+  std::size_t size() const { return entries_.size(); }
+
+  // Applies the block on its parent's state and keeps it. Errors: unknown
+  // parent, a parent at or below the finalized block, a full tree, or any
+  // apply_block rejection.
+  chain_result<applied_block> import(const block& b);
+
+  // `descendant` is `ancestor` or lies on a chain above it.
+  bool descends_from(const block_hash& descendant, const block_hash& ancestor) const;
+  // The head of the longest chain through `base` (base itself when it has no children).
+  block_hash best_descendant(const block_hash& base) const;
+  std::vector<block_hash> children_of(const block_hash& h) const;
+  // The ancestor of `h` at `number` (h itself at its own number).
+  std::optional<block_hash> ancestor_at(const block_hash& h, block_number number) const;
+
+  // Makes `h` (a known descendant of the finalized block) the new root and
+  // drops every block not above it.
+  void finalize(const block_hash& h);
+
+ private:
+  bool better(const tree_entry& a, const tree_entry& b) const;
+  void choose_best();
+
+  std::map<block_hash, tree_entry> entries_;
+  block_hash finalized_;
+  block_hash best_;
+};
+
+}  // namespace datdot

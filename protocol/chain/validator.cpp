@@ -1,0 +1,206 @@
+#include "protocol/chain/validator.hpp"
+
+#include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/epoch_transition.hpp"
+#include "protocol/chain/leader.hpp"
+
+namespace datdot {
+
+namespace {
+// A stuck round re-sends its votes after this many slots.
+constexpr std::uint64_t rebroadcast_after_slots = 1;
+}  // namespace
+
+validator::validator(const genesis& g, const key_pair& me, finality_timing timing, effects& out)
+    : chain_(g.state.chain), me_(me), tree_(g), voter_(g.state.chain, me, timing, tree_, out), finalized_seen_(g.hash) {}
+
+effects validator::on_slot(slot_number now) {
+  effects out;
+  if (now <= now_) return out;
+  now_ = now;
+  while (!future_.empty() && future_.begin()->first <= now_) {
+    const auto b = std::move(future_.begin()->second);
+    future_.erase(future_.begin());
+    accept_block(b, out);
+  }
+  produce(out);
+  if (voter_.round() != watched_round_) {
+    watched_round_ = voter_.round();
+    watched_since_ = now_;
+  } else if (now_.value - watched_since_.value >= rebroadcast_after_slots) {
+    voter_.rebroadcast(out);
+    watched_since_ = now_;
+  }
+  settle(out);
+  return out;
+}
+
+effects validator::on_block(const block& b) {
+  effects out;
+  accept_block(b, out);
+  settle(out);
+  return out;
+}
+
+void validator::accept_block(const block& b, effects& out) {
+  const auto& h = b.header.header;
+  const auto hash = hash_of(b);
+  if (tree_.contains(hash) || h.number <= tree_.finalized().number) return;
+  if (h.slot > now_) {
+    if (h.slot.value > now_.value + chain_limits::future_slots_window || future_.size() >= chain_limits::future_blocks_max)
+      out.push_back(input_rejected{chain_errc::oversize, "block too far in the future"});
+    else
+      future_.emplace(h.slot, b);
+    return;
+  }
+  if (!verify_seal(b.header, chain_)) {
+    out.push_back(input_rejected{chain_errc::bad_signature, "header seal"});
+    return;
+  }
+  // Two sealed headers from one author for one slot: report it once.
+  const auto key = std::pair{h.author, h.slot};
+  if (const auto seen = seen_headers_.find(key); seen != seen_headers_.end()) {
+    if (seen->second != b.header) report(h.author, report_equivocation{seen->second, b.header}, out);
+  } else if (seen_headers_.size() < chain_limits::unfinalized_blocks_max) {
+    seen_headers_.emplace(key, b.header);
+  }
+  if (!tree_.contains(h.parent)) {
+    if (orphans_.size() < chain_limits::orphan_blocks_max) orphans_.emplace(h.parent, b);
+    out.push_back(request_blocks{h.parent});
+    return;
+  }
+  import_with_orphans(b, out);
+}
+
+void validator::import_with_orphans(const block& first, effects& out) {
+  std::vector<block> work{first};
+  while (!work.empty()) {
+    const auto b = std::move(work.back());
+    work.pop_back();
+    auto imported = tree_.import(b);
+    if (!imported) {
+      out.push_back(input_rejected{imported.err().code, imported.err().detail});
+      continue;
+    }
+    const auto hash = hash_of(b);
+    out.push_back(block_imported{b, hash, std::move(imported->events)});
+    for (auto [it, end] = orphans_.equal_range(hash); it != end;) {
+      work.push_back(std::move(it->second));
+      it = orphans_.erase(it);
+    }
+  }
+  voter_.on_block_imported(tree_, out);
+}
+
+void validator::produce(effects& out) {
+  const auto& parent = tree_.best();
+  if (now_ <= parent.slot) return;
+  const auto set = validators_for_slot(parent.state, now_);
+  if (leader_of(set, now_) != id()) return;
+  std::vector<extrinsic> candidates;
+  for (const auto& [key, x] : pool_) {
+    if (candidates.size() == chain_limits::block_extrinsics_max) break;
+    candidates.push_back(x);
+  }
+  auto built = build_block(parent.state, parent.hash, now_, me_, candidates);
+  if (!built) return;  // not the leader after all (cannot happen: checked above)
+  for (const auto& [index, error] : built->rejected) {
+    const auto& x = candidates[index];
+    const auto account = built->applied.state.accounts.find(x.signer);
+    const bool later = error.code == chain_errc::wrong_nonce && account != built->applied.state.accounts.end() &&
+                       x.nonce > account->second.nonce;
+    if (!later) pool_.erase({x.signer, x.nonce});
+  }
+  out.push_back(gossip_block{built->b});
+  import_with_orphans(built->b, out);
+}
+
+void validator::add_own(call c, effects& out) {
+  const auto& state = tree_.best().state;
+  const auto account = state.accounts.find(id());
+  if (account == state.accounts.end()) return;  // nothing to sign with
+  std::uint64_t nonce = account->second.nonce;
+  for (auto it = pool_.lower_bound({id(), nonce}); it != pool_.end() && it->first.first == id(); ++it)
+    nonce = it->first.second + 1;
+  auto x = make_extrinsic(chain_, me_, nonce, std::move(c));
+  if (pool_.size() >= chain_limits::transaction_pool_max) return;
+  pool_.emplace(std::pair{id(), nonce}, x);
+  out.push_back(gossip_transaction{std::move(x)});
+}
+
+effects validator::on_vote(const signed_vote& v) {
+  effects out;
+  voter_.on_vote(v, tree_, out);
+  settle(out);
+  return out;
+}
+
+effects validator::on_commit(const justification& j) {
+  effects out;
+  voter_.on_commit(j, tree_, out);
+  settle(out);
+  return out;
+}
+
+effects validator::on_catch_up(const catch_up& c) {
+  effects out;
+  voter_.on_catch_up(c, tree_, out);
+  settle(out);
+  return out;
+}
+
+effects validator::on_timeout(const finality_timer& t) {
+  effects out;
+  voter_.on_timeout(t, tree_, out);
+  settle(out);
+  return out;
+}
+
+effects validator::on_transaction(const extrinsic& x) {
+  effects out;
+  const auto& state = tree_.best().state;
+  const auto account = state.accounts.find(x.signer);
+  const std::uint64_t next = account == state.accounts.end() ? 0 : account->second.nonce;
+  if (pool_.contains({x.signer, x.nonce}) || x.nonce < next) return out;
+  if (pool_.size() >= chain_limits::transaction_pool_max) {
+    out.push_back(input_rejected{chain_errc::oversize, "transaction pool full"});
+    return out;
+  }
+  if (signed_payload(x).size() + x.sig.size() > chain_limits::extrinsic_bytes_max) {
+    out.push_back(input_rejected{chain_errc::oversize, "extrinsic too large"});
+    return out;
+  }
+  if (!verify_extrinsic_signature(x, chain_)) {
+    out.push_back(input_rejected{chain_errc::bad_signature, "extrinsic signature"});
+    return out;
+  }
+  pool_.emplace(std::pair{x.signer, x.nonce}, x);
+  out.push_back(gossip_transaction{x});
+  return out;
+}
+
+void validator::report(const account_id& offender, call evidence, effects& out) {
+  // One offence is enough to remove the offender at the next epoch boundary:
+  // report each offender once, unless the chain already has it on record.
+  if (tree_.best().state.offences.contains(offender) || offenders_reported_.size() >= chain_limits::validators_max ||
+      !offenders_reported_.insert(offender).second)
+    return;
+  add_own(std::move(evidence), out);
+}
+
+void validator::settle(effects& out) {
+  for (auto& [first, second] : voter_.take_double_votes())
+    report(first.body.voter, report_double_vote{first, second}, out);
+  if (tree_.finalized().hash == finalized_seen_) return;
+  finalized_seen_ = tree_.finalized().hash;
+  const auto& final_state = tree_.finalized().state;
+  std::erase_if(seen_headers_, [&](const auto& e) { return e.first.second <= final_state.slot; });
+  std::erase_if(offenders_reported_, [&](const auto& a) { return final_state.offences.contains(a); });
+  std::erase_if(orphans_, [&](const auto& e) { return e.second.header.header.number <= final_state.number; });
+  std::erase_if(pool_, [&](const auto& e) {
+    const auto account = final_state.accounts.find(e.first.first);
+    return account != final_state.accounts.end() && e.first.second < account->second.nonce;
+  });
+}
+
+}  // namespace datdot

@@ -1,0 +1,73 @@
+// One chain validator as a PURE state machine: inputs in, effects out, no
+// clock, I/O or randomness. It produces blocks in its Aura slots, imports and
+// validates others' blocks (deferring those from future slots, holding those
+// whose parent is missing), keeps a bounded transaction pool, votes in the
+// finality gadget, and turns equivocations and double votes it sees into
+// report extrinsics signed by itself.
+//
+// How the pieces around it plug in (later steps):
+// - The CAF validator actor owns one `validator`. It turns its clock into
+//   on_slot(now_ms / slot_duration_ms) at each slot start, decodes bus frames
+//   (blocks, votes, commits, catch-ups, transactions: canonical bytes carried
+//   in protobuf `bytes` fields) and calls the matching on_* input, and
+//   executes every returned effect in order: gossip_* and send_* go to the
+//   bus, start_timer becomes a delayed message to itself that comes back as
+//   on_timeout, request_blocks asks a peer (sync), input_rejected bumps
+//   datdot_chain_rejected_total{reason}.
+// - The LMDB chain store writes, in one transaction per effect batch, every
+//   block_imported (block bytes + events by hash) and every block_finalized
+//   (justification, finalized height, and a state snapshot), and prunes what
+//   finality orphaned. On restart the actor rebuilds from the last finalized
+//   state and replays the stored unfinalized blocks through on_block.
+#pragma once
+
+#include <map>
+#include <set>
+
+#include "protocol/chain/finality_voter.hpp"
+
+namespace datdot {
+
+class validator {
+ public:
+  // `out` receives the first round's timers.
+  validator(const genesis& g, const key_pair& me, finality_timing timing, effects& out);
+
+  effects on_slot(slot_number now);
+  effects on_block(const block& b);
+  effects on_vote(const signed_vote& v);
+  effects on_commit(const justification& j);
+  effects on_catch_up(const catch_up& c);
+  effects on_transaction(const extrinsic& x);
+  effects on_timeout(const finality_timer& t);
+
+  const block_tree& tree() const { return tree_; }
+  const finality_voter& voter() const { return voter_; }
+  account_id id() const { return account_id{me_.pk}; }
+  std::size_t pool_size() const { return pool_.size(); }
+
+ private:
+  void accept_block(const block& b, effects& out);
+  void import_with_orphans(const block& b, effects& out);
+  void produce(effects& out);
+  void add_own(call c, effects& out);
+  void report(const account_id& offender, call evidence, effects& out);
+  // After every input: reports, pruning after finality.
+  void settle(effects& out);
+
+  chain_id chain_;
+  key_pair me_;
+  block_tree tree_;
+  finality_voter voter_;
+  slot_number now_;
+  round_number watched_round_;
+  slot_number watched_since_;
+  std::map<std::pair<account_id, std::uint64_t>, extrinsic> pool_;  // by signer, then nonce
+  std::multimap<slot_number, block> future_;
+  std::multimap<block_hash, block> orphans_;  // by missing parent
+  std::map<std::pair<account_id, slot_number>, signed_header> seen_headers_;
+  std::set<account_id> offenders_reported_;  // until the chain has them on record
+  block_hash finalized_seen_;
+};
+
+}  // namespace datdot
