@@ -165,3 +165,42 @@ TEST_CASE("the same seed gives the same chain, state root and finality, twice") 
     CHECK(run(seed) == run(seed));
   }
 }
+
+TEST_CASE("epochs: joins and leaves take effect at the boundary; the old set finalizes it, the new set continues") {
+  for (auto seed : sweep_seeds()) {
+    network_options o;
+    o.validators = 4;
+    o.extra_nodes = 1;  // node 4 joins
+    o.epoch_length_slots = 10;
+    o.seed = seed;
+    o.loss_per_mille = 10;
+    sim_network net{o};
+    const auto& chain = net.fixture().chain();
+    register_node as_validator;
+    as_validator.roles.add(role::validator);
+    as_validator.bus_address = "tcp://10.0.0.5:7000";
+    net.submit(4, make_extrinsic(chain, net.key(4), 0, as_validator));
+    net.submit(4, make_extrinsic(chain, net.key(4), 1, join_validators{}));
+    net.run_until_slot(5);
+    INFO(replay_hint(seed));
+    const auto first_set = net.node(0).tree().best().state.validators;
+    CHECK(first_set.members.size() == 4);
+    CHECK(net.node(0).tree().best().state.joining.size() == 1);
+
+    net.run_until_slot(14);  // epoch 1 began at slot 10
+    const auto& second = net.node(2).tree().best().state.validators;
+    CHECK(second.id == set_id{1});
+    CHECK(second.contains(net.node(4).id()));
+    net.submit(1, make_extrinsic(chain, net.key(1), 0, leave_validators{}));
+
+    net.run_until_slot(45);  // epoch 2 began at slot 20, without validator 1
+    REQUIRE(net.safe());
+    for (std::size_t i = 0; i < net.size(); ++i) {
+      const auto& final_state = net.node(i).tree().finalized().state;
+      CHECK(final_state.validators.id == set_id{2});
+      CHECK_FALSE(final_state.validators.contains(net.node(1).id()));
+      CHECK(final_state.slot.value >= 30);
+      CHECK(net.node(i).voter().voters() == final_state.validators);
+    }
+  }
+}

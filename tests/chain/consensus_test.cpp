@@ -1,0 +1,145 @@
+// Block production and finality rules in isolation: fork choice, ancestry and
+// pruning; justification verification; the validator deferring future
+// blocks, holding orphans, and reporting an equivocating leader on chain.
+#include <doctest/doctest.h>
+
+#include "chain/chain_fixture.hpp"
+#include "protocol/chain/block_tree.hpp"
+#include "protocol/chain/justification.hpp"
+#include "protocol/chain/validator.hpp"
+
+using namespace datdot;
+using namespace datdot::test;
+
+namespace {
+
+template <class T>
+std::vector<T> effects_of(const effects& out) {
+  std::vector<T> found;
+  for (const auto& e : out)
+    if (const auto* x = std::get_if<T>(&e)) found.push_back(*x);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("fork choice: longest chain through the finalized block, ties to the lower hash; pruning on finality") {
+  chain_fixture f{4};
+  block_tree tree{f.gen};
+  const auto a1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{2});
+  REQUIRE(tree.import(a1.b));
+  REQUIRE(tree.import(b1.b));
+  const auto ha = hash_of(a1.b), hb = hash_of(b1.b);
+  CHECK(tree.best().hash == std::min(ha, hb));
+  const auto a2 = f.build(a1.applied.state, ha, slot_number{3});
+  REQUIRE(tree.import(a2.b));
+  const auto ha2 = hash_of(a2.b);
+  CHECK(tree.best().hash == ha2);
+  CHECK(tree.descends_from(ha2, ha));
+  CHECK_FALSE(tree.descends_from(ha2, hb));
+  CHECK(tree.best_descendant(hb) == hb);
+  CHECK(tree.ancestor_at(ha2, block_number{1}) == ha);
+  CHECK(tree.import(a2.b));  // importing twice is harmless
+  auto same_slot = a2.b;
+  same_slot.header.header.parent = ha2;
+  same_slot.header.header.number = block_number{3};
+  CHECK(tree.import(same_slot).err().code == chain_errc::slot_not_increasing);
+
+  tree.finalize(ha);
+  CHECK_FALSE(tree.contains(hb));
+  CHECK_FALSE(tree.contains(f.gen.hash));
+  CHECK(tree.finalized().hash == ha);
+  CHECK(tree.best().hash == ha2);
+  CHECK(tree.import(b1.b).err().code == chain_errc::unknown_parent);  // below finality now
+}
+
+TEST_CASE("justifications: > 2/3 distinct precommits of one round and set, linked to the block") {
+  chain_fixture f{4};
+  block_tree tree{f.gen};
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto b2 = f.build(b1.applied.state, hash_of(b1.b), slot_number{2});
+  REQUIRE(tree.import(b1.b));
+  REQUIRE(tree.import(b2.b));
+  const auto h1 = hash_of(b1.b), h2 = hash_of(b2.b);
+  const auto& set = f.gen.state.validators;
+  auto precommit = [&](std::size_t i, const block_hash& target, block_number number, round_number round = {3}) {
+    return sign_vote(vote{vote_kind::precommit, set.id, round, target, number, id_of(f.validators[i])}, f.chain(),
+                     f.validators[i].sk);
+  };
+  // Two vote for b1, one for its child b2 (linked by b2's header).
+  justification j{round_number{3}, h1, block_number{1},
+                  {precommit(0, h1, block_number{1}), precommit(1, h1, block_number{1}),
+                   precommit(2, h2, block_number{2})},
+                  {b2.b.header.header}};
+  CHECK(verify_justification(f.chain(), set, j));
+  CHECK(decode_justification(encode_justification(j)).value() == j);
+
+  auto fewer = j;
+  fewer.precommits.pop_back();
+  CHECK(verify_justification(f.chain(), set, fewer).err().code == chain_errc::insufficient_votes);
+  auto unlinked = j;
+  unlinked.ancestry.clear();
+  CHECK(verify_justification(f.chain(), set, unlinked).err().code == chain_errc::malformed);
+  auto twice = fewer;
+  twice.precommits.push_back(precommit(1, h1, block_number{1}));
+  CHECK(verify_justification(f.chain(), set, twice).err().code == chain_errc::malformed);
+  auto other_round = fewer;
+  other_round.precommits.push_back(precommit(3, h1, block_number{1}, round_number{4}));
+  CHECK(verify_justification(f.chain(), set, other_round).err().code == chain_errc::malformed);
+  auto forged = j;
+  forged.precommits[0].sig[0] ^= 1;
+  CHECK(verify_justification(f.chain(), set, forged).err().code == chain_errc::bad_signature);
+  auto stranger = fewer;
+  const auto outsider = test_key(999);
+  stranger.precommits.push_back(sign_vote(
+      vote{vote_kind::precommit, set.id, round_number{3}, h1, block_number{1}, id_of(outsider)}, f.chain(), outsider.sk));
+  CHECK(verify_justification(f.chain(), set, stranger).err().code == chain_errc::not_a_voter);
+  auto wrong_set = set;
+  wrong_set.id = set_id{1};
+  CHECK(verify_justification(f.chain(), wrong_set, j).err().code == chain_errc::wrong_chain);
+}
+
+TEST_CASE("a validator defers blocks from future slots, holds orphans and reports an equivocating leader") {
+  chain_fixture f{4};
+  effects out;
+  // The observer is validator 3; blocks come from the leaders of slots 1 and 2.
+  validator v{f.gen, f.validators[3], finality_timing{250, 500}, out};
+  CHECK(effects_of<start_timer>(out).size() == 2);
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto b2 = f.build(b1.applied.state, hash_of(b1.b), slot_number{2});
+
+  // Slot 2's block arrives before its parent and before slot 2: deferred, then orphaned.
+  CHECK(v.on_block(b2.b).empty());
+  CHECK(effects_of<block_imported>(v.on_slot(slot_number{1})).empty());
+  auto at2 = v.on_slot(slot_number{2});
+  REQUIRE(effects_of<request_blocks>(at2).size() == 1);
+  CHECK(effects_of<request_blocks>(at2)[0].hash == hash_of(b1.b));
+  const auto imported = effects_of<block_imported>(v.on_block(b1.b));
+  REQUIRE(imported.size() == 2);
+  CHECK(v.tree().best().hash == hash_of(b2.b));
+
+  // The leader of slot 3 signs two different blocks: the second is reported.
+  const auto& leader = f.leader_key(b2.applied.state, slot_number{3});
+  const std::vector<extrinsic> xs{
+      make_extrinsic(f.chain(), f.users[0], 0, transfer_ratio{id_of(f.users[1]), ratio{1}})};
+  const auto c1 = build_block(b2.applied.state, hash_of(b2.b), slot_number{3}, leader, {}).value();
+  const auto c2 = build_block(b2.applied.state, hash_of(b2.b), slot_number{3}, leader, xs).value();
+  REQUIRE(hash_of(c1.b) != hash_of(c2.b));
+  CHECK(effects_of<block_imported>(v.on_slot(slot_number{3})).empty());
+  CHECK(effects_of<gossip_transaction>(v.on_block(c1.b)).empty());
+  const auto reported = effects_of<gossip_transaction>(v.on_block(c2.b));
+  REQUIRE(reported.size() == 1);
+  CHECK(reported[0].x.signer == v.id());
+  CHECK(std::holds_alternative<report_equivocation>(reported[0].x.body));
+  CHECK(v.pool_size() == 1);
+
+  // A forged seal is counted, not imported.
+  (void)v.on_slot(slot_number{4});
+  auto forged = build_block(c1.applied.state, hash_of(c1.b), slot_number{4},
+                            f.leader_key(c1.applied.state, slot_number{4}), {}).value().b;
+  forged.header.seal[0] ^= 1;
+  const auto rejected = effects_of<input_rejected>(v.on_block(forged));
+  REQUIRE(rejected.size() == 1);
+  CHECK(rejected[0].code == chain_errc::bad_signature);
+}
