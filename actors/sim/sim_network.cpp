@@ -113,12 +113,15 @@ std::size_t sim_network::deliver_due(sim_time_ns now) {
   now_ = now;
   std::size_t delivered = 0;
   while (!in_flight_.empty() && in_flight_.top().due <= now) {
-    auto e = in_flight_.top();
+    auto e = std::move(const_cast<event&>(in_flight_.top()));  // popped right after: moving out is safe
     in_flight_.pop();
     if (blocked(e)) continue;
-    bytes header;
-    put_u64le(header, e.due);
-    put_u64le(header, (std::uint64_t{e.from} << 32) | e.to);
+    std::array<byte, 16> header;  // due, then (from << 32 | to), both little-endian
+    auto route = (std::uint64_t{e.from} << 32) | e.to;
+    for (std::size_t b = 0; b < 8; ++b) {
+      header[b] = static_cast<byte>(e.due >> (8 * b));
+      header[8 + b] = static_cast<byte>(route >> (8 * b));
+    }
     trace_.update(header).update(*e.frame);
     ++counters_.delivered;
     ++delivered;
