@@ -29,7 +29,7 @@ struct deadline {
 
 struct bus_state {
   bus_config config;
-  inbox_actor inbox;
+  std::array<inbox_actor, message_family_count> inboxes;  // by message_family
   std::map<node_id, peer_info> routes;
   std::unordered_map<curve_public_key, node_id> bindings;
   std::unordered_map<std::uint64_t, pending_request> pending;
@@ -165,9 +165,14 @@ void expire_due(bus_pointer self, time_point fired_for) {
 // The inbox is asked without a CAF timer: the bus's own deadline frees the
 // handler slot, and an answer after it is dropped and counted. (A dead inbox
 // still answers with an error: CAF bounces requests to terminated actors.)
+inbox_actor& inbox_for(bus_state& st, const message_body& body) {
+  return st.inboxes[static_cast<std::size_t>(family_of(type_of(body)))];
+}
+
 void on_request(bus_pointer self, const curve_public_key& from_connection, inbound_message msg) {
   auto& st = self->state;
-  if (!st.inbox || st.handlers.size() >= bus_limits::handler_requests_max) {
+  auto& inbox = inbox_for(st, msg.body);
+  if (!inbox || st.handlers.size() >= bus_limits::handler_requests_max) {
     ++st.metrics.dropped_handler_busy_total;
     return;
   }
@@ -178,7 +183,7 @@ void on_request(bus_pointer self, const curve_public_key& from_connection, inbou
   auto peer = msg.sender;
   auto correlation_id = msg.correlation_id;
   auto connection = from_connection;
-  self->request(st.inbox, caf::infinite, bus_ask_atom_v, std::move(msg))
+  self->request(inbox, caf::infinite, bus_ask_atom_v, std::move(msg))
       .then(
           [=](message_body& reply) {
             if (self->state.handlers.erase(handler_id) == 0) {
@@ -216,7 +221,7 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
     case frame_kind::response: return on_response(self, std::move(msg));
     case frame_kind::request: return on_request(self, from, std::move(msg));
     case frame_kind::one_way:
-      if (st.inbox) self->send(st.inbox, bus_deliver_atom_v, std::move(msg));
+      if (auto& inbox = inbox_for(st, msg.body)) self->send(inbox, bus_deliver_atom_v, std::move(msg));
       return;
   }
 }
@@ -256,7 +261,9 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         st.routes[peer.id] = peer;
         st.config.transport->connect(peer);
       },
-      [=](bus_subscribe_atom, inbox_actor inbox) { self->state.inbox = std::move(inbox); },
+      [=](bus_subscribe_atom, message_family family, inbox_actor inbox) {
+        self->state.inboxes[static_cast<std::size_t>(family)] = std::move(inbox);
+      },
       [=](bus_frame_atom, const curve_public_key& from, const frame_buffer& frame) {
         on_frame(self, from, frame.view());
         self->state.config.transport->frame_consumed();

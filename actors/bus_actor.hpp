@@ -18,7 +18,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::bus_metrics)
 
 namespace datdot {
 
-// The local receiver of a bus's inbound traffic (a node's peer actor).
+// A local receiver of a bus's inbound traffic: one per message family (the
+// node's peer actor, the validator actor).
 using inbox_actor = caf::typed_actor<
     caf::replies_to<bus_ask_atom, inbound_message>::with<message_body>,  // requests: answer is sent back
     caf::reacts_to<bus_deliver_atom, inbound_message>>;                 // one-way messages
@@ -29,7 +30,7 @@ using bus_actor = caf::typed_actor<
     // Fails with caf::sec::request_timeout, or an error naming the drop, if no answer comes.
     caf::replies_to<bus_request_atom, node_id, message_body, caf::timespan>::with<inbound_message>,
     caf::reacts_to<bus_add_peer_atom, peer_info>,
-    caf::reacts_to<bus_subscribe_atom, inbox_actor>,
+    caf::reacts_to<bus_subscribe_atom, message_family, inbox_actor>,  // replaces the family's receiver
     // From the transport: a frame from the peer that authenticated with this CURVE key.
     caf::reacts_to<bus_frame_atom, curve_public_key, frame_buffer>,
     caf::reacts_to<bus_timeout_atom, std::uint64_t>,  // own wakeup: expire deadlines due by this time (ns)

@@ -127,7 +127,7 @@ node_actor::behavior_type node_impl(node_pointer self, bus_actor bus, node_confi
   auto& st = self->state;
   st.config = std::move(config);
   st.bus = bus;
-  self->send(bus, bus_subscribe_atom_v, caf::actor_cast<inbox_actor>(self));
+  self->send(bus, bus_subscribe_atom_v, message_family::peer, caf::actor_cast<inbox_actor>(self));
   for (const auto& b : st.config.bootstrap) {
     peer_info info;
     info.id = b.id;

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "protocol/chain/chain_limits.hpp"
+
 namespace datdot::bus_limits {
 
 // Wire sizes.
@@ -22,6 +24,11 @@ inline constexpr std::size_t welcome_peers_max = 32;
 // The smallest configurable frame limit still carries a full welcome.
 inline constexpr std::size_t frame_bytes_min =
     (welcome_peers_max + 1) * peer_record_bytes_max + envelope_overhead_bytes_max;
+
+// The chain's messages: votes per kind in one catch-up (one per validator) and
+// blocks in one sync answer (the sender also stops before the frame limit).
+inline constexpr std::size_t catch_up_votes_max = chain_limits::validators_max;
+inline constexpr std::size_t sync_blocks_max = 64;
 
 // Peers and requests.
 inline constexpr std::size_t peers_max = 256;           // routing table entries per node
@@ -62,6 +69,9 @@ static_assert(frame_bytes_min <= frame_bytes_default && frame_bytes_default <= f
 static_assert(ping_padding_bytes_max + envelope_overhead_bytes_max + 16 <= frame_bytes_default,
               "the largest ping must fit the default frame limit");
 static_assert(welcome_peers_max <= peers_max);
+static_assert(2 * catch_up_votes_max * (chain_limits::signed_vote_bytes + 4) + envelope_overhead_bytes_max <=
+                  frame_bytes_default,
+              "a full catch-up fits the default frame limit");
 static_assert(peers_wanted <= peers_max, "room is left for peers that find us");
 static_assert(bindings_max >= peers_max, "every routed peer keeps its binding");
 static_assert(io_inbound_batch_max <= static_cast<std::size_t>(zmq_recv_hwm_messages));

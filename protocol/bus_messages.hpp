@@ -16,7 +16,19 @@ namespace datdot {
 inline constexpr std::uint32_t bus_protocol_version = 1;
 
 // Numbers used in envelope.type; never reuse a retired number.
-enum class message_type : std::uint32_t { hello = 1, welcome = 2, ping = 3, pong = 4 };
+enum class message_type : std::uint32_t {
+  hello = 1,
+  welcome = 2,
+  ping = 3,
+  pong = 4,
+  chain_block = 5,
+  chain_vote = 6,
+  chain_commit = 7,
+  chain_catch_up = 8,
+  chain_transaction = 9,
+  block_request = 10,
+  block_response = 11,
+};
 
 enum class frame_kind : std::uint8_t { one_way = 1, request = 2, response = 3 };
 
@@ -47,11 +59,58 @@ struct pong {
   bool operator==(const pong&) const = default;
 };
 
+// The chain's messages: canonical bytes of protocol/chain, passed through
+// untouched (the signatures cover exactly these bytes). The frame codec checks
+// the envelope, counts and sizes; the validator actor decodes the bytes with
+// the chain's own decoders and counts what they reject.
+struct chain_block {
+  bytes encoded;
+  bool operator==(const chain_block&) const = default;
+};
+struct chain_vote {
+  bytes encoded;
+  bool operator==(const chain_vote&) const = default;
+};
+struct chain_commit {
+  bytes encoded;
+  bool operator==(const chain_commit&) const = default;
+};
+struct chain_catch_up {
+  std::uint64_t set = 0;
+  std::uint64_t round = 0;
+  std::vector<bytes> prevotes;
+  std::vector<bytes> precommits;
+  bool operator==(const chain_catch_up&) const = default;
+};
+struct chain_transaction {
+  bytes encoded;
+  bool operator==(const chain_transaction&) const = default;
+};
+struct block_request {
+  hash32 hash{};
+  std::uint32_t count = 0;
+  bool operator==(const block_request&) const = default;
+};
+struct block_response {
+  std::vector<bytes> blocks;  // oldest first
+  bool operator==(const block_response&) const = default;
+};
+
 // Alternatives are in message_type order (index + 1 == type number).
-using message_body = std::variant<hello, welcome, ping, pong>;
+using message_body = std::variant<hello, welcome, ping, pong, chain_block, chain_vote, chain_commit, chain_catch_up,
+                                  chain_transaction, block_request, block_response>;
 
 inline message_type type_of(const message_body& body) noexcept {
   return static_cast<message_type>(body.index() + 1);
+}
+
+// Who handles a message inside a node: the bus delivers each family to the
+// actor subscribed for it (the peer actor, the validator actor).
+enum class message_family : std::uint8_t { peer = 0, chain = 1 };
+inline constexpr std::size_t message_family_count = 2;
+
+inline message_family family_of(message_type type) noexcept {
+  return type >= message_type::chain_block ? message_family::chain : message_family::peer;
 }
 
 // A frame that passed every check: the sender is the authenticated peer.

@@ -59,12 +59,28 @@ std::uint8_t* write_bytes_field(std::uint32_t field, byte_view value, std::uint8
 // One payload, sized first, then written into the space reserved for it.
 class payload_writer {
  public:
-  explicit payload_writer(const message_body& body) : body_(body) {
+  explicit payload_writer(const message_body& body)
+      : body_(body), direct_(family_of(type_of(body)) == message_family::chain) {
     std::visit([this](const auto& m) { prepare(m); }, body_);
   }
   std::size_t size() const noexcept { return size_; }
   // Appends the payload; a ping's padding goes in with one copy and no zero-fill.
   void append_to(bytes& out) const {
+    if (direct_) {
+      auto at = out.size();
+      out.resize(at + size_);
+      auto* p = reinterpret_cast<std::uint8_t*>(out.data() + at);
+      for (const auto& f : fields_) {
+        if (!f.is_bytes) {
+          p = write_varint_field(f.field, f.varint, p);
+          continue;
+        }
+        p = wire_format::WriteTagToArray(static_cast<int>(f.field), wire_format::WIRETYPE_LENGTH_DELIMITED, p);
+        p = CodedOutputStream::WriteVarint64ToArray(f.data.size(), p);
+        p = std::copy(f.data.begin(), f.data.end(), p);
+      }
+      return;
+    }
     if (message_) {
       auto at = out.size();
       out.resize(at + size_);
@@ -102,12 +118,50 @@ class payload_writer {
     out->set_nonce(m.nonce);
     finish(out);
   }
+  // The chain's messages are varints and bytes fields: written by hand, so a
+  // block is copied into the frame once and not first into a protobuf string.
+  void prepare(const chain_block& m) { direct_bytes(1, m.encoded); }
+  void prepare(const chain_vote& m) { direct_bytes(1, m.encoded); }
+  void prepare(const chain_commit& m) { direct_bytes(1, m.encoded); }
+  void prepare(const chain_transaction& m) { direct_bytes(1, m.encoded); }
+  void prepare(const chain_catch_up& m) {
+    direct_varint(1, m.set);
+    direct_varint(2, m.round);
+    for (const auto& v : m.prevotes) direct_bytes(3, v);
+    for (const auto& v : m.precommits) direct_bytes(4, v);
+  }
+  void prepare(const block_request& m) {
+    direct_bytes(1, byte_view{m.hash});
+    direct_varint(2, m.count);
+  }
+  void prepare(const block_response& m) {
+    for (const auto& b : m.blocks) direct_bytes(1, b, true);
+  }
+  void direct_varint(std::uint32_t field, std::uint64_t value) {
+    size_ += varint_field_size(field, value);
+    fields_.push_back(direct_field{field, value, {}, false});
+  }
+  // proto3 omits an empty singular bytes field but keeps an empty repeated entry.
+  void direct_bytes(std::uint32_t field, byte_view value, bool repeated = false) {
+    if (value.empty() && !repeated) return;
+    size_ += length_delimited_size(field, value.size());
+    fields_.push_back(direct_field{field, 0, value, true});
+  }
   void finish(google::protobuf::MessageLite* m) {
     message_ = m;
     size_ = m->ByteSizeLong();
   }
 
+  struct direct_field {
+    std::uint32_t field;
+    std::uint64_t varint;
+    byte_view data;  // into body_
+    bool is_bytes;
+  };
+
   const message_body& body_;
+  bool direct_;
+  std::vector<direct_field> fields_;
   std::array<char, arena_block_bytes> block_;
   Arena arena_{block_.data(), block_.size()};
   google::protobuf::MessageLite* message_ = nullptr;
@@ -202,6 +256,63 @@ std::optional<frame_rejection> parse_payload(Wire& out, byte_view payload) {
 
 using body_or_rejection = std::variant<message_body, frame_rejection>;
 
+frame_rejection unparsable() { return reject(reject_reason::malformed_payload, "payload does not parse"); }
+
+// The chain's payloads are read in place like the envelope; only their
+// canonical bytes are copied out. Their meaning is checked by the chain's decoders.
+template <class M>
+body_or_rejection read_one_bytes(byte_view payload) {
+  byte_view encoded;
+  field_reader in{payload};
+  if (!in.read(fields(0, 0, [](std::uint32_t, std::uint64_t) {}),
+               fields(1, 1, [&](std::uint32_t, byte_view v) { encoded = v; })))
+    return unparsable();
+  if (encoded.empty()) return reject(reject_reason::invalid_payload, "empty chain message");
+  return M{bytes(encoded.begin(), encoded.end())};
+}
+
+body_or_rejection read_catch_up(byte_view payload) {
+  chain_catch_up out;
+  bool too_many = false;
+  field_reader in{payload};
+  if (!in.read(fields(1, 2, [&](std::uint32_t field, std::uint64_t v) { (field == 1 ? out.set : out.round) = v; }),
+               fields(3, 4, [&](std::uint32_t field, byte_view v) {
+                 auto& list = field == 3 ? out.prevotes : out.precommits;
+                 if (list.size() >= bus_limits::catch_up_votes_max) too_many = true;
+                 else list.emplace_back(v.begin(), v.end());
+               })))
+    return unparsable();
+  if (too_many) return reject(reject_reason::invalid_payload, "catch-up with too many votes");
+  return out;
+}
+
+body_or_rejection read_block_request(byte_view payload) {
+  block_request out;
+  byte_view hash;
+  field_reader in{payload};
+  if (!in.read(fields(2, 2, [&](std::uint32_t, std::uint64_t v) { out.count = v > bus_limits::sync_blocks_max ? 0 : static_cast<std::uint32_t>(v); }),
+               fields(1, 1, [&](std::uint32_t, byte_view v) { hash = v; })))
+    return unparsable();
+  if (hash.size() != out.hash.size()) return reject(reject_reason::invalid_payload, "block hash is not 32 bytes");
+  std::copy(hash.begin(), hash.end(), out.hash.begin());
+  if (out.count == 0 || out.count > bus_limits::sync_blocks_max)
+    return reject(reject_reason::invalid_payload, "block count out of range");
+  return out;
+}
+
+body_or_rejection read_block_response(byte_view payload) {
+  block_response out;
+  bool too_many = false;
+  field_reader in{payload};
+  if (!in.read(fields(0, 0, [](std::uint32_t, std::uint64_t) {}), fields(1, 1, [&](std::uint32_t, byte_view v) {
+                 if (out.blocks.size() >= bus_limits::sync_blocks_max) too_many = true;
+                 else out.blocks.emplace_back(v.begin(), v.end());
+               })))
+    return unparsable();
+  if (too_many) return reject(reject_reason::invalid_payload, "too many blocks");
+  return out;
+}
+
 body_or_rejection read_body(message_type type, byte_view payload, const node_id& sender) {
   std::array<char, arena_block_bytes> block;
   Arena arena{block.data(), block.size()};
@@ -250,6 +361,13 @@ body_or_rejection read_body(message_type type, byte_view payload, const node_id&
       if (auto bad = parse_payload(in, payload)) return *bad;
       return pong{in.nonce()};
     }
+    case message_type::chain_block: return read_one_bytes<chain_block>(payload);
+    case message_type::chain_vote: return read_one_bytes<chain_vote>(payload);
+    case message_type::chain_commit: return read_one_bytes<chain_commit>(payload);
+    case message_type::chain_transaction: return read_one_bytes<chain_transaction>(payload);
+    case message_type::chain_catch_up: return read_catch_up(payload);
+    case message_type::block_request: return read_block_request(payload);
+    case message_type::block_response: return read_block_response(payload);
   }
   return reject(reject_reason::unknown_type, "unreachable");
 }
@@ -260,6 +378,13 @@ bool kind_allowed(message_type type, frame_kind kind) noexcept {
     case message_type::welcome: return kind == frame_kind::response;
     case message_type::ping: return kind == frame_kind::request || kind == frame_kind::one_way;
     case message_type::pong: return kind == frame_kind::response;
+    case message_type::chain_block:
+    case message_type::chain_vote:
+    case message_type::chain_commit:
+    case message_type::chain_catch_up:
+    case message_type::chain_transaction: return kind == frame_kind::one_way;
+    case message_type::block_request: return kind == frame_kind::request;
+    case message_type::block_response: return kind == frame_kind::response;
   }
   return false;
 }
