@@ -23,7 +23,7 @@ std::vector<T> effects_of(const effects& out) {
 
 }  // namespace
 
-TEST_CASE("fork choice: longest chain through the finalized block, ties to the lower hash; pruning on finality") {
+TEST_CASE("fork choice is the longest chain through the finalized block with ties to the lower hash and finality prunes the rest") {
   chain_fixture f{4};
   block_tree tree{f.gen};
   const auto a1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
@@ -54,7 +54,7 @@ TEST_CASE("fork choice: longest chain through the finalized block, ties to the l
   CHECK(tree.import(b1.b).err().code == chain_errc::unknown_parent);  // below finality now
 }
 
-TEST_CASE("justifications: > 2/3 distinct precommits of one round and set, linked to the block") {
+TEST_CASE("a justification needs more than 2/3 distinct precommits of one round and set linked to the block") {
   chain_fixture f{4};
   block_tree tree{f.gen};
   const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
@@ -100,7 +100,7 @@ TEST_CASE("justifications: > 2/3 distinct precommits of one round and set, linke
   CHECK(verify_justification(f.chain(), wrong_set, j).err().code == chain_errc::wrong_chain);
 }
 
-TEST_CASE("a validator defers blocks from future slots, holds orphans and reports an equivocating leader") {
+TEST_CASE("a validator defers blocks from future slots and holds orphans and reports an equivocating leader") {
   chain_fixture f{4};
   effects out;
   // The observer is validator 3; blocks come from the leaders of slots 1 and 2.

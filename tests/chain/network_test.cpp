@@ -30,8 +30,9 @@ std::vector<std::uint64_t> sweep_seeds() {
 
 std::string replay_hint(std::uint64_t seed) {
   std::ostringstream os;
-  os << "seed " << seed << " failed; replay: DATDOT_CHAIN_SEED=" << seed
-     << " ./tests/chain/chain_network_test -tc='" << doctest::getContextOptions()->currentTest->m_name << "'";
+  os << "seed " << seed << " failed; replay: DATDOT_CHAIN_SEED=" << seed << " ./tests/chain/"
+     << (DATDOT_CHAIN_SWEEP_SEEDS > 10 ? "chain_soak_test" : "chain_network_test") << " -tc='"
+     << doctest::getContextOptions()->currentTest->m_name << "'";
   return os.str();
 }
 
@@ -114,7 +115,7 @@ TEST_CASE("finality stalls with more than n/3 offline and resumes when they retu
     }
 }
 
-TEST_CASE("partitions without a supermajority stall; healed, every node converges on one finalized chain") {
+TEST_CASE("partitions without a supermajority stall and once healed every node converges on one finalized chain") {
   for (auto seed : sweep_seeds()) {
     network_options o;
     o.validators = 7;
@@ -140,7 +141,7 @@ TEST_CASE("partitions without a supermajority stall; healed, every node converge
   }
 }
 
-TEST_CASE("the same seed gives the same chain, state root and finality, twice") {
+TEST_CASE("the same seed gives the same chain and state root and finality twice") {
   auto run = [](std::uint64_t seed) {
     network_options o;
     o.validators = 4;
@@ -166,7 +167,7 @@ TEST_CASE("the same seed gives the same chain, state root and finality, twice") 
   }
 }
 
-TEST_CASE("epochs: joins and leaves take effect at the boundary; the old set finalizes it, the new set continues") {
+TEST_CASE("epochs - joins and leaves take effect at the boundary which the old set finalizes before the new set continues") {
   for (auto seed : sweep_seeds()) {
     network_options o;
     o.validators = 4;

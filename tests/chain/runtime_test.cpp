@@ -53,7 +53,7 @@ void apply_ok(chain_state& s, const extrinsic& x) {
 
 }  // namespace
 
-TEST_CASE("every call kind round-trips through the canonical encoding, strictly") {
+TEST_CASE("every call kind round-trips through the strict canonical encoding") {
   chain_fixture f{4};
   const auto& k = f.users[0];
   block_header h{};
@@ -93,7 +93,7 @@ TEST_CASE("every call kind round-trips through the canonical encoding, strictly"
   CHECK(decode_extrinsic(bytes(chain_limits::extrinsic_bytes_max + 1)).err().code == chain_errc::oversize);
 }
 
-TEST_CASE("register, unregister, transfer, publish, join and leave apply and emit events") {
+TEST_CASE("register and unregister and transfer and publish and join and leave apply and emit events") {
   chain_fixture f{4};
   auto s = f.gen.state;
   const auto& publisher = f.users[0];
@@ -135,7 +135,7 @@ TEST_CASE("register, unregister, transfer, publish, join and leave apply and emi
   CHECK_FALSE(find_account(s, id_of(test_key(424242))));
 }
 
-TEST_CASE("bad signature, wrong nonce, replay, oversize and unknown account are typed rejections") {
+TEST_CASE("bad signature and wrong nonce and replay and oversize and unknown account are typed rejections") {
   chain_fixture f{4};
   auto s = f.gen.state;
   const auto& u = f.users[0];
@@ -344,7 +344,7 @@ TEST_CASE("apply_block rejects each kind of bad block with its own error") {
   CHECK(after.state.randomness == next_randomness(randomness_proof(f.chain(), s.randomness, leader.sk)));
 }
 
-TEST_CASE("a block leader drops invalid candidates; the block stays valid") {
+TEST_CASE("a block leader drops invalid candidates and the block stays valid") {
   chain_fixture f{4};
   const auto& u = f.users[0];
   std::vector<extrinsic> xs{make_extrinsic(f.chain(), u, 0, transfer_ratio{id_of(f.users[1]), ratio{1}}),
@@ -358,7 +358,7 @@ TEST_CASE("a block leader drops invalid candidates; the block stays valid") {
   CHECK(apply_block(f.gen.state, f.gen.hash, built.b));
 }
 
-TEST_CASE("genesis from JSON: parameters, validators, accounts; bad configs are refused") {
+TEST_CASE("genesis from JSON with parameters and validators and accounts and bad configs refused") {
   const auto a = to_hex(byte_view{test_key(0).pk});
   const auto b = to_hex(byte_view{test_key(1).pk});
   const std::string json = R"({"params":{"slot_duration_ms":1000,"epoch_length_slots":20,"replicas_per_feed":2,

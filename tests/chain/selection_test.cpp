@@ -36,7 +36,7 @@ std::uint64_t chi_square_milli(const std::vector<std::uint64_t>& observed, const
 
 }  // namespace
 
-TEST_CASE("selection is deterministic, distinct, skips zero weights and stops when exhausted") {
+TEST_CASE("selection is deterministic and distinct and skips zero weights and stops when exhausted") {
   const std::vector<std::uint64_t> w{5, 0, 1, 7, 3};
   const auto a = sample_weighted(randomness(1), "hoster", w, 3);
   CHECK(a == sample_weighted(randomness(1), "hoster", w, 3));
@@ -52,7 +52,7 @@ TEST_CASE("selection is deterministic, distinct, skips zero weights and stops wh
   CHECK(differ > 10);
 }
 
-TEST_CASE("first picks follow the weights (chi-square, 3 degrees of freedom, p = 0.001)") {
+TEST_CASE("first picks follow the weights (chi-square with 3 degrees of freedom at p = 0.001)") {
   const std::vector<std::uint64_t> w{1, 2, 3, 4};
   std::vector<std::uint64_t> first(4), second(4);
   constexpr std::uint64_t draws = 40'000;
@@ -65,7 +65,7 @@ TEST_CASE("first picks follow the weights (chi-square, 3 degrees of freedom, p =
   CHECK(chi_square_milli(first, w) < 16'266);  // chi2(3) critical value 16.266
 }
 
-TEST_CASE("uniform weights with huge values stay unbiased (no modulo bias, clamped sums)") {
+TEST_CASE("uniform weights with huge values stay unbiased (no modulo bias and clamped sums)") {
   const std::uint64_t big = UINT64_MAX / 3;  // clamped to selection_weight_max each
   const std::vector<std::uint64_t> w{big, big, big, big, big};
   std::vector<std::uint64_t> counts(5);
