@@ -23,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct node_options {
+  std::string config_file;
   std::string data_dir;
   std::string listen = "tcp://127.0.0.1:7000";
   std::vector<std::string> bootstrap;
@@ -147,11 +148,39 @@ void run_node(const node_options& o) {
 
 }  // namespace
 
+// CLI11 2.1 reads a --config file only for the root command, never for a
+// subcommand, so `node` applies its own: each key is a long option name
+// (TOML or INI, at top level or under [node]); the command line wins; an
+// unknown key or section is an error, not a silent typo.
+void apply_config_file(CLI::App& cmd, const std::string& path) {
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML{}.from_file(path);
+  } catch (const CLI::Error& e) {
+    throw command_failed{2, "--config " + path + ": " + e.what()};
+  }
+  for (auto& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // CLI11's section markers
+    if (!item.parents.empty() && item.parents != std::vector<std::string>{"node"})
+      throw command_failed{2, "--config " + path + ": unknown section in " + item.fullname()};
+    auto* opt = item.name == "config" || item.name == "help" ? nullptr : cmd.get_option_no_throw("--" + item.name);
+    if (!opt) throw command_failed{2, "--config " + path + ": unknown key " + item.fullname()};
+    std::erase(item.inputs, std::string{});  // `bootstrap = []` reads as one empty string
+    if (opt->count() > 0 || item.inputs.empty()) continue;
+    opt->add_result(item.inputs);
+    opt->run_callback();
+  }
+}
+
 void add_node_command(CLI::App& app) {
   auto o = std::make_shared<node_options>();
   auto* cmd = app.add_subcommand("node", "Run a node: identity, stores and the ZeroMQ bus, until SIGINT/SIGTERM");
-  cmd->set_config("--config", "", "Read options from this TOML/INI file (keys are the long option names)");
-  cmd->add_option("--data-dir", o->data_dir, "Directory for node.key (created 0600) and the LMDB stores")->required();
+  cmd->add_option("--config", o->config_file,
+                  "Read options from this TOML/INI file: one `name = value` per long option, without the dashes "
+                  "(data-dir = \"/var/lib/datdot\", bootstrap = [\"ID@tcp://...\"]); the command line wins")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--data-dir", o->data_dir,
+                  "Directory for node.key (created 0600) and the LMDB stores (required: here or in --config)");
   cmd->add_option("--listen", o->listen, "ZeroMQ endpoint the bus binds (tcp://HOST:PORT, port 0 picks one)")
       ->capture_default_str();
   cmd->add_option("--bootstrap", o->bootstrap, "Peer to join first, as NODE_ID_HEX@tcp://HOST:PORT (repeatable)");
@@ -167,7 +196,11 @@ void add_node_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--key-seed", o->key_seed_hex,
                   "32-byte hex seed for a new node.key: a reproducible identity, for devnets only");
-  cmd->callback([o] { run_node(*o); });
+  cmd->callback([o, cmd] {
+    if (!o->config_file.empty()) apply_config_file(*cmd, o->config_file);
+    if (o->data_dir.empty()) throw command_failed{2, "--data-dir is required (on the command line or in --config)"};
+    run_node(*o);
+  });
 }
 
 }  // namespace datdot::cli
