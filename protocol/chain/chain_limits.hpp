@@ -37,9 +37,10 @@ inline constexpr std::size_t transaction_pool_max = 8192;
 inline constexpr std::size_t future_blocks_max = 256;   // blocks for slots not yet reached
 inline constexpr std::size_t orphan_blocks_max = 512;   // blocks whose parent is unknown
 inline constexpr std::size_t unfinalized_blocks_max = 4096;
-inline constexpr std::size_t pending_votes_max = 4 * validators_max;  // votes for unknown blocks
 inline constexpr std::size_t justification_ancestry_max = 1024;  // headers between votes and target
-inline constexpr std::uint64_t future_rounds_window = 4;  // votes this far ahead are kept
+// Votes are kept per round (one per voter and kind) for the previous round,
+// the current one and this many ahead; the rest are dropped.
+inline constexpr std::uint64_t future_rounds_window = 4;
 inline constexpr std::uint64_t future_slots_window = 64;   // blocks this far ahead are deferred, further dropped
 
 static_assert(ratio_units_per_one > 0);
@@ -47,7 +48,6 @@ static_assert(2 * signed_header_bytes + 64 < extrinsic_bytes_max, "an equivocati
 static_assert(2 * signed_vote_bytes + 64 < extrinsic_bytes_max, "a double-vote report fits one extrinsic");
 static_assert(bus_address_bytes_max + 128 < extrinsic_bytes_max, "a registration fits one extrinsic");
 static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");
-static_assert(pending_votes_max >= 2 * validators_max, "one round of votes can wait for its block");
 static_assert(future_rounds_window >= 1);
 static_assert(justification_ancestry_max <= unfinalized_blocks_max);
 static_assert(selection_weight_max <= UINT64_MAX / nodes_max, "weight sums over all nodes fit 64 bits");

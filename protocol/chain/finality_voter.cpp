@@ -289,15 +289,21 @@ void finality_voter::apply_finality(const justification& j, block_tree& tree, ef
   }
 }
 
+std::optional<round_number> finality_voter::completable_round_ahead(const block_tree& tree) const {
+  for (auto it = rounds_.rbegin(); it != rounds_.rend() && it->first > round_; ++it)
+    if (completable(it->second, tree)) return it->first;
+  return std::nullopt;
+}
+
 void finality_voter::step(block_tree& tree, effects& out) {
   const account_id me{me_.pk};
   // Each pass either changes something or stops; a pass can at most finalize,
   // jump rounds, prevote, precommit or advance once, so the bound is generous.
   for (std::size_t pass = 0; pass < 4 * chain_limits::future_rounds_window + 8; ++pass) {
     bool changed = try_finalize(tree, out);
-    for (auto it = rounds_.rbegin(); !changed && it != rounds_.rend() && it->first > round_; ++it)
-      if (completable(it->second, tree)) {
-        start_round(round_number{it->first.value + 1}, out);
+    if (!changed)
+      if (const auto ahead = completable_round_ahead(tree)) {
+        start_round(round_number{ahead->value + 1}, out);
         changed = true;
       }
     const bool voter = voters_.contains(me);

@@ -68,6 +68,8 @@ class finality_voter {
   std::optional<block_hash> estimate(const round_state& r, const block_tree& tree) const;
   bool completable(const round_state& r, const block_tree& tree) const;
   block_hash previous_estimate(const block_tree& tree) const;
+  // The highest round ahead of ours that our votes already show complete.
+  std::optional<round_number> completable_round_ahead(const block_tree& tree) const;
   block_hash prevote_target(const block_tree& tree) const;
 
   void reset_set(const block_tree& tree, effects& out);

@@ -1,6 +1,7 @@
 #include "protocol/chain/validator.hpp"
 
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/invariant.hpp"
 #include "protocol/chain/epoch_transition.hpp"
 #include "protocol/chain/leader.hpp"
 
@@ -61,7 +62,9 @@ void validator::accept_block(const block& b, effects& out) {
   const auto key = std::pair{h.author, h.slot};
   if (const auto seen = seen_headers_.find(key); seen != seen_headers_.end()) {
     if (seen->second != b.header) report(h.author, report_equivocation{seen->second, b.header}, out);
-  } else if (seen_headers_.size() < chain_limits::unfinalized_blocks_max) {
+  } else if (seen_headers_.size() < chain_limits::unfinalized_blocks_max &&
+             validators_for_slot(tree_.best().state, h.slot).contains(h.author)) {
+    // Only validators' headers are remembered: others cannot fill the table.
     seen_headers_.emplace(key, b.header);
   }
   if (!tree_.contains(h.parent)) {
@@ -103,7 +106,7 @@ void validator::produce(effects& out) {
     candidates.push_back(x);
   }
   auto built = build_block(parent.state, parent.hash, now_, me_, candidates);
-  if (!built) return;  // not the leader after all (cannot happen: checked above)
+  DATDOT_INVARIANT(built.has_value());  // slot and leader were checked above
   for (const auto& [index, error] : built->rejected) {
     const auto& x = candidates[index];
     const auto account = built->applied.state.accounts.find(x.signer);
