@@ -392,3 +392,48 @@ TEST_CASE("genesis from JSON with parameters and validators and accounts and bad
   short_epoch.params.epoch_length_slots = 1;
   CHECK(make_genesis(short_epoch).err().code == chain_errc::bad_config);
 }
+
+TEST_CASE("validator set changes are enacted by the first block of the next epoch") {
+  chain_params params;
+  params.epoch_length_slots = 10;
+  chain_fixture f{4, 4, params};
+  auto s = f.gen.state;
+  const auto newcomer = f.users[0];
+  std::vector<chain_event> events;
+  REQUIRE(apply_extrinsic(s, make_extrinsic(f.chain(), newcomer, 0, registration({role::validator})), events));
+  REQUIRE(apply_extrinsic(s, make_extrinsic(f.chain(), newcomer, 1, join_validators{}), events));
+  REQUIRE(apply_extrinsic(s, make_extrinsic(f.chain(), f.validators[0], 0, leave_validators{}), events));
+  // An offender is dropped too.
+  block_header a{};
+  a.slot = slot_number{3};
+  a.author = id_of(f.validators[1]);
+  auto b = a;
+  b.state_root[0] = 1;
+  REQUIRE(apply_extrinsic(s, make_extrinsic(f.chain(), f.users[1], 0,
+                                            report_equivocation{seal_header(a, f.chain(), f.validators[1].sk),
+                                                                seal_header(b, f.chain(), f.validators[1].sk)}),
+                          events));
+
+  CHECK(validators_for_slot(s, slot_number{9}) == s.validators);  // same epoch: unchanged
+  const auto next = validators_for_slot(s, slot_number{10});
+  CHECK(next.id == set_id{1});
+  CHECK(next.members.size() == 3);
+  CHECK(next.contains(id_of(newcomer)));
+  CHECK_FALSE(next.contains(id_of(f.validators[0])));
+  CHECK_FALSE(next.contains(id_of(f.validators[1])));
+
+  events.clear();
+  auto entered = s;
+  enter_slot(entered, slot_number{25}, events);  // skipped epochs enact once
+  CHECK(entered.validators == next);
+  CHECK(entered.epoch == epoch_number{2});
+  CHECK(entered.joining.empty());
+  CHECK(entered.leaving.empty());
+  REQUIRE(events.size() == 1);
+  CHECK(std::get<validator_set_changed>(events[0]).members == next.members);
+
+  // The boundary block is led by the new set, and applies.
+  auto built = f.build(s, f.gen.hash, slot_number{10});
+  CHECK(next.contains(built.b.header.header.author));
+  CHECK(built.applied.state.validators == next);
+}
