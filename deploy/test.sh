@@ -9,8 +9,8 @@ export JOBS=${JOBS:-2}
 
 echo "== release build"
 deploy/build.sh build
-echo "== sanitizer build (ASan + UBSan)"
-BUILD_TYPE=Debug deploy/build.sh build-asan -DDATDOT_SANITIZE=ON -DDATDOT_BENCH=OFF
+echo "== sanitizer build (ASan + UBSan) of the unit and storage suites"
+BUILD_TYPE=Debug TARGET=sanitized_tests deploy/build.sh build-asan -DDATDOT_SANITIZE=ON -DDATDOT_BENCH=OFF
 
 echo "== sanitizer tests (unit, storage)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
