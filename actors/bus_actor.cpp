@@ -266,7 +266,7 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
       },
       [=](bus_frame_atom, const curve_public_key& from, const frame_buffer& frame) {
         on_frame(self, from, frame.view());
-        self->state.config.transport->frame_consumed();
+        self->state.config.transport->frame_consumed(frame.size());
       },
       [=](bus_metrics_atom) {
         auto snapshot = self->state.metrics;

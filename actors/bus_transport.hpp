@@ -49,8 +49,9 @@ class bus_transport {
   // Refuses frames and new connections from this key for `duration`, closing current ones.
   virtual void ban(const curve_public_key& peer, std::chrono::milliseconds duration) = 0;
   virtual transport_counters counters() const = 0;
-  // The bus has handled one inbound frame (lets the transport bound frames in flight).
-  virtual void frame_consumed() = 0;
+  // The bus has handled one inbound frame of `size` bytes (lets the transport
+  // bound frames and bytes in flight).
+  virtual void frame_consumed(std::size_t size) = 0;
   // The node id behind a CURVE key when the transport already knows it for
   // certain (the simulated network created every identity), so the bus need
   // not derive the key from the claimed id (an ed25519 point decompression

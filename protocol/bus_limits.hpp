@@ -38,11 +38,17 @@ inline constexpr std::size_t handler_requests_max = 1024;  // inbound requests a
 inline constexpr std::uint64_t handler_timeout_ms = 2000;   // a local answer later than this is dropped
 inline constexpr std::size_t bindings_max = 2 * peers_max;  // cached CURVE key -> node id bindings
 
-// Queues: actor -> I/O thread, and ZeroMQ's own per-peer high-water marks.
+// Queues: actor -> I/O thread (bounded in frames and in bytes), and ZeroMQ's
+// own per-peer high-water marks (in messages).
 // Policy: when a bound is reached the *new* frame is dropped and counted
-// (datdot_bus_dropped_total{reason}); the sender is never blocked, so a slow
-// peer cannot stall an actor. Requests whose frame is dropped time out.
+// (datdot_bus_dropped_total{reason}: queue_full, high_water_mark, ...); the
+// sender is never blocked, so a slow peer cannot stall an actor. Requests
+// whose frame is dropped time out. Inbound, the I/O thread stops reading
+// instead (frames and bytes in flight to the bus), so TCP pushes back on the
+// sender. Not bounded: the bus actor's own CAF mailbox (CAF 0.17 has no
+// bounded mailboxes), so local actors must not outrun it.
 inline constexpr std::size_t io_outbound_queue_max = 16384;
+inline constexpr std::size_t io_outbound_queue_bytes_max = 64 << 20;  // frames are up to frame_bytes_max each
 inline constexpr int zmq_send_hwm_messages = 10000;
 inline constexpr int zmq_recv_hwm_messages = 10000;
 inline constexpr int zmq_linger_ms = 200;
@@ -50,6 +56,7 @@ inline constexpr std::size_t io_inbound_batch_max = 256;  // frames read per pol
 // Frames handed to the bus actor but not yet handled; at the bound the I/O
 // thread stops reading, ZeroMQ's queues fill to the HWM and TCP pushes back.
 inline constexpr std::size_t inbound_frames_in_flight_max = 8192;
+inline constexpr std::size_t inbound_bytes_in_flight_max = 64 << 20;
 // ZeroMQ drops a connection whose frame exceeds this (memory guard); frames
 // between the configured limit and this still reach the decoder and are counted.
 inline constexpr std::size_t zmq_message_bytes_max = 2 * frame_bytes_max;
@@ -76,6 +83,9 @@ static_assert(peers_wanted <= peers_max, "room is left for peers that find us");
 static_assert(bindings_max >= peers_max, "every routed peer keeps its binding");
 static_assert(io_inbound_batch_max <= static_cast<std::size_t>(zmq_recv_hwm_messages));
 static_assert(io_inbound_batch_max <= inbound_frames_in_flight_max);
+static_assert(io_outbound_queue_bytes_max >= 64 * frame_bytes_max, "a burst of the largest frames still queues");
+static_assert(inbound_bytes_in_flight_max >= 64 * zmq_message_bytes_max / 2,
+              "the reader is not stopped by a few large frames");
 static_assert(zmq_message_bytes_max > frame_bytes_max, "oversized frames must reach the decoder to be counted");
 static_assert(0 < reconnect_backoff_ms_min && reconnect_backoff_ms_min < reconnect_backoff_ms_max);
 static_assert(handshake_timeout_ms >= reconnect_backoff_ms_min);

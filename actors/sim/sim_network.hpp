@@ -126,7 +126,7 @@ class sim_transport final : public bus_transport {
     network_.ban(self_, peer, duration);
   }
   transport_counters counters() const override { return {}; }
-  void frame_consumed() override {}  // the simulated network holds frames in its own bounded queue
+  void frame_consumed(std::size_t) override {}  // the simulated network holds frames in its own bounded queue
   std::optional<node_id> identity_of(const curve_public_key& curve) const override {
     return network_.identity_of(curve);
   }

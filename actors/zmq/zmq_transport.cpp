@@ -106,13 +106,16 @@ void zmq_transport::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-send_status zmq_transport::enqueue(command c, bool bounded) {
+send_status zmq_transport::enqueue(command c, std::size_t frame_bytes, bool bounded) {
   bool was_empty;
   {
     std::lock_guard lock{mutex_};
-    if (bounded && commands_.size() >= bus_limits::io_outbound_queue_max) return send_status::queue_full;
+    if (bounded && (commands_.size() >= bus_limits::io_outbound_queue_max ||
+                    outbound_bytes_ + frame_bytes > bus_limits::io_outbound_queue_bytes_max))
+      return send_status::queue_full;
     was_empty = commands_.empty();
     commands_.push_back(std::move(c));
+    outbound_bytes_ += frame_bytes;
   }
   if (was_empty) {
     std::uint64_t one = 1;
@@ -121,18 +124,20 @@ send_status zmq_transport::enqueue(command c, bool bounded) {
   return send_status::queued;
 }
 
-void zmq_transport::connect(const peer_info& peer) { (void)enqueue(connect_command{peer}, false); }
+void zmq_transport::connect(const peer_info& peer) { (void)enqueue(connect_command{peer}, 0, false); }
 
 send_status zmq_transport::send(const node_id& to, bytes frame) {
-  return enqueue(send_command{to, std::move(frame)}, true);
+  auto size = frame.size();
+  return enqueue(send_command{to, std::move(frame)}, size, true);
 }
 
 send_status zmq_transport::reply(const curve_public_key& connection, bytes frame) {
-  return enqueue(reply_command{connection, std::move(frame)}, true);
+  auto size = frame.size();
+  return enqueue(reply_command{connection, std::move(frame)}, size, true);
 }
 
 void zmq_transport::ban(const curve_public_key& peer, std::chrono::milliseconds duration) {
-  (void)enqueue(ban_command{peer, duration}, false);
+  (void)enqueue(ban_command{peer, duration}, 0, false);
 }
 
 transport_counters zmq_transport::counters() const {
@@ -186,11 +191,15 @@ void zmq_transport::run(bus_actor bus) {
   // The received message itself travels to the bus: no copy of the frame.
   auto forward = [&](const curve_public_key& from, zmq::message_t& frame) {
     inbound_in_flight_.fetch_add(1, std::memory_order_relaxed);
+    inbound_bytes_in_flight_.fetch_add(frame.size(), std::memory_order_relaxed);
     auto owner = std::make_shared<zmq::message_t>(std::move(frame));
     byte_view view{static_cast<const byte*>(owner->data()), owner->size()};
     caf::anon_send(bus, bus_frame_atom_v, from, frame_buffer{std::move(owner), view});
   };
-  auto room = [&] { return inbound_in_flight_.load(std::memory_order_relaxed) < bus_limits::inbound_frames_in_flight_max; };
+  auto room = [&] {
+    return inbound_in_flight_.load(std::memory_order_relaxed) < bus_limits::inbound_frames_in_flight_max &&
+           inbound_bytes_in_flight_.load(std::memory_order_relaxed) < bus_limits::inbound_bytes_in_flight_max;
+  };
 
   auto read_router = [&] {
     for (std::size_t n = 0; n < bus_limits::io_inbound_batch_max && room(); ++n) {
@@ -300,6 +309,7 @@ void zmq_transport::run(bus_actor bus) {
     {
       std::lock_guard lock{mutex_};
       batch.swap(commands_);
+      outbound_bytes_ = 0;
     }
     for (auto& c : batch) execute(c);
     batch.clear();

@@ -41,7 +41,10 @@ class zmq_transport final : public bus_transport {
   send_status reply(const curve_public_key& connection, bytes frame) override;
   void ban(const curve_public_key& peer, std::chrono::milliseconds duration) override;
   transport_counters counters() const override;
-  void frame_consumed() override { inbound_in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+  void frame_consumed(std::size_t size) override {
+    inbound_in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    inbound_bytes_in_flight_.fetch_sub(size, std::memory_order_relaxed);
+  }
 
   struct connect_command { peer_info peer; };
   struct send_command { node_id to; bytes frame; };
@@ -52,7 +55,7 @@ class zmq_transport final : public bus_transport {
  private:
   struct io_state;
   explicit zmq_transport(zmq_transport_config config);
-  send_status enqueue(command c, bool bounded);
+  send_status enqueue(command c, std::size_t frame_bytes, bool bounded);
   void run(bus_actor bus);
 
   zmq_transport_config config_;
@@ -63,6 +66,8 @@ class zmq_transport final : public bus_transport {
   std::deque<command> commands_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> inbound_in_flight_{0};
+  std::atomic<std::size_t> inbound_bytes_in_flight_{0};
+  std::size_t outbound_bytes_ = 0;  // frame bytes in commands_ (under mutex_)
   std::atomic<std::uint64_t> dropped_hwm_{0};
   std::atomic<std::uint64_t> refused_handshakes_{0};
   std::thread thread_;

@@ -138,3 +138,30 @@ TEST_CASE("one thousand simulated nodes start and handshake and ping") {
   CHECK(with_pongs == 1000);
   MESSAGE("frames delivered: " << cluster.network().counters().delivered);
 }
+
+TEST_CASE("per-peer counters agree on both ends of every link") {
+  sim_cluster cluster{sim_cluster_config{21, 8, link_profile{}}};
+  cluster.run_for(3500ms);  // half a ping interval after the last round: nothing in flight
+  std::vector<bus_metrics> m;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) m.push_back(cluster.metrics(i));
+  std::uint64_t frames = 0;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    CHECK(m[i].peers.size() == cluster.size() - 1);
+    std::uint64_t frames_in = 0, frames_out = 0;
+    for (sim_node_index j = 0; j < cluster.size(); ++j) {
+      if (i == j) continue;
+      INFO("link " << i << " -> " << j);
+      const auto& out = m[i].peers.at(cluster.id_of(j));
+      const auto& in = m[j].peers.at(cluster.id_of(i));
+      CHECK(out.frames_out == in.frames_in);
+      CHECK(out.bytes_out == in.bytes_in);
+      CHECK(out.frames_out > 3);  // hello or welcome, then pings and pongs
+      frames_in += m[i].peers.at(cluster.id_of(j)).frames_in;
+      frames_out += out.frames_out;
+    }
+    CHECK(frames_in == m[i].frames_in_total);
+    CHECK(frames_out == m[i].frames_out_total);
+    frames += frames_out;
+  }
+  CHECK(frames == cluster.network().counters().delivered);
+}

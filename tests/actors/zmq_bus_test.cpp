@@ -142,3 +142,55 @@ TEST_CASE("garbage and oversized and forged and unauthenticated frames are refus
   auto before = status_of(t.sys, *t.a).pongs;
   CHECK(eventually([&] { return status_of(t.sys, *t.a).pongs >= before + 3; }));
 }
+
+TEST_CASE("a peer that stops reading costs counted drops and never blocks the bus") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{threaded(cfg)};
+  auto b = std::move(zmq_node::start(sys, zmq_node_config{generate_key_pair(), "tcp://127.0.0.1:0", {}, {}, frame_limits{},
+                                                          60s, 1s, {}, {}})
+                         .value());
+  // The stalled peer: a CURVE server that accepts the connection and never reads.
+  auto stalled = generate_key_pair();
+  zmq::context_t ctx;
+  zmq::socket_t router{ctx, zmq::socket_type::router};
+  router.set(zmq::sockopt::curve_server, 1);
+  set_key(router, ZMQ_CURVE_SECRETKEY, to_curve(stalled).value().sk);
+  router.set(zmq::sockopt::rcvhwm, 1000);
+  router.set(zmq::sockopt::linger, 0);
+  router.bind("tcp://127.0.0.1:0");
+  peer_info peer{node_id{stalled.pk}, {}, bus_protocol_version, router.get(zmq::sockopt::last_endpoint)};
+  caf::scoped_actor self{sys};
+  self->send(b->bus(), bus_add_peer_atom_v, peer);
+  auto before = metrics_of(sys, *b);
+
+  // Far more than ZeroMQ's high-water marks and TCP's buffers hold.
+  constexpr std::uint64_t sent = 40'000;
+  message_body probe{ping{0, bytes(1024, 1)}};
+  auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < sent; ++i) self->send(b->bus(), bus_send_atom_v, peer.id, probe);
+  auto after = metrics_of(sys, *b);  // answered once every send above was handled
+  CHECK(std::chrono::steady_clock::now() - start < 20s);
+  REQUIRE(after.frames_out_total > 0);
+  auto out = after.frames_out_total - before.frames_out_total;
+  auto queue_full = after.dropped_queue_full_total - before.dropped_queue_full_total;
+  CHECK(out + queue_full == sent);                                   // every frame is sent or counted
+  CHECK(after.dropped_no_route_total == before.dropped_no_route_total);
+  CHECK(after.peers[peer.id].frames_out == out);                     // per-peer counters agree
+  CHECK(after.peers[peer.id].bytes_out >= out * 1024);
+  // The I/O thread's drops (high-water mark) are counted as they happen.
+  std::uint64_t hwm = 0;
+  CHECK(eventually([&] {
+    hwm = metrics_of(sys, *b).transport.dropped_hwm - before.transport.dropped_hwm;
+    return queue_full + hwm > sent / 4;
+  }));
+
+  // The peer reads again: everything not counted as dropped arrives.
+  std::uint64_t received = 0;
+  router.set(zmq::sockopt::rcvtimeo, 2000);
+  for (zmq::message_t rid, frame; router.recv(rid) && router.recv(frame);) ++received;
+  hwm = metrics_of(sys, *b).transport.dropped_hwm - before.transport.dropped_hwm;
+  CHECK(received == out - hwm);
+  MESSAGE("sent " << sent << ", dropped at the queue " << queue_full << ", at the high-water mark " << hwm
+                  << ", received " << received);
+  b->stop();
+}
