@@ -42,6 +42,7 @@ inline constexpr std::size_t justification_ancestry_max = 1024;  // headers betw
 // the current one and this many ahead; the rest are dropped.
 inline constexpr std::uint64_t future_rounds_window = 4;
 inline constexpr std::uint64_t future_slots_window = 64;   // blocks this far ahead are deferred, further dropped
+inline constexpr std::uint64_t rebroadcast_after_slots = 1;  // a round stuck this long re-sends its votes
 
 static_assert(ratio_units_per_one > 0);
 static_assert(2 * signed_header_bytes + 64 < extrinsic_bytes_max, "an equivocation report fits one extrinsic");
@@ -49,6 +50,7 @@ static_assert(2 * signed_vote_bytes + 64 < extrinsic_bytes_max, "a double-vote r
 static_assert(bus_address_bytes_max + 128 < extrinsic_bytes_max, "a registration fits one extrinsic");
 static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");
 static_assert(future_rounds_window >= 1);
+static_assert(rebroadcast_after_slots >= 1 && rebroadcast_after_slots < future_slots_window);
 static_assert(justification_ancestry_max <= unfinalized_blocks_max);
 static_assert(selection_weight_max <= UINT64_MAX / nodes_max, "weight sums over all nodes fit 64 bits");
 static_assert(validators_max <= nodes_max);

@@ -7,11 +7,6 @@
 
 namespace datdot {
 
-namespace {
-// A stuck round re-sends its votes after this many slots.
-constexpr std::uint64_t rebroadcast_after_slots = 1;
-}  // namespace
-
 validator::validator(const genesis& g, const key_pair& me, finality_timing timing, effects& out)
     : chain_(g.state.chain), me_(me), tree_(g), voter_(g.state.chain, me, timing, tree_, out), finalized_seen_(g.hash) {}
 
@@ -28,7 +23,7 @@ effects validator::on_slot(slot_number now) {
   if (voter_.round() != watched_round_) {
     watched_round_ = voter_.round();
     watched_since_ = now_;
-  } else if (now_.value - watched_since_.value >= rebroadcast_after_slots) {
+  } else if (now_.value - watched_since_.value >= chain_limits::rebroadcast_after_slots) {
     voter_.rebroadcast(out);
     watched_since_ = now_;
   }
