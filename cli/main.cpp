@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "datdot 0.1.0");
   datdot::cli::add_feed_commands(app);
   datdot::cli::add_node_command(app);
+  datdot::cli::add_chain_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,12 +5,15 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/chain/chain_http.hpp"
 #include "actors/metrics/node_metrics.hpp"
 #include "actors/zmq/zmq_node.hpp"
 #include "cli/commands.hpp"
@@ -33,6 +36,7 @@ struct node_options {
   unsigned request_timeout_ms = 2000;
   std::string metrics_listen = "127.0.0.1:0";
   std::string key_seed_hex;
+  std::string genesis_file;
 };
 
 template <class T>
@@ -87,7 +91,27 @@ nlohmann::json metrics_json(const bus_metrics& m) {
           {"rejected", rejected},                    {"bans", m.bans_total},
           {"dropped_queue_full", m.dropped_queue_full_total}, {"dropped_no_route", m.dropped_no_route_total},
           {"dropped_hwm", m.transport.dropped_hwm}, {"refused_handshakes", m.transport.refused_handshakes},
-          {"request_timeouts", m.request_timeouts_total}};
+          {"request_timeouts", m.request_timeouts_total},
+          {"connects", m.transport.connects}, {"disconnects", m.transport.disconnects},
+          {"reconnect_attempts", m.transport.reconnect_attempts}};
+}
+
+genesis load_genesis(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw command_failed{1, "cannot read --genesis " + path};
+  std::stringstream text;
+  text << in.rdbuf();
+  auto config = parse_genesis_config(text.str());
+  if (!config) throw command_failed{1, "--genesis " + path + ": " + config.err().describe()};
+  auto g = make_genesis(*config);
+  if (!g) throw command_failed{1, "--genesis " + path + ": " + g.err().describe()};
+  return std::move(*g);
+}
+
+std::uint64_t wall_clock_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
 }
 
 void run_node(const node_options& o) {
@@ -100,6 +124,11 @@ void run_node(const node_options& o) {
   tune_allocator_for_frames();
 
   auto roles = unwrap(parse_roles(o.roles));
+  std::optional<genesis> chain_genesis;
+  if (!o.genesis_file.empty()) {
+    if (!roles.contains(role::validator)) throw command_failed{2, "--genesis needs --roles validator"};
+    chain_genesis = load_genesis(o.genesis_file);
+  }
   auto limits = unwrap(make_frame_limits(o.max_frame_bytes));
   std::vector<peer_address> bootstrap;
   for (const auto& b : o.bootstrap) bootstrap.push_back(parse_bootstrap(b));
@@ -124,14 +153,26 @@ void run_node(const node_options& o) {
                      [&out](const std::string& line) { out.log(line); },
                      [&out](const node_event& e) { out.print(event_json(e)); }};
   auto node = unwrap(zmq_node::start(sys, std::move(nc)));
+  // The chain: a validator when this key is in the genesis set, a follower otherwise.
+  std::optional<validator_actor> chain;
+  nlohmann::json chain_mode;  // null without --genesis
+  if (chain_genesis) {
+    const bool member = chain_genesis->state.validators.contains(node->id());
+    validator_config vc{*chain_genesis, keys, unwrap(storage::chain_store::open(env)), wall_clock_ms,
+                        limits.frame_bytes_max, std::nullopt, [&out](const std::string& line) { out.log(line); }};
+    if (metrics) vc.metrics.emplace(metrics->chain().attach());
+    chain = unwrap(spawn_validator_actor(sys, node->bus(), std::move(vc)));
+    chain_mode = member ? "validator" : "follower";
+  }
   nlohmann::json metrics_url;  // null when metrics are off
   if (metrics)
     metrics_url = "http://" +
                   unwrap(metrics->serve(o.metrics_listen, sys, node->bus(), node->node(),
                                         {node->id(), roles, DATDOT_VERSION})) +
                   "/metrics";
+  if (metrics && chain) metrics->add_route(chain_http_prefix, chain_http_route(sys, *chain));
   out.print({{"event", "started"}, {"node", to_hex(node->id())}, {"endpoint", node->endpoint()},
-             {"roles", format_roles(roles)}, {"pid", ::getpid()}, {"metrics", metrics_url}});
+             {"roles", format_roles(roles)}, {"pid", ::getpid()}, {"metrics", metrics_url}, {"chain", chain_mode}});
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
@@ -142,6 +183,7 @@ void run_node(const node_options& o) {
         .receive([&](bus_metrics& m) { final_metrics = std::move(m); }, [](caf::error&) {});
   }
   if (metrics) metrics->stop();
+  if (chain) caf::anon_send_exit(*chain, caf::exit_reason::user_shutdown);
   node->stop();
   out.print({{"event", "stopped"}, {"signal", signal}, {"metrics", metrics_json(final_metrics)}});
 }
@@ -196,6 +238,11 @@ void add_node_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--key-seed", o->key_seed_hex,
                   "32-byte hex seed for a new node.key: a reproducible identity, for devnets only");
+  cmd->add_option("--genesis", o->genesis_file,
+                  "Chain genesis JSON (`datdot chain genesis` writes one); with --roles validator the node runs "
+                  "the chain: it produces and votes when its key is in the genesis set and follows (imports, "
+                  "verifies, stores, answers `datdot chain`) otherwise. Its client API is served under /chain "
+                  "beside /metrics");
   cmd->callback([o, cmd] {
     if (!o->config_file.empty()) apply_config_file(*cmd, o->config_file);
     if (o->data_dir.empty()) throw command_failed{2, "--data-dir is required (on the command line or in --config)"};

@@ -27,12 +27,17 @@ class node_metrics {
   // use, so an actor type nobody instruments exports no samples rather than zeros.
   const actor_probe* probe(const std::string& actor_type);
   const metrics_registry& registry() const { return registry_; }
+  // Where the chain and role actors attach their series when they start.
+  chain_metrics& chain() { return chain_; }
+  role_metrics& roles() { return roles_; }
 
   // Exports the running actors and serves /metrics and /health on `listen`
   // (HOST:PORT, port 0 picks one); returns the bound HOST:PORT. The actor
   // system and the actors must outlive stop().
   result<std::string> serve(const std::string& listen, caf::actor_system& sys, bus_actor bus, node_actor node,
                             node_identity who);
+  // Another subsystem's endpoint on the same server; after serve().
+  void add_route(const std::string& prefix, http_route route) { server_->add_route(prefix, std::move(route)); }
   // Stops the HTTP endpoint: call before the actors stop.
   void stop();
 

@@ -1,0 +1,92 @@
+#include "actors/chain/chain_http.hpp"
+
+#include <cctype>
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+namespace datdot {
+namespace {
+
+constexpr std::uint64_t answer_slack_ms = 2000;  // beyond a long-poll's wait
+
+std::string query_value(const std::string& query, const std::string& key) {
+  std::size_t at = 0;
+  while (at <= query.size()) {
+    auto end = query.find('&', at);
+    if (end == std::string::npos) end = query.size();
+    auto pair = query.substr(at, end - at);
+    if (pair.rfind(key + "=", 0) == 0) return pair.substr(key.size() + 1);
+    at = end + 1;
+  }
+  return {};
+}
+
+std::optional<std::uint64_t> number(const std::string& text) {
+  std::uint64_t v = 0;
+  if (text.empty()) return 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+http_reply error_reply(int status, const std::string& why) {
+  return http_reply{status, "application/json", nlohmann::json{{"error", why}}.dump()};
+}
+
+// The URL as a chain_request, or the reason it is not one.
+std::variant<chain_request, http_reply> parse(const http_request& r) {
+  const std::string prefix = std::string{chain_http_prefix} + "/";
+  if (r.path.rfind(prefix, 0) != 0) return error_reply(404, "no such endpoint");
+  auto rest = r.path.substr(prefix.size());
+  auto slash = rest.find('/');
+  auto what = rest.substr(0, slash);
+  auto arg = slash == std::string::npos ? std::string{} : rest.substr(slash + 1);
+  chain_request out;
+  if (r.method == "POST") {
+    if (what != "transaction") return error_reply(404, "POST only to /chain/transaction");
+    out.what = chain_request::kind::submit;
+    out.arg = r.body;
+    while (!out.arg.empty() && std::isspace(static_cast<unsigned char>(out.arg.back()))) out.arg.pop_back();
+    return out;
+  }
+  if (what == "status") {
+    out.what = chain_request::kind::status;
+  } else if (what == "block" && !arg.empty()) {
+    out.what = chain_request::kind::block;
+    out.arg = arg;
+  } else if (what == "account" && !arg.empty()) {
+    out.what = chain_request::kind::account;
+    out.arg = arg;
+  } else if (what == "feeds") {
+    out.what = chain_request::kind::feeds;
+  } else if (what == "events") {
+    out.what = chain_request::kind::events;
+    auto from = number(query_value(r.query, "from"));
+    auto wait = number(query_value(r.query, "wait_ms"));
+    if (!from || !wait) return error_reply(400, "events wants from=N and wait_ms=N");
+    out.from = *from;
+    out.wait_ms = *wait;
+  } else {
+    return error_reply(404, "no such endpoint");
+  }
+  return out;
+}
+
+}  // namespace
+
+http_route chain_http_route(caf::actor_system& sys, validator_actor chain) {
+  return [&sys, chain](const http_request& r) {
+    auto parsed = parse(r);
+    if (auto* bad = std::get_if<http_reply>(&parsed)) return *bad;
+    const auto& request = std::get<chain_request>(parsed);
+    http_reply out = error_reply(503, "the chain actor did not answer");
+    caf::scoped_actor self{sys};
+    self->request(chain, std::chrono::milliseconds{request.wait_ms + answer_slack_ms}, chain_query_atom_v, request)
+        .receive([&](chain_reply& answer) { out = http_reply{answer.status, "application/json", std::move(answer.json)}; },
+                 [&](caf::error&) {});
+    return out;
+  };
+}
+
+}  // namespace datdot

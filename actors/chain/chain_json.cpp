@@ -1,0 +1,119 @@
+#include "actors/chain/chain_json.hpp"
+
+#include <array>
+
+namespace datdot {
+namespace {
+
+using json = nlohmann::json;
+
+std::string id_hex(const account_id& a) { return to_hex(a); }
+
+// One name per call kind, in the variant's order (the wire tag).
+constexpr std::array<const char*, std::variant_size_v<call>> call_names{
+    "register_node", "unregister_node", "transfer_ratio", "publish_feed", "join_validators",
+    "leave_validators", "report_equivocation", "report_double_vote"};
+
+json call_json(const call& c) {
+  json out{{"type", call_names[c.index()]}};
+  if (const auto* r = std::get_if<register_node>(&c)) {
+    out["roles"] = format_roles(r->roles);
+    out["capacity_bytes"] = r->capacity_bytes;
+    out["bus_address"] = r->bus_address;
+  } else if (const auto* t = std::get_if<transfer_ratio>(&c)) {
+    out["to"] = id_hex(t->to);
+    out["amount_units"] = t->amount.units;
+  } else if (const auto* p = std::get_if<publish_feed>(&c)) {
+    out["signer"] = to_hex(byte_view{p->signer});
+    out["length"] = p->length;
+    out["byte_size"] = p->byte_size;
+    out["replicas"] = p->replicas;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hex_of(const hash32& h) { return to_hex(byte_view{h}); }
+
+json block_json(const block& b, const block_hash& hash, bool finalized) {
+  const auto& h = b.header.header;
+  json xs = json::array();
+  for (const auto& x : b.extrinsics)
+    xs.push_back({{"hash", hex_of(hash_of(x))}, {"signer", id_hex(x.signer)}, {"nonce", x.nonce},
+                  {"call", call_json(x.body)}});
+  return {{"number", h.number.value},       {"hash", hex_of(hash.bytes)},
+          {"parent", hex_of(h.parent.bytes)}, {"slot", h.slot.value},
+          {"author", id_hex(h.author)},      {"state_root", hex_of(h.state_root)},
+          {"extrinsics_root", hex_of(h.extrinsics_root)}, {"finalized", finalized},
+          {"extrinsics", xs}};
+}
+
+json account_json(const account_view& a) {
+  json out{{"id", id_hex(a.id)},
+           {"nonce", a.account.nonce},
+           {"ratio_units", a.account.balance.units},
+           {"validator", a.validator}};
+  if (a.node)
+    out["node"] = {{"roles", format_roles(a.node->roles)},
+                   {"capacity_bytes", a.node->capacity_bytes},
+                   {"bus_address", a.node->bus_address},
+                   {"registered_at", a.node->registered_at.value}};
+  if (a.offences)
+    out["offences"] = {{"equivocations", a.offences->equivocations}, {"double_votes", a.offences->double_votes}};
+  return out;
+}
+
+json feed_json(const feed_view& f) {
+  const auto& r = f.record;
+  return {{"key", hex_of(f.key.bytes)},       {"publisher", id_hex(r.publisher)},
+          {"length", r.length},               {"byte_size", r.byte_size},
+          {"replicas_wanted", r.replicas_wanted}, {"state", "requested"},
+          {"tree_hash", hex_of(r.tree_hash)}, {"published_at", r.published_at.value}};
+}
+
+json event_json(block_number number, const block_hash& hash, const chain_event& e) {
+  json out{{"block", number.value}, {"hash", hex_of(hash.bytes)}};
+  std::visit(
+      [&](const auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, node_registered>) {
+          out["type"] = "node_registered";
+          out["node"] = id_hex(ev.node);
+          out["roles"] = format_roles(ev.roles);
+        } else if constexpr (std::is_same_v<T, node_unregistered>) {
+          out["type"] = "node_unregistered";
+          out["node"] = id_hex(ev.node);
+        } else if constexpr (std::is_same_v<T, ratio_transferred>) {
+          out["type"] = "ratio_transferred";
+          out["from"] = id_hex(ev.from);
+          out["to"] = id_hex(ev.to);
+          out["amount_units"] = ev.amount.units;
+        } else if constexpr (std::is_same_v<T, feed_published>) {
+          out["type"] = "feed_published";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["publisher"] = id_hex(ev.publisher);
+        } else if constexpr (std::is_same_v<T, validator_join_requested>) {
+          out["type"] = "validator_join_requested";
+          out["who"] = id_hex(ev.who);
+        } else if constexpr (std::is_same_v<T, validator_leave_requested>) {
+          out["type"] = "validator_leave_requested";
+          out["who"] = id_hex(ev.who);
+        } else if constexpr (std::is_same_v<T, validator_set_changed>) {
+          out["type"] = "validator_set_changed";
+          out["set"] = ev.set.value;
+          out["epoch"] = ev.epoch.value;
+          json members = json::array();
+          for (const auto& m : ev.members) members.push_back(id_hex(m));
+          out["members"] = members;
+        } else {
+          out["type"] = "offence_recorded";
+          out["offender"] = id_hex(ev.offender);
+          out["kind"] = ev.kind == offence_kind::equivocation ? "equivocation" : "double_vote";
+        }
+      },
+      e);
+  return out;
+}
+
+}  // namespace datdot

@@ -1,0 +1,623 @@
+#include "actors/chain/validator_actor.hpp"
+
+#include <deque>
+
+#include "actors/chain/chain_json.hpp"
+#include "protocol/chain/epoch_transition.hpp"
+#include "protocol/chain/leader.hpp"
+
+namespace datdot {
+namespace {
+
+using json = nlohmann::json;
+
+// Bounds of the actor's own queues (the validator bounds its pools itself).
+constexpr std::size_t events_kept_max = 4096;        // finalized events served to `chain events`
+constexpr std::size_t waiters_max = 32;              // long-polls waiting for events
+constexpr std::uint64_t wait_ms_max = 30'000;
+constexpr std::size_t sync_in_flight_max = 16;       // block requests awaiting an answer
+constexpr std::size_t peers_remembered_max = 16;     // recent senders, asked for missing blocks
+constexpr std::chrono::milliseconds sync_timeout{2000};
+constexpr std::size_t sync_answer_slack_bytes = 1024;  // envelope and field overhead under the frame limit
+static_assert(sync_in_flight_max <= bus_limits::pending_requests_max);
+
+// Prevote after a quarter slot, precommit after half: longer than loopback or
+// LAN delays, so honest voters usually see each other's votes first.
+finality_timing timing_for(const chain_params& p) {
+  return finality_timing{p.slot_duration_ms / 4, p.slot_duration_ms / 2};
+}
+
+// A block imported but not yet final: what finality needs to store it and to
+// release its transactions and events.
+struct pending_block {
+  storage::stored_block_ref ref;
+  std::vector<hash32> tx_hashes;
+  std::vector<chain_event> events;
+};
+
+struct event_record {
+  block_number number;
+  block_hash hash;
+  chain_event event;
+};
+
+struct waiter {
+  std::uint64_t id;
+  std::uint64_t from;
+  caf::typed_response_promise<chain_reply> promise;
+};
+
+// What replaying the store leaves for the actor to run.
+struct restored {
+  std::unique_ptr<validator> v;
+  std::vector<start_timer> timers;
+  std::map<block_hash, pending_block> pending;
+  std::deque<event_record> events;
+};
+
+struct validator_state {
+  std::optional<validator_config> config_;  // set at spawn (the chain store has no empty state)
+  validator_config& config() { return *config_; }
+  const validator_config& config() const { return *config_; }
+  bus_actor bus;
+  std::unique_ptr<validator> v;
+  std::map<block_hash, pending_block> pending;
+  std::deque<event_record> events;
+  std::vector<waiter> waiters;
+  std::uint64_t next_waiter_id = 1;
+  std::set<block_hash> syncing;
+  std::deque<node_id> peers;  // most recent first
+  std::map<chain_errc, std::uint64_t> rejected;
+  std::set<std::uint64_t> imported_slots;  // recent, for missed-slot counting
+  std::uint64_t slot = 0;
+  std::uint64_t slot_misses = 0;
+  std::uint64_t equivocations = 0;
+  static inline const char* name = "datdot.validator";
+};
+
+using validator_pointer = validator_actor::stateful_pointer<validator_state>;
+
+void log(validator_state& st, const std::string& line) {
+  if (st.config().log) st.config().log(line);
+}
+
+void keep_event(std::deque<event_record>& log, event_record e) {
+  if (log.size() >= events_kept_max) log.pop_front();
+  log.push_back(std::move(e));
+}
+
+pending_block pending_of(const block_imported& e) {
+  pending_block p{{e.hash, e.b.header.header.number, e.b.header.header.parent}, {}, e.events};
+  for (const auto& x : e.b.extrinsics) p.tx_hashes.push_back(hash_of(x));
+  return p;
+}
+
+// The blocks a finality effect makes final, oldest first: from `hash` down to
+// just above the previous finalized number; their events move to the log.
+std::vector<pending_block> take_final_path(std::map<block_hash, pending_block>& pending, const block_hash& hash,
+                                           block_number previous) {
+  std::vector<pending_block> path;
+  for (auto h = hash;;) {
+    auto it = pending.find(h);
+    if (it == pending.end() || it->second.ref.number <= previous) break;
+    path.push_back(it->second);
+    h = it->second.ref.parent;
+  }
+  std::reverse(path.begin(), path.end());
+  const auto top = path.empty() ? previous : path.back().ref.number;
+  std::erase_if(pending, [&](const auto& e) { return e.second.ref.number <= top; });
+  return path;
+}
+
+// --- restart ------------------------------------------------------------------
+
+template <class T>
+result<T> from_store(result<std::optional<T>> r, const std::string& what) {
+  if (!r) return r.err();
+  if (!*r) return make_error(errc::corrupt_data, "chain store: missing " + what);
+  return std::move(**r);
+}
+
+result<block> stored_block(const storage::chain_store& store, const block_hash& hash) {
+  auto bytes = from_store(store.block(hash), "block " + hex_of(hash.bytes));
+  if (!bytes) return bytes.err();
+  auto b = decode_block(*bytes);
+  if (!b) return make_error(errc::corrupt_data, "chain store: " + b.err().describe());
+  return std::move(*b);
+}
+
+// Replays a stored input; a rejection means the store is not this chain's.
+result<void> replay(effects out, restored& r, const std::string& what) {
+  for (auto& effect : out) {
+    if (auto* t = std::get_if<start_timer>(&effect)) r.timers.push_back(*t);
+    if (auto* i = std::get_if<block_imported>(&effect)) r.pending.emplace(i->hash, pending_of(*i));
+    if (auto* bad = std::get_if<input_rejected>(&effect))
+      return make_error(errc::corrupt_data, "chain store: " + what + " rejected on replay: " + to_string(bad->code) +
+                                           ": " + bad->detail);
+  }
+  return {};
+}
+
+// The pure validator has no snapshot to start from: rebuild it by replaying
+// every finalized block, each stored justification as a commit, then the
+// unfinalized blocks and the durable pool. Before replaying, its clock is set
+// to a slot at or after every stored block in which this node does not lead
+// on genesis, so the replay never makes it produce a block of its own.
+result<restored> restore(const validator_config& c) {
+  restored r;
+  effects first;
+  r.v = std::make_unique<validator>(c.g, c.keys, timing_for(c.g.state.params), first);
+  for (auto& e : first)
+    if (auto* t = std::get_if<start_timer>(&e)) r.timers.push_back(*t);
+  // A new store starts at genesis (the store's finalized chain begins at height 0);
+  // an existing one must be of this genesis.
+  auto genesis_at = c.store.finalized_hash_at(block_number{0});
+  if (!genesis_at) return genesis_at.err();
+  if (!*genesis_at) {
+    const storage::stored_block_ref root{c.g.hash, block_number{0}, c.g.header.parent};
+    if (auto ok = c.store.put_block(root, header_bytes(c.g.header)); !ok) return ok.err();
+    if (auto ok = c.store.finalize({root}, byte_view{}); !ok) return ok.err();
+  } else if (**genesis_at != c.g.hash) {
+    return make_error(errc::invalid_argument, "the chain store holds another genesis (another --genesis file?)");
+  }
+  auto head = c.store.finalized();
+  if (!head) return head.err();
+  auto unfinalized = c.store.unfinalized();
+  if (!unfinalized) return unfinalized.err();
+  const std::uint64_t finalized_number = *head ? (*head)->number.value : 0;
+
+  slot_number top{0};
+  if (*head && finalized_number > 0) {
+    auto b = stored_block(c.store, (*head)->hash);
+    if (!b) return b.err();
+    top = b->header.header.slot;
+  }
+  std::vector<block> later;
+  for (const auto& ref : *unfinalized) {
+    auto b = stored_block(c.store, ref.hash);
+    if (!b) return b.err();
+    top = std::max(top, b->header.header.slot);
+    later.push_back(std::move(*b));
+  }
+  const account_id me{c.keys.pk};
+  auto guard = top;
+  for (std::size_t i = 0; i < chain_limits::validators_max &&
+                          leader_of(validators_for_slot(c.g.state, guard), guard) == me; ++i)
+    ++guard.value;
+  if (auto ok = replay(r.v->on_slot(guard), r, "clock"); !ok) return ok.err();
+
+  block_number done{0};
+  for (std::uint64_t n = 1; n <= finalized_number; ++n) {
+    auto hash = from_store(c.store.finalized_hash_at(block_number{n}), "finalized block " + std::to_string(n));
+    if (!hash) return hash.err();
+    auto b = stored_block(c.store, *hash);
+    if (!b) return b.err();
+    if (auto ok = replay(r.v->on_block(*b), r, "block " + std::to_string(n)); !ok) return ok.err();
+    auto j = c.store.justification(*hash);
+    if (!j) return j.err();
+    if (!*j) continue;
+    auto decoded = decode_justification(**j);
+    if (!decoded) return make_error(errc::corrupt_data, "chain store: " + decoded.err().describe());
+    if (auto ok = replay(r.v->on_commit(*decoded), r, "justification " + std::to_string(n)); !ok) return ok.err();
+    for (auto& p : take_final_path(r.pending, *hash, done))
+      for (auto& e : p.events) keep_event(r.events, event_record{p.ref.number, p.ref.hash, std::move(e)});
+    done = block_number{n};
+  }
+  if (r.v->tree().finalized().number.value != finalized_number)
+    return make_error(errc::corrupt_data, "chain store: finalized blocks do not replay to the stored head");
+  for (const auto& b : later)
+    if (auto ok = replay(r.v->on_block(b), r, "unfinalized block"); !ok) return ok.err();
+  auto pool = c.store.pool();
+  if (!pool) return pool.err();
+  std::vector<hash32> stale;
+  for (const auto& bytes : *pool) {
+    auto x = decode_extrinsic(bytes);
+    if (!x) return make_error(errc::corrupt_data, "chain store: pool: " + x.err().describe());
+    auto out = r.v->on_transaction(*x);
+    if (out.empty()) stale.push_back(hash_of(*x));  // already included, or superseded
+  }
+  if (!stale.empty())
+    if (auto ok = c.store.pool_remove(stale); !ok) return ok.err();
+  return r;
+}
+
+// --- effects ------------------------------------------------------------------
+
+void count_rejection(validator_state& st, chain_errc code, const std::string& detail) {
+  ++st.rejected[code];
+  log(st, std::string{"chain: rejected "} + to_string(code) + ": " + detail);
+}
+
+void update_metrics(validator_state& st) {
+  if (!st.config().metrics) return;
+  auto& m = *st.config().metrics;
+  const auto best = st.v->tree().best().number.value;
+  const auto final = st.v->tree().finalized().number.value;
+  m.best_height.Set(static_cast<double>(best));
+  m.finalized_height.Set(static_cast<double>(final));
+  m.finality_lag.Set(static_cast<double>(best - final));
+  m.tx_pool.Set(static_cast<double>(st.v->pool_size()));
+}
+
+void remember_peer(validator_state& st, const node_id& peer) {
+  if (!st.peers.empty() && st.peers.front() == peer) return;
+  std::erase(st.peers, peer);
+  st.peers.push_front(peer);
+  if (st.peers.size() > peers_remembered_max) st.peers.pop_back();
+}
+
+void answer_waiters(validator_pointer self);
+void execute(validator_pointer self, effects out, const node_id* from);
+
+void request_blocks_from(validator_pointer self, const block_hash& hash, const node_id* from) {
+  auto& st = self->state;
+  if (st.syncing.contains(hash) || st.syncing.size() >= sync_in_flight_max) return;
+  const node_id* peer = from ? from : (st.peers.empty() ? nullptr : &st.peers.front());
+  if (!peer) return;
+  st.syncing.insert(hash);
+  const auto to = *peer;
+  self->request(st.bus, sync_timeout + std::chrono::milliseconds{500}, bus_request_atom_v, to,
+                message_body{block_request{hash.bytes, static_cast<std::uint32_t>(bus_limits::sync_blocks_max)}},
+                caf::timespan{sync_timeout})
+      .then(
+          [=](inbound_message& reply) {
+            self->state.syncing.erase(hash);
+            auto* answer = std::get_if<block_response>(&reply.body);
+            if (!answer) return;
+            for (const auto& bytes : answer->blocks) {
+              auto b = decode_block(bytes);
+              if (!b) {
+                count_rejection(self->state, b.err().code, "synced block: " + b.err().detail);
+                return;
+              }
+              execute(self, self->state.v->on_block(*b), &to);
+            }
+          },
+          [=](caf::error&) { self->state.syncing.erase(hash); });
+}
+
+void on_finalized(validator_pointer self, const block_finalized& e) {
+  auto& st = self->state;
+  const auto previous = st.config().store.finalized();
+  const block_number before = previous && *previous ? (*previous)->number : block_number{0};
+  auto path = take_final_path(st.pending, e.hash, before);
+  if (path.empty() || path.front().ref.number.value != before.value + 1) {
+    log(st, "chain: finalized " + hex_of(e.hash.bytes) + " without its stored path; store left at height " +
+                std::to_string(before.value));
+    return;
+  }
+  std::vector<storage::stored_block_ref> refs;
+  std::vector<hash32> txs;
+  for (auto& p : path) {
+    refs.push_back(p.ref);
+    txs.insert(txs.end(), p.tx_hashes.begin(), p.tx_hashes.end());
+    for (auto& ev : p.events) keep_event(st.events, event_record{p.ref.number, p.ref.hash, std::move(ev)});
+  }
+  if (auto ok = st.config().store.finalize(refs, encode_justification(e.j)); !ok)
+    log(st, "chain: storing finality failed: " + ok.err().describe());
+  if (!txs.empty())
+    if (auto ok = st.config().store.pool_remove(txs); !ok) log(st, "chain: pool update failed: " + ok.err().describe());
+  answer_waiters(self);
+}
+
+bool is_report(const extrinsic& x) {
+  return std::holds_alternative<report_equivocation>(x.body) || std::holds_alternative<report_double_vote>(x.body);
+}
+
+void execute(validator_pointer self, effects out, const node_id* from) {
+  auto& st = self->state;
+  auto broadcast = [&](message_body body) { self->send(st.bus, bus_broadcast_atom_v, role::validator, std::move(body)); };
+  for (auto& effect : out) {
+    std::visit(
+        [&](auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, gossip_block>) {
+            broadcast(chain_block{encode_block(e.b)});
+          } else if constexpr (std::is_same_v<T, gossip_vote>) {
+            broadcast(chain_vote{encode_signed_vote(e.v)});
+          } else if constexpr (std::is_same_v<T, gossip_transaction>) {
+            auto bytes = encode_extrinsic(e.x);
+            if (auto ok = st.config().store.pool_put(hash_of(e.x), bytes); !ok)
+              log(st, "chain: pool write failed: " + ok.err().describe());
+            if (e.x.signer == st.v->id() && is_report(e.x)) ++st.equivocations;
+            if (e.x.signer == st.v->id() && is_report(e.x) && st.config().metrics)
+              st.config().metrics->equivocations.Increment();
+            broadcast(chain_transaction{std::move(bytes)});
+          } else if constexpr (std::is_same_v<T, gossip_commit>) {
+            broadcast(chain_commit{encode_justification(e.j)});
+          } else if constexpr (std::is_same_v<T, send_catch_up>) {
+            chain_catch_up c{e.c.set.value, e.c.round.value, {}, {}};
+            for (const auto& v : e.c.prevotes) c.prevotes.push_back(encode_signed_vote(v));
+            for (const auto& v : e.c.precommits) c.precommits.push_back(encode_signed_vote(v));
+            self->send(st.bus, bus_send_atom_v, e.to, message_body{std::move(c)});
+          } else if constexpr (std::is_same_v<T, send_commit>) {
+            self->send(st.bus, bus_send_atom_v, e.to, message_body{chain_commit{encode_justification(e.j)}});
+          } else if constexpr (std::is_same_v<T, request_blocks>) {
+            request_blocks_from(self, e.hash, from);
+          } else if constexpr (std::is_same_v<T, start_timer>) {
+            self->delayed_send(self, std::chrono::milliseconds{e.delay_ms}, chain_timer_atom_v, e.timer);
+          } else if constexpr (std::is_same_v<T, block_imported>) {
+            // Canonical decoding is strict, so re-encoding gives the bytes that arrived.
+            const auto ref = storage::stored_block_ref{e.hash, e.b.header.header.number, e.b.header.header.parent};
+            if (auto ok = st.config().store.put_block(ref, encode_block(e.b)); !ok)
+              log(st, "chain: storing a block failed: " + ok.err().describe());
+            st.imported_slots.insert(e.b.header.header.slot.value);
+            st.pending.emplace(e.hash, pending_of(e));
+          } else if constexpr (std::is_same_v<T, block_finalized>) {
+            on_finalized(self, e);
+          } else if constexpr (std::is_same_v<T, input_rejected>) {
+            count_rejection(st, e.code, e.detail);
+          }
+        },
+        effect);
+  }
+  update_metrics(st);
+}
+
+// --- inputs -------------------------------------------------------------------
+
+template <class T>
+std::optional<T> decoded_or_counted(validator_state& st, chain_result<T> r, const char* what) {
+  if (r) return std::move(*r);
+  count_rejection(st, r.err().code, std::string{what} + ": " + r.err().detail);
+  return std::nullopt;
+}
+
+void on_message(validator_pointer self, const inbound_message& msg) {
+  auto& st = self->state;
+  remember_peer(st, msg.sender);
+  auto& v = *st.v;
+  const auto* from = &msg.sender;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, chain_block>) {
+          if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) execute(self, v.on_block(*b), from);
+        } else if constexpr (std::is_same_v<T, chain_vote>) {
+          if (auto x = decoded_or_counted(st, decode_signed_vote(byte_view{m.encoded}), "vote"))
+            execute(self, v.on_vote(*x), from);
+        } else if constexpr (std::is_same_v<T, chain_commit>) {
+          if (auto j = decoded_or_counted(st, decode_justification(m.encoded), "commit"))
+            execute(self, v.on_commit(*j), from);
+        } else if constexpr (std::is_same_v<T, chain_transaction>) {
+          if (auto x = decoded_or_counted(st, decode_extrinsic(m.encoded), "transaction"))
+            execute(self, v.on_transaction(*x), from);
+        } else if constexpr (std::is_same_v<T, chain_catch_up>) {
+          catch_up c{set_id{m.set}, round_number{m.round}, {}, {}};
+          for (const auto* list : {&m.prevotes, &m.precommits})
+            for (const auto& bytes : *list) {
+              auto x = decoded_or_counted(st, decode_signed_vote(byte_view{bytes}), "catch-up vote");
+              if (!x) return;
+              (list == &m.prevotes ? c.prevotes : c.precommits).push_back(std::move(*x));
+            }
+          execute(self, v.on_catch_up(c), from);
+        }
+      },
+      msg.body);
+}
+
+block_response answer_sync(validator_state& st, const block_request& r) {
+  block_response out;
+  std::size_t total = 0;
+  const auto budget = st.config().frame_bytes_max - sync_answer_slack_bytes;
+  auto hash = block_hash{r.hash};
+  for (std::uint32_t i = 0; i < r.count; ++i) {
+    auto bytes = st.config().store.block(hash);
+    if (!bytes || !*bytes || total + (*bytes)->size() + 8 > budget) break;
+    auto b = decode_block(**bytes);
+    if (!b) break;
+    total += (*bytes)->size() + 8;
+    out.blocks.push_back(std::move(**bytes));
+    hash = b->header.header.parent;
+    if (b->header.header.number.value <= 1) break;
+  }
+  std::reverse(out.blocks.begin(), out.blocks.end());
+  return out;
+}
+
+void on_tick(validator_pointer self) {
+  auto& st = self->state;
+  const auto d = st.v->tree().best().state.params.slot_duration_ms;
+  const auto now = st.config().wall_ms();
+  const auto slot = now / d;
+  if (slot > st.slot) {
+    // A slot's block has a whole slot to arrive before its slot counts as missed.
+    if (st.slot != 0 && slot >= 2 && !st.imported_slots.contains(slot - 2)) {
+      ++st.slot_misses;
+      if (st.config().metrics) st.config().metrics->slot_misses.Increment();
+    }
+    std::erase_if(st.imported_slots, [&](std::uint64_t s) { return s + 2 < slot; });
+    st.slot = slot;
+    execute(self, st.v->on_slot(slot_number{slot}), nullptr);
+  }
+  self->delayed_send(self, std::chrono::milliseconds{(slot + 1) * d - now + 1}, chain_tick_atom_v);
+}
+
+// --- queries ------------------------------------------------------------------
+
+chain_reply reply(json j, int status = 200) { return chain_reply{status, j.dump()}; }
+chain_reply fail(int status, const std::string& why) { return reply(json{{"error", why}}, status); }
+
+json status_json(const validator_state& st) {
+  const auto& tree = st.v->tree();
+  json rejected = json::object();
+  for (const auto& [code, n] : st.rejected) rejected[to_string(code)] = n;
+  return {{"chain_id", hex_of(st.config().g.state.chain.bytes)},
+          {"genesis_hash", hex_of(st.config().g.hash.bytes)},
+          {"node", to_hex(st.v->id())},
+          {"validator", st.v->voter().voters().contains(st.v->id())},
+          {"slot", st.slot},
+          {"slot_duration_ms", tree.best().state.params.slot_duration_ms},
+          {"best_height", tree.best().number.value},
+          {"best_hash", hex_of(tree.best().hash.bytes)},
+          {"state_root", hex_of(state_root(tree.best().state))},
+          {"finalized_height", tree.finalized().number.value},
+          {"finalized_hash", hex_of(tree.finalized().hash.bytes)},
+          {"finalized_state_root", hex_of(state_root(tree.finalized().state))},
+          {"round", st.v->voter().round().value},
+          {"set_id", st.v->voter().voters().id.value},
+          {"tx_pool", st.v->pool_size()},
+          {"slot_misses", st.slot_misses},
+          {"equivocations_reported", st.equivocations},
+          {"rejected", rejected}};
+}
+
+chain_reply block_answer(const validator_state& st, const std::string& arg) {
+  const auto& tree = st.v->tree();
+  std::optional<block_hash> hash;
+  if (arg.size() == 64) {
+    auto h = from_hex_fixed<32>(arg);
+    if (!h) return fail(400, "block: " + h.err().describe());
+    hash = block_hash{*h};
+  } else {
+    std::uint64_t n = 0;
+    try {
+      n = std::stoull(arg);
+    } catch (const std::exception&) {
+      return fail(400, "block: want a height or a 64-hex hash");
+    }
+    if (n <= tree.finalized().number.value) {
+      auto h = st.config().store.finalized_hash_at(block_number{n});
+      if (h && *h) hash = **h;
+      if (n == 0) return reply({{"number", 0}, {"hash", hex_of(st.config().g.hash.bytes)}, {"finalized", true}});
+    } else {
+      hash = tree.ancestor_at(tree.best().hash, block_number{n});
+    }
+  }
+  if (!hash) return fail(404, "no block " + arg);
+  auto bytes = st.config().store.block(*hash);
+  if (!bytes || !*bytes) return fail(404, "no block " + arg);
+  auto b = decode_block(**bytes);
+  if (!b) return fail(500, "stored block: " + b.err().describe());
+  const auto number = b->header.header.number;
+  auto final = st.config().store.finalized_hash_at(number);
+  return reply(block_json(*b, *hash, final && *final && **final == *hash));
+}
+
+chain_reply account_answer(const validator_state& st, const std::string& arg) {
+  auto id = from_hex_fixed<32>(arg);
+  if (!id) return fail(400, "account: " + id.err().describe());
+  const auto& tree = st.v->tree();
+  auto final = find_account(tree.finalized().state, account_id{*id});
+  auto best = find_account(tree.best().state, account_id{*id});
+  if (!final && !best) return fail(404, "no account " + arg);
+  json out = account_json(final ? *final : *best);
+  out["finalized"] = final.has_value();
+  // The nonce a client signs its next extrinsic with: the best chain's, after the pool's.
+  out["best_nonce"] = best ? best->account.nonce : 0;
+  out["best_ratio_units"] = best ? best->account.balance.units : 0;
+  return reply(out);
+}
+
+chain_reply feeds_answer(const validator_state& st) {
+  json feeds = json::array();
+  for (const auto& f : list_feeds(st.v->tree().finalized().state)) feeds.push_back(feed_json(f));
+  return reply({{"finalized_height", st.v->tree().finalized().number.value}, {"feeds", feeds}});
+}
+
+json events_since(const validator_state& st, std::uint64_t from) {
+  json events = json::array();
+  for (const auto& e : st.events)
+    if (e.number.value >= from) events.push_back(event_json(e.number, e.hash, e.event));
+  const auto final = st.v->tree().finalized().number.value;
+  return {{"events", events}, {"finalized_height", final}, {"next", std::max(from, final + 1)}};
+}
+
+void answer_waiters(validator_pointer self) {
+  auto& st = self->state;
+  const auto final = st.v->tree().finalized().number.value;
+  std::erase_if(st.waiters, [&](waiter& w) {
+    if (final < w.from) return false;
+    w.promise.deliver(reply(events_since(st, w.from)));
+    return true;
+  });
+}
+
+chain_reply submit_answer(validator_pointer self, const std::string& hex) {
+  auto& st = self->state;
+  auto raw = from_hex(hex);
+  if (!raw) return fail(400, "submit: " + raw.err().describe());
+  auto x = decode_extrinsic(*raw);
+  if (!x) {
+    count_rejection(st, x.err().code, "submitted: " + x.err().detail);
+    return fail(400, std::string{"rejected: "} + to_string(x.err().code) + ": " + x.err().detail);
+  }
+  auto out = st.v->on_transaction(*x);
+  for (const auto& e : out)
+    if (const auto* bad = std::get_if<input_rejected>(&e)) {
+      auto why = std::string{"rejected: "} + to_string(bad->code) + ": " + bad->detail;
+      execute(self, std::move(out), nullptr);
+      return fail(400, why);
+    }
+  const bool accepted = !out.empty();
+  execute(self, std::move(out), nullptr);
+  return reply({{"accepted", accepted},
+                {"hash", hex_of(hash_of(*x))},
+                {"detail", accepted ? "in the pool" : "already in the pool or nonce already used"}});
+}
+
+caf::result<chain_reply> query(validator_pointer self, const chain_request& r) {
+  auto& st = self->state;
+  switch (r.what) {
+    case chain_request::kind::status: return reply(status_json(st));
+    case chain_request::kind::block: return block_answer(st, r.arg);
+    case chain_request::kind::account: return account_answer(st, r.arg);
+    case chain_request::kind::feeds: return feeds_answer(st);
+    case chain_request::kind::submit: return submit_answer(self, r.arg);
+    case chain_request::kind::events: {
+      if (r.wait_ms == 0 || st.v->tree().finalized().number.value >= r.from) return reply(events_since(st, r.from));
+      if (st.waiters.size() >= waiters_max) return fail(503, "too many clients waiting for events");
+      auto promise = self->make_response_promise<chain_reply>();
+      const auto id = st.next_waiter_id++;
+      st.waiters.push_back(waiter{id, r.from, promise});
+      self->delayed_send(self, std::chrono::milliseconds{std::min(r.wait_ms, wait_ms_max)}, chain_wait_atom_v, id);
+      return promise;
+    }
+  }
+  return fail(400, "unknown query");
+}
+
+validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor bus, validator_config config,
+                                              std::shared_ptr<restored> r) {
+  auto& st = self->state;
+  st.config_.emplace(std::move(config));
+  st.bus = bus;
+  st.v = std::move(r->v);
+  st.pending = std::move(r->pending);
+  st.events = std::move(r->events);
+  for (const auto& t : r->timers)
+    self->delayed_send(self, std::chrono::milliseconds{t.delay_ms}, chain_timer_atom_v, t.timer);
+  self->send(bus, bus_subscribe_atom_v, message_family::chain, caf::actor_cast<inbox_actor>(self));
+  update_metrics(st);
+  on_tick(self);
+  return {
+      [=](bus_ask_atom, inbound_message& msg) -> caf::result<message_body> {
+        remember_peer(self->state, msg.sender);
+        if (auto* req = std::get_if<block_request>(&msg.body)) return message_body{answer_sync(self->state, *req)};
+        return caf::make_error(caf::sec::unexpected_message);
+      },
+      [=](bus_deliver_atom, inbound_message& msg) { on_message(self, msg); },
+      [=](chain_tick_atom) { on_tick(self); },
+      [=](chain_timer_atom, const finality_timer& t) { execute(self, self->state.v->on_timeout(t), nullptr); },
+      [=](chain_wait_atom, std::uint64_t id) {
+        auto& st = self->state;
+        std::erase_if(st.waiters, [&](waiter& w) {
+          if (w.id != id) return false;
+          w.promise.deliver(reply(events_since(st, w.from)));
+          return true;
+        });
+      },
+      [=](chain_query_atom, const chain_request& r) { return query(self, r); },
+  };
+}
+
+}  // namespace
+
+result<validator_actor> spawn_validator_actor(caf::actor_system& sys, bus_actor bus, validator_config config) {
+  auto r = restore(config);
+  if (!r) return r.err();
+  auto shared = std::make_shared<restored>(std::move(*r));
+  return sys.spawn(validator_impl, std::move(bus), std::move(config), std::move(shared));
+}
+
+}  // namespace datdot

@@ -1,0 +1,70 @@
+// The chain's actor: a thin shell around one pure `validator`
+// (protocol/chain/validator.hpp, whose header says how it is driven). It ticks
+// slots from the wall clock it is given, decodes the chain's bus messages with
+// the chain's own decoders (rejects counted by reason), executes the
+// validator's effects in order (gossip to the "validator" group, timers as
+// delayed messages, sync requests), keeps the chain store current, rebuilds
+// from it on restart, feeds the chain metrics and answers client queries.
+// A node whose key is not in the validator set runs the same actor as a
+// follower: it imports, verifies and stores, and never produces or votes.
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include "actors/bus_actor.hpp"
+#include "actors/chain/chain_metrics.hpp"
+#include "protocol/chain/validator.hpp"
+#include "storage/chain_store.hpp"
+
+CAF_ADD_ATOM(datdot, datdot, chain_tick_atom, "ctick")
+CAF_ADD_ATOM(datdot, datdot, chain_timer_atom, "ctimer")
+CAF_ADD_ATOM(datdot, datdot, chain_query_atom, "cquery")
+CAF_ADD_ATOM(datdot, datdot, chain_wait_atom, "cwait")
+
+namespace datdot {
+
+// A client's question (see actors/chain/chain_http.hpp for the URLs).
+struct chain_request {
+  enum class kind : std::uint8_t { status, block, account, feeds, events, submit };
+  kind what = kind::status;
+  std::string arg;           // block: number or hash hex; account: id hex; submit: extrinsic hex
+  std::uint64_t from = 0;    // events: first block number
+  std::uint64_t wait_ms = 0;  // events: wait this long for one when there is none yet
+};
+
+struct chain_reply {
+  int status = 200;  // HTTP status
+  std::string json;
+};
+
+struct validator_config {
+  genesis g;
+  key_pair keys;
+  storage::chain_store store;
+  std::function<std::uint64_t()> wall_ms;  // Aura's clock: milliseconds since the Unix epoch
+  std::size_t frame_bytes_max = 0;        // the bus's limit: sync answers stay below it
+  std::optional<chain_series> metrics;
+  log_fn log;
+};
+
+}  // namespace datdot
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::finality_timer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::chain_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::chain_reply)
+
+namespace datdot {
+
+using validator_actor = inbox_actor::extend<caf::reacts_to<chain_tick_atom>,                  // own: slot start
+                                            caf::reacts_to<chain_timer_atom, finality_timer>,  // own: voter timer
+                                            caf::reacts_to<chain_wait_atom, std::uint64_t>,    // own: long-poll ends
+                                            caf::replies_to<chain_query_atom, chain_request>::with<chain_reply>>;
+
+// Rebuilds the chain from the store (finalized blocks with their
+// justifications, then the unfinalized blocks and the pool), subscribes to the
+// bus's chain messages and starts ticking. Fails when the store does not
+// replay (another genesis, a corrupt block).
+result<validator_actor> spawn_validator_actor(caf::actor_system& sys, bus_actor bus, validator_config config);
+
+}  // namespace datdot
