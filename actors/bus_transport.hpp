@@ -34,6 +34,12 @@ struct transport_counters {
   std::uint64_t dropped_hwm = 0;          // ZeroMQ refused: per-peer high-water mark reached
   std::uint64_t refused_handshakes = 0;   // CURVE/ZAP refused a connection (bad key or banned)
   std::uint64_t oversized_dropped = 0;    // dropped by the transport before reaching the bus
+  // Outbound connections (ZeroMQ reconnects by itself, doubling the wait from
+  // bus_limits::reconnect_backoff_ms_min up to _max while a peer is unreachable).
+  std::uint64_t connects = 0;             // connections established (first and re-)
+  std::uint64_t disconnects = 0;          // established connections lost
+  std::uint64_t reconnect_attempts = 0;   // connection attempts that failed and were rescheduled
+  std::uint64_t reconnect_backoff_ms_last = 0;  // the wait before the latest rescheduled attempt
 };
 
 class bus_transport {

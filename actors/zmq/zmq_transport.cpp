@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <map>
 #include <zmq.hpp>
 
@@ -47,7 +48,9 @@ struct zmq_transport::io_state {
   struct dealer {
     zmq::socket_t socket;
     curve_public_key server;
+    zmq::socket_t monitor;  // PAIR receiving the socket's connection events
   };
+  std::uint64_t next_monitor = 0;
   zmq::context_t context{1};
   zmq::socket_t router{context, zmq::socket_type::router};
   zmq::socket_t zap{context, zmq::socket_type::rep};
@@ -141,7 +144,9 @@ void zmq_transport::ban(const curve_public_key& peer, std::chrono::milliseconds 
 }
 
 transport_counters zmq_transport::counters() const {
-  return transport_counters{dropped_hwm_.load(), refused_handshakes_.load(), 0};
+  return transport_counters{dropped_hwm_.load(),        refused_handshakes_.load(), 0, connects_.load(),
+                            disconnects_.load(),        reconnect_attempts_.load(),
+                            reconnect_backoff_ms_last_.load()};
 }
 
 namespace {
@@ -234,11 +239,33 @@ void zmq_transport::run(bus_actor bus) {
       forward(d.server, frame);
     }
   };
+  // Monitor events: a 6-byte part (uint16 event, uint32 value), then the endpoint.
+  auto read_monitor = [&](io_state::dealer& d) {
+    for (zmq::message_t head, endpoint; d.monitor.recv(head, zmq::recv_flags::dontwait);) {
+      if (head.more()) (void)d.monitor.recv(endpoint);
+      if (head.size() < 6) continue;
+      std::uint16_t event;
+      std::uint32_t value;
+      std::memcpy(&event, head.data(), 2);
+      std::memcpy(&value, static_cast<const char*>(head.data()) + 2, 4);
+      if (event == ZMQ_EVENT_CONNECTED) connects_.fetch_add(1, std::memory_order_relaxed);
+      if (event == ZMQ_EVENT_DISCONNECTED) disconnects_.fetch_add(1, std::memory_order_relaxed);
+      if (event == ZMQ_EVENT_CONNECT_RETRIED) {  // value: the wait before the next attempt, in ms
+        reconnect_attempts_.fetch_add(1, std::memory_order_relaxed);
+        reconnect_backoff_ms_last_.store(value, std::memory_order_relaxed);
+      }
+    }
+  };
   auto open_dealer = [&](const peer_info& peer) {
     if (io.dealers.contains(peer.id) || peer.endpoint.rfind("tcp://", 0) != 0) return;
     auto server = to_curve_public(peer.id.key);
     if (!server) return;
-    io_state::dealer d{zmq::socket_t{io.context, zmq::socket_type::dealer}, curve_public_key{*server}};
+    io_state::dealer d{zmq::socket_t{io.context, zmq::socket_type::dealer}, curve_public_key{*server},
+                       zmq::socket_t{io.context, zmq::socket_type::pair}};
+    auto monitor = "inproc://datdot.monitor." + std::to_string(io.next_monitor++);
+    zmq_socket_monitor(d.socket.handle(), monitor.c_str(),
+                       ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED);
+    d.monitor.connect(monitor);
     set_common_options(d.socket);
     set_key(d.socket, ZMQ_CURVE_SERVERKEY, d.server.key);
     set_key(d.socket, ZMQ_CURVE_PUBLICKEY, io.curve.pk);
@@ -298,6 +325,7 @@ void zmq_transport::run(bus_actor bus) {
     std::vector<io_state::dealer*> order;
     for (auto& [id, d] : io.dealers) {
       items.push_back({d.socket.handle(), 0, static_cast<short>(room() ? ZMQ_POLLIN : 0), 0});
+      items.push_back({d.monitor.handle(), 0, ZMQ_POLLIN, 0});
       order.push_back(&d);
     }
     // While the bus is saturated nothing is read; poll briefly to notice when it drains.
@@ -315,9 +343,12 @@ void zmq_transport::run(bus_actor bus) {
     batch.clear();
     if (items[1].revents & ZMQ_POLLIN) answer_zap(io.zap, io.banned_until_ms, refused_handshakes_);
     if (items[0].revents & ZMQ_POLLIN) read_router();
-    for (std::size_t i = 0; i < order.size(); ++i)
-      if (items[3 + i].revents & ZMQ_POLLIN) read_dealer(*order[i]);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      if (items[3 + 2 * i].revents & ZMQ_POLLIN) read_dealer(*order[i]);
+      if (items[4 + 2 * i].revents & ZMQ_POLLIN) read_monitor(*order[i]);
+    }
   }
+  for (auto& [id, d] : io.dealers) zmq_socket_monitor(d.socket.handle(), nullptr, 0);
   io.dealers.clear();
   io.router.close();
   io.zap.close();

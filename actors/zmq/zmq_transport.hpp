@@ -1,7 +1,8 @@
 // The ZeroMQ side of the bus. All sockets live on one dedicated I/O thread:
 // a CURVE-server ROUTER that peers connect to, one CURVE-client DEALER per
 // peer we send to, and a ZAP handler that records (or, during a ban, refuses)
-// each client's CURVE key. The CURVE keys are the nodes' ed25519 identities
+// each client's CURVE key; each DEALER has a ZeroMQ monitor whose events
+// (connected, retried with backoff, disconnected) are counted. The CURVE keys are the nodes' ed25519 identities
 // converted to x25519, so the key a frame arrived under names its sender.
 // Actors reach the thread only through a bounded command queue.
 #pragma once
@@ -70,6 +71,10 @@ class zmq_transport final : public bus_transport {
   std::size_t outbound_bytes_ = 0;  // frame bytes in commands_ (under mutex_)
   std::atomic<std::uint64_t> dropped_hwm_{0};
   std::atomic<std::uint64_t> refused_handshakes_{0};
+  std::atomic<std::uint64_t> connects_{0};
+  std::atomic<std::uint64_t> disconnects_{0};
+  std::atomic<std::uint64_t> reconnect_attempts_{0};
+  std::atomic<std::uint64_t> reconnect_backoff_ms_last_{0};
   std::thread thread_;
 };
 

@@ -27,10 +27,10 @@ node_status status_of(caf::actor_system& sys, const zmq_node& n) {
   return out;
 }
 
-bus_metrics metrics_of(caf::actor_system& sys, const zmq_node& n) {
+bus_metrics metrics_of(caf::actor_system& sys, const zmq_node& n, caf::timespan timeout = 2s) {
   caf::scoped_actor self{sys};
   bus_metrics out;
-  self->request(n.bus(), 2s, bus_metrics_atom_v).receive([&](bus_metrics& m) { out = std::move(m); }, [](caf::error&) {});
+  self->request(n.bus(), timeout, bus_metrics_atom_v).receive([&](bus_metrics& m) { out = std::move(m); }, [](caf::error&) {});
   return out;
 }
 
@@ -168,8 +168,8 @@ TEST_CASE("a peer that stops reading costs counted drops and never blocks the bu
   message_body probe{ping{0, bytes(1024, 1)}};
   auto start = std::chrono::steady_clock::now();
   for (std::uint64_t i = 0; i < sent; ++i) self->send(b->bus(), bus_send_atom_v, peer.id, probe);
-  auto after = metrics_of(sys, *b);  // answered once every send above was handled
-  CHECK(std::chrono::steady_clock::now() - start < 20s);
+  auto after = metrics_of(sys, *b, 30s);  // answered once every send above was handled
+  CHECK(std::chrono::steady_clock::now() - start < 20s);  // never blocked: ~0.3 s when idle
   REQUIRE(after.frames_out_total > 0);
   auto out = after.frames_out_total - before.frames_out_total;
   auto queue_full = after.dropped_queue_full_total - before.dropped_queue_full_total;
@@ -193,4 +193,40 @@ TEST_CASE("a peer that stops reading costs counted drops and never blocks the bu
   MESSAGE("sent " << sent << ", dropped at the queue " << queue_full << ", at the high-water mark " << hwm
                   << ", received " << received);
   b->stop();
+}
+
+TEST_CASE("a peer that is down is retried with growing waits and joined once it is up") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{threaded(cfg)};
+  auto a_keys = generate_key_pair();
+  std::string endpoint;  // a free port, closed again: nobody listens there yet
+  {
+    zmq::context_t ctx;
+    zmq::socket_t s{ctx, zmq::socket_type::router};
+    s.set(zmq::sockopt::linger, 0);
+    s.bind("tcp://127.0.0.1:0");
+    endpoint = s.get(zmq::sockopt::last_endpoint);
+  }
+  auto b = std::move(zmq_node::start(sys, zmq_node_config{generate_key_pair(), "tcp://127.0.0.1:0", {},
+                                                          {{node_id{a_keys.pk}, endpoint}}, frame_limits{}, 200ms,
+                                                          1s, {}, {}})
+                         .value());
+  std::this_thread::sleep_for(2500ms);
+  auto down = metrics_of(sys, *b).transport;
+  // Waits of 100, 200, 400, 800, 1600 ms (plus jitter): a handful of attempts, not one per 100 ms.
+  CHECK(down.reconnect_attempts >= 3);
+  CHECK(down.reconnect_attempts <= 8);
+  CHECK(down.reconnect_backoff_ms_last >= 2 * bus_limits::reconnect_backoff_ms_min * 2);
+  CHECK(down.reconnect_backoff_ms_last <= 2 * bus_limits::reconnect_backoff_ms_max);
+  CHECK(down.connects == 0);
+
+  auto a = std::move(zmq_node::start(sys, zmq_node_config{a_keys, endpoint, {}, {}, frame_limits{}, 200ms, 1s, {}, {}})
+                         .value());
+  CHECK(eventually([&] { return status_of(sys, *b).pongs > 0 && status_of(sys, *a).pongs > 0; }, 15s));
+  auto up = metrics_of(sys, *b).transport;
+  CHECK(up.connects >= 1);
+  MESSAGE("while down: " << down.reconnect_attempts << " attempts, last wait " << down.reconnect_backoff_ms_last
+                         << " ms; then connected after " << up.reconnect_attempts << " attempts in all");
+  b->stop();
+  a->stop();
 }
