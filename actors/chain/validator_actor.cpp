@@ -317,8 +317,6 @@ void execute(validator_pointer self, effects out, const node_id* from) {
             broadcast(chain_vote{encode_signed_vote(e.v)});
           } else if constexpr (std::is_same_v<T, gossip_transaction>) {
             auto bytes = encode_extrinsic(e.x);
-            if (auto ok = st.config().store.pool_put(hash_of(e.x), bytes); !ok)
-              log(st, "chain: pool write failed: " + ok.err().describe());
             if (e.x.signer == st.v->id() && is_report(e.x)) ++st.equivocations;
             if (e.x.signer == st.v->id() && is_report(e.x) && st.config().metrics)
               st.config().metrics->equivocations.Increment();
@@ -549,7 +547,14 @@ chain_reply submit_answer(validator_pointer self, const std::string& hex) {
       execute(self, std::move(out), nullptr);
       return fail(400, why);
     }
+  // Only what this node acknowledges to a client goes to the durable pool (one
+  // synced write each); gossiped transactions live on at the peers that sent them.
   const bool accepted = !out.empty();
+  if (accepted)
+    if (auto ok = st.config().store.pool_put(hash_of(*x), *raw); !ok) {
+      log(st, "chain: pool write failed: " + ok.err().describe());
+      return fail(503, "cannot store the transaction: " + ok.err().describe());
+    }
   execute(self, std::move(out), nullptr);
   return reply({{"accepted", accepted},
                 {"hash", hex_of(hash_of(*x))},
