@@ -11,7 +11,9 @@
 # bus on BASE+i, serves metrics on BASE+100+i, Prometheus on BASE+99.
 # DEVNET_VALIDATORS, DEVNET_PUBLISHERS, DEVNET_ENCODERS, DEVNET_HOSTERS,
 # DEVNET_ATTESTERS set the counts (defaults: the stack file's 3, 1, 1, 2, 1).
-# DATDOT (default build/cli/datdot) is the binary.
+# DATDOT (default build/cli/datdot) is the binary. Validators run the chain from
+# DIR/genesis.json (`datdot chain genesis`, slots of DEVNET_SLOT_MS, default 1000);
+# its client API is on each validator's metrics address: `datdot chain status --node HOST:PORT`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -94,8 +96,12 @@ up() {
   mkdir -p "$dir"
   : >"$dir/nodes"
   local validators=${DEVNET_VALIDATORS:-3} i index=0 bootstrap=()
+  # The chain's genesis names the same devnet identities; validators run the chain with it.
+  "$datdot" chain genesis --devnet-validators "$validators" --slot-duration-ms "${DEVNET_SLOT_MS:-1000}" \
+    -o "$dir/genesis.json"
   for ((i = 1; i <= validators; i++)); do
-    start_node "validator-$i" $index validator --key-seed "$(devnet_seed $i)" "${bootstrap[@]}"
+    start_node "validator-$i" $index validator --key-seed "$(devnet_seed $i)" --genesis "$dir/genesis.json" \
+      "${bootstrap[@]}"
     # Later validators and every role node join through the validators started before them.
     bootstrap+=(--bootstrap "$(started_line "validator-$i" | jq -r '.node + "@" + .endpoint')")
     index=$((index + 1))
@@ -118,6 +124,20 @@ up() {
   if [ "${1:-}" = "--prometheus" ]; then start_prometheus; fi
 }
 
+# Each chain node's view: best and finalized height over its /chain API.
+chain_status() {
+  local name line api
+  while read -r name; do
+    line=$(grep -m1 '"event":"started"' "$dir/$name/stdout.jsonl" 2>/dev/null || echo '{}')
+    [ "$(jq -r '.chain // ""' <<<"$line")" != "" ] || continue
+    api=$(jq -r '.metrics | sub("^http://"; "") | sub("/metrics$"; "")' <<<"$line")
+    curl -s --max-time 2 "http://$api/chain/status" 2>/dev/null |
+      jq -r --arg n "$name" --arg api "$api" \
+        '"\($n)  chain: best \(.best_height)  finalized \(.finalized_height)  round \(.round)  (datdot chain status --node \($api))"' \
+        2>/dev/null || true
+  done <"$dir/nodes"
+}
+
 status() {
   [ -s "$dir/nodes" ] || { echo "devnet: not running (no $dir/nodes)"; return 0; }
   printf '%-13s %-8s %-10s %-24s %-36s %s\n' NODE PID ROLES BUS METRICS HEALTH
@@ -132,6 +152,7 @@ status() {
       "$(jq -r '.endpoint // "-"' <<<"$line")" "$(jq -r '.metrics // "-"' <<<"$line")" \
       "$([ "$health" = 200 ] && echo ready || echo "not ready ($health)")"
   done <"$dir/nodes"
+  chain_status
   [ ! -f "$dir/prometheus.pid" ] || echo "prometheus    $(cat "$dir/prometheus.pid")  http://127.0.0.1:$((base + 99))"
 }
 
