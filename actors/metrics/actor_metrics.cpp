@@ -16,19 +16,19 @@ prometheus::Histogram::BucketBoundaries handling_buckets_seconds() {
 // A decorator over CAF's behavior: the same match cases, measured.
 class measured_behavior : public caf::detail::behavior_impl {
  public:
-  measured_behavior(caf::scheduled_actor* self, const actor_probe* probe, caf::behavior inner)
-      : caf::detail::behavior_impl(inner.timeout()), self_(self), probe_(probe), inner_(std::move(inner)) {}
+  measured_behavior(caf::scheduled_actor* self, actor_probe probe, caf::behavior inner)
+      : caf::detail::behavior_impl(inner.timeout()), self_(self), probe_(std::move(probe)), inner_(std::move(inner)) {}
 
   caf::match_case::result invoke(caf::detail::invoke_result_visitor& f, caf::type_erased_tuple& xs) override {
     auto start = std::chrono::steady_clock::now();
     auto result = inner_.as_behavior_impl()->invoke(f, xs);
     if (result != caf::match_case::match) return result;
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    probe_->handled->Increment();
-    probe_->handling_time->Observe(took.count());
+    probe_.handled->Increment();
+    probe_.handling_time->Observe(took.count());
     // Messages already moved into the actor's queues; ones that arrived
     // during the current round are counted at the next message.
-    probe_->mailbox_depth->Set(static_cast<double>(self_->mailbox().queue().total_task_size()));
+    probe_.mailbox_depth->Set(static_cast<double>(self_->mailbox().queue().total_task_size()));
     return result;
   }
   caf::match_case::result invoke_empty(caf::detail::invoke_result_visitor& f) override {
@@ -38,7 +38,7 @@ class measured_behavior : public caf::detail::behavior_impl {
 
  private:
   caf::scheduled_actor* self_;
-  const actor_probe* probe_;
+  actor_probe probe_;
   caf::behavior inner_;
 };
 
@@ -50,17 +50,18 @@ actor_metrics::actor_metrics(metrics_registry& registry)
       mailbox_depth_(registry.gauge("datdot_actor_mailbox_depth_messages",
                                     "Messages waiting in the mailbox, sampled after each handled message")),
       handling_time_(registry.histogram("datdot_actor_handling_time_seconds",
-                                        "Time spent in one message handler")) {}
+                                        "Time spent in one message handler")),
+      lifetime_(registry.lifetime()) {}
 
 actor_probe actor_metrics::probe(const std::string& actor_type) {
   prometheus::Labels labels{{"actor", actor_type}};
   return actor_probe{&handled_.Add(labels), &mailbox_depth_.Add(labels),
-                     &handling_time_.Add(labels, handling_buckets_seconds())};
+                     &handling_time_.Add(labels, handling_buckets_seconds()), lifetime_};
 }
 
 caf::behavior instrument(caf::scheduled_actor* self, const actor_probe* probe, caf::behavior b) {
   if (!probe || !b) return b;
-  caf::behavior::impl_ptr measured{caf::make_counted<measured_behavior>(self, probe, std::move(b))};
+  caf::behavior::impl_ptr measured{caf::make_counted<measured_behavior>(self, *probe, std::move(b))};
   return caf::behavior{std::move(measured)};
 }
 

@@ -12,11 +12,12 @@
 
 namespace datdot {
 
-// The three series of one actor type; lives as long as the registry.
+// The three series of one actor type, and what keeps them alive.
 struct actor_probe {
   prometheus::Counter* handled;
   prometheus::Gauge* mailbox_depth;
   prometheus::Histogram* handling_time;
+  std::shared_ptr<const void> lifetime;
 };
 
 class actor_metrics {
@@ -29,12 +30,13 @@ class actor_metrics {
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Gauge>& mailbox_depth_;
   prometheus::Family<prometheus::Histogram>& handling_time_;
+  std::shared_ptr<const void> lifetime_;
 };
 
 // Wraps every handler of `b`: counts each message the behavior handles, times
 // it, and records the mailbox depth left behind it. Responses to the actor's
 // own requests (.then handlers) do not pass through the behavior and are not
-// counted. `self` and `probe` must outlive the behavior.
+// counted. The behavior keeps its own copy of the probe.
 caf::behavior instrument(caf::scheduled_actor* self, const actor_probe* probe, caf::behavior b);
 
 template <class... Sigs>

@@ -43,6 +43,9 @@ class metrics_registry {
   // The text exposition format (version 0.0.4): every declared family, with its samples if any.
   std::string serialize() const;
   std::vector<family_declaration> declarations() const;
+  // Keeps every metric made here alive: actors that outlive the registry's
+  // owner (they stop asynchronously) hold this and never touch freed memory.
+  std::shared_ptr<const void> lifetime() const { return registry_; }
 
  private:
   void declare(family_declaration d);

@@ -15,6 +15,12 @@ adder::behavior_type adder_impl(adder::pointer self, const actor_probe* probe) {
   return instrument(self, probe, adder::behavior_type{[](int a, int b) { return a + b; }});
 }
 
+// Spawned with an argument: CAF 0.17.6 dereferences a null empty-tuple pointer
+// for argument-less spawns, which UBSan reports.
+caf::behavior slow_impl(caf::event_based_actor* self, const actor_probe* probe) {
+  return instrument(self, probe, caf::behavior{[](int) { std::this_thread::sleep_for(std::chrono::milliseconds{2}); }});
+}
+
 double histogram_count(const prometheus::Histogram& h) {
   return static_cast<double>(h.Collect().histogram.sample_count);
 }
@@ -48,9 +54,7 @@ TEST_CASE("the mailbox depth shows messages queued behind the one being handled"
   auto probe = metrics.probe("slow");
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
-  auto slow = sys.spawn([&](caf::event_based_actor* self) {
-    return instrument(self, &probe, caf::behavior{[](int) { std::this_thread::sleep_for(std::chrono::milliseconds{2}); }});
-  });
+  auto slow = sys.spawn(slow_impl, &probe);
   for (int i = 0; i < 50; ++i) caf::anon_send(slow, i);
   double deepest = 0;
   for (int i = 0; i < 500 && probe.handled->Value() < 50; ++i) {
