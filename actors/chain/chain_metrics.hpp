@@ -1,5 +1,6 @@
 // The chain as operators see it (datdot_chain_*): best and finalized height,
-// finality lag, missed slots, equivocations seen, transaction pool size.
+// finality lag, missed slots, equivocations seen, transaction pool size, and
+// chain input (blocks, votes, commits, transactions) rejected by reason.
 // Every node declares the families at start; the chain actor attaches the
 // series when it runs, so a node without a chain exports names, never numbers
 // it does not have.
@@ -16,6 +17,7 @@ struct chain_series {
   prometheus::Counter& slot_misses;
   prometheus::Counter& equivocations;
   prometheus::Gauge& tx_pool;
+  prometheus::Family<prometheus::Counter>& rejected;  // by label "reason" (a chain_errc name)
 };
 
 class chain_metrics {
@@ -31,6 +33,7 @@ class chain_metrics {
   prometheus::Family<prometheus::Counter>& slot_misses_;
   prometheus::Family<prometheus::Counter>& equivocations_;
   prometheus::Family<prometheus::Gauge>& tx_pool_;
+  prometheus::Family<prometheus::Counter>& rejected_;
 };
 
 }  // namespace datdot

@@ -225,6 +225,7 @@ result<restored> restore(const validator_config& c) {
 
 void count_rejection(validator_state& st, chain_errc code, const std::string& detail) {
   ++st.rejected[code];
+  if (st.config().metrics) st.config().metrics->rejected.Add({{"reason", to_string(code)}}).Increment();
   log(st, std::string{"chain: rejected "} + to_string(code) + ": " + detail);
 }
 
