@@ -27,7 +27,7 @@ TEST_CASE("BLAKE2b-256 matches the RFC 7693-derived libsodium results") {
   CHECK(blake2b_256_keyed(as_bytes("abc"), key) != blake2b_256(as_bytes("abc")));
 }
 
-TEST_CASE("ed25519 sign and verify; wrong key, message or signature fails") {
+TEST_CASE("ed25519 sign and verify, and a wrong key, message or signature fails") {
   const auto kp = generate_key_pair();
   const auto other = generate_key_pair();
   const auto msg = as_bytes("datdot");

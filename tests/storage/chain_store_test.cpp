@@ -45,7 +45,7 @@ struct store_fixture {
 
 }  // namespace
 
-TEST_CASE("blocks finalize in order; forks that lost are dropped; justifications are kept") {
+TEST_CASE("blocks finalize in order, forks that lost are dropped, justifications are kept") {
   store_fixture f;
   const auto main = chain_of(0, 6, 0);
   const auto fork = chain_of(3, 5, 1);  // blocks 3 and 4 on another branch

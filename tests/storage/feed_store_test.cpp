@@ -170,7 +170,7 @@ TEST_CASE("kill -9 in the middle of appends loses nothing that was committed") {
   }
 }
 
-TEST_CASE("export and import round trip; damaged exports are refused and leave nothing") {
+TEST_CASE("export and import round trip, and damaged exports are refused and leave nothing") {
   temp_dir tmp;
   auto origin = feed_directory::create(tmp / "origin", key_seed{6}, signing_mode::manifest_v1);
   REQUIRE(origin.has_value());
