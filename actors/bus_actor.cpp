@@ -228,7 +228,7 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
 
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
   self->state.config = std::move(config);
-  return {
+  return instrument(self, self->state.config.probe, bus_actor::behavior_type{
       [=](bus_send_atom, const node_id& to, const message_body& body) {
         send_frame(self, to, frame_kind::one_way, 0, body);
       },
@@ -273,7 +273,7 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         snapshot.transport = self->state.config.transport->counters();
         return snapshot;
       },
-  };
+  });
 }
 
 }  // namespace

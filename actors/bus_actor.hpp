@@ -12,6 +12,7 @@
 #include "actors/bus_atoms.hpp"
 #include "actors/bus_metrics.hpp"
 #include "actors/bus_transport.hpp"
+#include "actors/metrics/actor_metrics.hpp"
 #include "protocol/frame_codec.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::bus_metrics)
@@ -43,6 +44,7 @@ struct bus_config {
   frame_limits limits;
   std::shared_ptr<bus_transport> transport;
   log_fn log;  // one line per rejected frame or ban; may be empty
+  const actor_probe* probe = nullptr;  // datdot_actor_* for "bus"; null: not measured
 };
 
 bus_actor spawn_bus(caf::actor_system& sys, bus_config config);

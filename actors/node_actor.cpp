@@ -135,7 +135,7 @@ node_actor::behavior_type node_impl(node_pointer self, bus_actor bus, node_confi
     consider(self, info);
   }
   self->delayed_send(self, st.config.ping_interval, node_tick_atom_v);
-  return {
+  return instrument(self, st.config.probe, node_actor::behavior_type{
       [=](bus_ask_atom, inbound_message& msg) -> caf::result<message_body> {
         if (auto* h = std::get_if<hello>(&msg.body)) {
           learn(self, h->self);
@@ -152,7 +152,7 @@ node_actor::behavior_type node_impl(node_pointer self, bus_actor bus, node_confi
       },
       [=](node_tick_atom) { tick(self); },
       [=](node_status_atom) { return status_of(self); },
-  };
+  });
 }
 
 }  // namespace

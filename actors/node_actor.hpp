@@ -44,6 +44,7 @@ struct node_config {
   caf::timespan ping_interval = std::chrono::seconds{1};
   caf::timespan request_timeout = std::chrono::seconds{2};
   node_event_fn on_event;  // called inside the actor; may be empty
+  const actor_probe* probe = nullptr;  // datdot_actor_* for "node"; null: not measured
 };
 
 }  // namespace datdot

@@ -152,6 +152,10 @@ void run_node(const node_options& o) {
                      std::chrono::milliseconds{o.ping_interval_ms}, std::chrono::milliseconds{o.request_timeout_ms},
                      [&out](const std::string& line) { out.log(line); },
                      [&out](const node_event& e) { out.print(event_json(e)); }};
+  if (metrics) {
+    nc.bus_probe = metrics->probe("bus");
+    nc.node_probe = metrics->probe("node");
+  }
   auto node = unwrap(zmq_node::start(sys, std::move(nc)));
   // The chain: a validator when this key is in the genesis set, a follower otherwise.
   std::optional<validator_actor> chain;

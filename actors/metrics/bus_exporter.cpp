@@ -30,6 +30,13 @@ const family_declaration request_timeouts{"datdot_bus_request_timeouts_total",
 const family_declaration unmatched_responses{"datdot_bus_unmatched_responses_total",
                                              "Responses that were late, duplicated or never asked for",
                                              MetricType::Counter};
+const family_declaration connects{"datdot_bus_connects_total", "Outbound connections established (first and re-)",
+                                  MetricType::Counter};
+const family_declaration disconnects{"datdot_bus_disconnects_total", "Established outbound connections lost",
+                                     MetricType::Counter};
+const family_declaration reconnect_attempts{"datdot_bus_reconnect_attempts_total",
+                                            "Connection attempts that failed and were rescheduled with backoff",
+                                            MetricType::Counter};
 const family_declaration peers_tracked{"datdot_bus_peers", "Peers with traffic counters, by peer class",
                                        MetricType::Gauge};
 
@@ -80,14 +87,17 @@ std::vector<prometheus::MetricFamily> collect(caf::actor_system& sys, const bus_
   return {fr, fs, rb, sb, pc, rj, dr, single(bans, m->bans_total),
           single(refused_handshakes, m->transport.refused_handshakes),
           single(request_timeouts, m->request_timeouts_total),
-          single(unmatched_responses, m->unmatched_responses_total)};
+          single(unmatched_responses, m->unmatched_responses_total), single(connects, m->transport.connects),
+          single(disconnects, m->transport.disconnects),
+          single(reconnect_attempts, m->transport.reconnect_attempts)};
 }
 
 }  // namespace
 
 void export_bus_metrics(metrics_registry& registry, caf::actor_system& sys, bus_actor bus, node_actor node) {
   registry.add_collector({frames_received, frames_sent, received_bytes, sent_bytes, rejected, dropped, bans,
-                          refused_handshakes, request_timeouts, unmatched_responses, peers_tracked},
+                          refused_handshakes, request_timeouts, unmatched_responses, connects, disconnects,
+                          reconnect_attempts, peers_tracked},
                          [&sys, bus, node] { return collect(sys, bus, node); });
 }
 

@@ -17,7 +17,7 @@ result<std::unique_ptr<zmq_node>> zmq_node::start(caf::actor_system& sys, zmq_no
   n->id_ = node_id{config.identity.pk};
   DATDOT_TRY(transport, zmq_transport::bind(zmq_transport_config{config.identity, config.listen_endpoint, config.log}));
   n->transport_ = transport;
-  n->bus_ = spawn_bus(sys, bus_config{n->id_, config.limits, transport, config.log});
+  n->bus_ = spawn_bus(sys, bus_config{n->id_, config.limits, transport, config.log, config.bus_probe});
   transport->attach(n->bus_);
   node_config nc;
   nc.self = peer_info{n->id_, config.roles, bus_protocol_version, transport->endpoint()};
@@ -25,6 +25,7 @@ result<std::unique_ptr<zmq_node>> zmq_node::start(caf::actor_system& sys, zmq_no
   nc.ping_interval = config.ping_interval;
   nc.request_timeout = config.request_timeout;
   nc.on_event = std::move(config.on_event);
+  nc.probe = config.node_probe;
   n->node_ = spawn_node_actor(sys, n->bus_, std::move(nc));
   return n;
 }

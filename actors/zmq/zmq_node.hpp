@@ -20,6 +20,8 @@ struct zmq_node_config {
   caf::timespan request_timeout = std::chrono::seconds{2};
   log_fn log;
   node_event_fn on_event;
+  const actor_probe* bus_probe = nullptr;  // per-actor metrics; null: not measured
+  const actor_probe* node_probe = nullptr;
 };
 
 // Call once at process start, before threads: frames of up to bus_limits::
