@@ -55,6 +55,7 @@ std::size_t chunk_count(std::size_t plain_bytes) { return (plain_bytes + chunk_p
 
 // XORs the replica's keystream for block `index` into data (ChaCha20, nonce = index).
 void whiten(const replica_key& replica, std::uint64_t index, std::span<byte> data) {
+  if (data.empty()) return;  // an empty block: nothing to whiten (and no buffer to hand libsodium)
   std::array<byte, crypto_stream_chacha20_NONCEBYTES> nonce{};
   for (std::size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<byte>(index >> (8 * i));
   crypto_stream_chacha20_xor(data.data(), data.data(), data.size(), nonce.data(), replica.data());
