@@ -55,7 +55,7 @@ std::size_t chunk_count(std::size_t plain_bytes) { return (plain_bytes + chunk_p
 
 // XORs the replica's keystream for block `index` into data (ChaCha20, nonce = index).
 void whiten(const replica_key& replica, std::uint64_t index, std::span<byte> data) {
-  if (data.empty()) return;  // an empty block: nothing to whiten (and no buffer to hand libsodium)
+  if (data.empty()) return;  // no buffer to hand libsodium
   std::array<byte, crypto_stream_chacha20_NONCEBYTES> nonce{};
   for (std::size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<byte>(index >> (8 * i));
   crypto_stream_chacha20_xor(data.data(), data.data(), data.size(), nonce.data(), replica.data());
@@ -87,6 +87,7 @@ class public_key_impl final : public unsealer {
 
   result<bytes> unseal(const replica_key& replica, std::uint64_t index, byte_view sealed,
                        std::size_t plain_bytes) const override {
+    if (plain_bytes > block_bytes_max) return not_sealed("claims a block larger than any sealable one");
     const std::size_t chunks = chunk_count(plain_bytes);
     if (sealed.size() != chunks * chunk_sealed_bytes)
       return not_sealed("is " + std::to_string(sealed.size()) + " bytes, a block of " +
@@ -149,9 +150,11 @@ class secret_key_impl final : public sealer {
   }
 
   result<bytes> seal(const replica_key& replica, std::uint64_t index, byte_view block) const override {
+    if (block.empty()) return bytes{};  // no chunks: nothing to seal
+    if (block.size() > block_bytes_max) return make_error(errc::invalid_argument, "block too large to seal");
     const std::size_t chunks = chunk_count(block.size());
     bytes plain(chunks * chunk_plain_bytes, 0);
-    std::copy(block.begin(), block.end(), plain.begin());
+    std::memcpy(plain.data(), block.data(), block.size());
     whiten(replica, index, plain);
     bytes out(chunks * chunk_sealed_bytes);
     auto ctx = new_ctx();

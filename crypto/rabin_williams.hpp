@@ -33,6 +33,8 @@ inline constexpr std::size_t modulus_bytes = modulus_bits / 8;
 inline constexpr std::size_t chunk_plain_bytes = modulus_bytes - 1;   // < N, always
 inline constexpr std::size_t chunk_sealed_bytes = modulus_bytes + 1;  // tweak + root
 inline constexpr std::size_t prime_bytes = modulus_bytes / 2;
+// Larger blocks are refused (and claimed sizes past it are not sealings): keeps size math exact.
+inline constexpr std::size_t block_bytes_max = std::size_t{1} << 30;
 
 // A new key from the operating system's entropy.
 std::unique_ptr<sealer> generate();
