@@ -11,6 +11,9 @@ template <class... F>
 struct overloaded : F... {
   using F::operator()...;
 };
+// clang 14 (the fuzz build) lacks C++20 aggregate deduction.
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 void encode_call(canonical_writer& w, const call& c) {
   w.u8(static_cast<std::uint8_t>(c.index()));
