@@ -174,7 +174,10 @@ void run_node(const node_options& o) {
                   unwrap(metrics->serve(o.metrics_listen, sys, node->bus(), node->node(),
                                         {node->id(), roles, DATDOT_VERSION})) +
                   "/metrics";
-  if (metrics && chain) metrics->add_route(chain_http_prefix, chain_http_route(sys, *chain));
+  if (metrics && chain) {
+    metrics->add_route(chain_http_prefix, chain_http_route(sys, *chain));
+    metrics->add_check("chain", [&sys, c = *chain] { return check_chain_synced(sys, c); });
+  }
   out.print({{"event", "started"}, {"node", to_hex(node->id())}, {"endpoint", node->endpoint()},
              {"roles", format_roles(roles)}, {"pid", ::getpid()}, {"metrics", metrics_url}, {"chain", chain_mode}});
 

@@ -3,6 +3,7 @@
 // static_asserts state how they relate; change a number here, not at a use site.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -21,9 +22,13 @@ inline constexpr std::size_t endpoint_bytes_max = 128;
 inline constexpr std::size_t peer_record_bytes_max =
     40 + roles_max * (role_name_bytes_max + 2) + endpoint_bytes_max + 8;
 inline constexpr std::size_t welcome_peers_max = 32;
-// The smallest configurable frame limit still carries a full welcome.
+// A chain block gossiped whole, or answered alone to a sync request: the
+// block plus the envelope and its own protobuf field and list headers.
+inline constexpr std::size_t chain_block_frame_bytes = chain_limits::block_bytes_max + envelope_overhead_bytes_max + 32;
+// The smallest configurable frame limit still carries a full welcome and a
+// largest chain block; a smaller one would stall the chain, not just slow it.
 inline constexpr std::size_t frame_bytes_min =
-    (welcome_peers_max + 1) * peer_record_bytes_max + envelope_overhead_bytes_max;
+    std::max((welcome_peers_max + 1) * peer_record_bytes_max + envelope_overhead_bytes_max, chain_block_frame_bytes);
 
 // The chain's messages: votes per kind in one catch-up (one per validator) and
 // blocks in one sync answer (the sender also stops before the frame limit).

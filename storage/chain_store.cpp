@@ -49,7 +49,8 @@ result<chain_store> chain_store::open(environment& env) {
   DATDOT_TRY(pending, env.open_db("chain_pending"));
   DATDOT_TRY(pool, env.open_db("chain_pool"));
   DATDOT_TRY(meta, env.open_db("chain_meta"));
-  return chain_store{env, blocks, numbers, justifications, pending, pool, meta};
+  DATDOT_TRY(own_votes, env.open_db("chain_own_votes"));
+  return chain_store{env, blocks, numbers, justifications, pending, pool, meta, own_votes};
 }
 
 result<void> chain_store::put_block(const stored_block_ref& ref, byte_view encoded) const {
@@ -167,6 +168,29 @@ result<std::vector<stored_block_ref>> chain_store::unfinalized() const {
   return out;
 }
 
+result<void> chain_store::put_own_vote(std::uint64_t set, std::uint64_t round, std::uint8_t kind, byte_view encoded,
+                                       std::uint64_t rounds_kept) const {
+  // key: set (8, big-endian) || round (8, big-endian) || kind: ascending in LMDB's order
+  std::array<byte, 17> key;
+  const auto s = be64(set), r = be64(round);
+  std::copy(s.begin(), s.end(), key.begin());
+  std::copy(r.begin(), r.end(), key.begin() + 8);
+  key[16] = kind;
+  return env_->update([&](write_txn& txn) -> result<void> {
+    std::vector<bytes> stale;
+    DATDOT_CHECK(txn.for_each(own_votes_, {}, [&](byte_view k, byte_view) {
+      if (k.size() != key.size() || read_be64(k.data()) < set ||
+          (read_be64(k.data()) == set && read_be64(k.data() + 8) + rounds_kept < round))
+        stale.emplace_back(k.begin(), k.end());
+      return true;
+    }));
+    for (const auto& k : stale) DATDOT_CHECK(txn.del(own_votes_, k));
+    return txn.put(own_votes_, key, encoded);
+  });
+}
+
+result<std::vector<bytes>> chain_store::own_votes() const { return values_of(own_votes_); }
+
 result<void> chain_store::pool_put(const hash32& tx_hash, byte_view encoded) const {
   return env_->update([&](write_txn& txn) { return txn.put(pool_, tx_hash, encoded); });
 }
@@ -178,10 +202,12 @@ result<void> chain_store::pool_remove(const std::vector<hash32>& tx_hashes) cons
   });
 }
 
-result<std::vector<bytes>> chain_store::pool() const {
+result<std::vector<bytes>> chain_store::pool() const { return values_of(pool_); }
+
+result<std::vector<bytes>> chain_store::values_of(dbi db) const {
   std::vector<bytes> out;
   DATDOT_CHECK(env_->view([&](read_txn& txn) {
-    return txn.for_each(pool_, {}, [&](byte_view, byte_view value) {
+    return txn.for_each(db, {}, [&](byte_view, byte_view value) {
       out.emplace_back(value.begin(), value.end());
       return true;
     });

@@ -45,17 +45,27 @@ class chain_store {
   // Imported blocks above the finalized head, ascending by number: replayed on restart.
   result<std::vector<stored_block_ref>> unfinalized() const;
 
+  // This validator's own finality votes, written before they are sent, so a
+  // restarted voter casts the same votes again instead of signing others
+  // (which would be a double vote). Keyed by (set, round, kind); each write
+  // drops older sets and rounds more than `rounds_kept` below its own.
+  result<void> put_own_vote(std::uint64_t set, std::uint64_t round, std::uint8_t kind, byte_view encoded,
+                            std::uint64_t rounds_kept) const;
+  result<std::vector<bytes>> own_votes() const;  // ascending by (set, round, kind)
+
   // The transaction pool's durable copy: acknowledged transactions survive a crash.
   result<void> pool_put(const hash32& tx_hash, byte_view encoded) const;
   result<void> pool_remove(const std::vector<hash32>& tx_hashes) const;
   result<std::vector<bytes>> pool() const;
 
  private:
-  chain_store(environment& env, dbi blocks, dbi numbers, dbi justifications, dbi pending, dbi pool, dbi meta)
+  result<std::vector<bytes>> values_of(dbi db) const;  // in key order
+  chain_store(environment& env, dbi blocks, dbi numbers, dbi justifications, dbi pending, dbi pool, dbi meta,
+              dbi own_votes)
       : env_(&env), blocks_(blocks), numbers_(numbers), justifications_(justifications),
-        pending_(pending), pool_(pool), meta_(meta) {}
+        pending_(pending), pool_(pool), meta_(meta), own_votes_(own_votes) {}
   environment* env_;
-  dbi blocks_, numbers_, justifications_, pending_, pool_, meta_;
+  dbi blocks_, numbers_, justifications_, pending_, pool_, meta_, own_votes_;
 };
 
 }  // namespace datdot::storage

@@ -32,7 +32,7 @@ inline constexpr unsigned map_resized_retries_max = 8;
 struct env_options {
   std::filesystem::path dir;
   std::size_t map_size_bytes = 64 << 20;
-  unsigned max_dbs = 16;
+  unsigned max_dbs = 32;
   bool durable = true;  // false = MDB_NOSYNC: only for tests and benchmarks
 };
 

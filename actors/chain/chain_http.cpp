@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/metrics/scrape_ask.hpp"
+
 namespace datdot {
 namespace {
 
@@ -87,6 +89,16 @@ http_route chain_http_route(caf::actor_system& sys, validator_actor chain) {
                  [&](caf::error&) {});
     return out;
   };
+}
+
+check_result check_chain_synced(caf::actor_system& sys, const validator_actor& chain) {
+  auto reply = scrape_ask<chain_reply>(sys, chain, chain_query_atom_v, chain_request{});
+  if (!reply) return {false, "chain actor did not answer within " + std::to_string(scrape_ask_timeout.count()) + " ms"};
+  const auto status = nlohmann::json::parse(reply->json, nullptr, false);
+  if (status.is_discarded() || !status.contains("synced")) return {false, "chain status without \"synced\""};
+  const auto heights = "best " + status["best_height"].dump() + ", finalized " + status["finalized_height"].dump() +
+                       ", highest heard " + status["highest_heard_height"].dump();
+  return {status["synced"].get<bool>(), (status["synced"].get<bool>() ? "synced, " : "syncing, ") + heights};
 }
 
 }  // namespace datdot

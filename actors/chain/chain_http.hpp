@@ -9,6 +9,7 @@
 #pragma once
 
 #include "actors/chain/validator_actor.hpp"
+#include "actors/metrics/health.hpp"
 #include "actors/metrics/metrics_server.hpp"
 
 namespace datdot {
@@ -16,5 +17,8 @@ namespace datdot {
 inline constexpr const char* chain_http_prefix = "/chain";
 
 http_route chain_http_route(caf::actor_system& sys, validator_actor chain);
+
+// The node's readiness check "chain": ok once the chain reports itself synced.
+check_result check_chain_synced(caf::actor_system& sys, const validator_actor& chain);
 
 }  // namespace datdot

@@ -1,6 +1,7 @@
 #include "actors/chain/validator_actor.hpp"
 
 #include <deque>
+#include <tuple>
 
 #include "actors/chain/chain_json.hpp"
 #include "protocol/chain/epoch_transition.hpp"
@@ -18,7 +19,13 @@ constexpr std::uint64_t wait_ms_max = 30'000;
 constexpr std::size_t sync_in_flight_max = 16;       // block requests awaiting an answer
 constexpr std::size_t peers_remembered_max = 16;     // recent senders, asked for missing blocks
 constexpr std::chrono::milliseconds sync_timeout{2000};
-constexpr std::size_t sync_answer_slack_bytes = 1024;  // envelope and field overhead under the frame limit
+// The envelope and the answer's own field headers; each block adds its bytes
+// and at most 8 bytes of field header.
+constexpr std::size_t sync_answer_slack_bytes = bus_limits::envelope_overhead_bytes_max + 16;
+constexpr std::size_t sync_block_header_bytes = 8;
+static_assert(sync_answer_slack_bytes + chain_limits::block_bytes_max + sync_block_header_bytes <=
+                  bus_limits::frame_bytes_min,
+              "a sync answer always carries at least one largest block");
 static_assert(sync_in_flight_max <= bus_limits::pending_requests_max);
 
 // Prevote after a quarter slot, precommit after half: longer than loopback or
@@ -70,8 +77,11 @@ struct validator_state {
   std::map<chain_errc, std::uint64_t> rejected;
   std::set<std::uint64_t> imported_slots;  // recent, for missed-slot counting
   std::uint64_t slot = 0;
+  std::uint64_t highest_heard = 0;  // the highest block number peers have sent
   std::uint64_t slot_misses = 0;
   std::uint64_t equivocations = 0;
+  // The newest own vote made durable; votes go out in (set, round, kind) order.
+  std::optional<std::tuple<set_id, round_number, vote_kind>> own_vote_written;
   static inline const char* name = "datdot.validator";
 };
 
@@ -149,6 +159,14 @@ result<restored> restore(const validator_config& c) {
   r.v = std::make_unique<validator>(c.g, c.keys, timing_for(c.g.state.params), first);
   for (auto& e : first)
     if (auto* t = std::get_if<start_timer>(&e)) r.timers.push_back(*t);
+  // Before anything can make the voter sign: the votes it sent before the restart.
+  auto own_votes = c.store.own_votes();
+  if (!own_votes) return own_votes.err();
+  for (const auto& bytes : *own_votes) {
+    auto v = decode_signed_vote(byte_view{bytes});
+    if (!v) return make_error(errc::corrupt_data, "chain store: own vote: " + v.err().describe());
+    r.v->restore_own_vote(*v);
+  }
   // A new store starts at genesis (the store's finalized chain begins at height 0);
   // an existing one must be of this genesis.
   auto genesis_at = c.store.finalized_hash_at(block_number{0});
@@ -301,6 +319,22 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
   answer_waiters(self);
 }
 
+// Write-ahead for this node's own votes: a vote leaves only once it is durable
+// (see chain_store::put_own_vote); re-sent votes are already there.
+bool persist_own_vote(validator_state& st, const signed_vote& v, byte_view bytes) {
+  const auto key = std::tuple{v.body.set, v.body.round, v.body.kind};
+  if (st.own_vote_written && *st.own_vote_written >= key) return true;
+  constexpr std::uint64_t rounds_kept = chain_limits::future_rounds_window + 2;
+  if (auto ok = st.config().store.put_own_vote(v.body.set.value, v.body.round.value,
+                                               static_cast<std::uint8_t>(v.body.kind), bytes, rounds_kept);
+      !ok) {
+    log(st, "chain: storing an own vote failed, not sending it: " + ok.err().describe());
+    return false;
+  }
+  st.own_vote_written = key;
+  return true;
+}
+
 bool is_report(const extrinsic& x) {
   return std::holds_alternative<report_equivocation>(x.body) || std::holds_alternative<report_double_vote>(x.body);
 }
@@ -315,7 +349,9 @@ void execute(validator_pointer self, effects out, const node_id* from) {
           if constexpr (std::is_same_v<T, gossip_block>) {
             broadcast(chain_block{encode_block(e.b)});
           } else if constexpr (std::is_same_v<T, gossip_vote>) {
-            broadcast(chain_vote{encode_signed_vote(e.v)});
+            auto bytes = encode_signed_vote(e.v);
+            if (e.v.body.voter == st.v->id() && !persist_own_vote(st, e.v, bytes)) return;
+            broadcast(chain_vote{std::move(bytes)});
           } else if constexpr (std::is_same_v<T, gossip_transaction>) {
             auto bytes = encode_extrinsic(e.x);
             if (e.x.signer == st.v->id() && is_report(e.x)) ++st.equivocations;
@@ -371,7 +407,10 @@ void on_message(validator_pointer self, const inbound_message& msg) {
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, chain_block>) {
-          if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) execute(self, v.on_block(*b), from);
+          if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) {
+            st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
+            execute(self, v.on_block(*b), from);
+          }
         } else if constexpr (std::is_same_v<T, chain_vote>) {
           if (auto x = decoded_or_counted(st, decode_signed_vote(byte_view{m.encoded}), "vote"))
             execute(self, v.on_vote(*x), from);
@@ -402,10 +441,10 @@ block_response answer_sync(validator_state& st, const block_request& r) {
   auto hash = block_hash{r.hash};
   for (std::uint32_t i = 0; i < r.count; ++i) {
     auto bytes = st.config().store.block(hash);
-    if (!bytes || !*bytes || total + (*bytes)->size() + 8 > budget) break;
+    if (!bytes || !*bytes || total + (*bytes)->size() + sync_block_header_bytes > budget) break;
     auto b = decode_block(**bytes);
     if (!b) break;
-    total += (*bytes)->size() + 8;
+    total += (*bytes)->size() + sync_block_header_bytes;
     out.blocks.push_back(std::move(**bytes));
     hash = b->header.header.parent;
     if (b->header.header.number.value <= 1) break;
@@ -437,6 +476,13 @@ void on_tick(validator_pointer self) {
 chain_reply reply(json j, int status = 200) { return chain_reply{status, j.dump()}; }
 chain_reply fail(int status, const std::string& why) { return reply(json{{"error", why}}, status); }
 
+// Synced: no blocks are being fetched and the best chain is as high as any
+// block a peer has sent (one block may be on its way). A node that has heard
+// no block yet counts as synced: in a live network one arrives every slot.
+bool synced(const validator_state& st) {
+  return st.syncing.empty() && st.v->tree().best().number.value + 1 >= st.highest_heard;
+}
+
 json status_json(const validator_state& st) {
   const auto& tree = st.v->tree();
   json rejected = json::object();
@@ -447,6 +493,8 @@ json status_json(const validator_state& st) {
           {"validator", st.v->voter().voters().contains(st.v->id())},
           {"slot", st.slot},
           {"slot_duration_ms", tree.best().state.params.slot_duration_ms},
+          {"synced", synced(st)},
+          {"highest_heard_height", st.highest_heard},
           {"best_height", tree.best().number.value},
           {"best_hash", hex_of(tree.best().hash.bytes)},
           {"state_root", hex_of(state_root(tree.best().state))},

@@ -1,5 +1,5 @@
 // Readiness for orchestrators: a node is ready when every registered check
-// passes (today the bus; the chain adds "synced" when it is wired in). Checks
+// passes (the bus is up; with a chain, it is synced). Checks
 // ask the subsystem itself — never its metrics, which are only observed.
 #pragma once
 

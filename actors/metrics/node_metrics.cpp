@@ -16,7 +16,7 @@ result<std::string> node_metrics::serve(const std::string& listen, caf::actor_sy
                                         node_actor node, node_identity who) {
   export_bus_metrics(registry_, sys, bus, node);
   export_node_metrics(registry_, sys, node, std::move(who));
-  // Ready = the bus is up; the chain adds "synced" here when it runs in the node.
+  // Ready = the bus is up (and, with a chain, it is synced: see add_check).
   health_.add("bus", [&sys, bus] { return check_bus(sys, bus); });
   auto server = metrics_server::start(listen, registry_, health_);
   if (!server) return server.err();

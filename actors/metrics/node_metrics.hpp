@@ -36,6 +36,8 @@ class node_metrics {
   // system and the actors must outlive stop().
   result<std::string> serve(const std::string& listen, caf::actor_system& sys, bus_actor bus, node_actor node,
                             node_identity who);
+  // Another subsystem's readiness check (the chain's "synced"); any time.
+  void add_check(std::string name, std::function<check_result()> check) { health_.add(std::move(name), std::move(check)); }
   // Another subsystem's endpoint on the same server; after serve().
   void add_route(const std::string& prefix, http_route route) { server_->add_route(prefix, std::move(route)); }
   // Stops the HTTP endpoint: call before the actors stop.

@@ -55,12 +55,18 @@ chain_result<built_block> build_block(const chain_state& parent, const block_has
   const auto proof = randomness_proof(parent.chain, parent.randomness, author.sk);
   DATDOT_CHAIN_TRY(opened, open_block(parent, slot, me, proof));
   built_block out{{}, std::move(opened), {}};
+  // encode_block's size: the signed header, the count, and each extrinsic as a blob.
+  std::size_t block_bytes = chain_limits::signed_header_bytes + 4;
   for (std::size_t i = 0; i < candidates.size() && out.b.extrinsics.size() < chain_limits::block_extrinsics_max; ++i) {
+    const auto x_bytes = 4 + encode_extrinsic(candidates[i]).size();
+    if (block_bytes + x_bytes > chain_limits::block_bytes_max) break;  // the rest waits for the next block
     auto applied = apply_extrinsic(out.applied.state, candidates[i], out.applied.events);
-    if (applied)
+    if (applied) {
+      block_bytes += x_bytes;
       out.b.extrinsics.push_back(candidates[i]);
-    else
+    } else {
       out.rejected.emplace_back(i, applied.err());
+    }
   }
   block_header h{parent_hash, out.applied.state.number, slot, me, proof, extrinsics_root(out.b.extrinsics),
                  state_root(out.applied.state)};

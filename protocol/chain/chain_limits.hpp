@@ -19,7 +19,10 @@ inline constexpr std::size_t vote_bytes = 1 + 8 + 8 + 32 + 8 + 32;           // 
 inline constexpr std::size_t signed_vote_bytes = vote_bytes + 64;
 inline constexpr std::size_t extrinsic_bytes_max = 1024;
 inline constexpr std::size_t block_extrinsics_max = 2048;
-inline constexpr std::size_t block_bytes_max = signed_header_bytes + 4 + block_extrinsics_max * (4 + extrinsic_bytes_max);
+// Whole blocks travel in one bus frame (gossip and sync answers), so this is
+// tied to the bus's smallest frame limit (bus_limits.hpp asserts it); a
+// leader stops filling its block at this size, not at the extrinsic count.
+inline constexpr std::size_t block_bytes_max = 112 * 1024;
 
 // State.
 inline constexpr std::size_t validators_max = 100;
@@ -48,6 +51,8 @@ static_assert(ratio_units_per_one > 0);
 static_assert(2 * signed_header_bytes + 64 < extrinsic_bytes_max, "an equivocation report fits one extrinsic");
 static_assert(2 * signed_vote_bytes + 64 < extrinsic_bytes_max, "a double-vote report fits one extrinsic");
 static_assert(bus_address_bytes_max + 128 < extrinsic_bytes_max, "a registration fits one extrinsic");
+static_assert(signed_header_bytes + 4 + (4 + extrinsic_bytes_max) <= block_bytes_max,
+              "the largest extrinsic fits a block");
 static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");
 static_assert(future_rounds_window >= 1);
 static_assert(rebroadcast_after_slots >= 1 && rebroadcast_after_slots < future_slots_window);

@@ -33,6 +33,10 @@ void finality_voter::start_round(round_number r, effects& out) {
   round_ = r;
   rounds_[r];
   while (!rounds_.empty() && rounds_.begin()->first.value + 1 < r.value) rounds_.erase(rounds_.begin());
+  std::erase_if(pledged_, [&](const auto& e) {
+    const auto& [set, round, kind] = e.first;
+    return set < voters_.id || (set == voters_.id && round.value + 1 < r.value);
+  });
   out.push_back(start_timer{finality_timer{voters_.id, r, vote_kind::prevote}, timing_.prevote_delay_ms});
   out.push_back(start_timer{finality_timer{voters_.id, r, vote_kind::precommit}, timing_.precommit_delay_ms});
 }
@@ -112,12 +116,20 @@ block_hash finality_voter::prevote_target(const block_tree& tree) const {
 }
 
 void finality_voter::cast(vote_kind kind, const block_hash& target, const block_tree& tree, effects& out) {
-  const vote v{kind, voters_.id, round_, target, tree.find(target)->number, account_id{me_.pk}};
-  const auto sv = sign_vote(v, chain_, me_.sk);
+  const auto pledged = pledged_.find({voters_.id, round_, kind});
+  const auto sv = pledged != pledged_.end()
+                      ? pledged->second
+                      : sign_vote(vote{kind, voters_.id, round_, target, tree.find(target)->number, account_id{me_.pk}},
+                                  chain_, me_.sk);
   record(sv);
   auto& r = rounds_.at(round_);
   (kind == vote_kind::prevote ? r.prevoted : r.precommitted) = true;
   out.push_back(gossip_vote{sv});
+}
+
+void finality_voter::pledge(const signed_vote& own) {
+  if (own.body.voter != account_id{me_.pk}) return;
+  pledged_.insert_or_assign({own.body.set, own.body.round, own.body.kind}, own);
 }
 
 void finality_voter::record(const signed_vote& sv) {

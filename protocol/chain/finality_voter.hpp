@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "crypto/keys.hpp"
 #include "protocol/chain/block_tree.hpp"
@@ -45,6 +46,12 @@ class finality_voter {
   // Sends this voter's votes of the previous and current round again (lost
   // messages, voters that were away).
   void rebroadcast(effects& out) const;
+
+  // A vote this voter signed before a restart (from durable storage): in its
+  // set, round and kind it is cast again as it was, never replaced by another,
+  // so a crash between signing and finality cannot make an honest voter
+  // equivocate. Votes of other voters are ignored.
+  void pledge(const signed_vote& own);
 
   // Double votes seen, each once, for the validator to report on chain.
   std::vector<std::pair<signed_vote, signed_vote>> take_double_votes();
@@ -97,6 +104,7 @@ class finality_voter {
   std::map<account_id, round_number> catch_up_sent_;
   std::optional<justification> set_change_;  // how the current set's first block became final
   std::vector<std::pair<signed_vote, signed_vote>> double_votes_;
+  std::map<std::tuple<set_id, round_number, vote_kind>, signed_vote> pledged_;
 };
 
 }  // namespace datdot

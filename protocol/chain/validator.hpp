@@ -41,6 +41,9 @@ class validator {
   effects on_transaction(const extrinsic& x);
   effects on_timeout(const finality_timer& t);
 
+  // A vote this node signed before a restart: see finality_voter::pledge.
+  void restore_own_vote(const signed_vote& v) { voter_.pledge(v); }
+
   const block_tree& tree() const { return tree_; }
   const finality_voter& voter() const { return voter_; }
   account_id id() const { return account_id{me_.pk}; }

@@ -143,3 +143,38 @@ TEST_CASE("a validator defers blocks from future slots and holds orphans and rep
   REQUIRE(rejected.size() == 1);
   CHECK(rejected[0].code == chain_errc::bad_signature);
 }
+
+TEST_CASE("a restarted voter casts the vote it signed before its crash instead of a new one") {
+  chain_fixture f{4};
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto fork = f.build(f.gen.state, f.gen.hash, slot_number{2});
+  const finality_timer prevote_timer{f.gen.state.validators.id, round_number{1}, vote_kind::prevote};
+  const auto prevote_after = [&](validator& v, const built_block& seen, slot_number slot) {
+    (void)v.on_slot(slot);
+    (void)v.on_block(seen.b);
+    const auto votes = effects_of<gossip_vote>(v.on_timeout(prevote_timer));
+    REQUIRE(votes.size() == 1);
+    return votes[0].v;
+  };
+
+  effects out;
+  validator before{f.gen, f.validators[3], finality_timing{250, 500}, out};
+  const auto signed_before = prevote_after(before, b1, slot_number{1});
+  CHECK(signed_before.body.target == hash_of(b1.b));
+
+  // After the restart the node sees another best block: without its stored
+  // vote it would prevote that one (a double vote) ...
+  validator forgetful{f.gen, f.validators[3], finality_timing{250, 500}, out};
+  const auto fresh = prevote_after(forgetful, fork, slot_number{2});
+  CHECK(fresh.body.target == hash_of(fork.b));
+  CHECK(is_double_vote(signed_before, fresh));
+
+  // ... with it, it sends the same vote again.
+  validator restarted{f.gen, f.validators[3], finality_timing{250, 500}, out};
+  restarted.restore_own_vote(signed_before);
+  CHECK(prevote_after(restarted, fork, slot_number{2}) == signed_before);
+  // Another voter's vote is no pledge of this one's.
+  validator other{f.gen, f.validators[2], finality_timing{250, 500}, out};
+  other.restore_own_vote(signed_before);
+  CHECK(prevote_after(other, fork, slot_number{2}).body.target == hash_of(fork.b));
+}

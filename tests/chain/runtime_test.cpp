@@ -358,6 +358,30 @@ TEST_CASE("a block leader drops invalid candidates and the block stays valid") {
   CHECK(apply_block(f.gen.state, f.gen.hash, built.b));
 }
 
+TEST_CASE("a leader stops filling its block at the byte limit so that every block fits one bus frame") {
+  chain_fixture f{4};
+  std::vector<extrinsic> xs;
+  for (std::uint64_t i = 0; i < 800; ++i) {
+    auto r = registration({role::hoster});
+    r.bus_address = "tcp://" + std::string(chain_limits::bus_address_bytes_max - 6, 'a');
+    xs.push_back(make_extrinsic(f.chain(), test_key(20'000 + i), 0, r));
+  }
+  std::size_t offered = 0;
+  for (const auto& x : xs) offered += 4 + encode_extrinsic(x).size();
+  REQUIRE(offered > chain_limits::block_bytes_max);  // more than one block's worth
+
+  const auto built = f.build(f.gen.state, f.gen.hash, slot_number{1}, xs);
+  CHECK(built.rejected.empty());  // the rest is left for later blocks, not refused
+  CHECK(built.b.extrinsics.size() < xs.size());
+  const auto encoded = encode_block(built.b);
+  CHECK(encoded.size() <= chain_limits::block_bytes_max);
+  // Filled: one more registration would not have fit.
+  CHECK(encoded.size() + 4 + encode_extrinsic(xs[built.b.extrinsics.size()]).size() > chain_limits::block_bytes_max);
+  const auto decoded = decode_block(encoded);
+  REQUIRE(decoded);
+  CHECK(apply_block(f.gen.state, f.gen.hash, *decoded));
+}
+
 TEST_CASE("genesis from JSON with parameters and validators and accounts and bad configs refused") {
   const auto a = to_hex(byte_view{test_key(0).pk});
   const auto b = to_hex(byte_view{test_key(1).pk});

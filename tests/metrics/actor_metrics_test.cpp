@@ -39,13 +39,16 @@ TEST_CASE("an instrumented actor counts and times every message it handles") {
   for (int i = 0; i < 100; ++i)
     self->request(a, std::chrono::seconds{5}, i, 1).receive([&](int sum) { CHECK(sum == i + 1); },
                                                             [](caf::error& e) { FAIL(caf::to_string(e)); });
+  // An answer leaves from inside the handler, just before the count: once the
+  // actor is gone every handled message has been counted.
+  self->send_exit(a, caf::exit_reason::user_shutdown);
+  self->wait_for(a);
   CHECK(probe.handled->Value() == 100);
   CHECK(histogram_count(*probe.handling_time) == 100);
   CHECK(probe.mailbox_depth->Value() == 0);  // each request waited for its answer: nothing queued behind it
   auto text = registry.serialize();
   CHECK(text.find("datdot_actor_messages_handled_total{actor=\"adder\"} 100") != std::string::npos);
   CHECK(text.find("datdot_actor_handling_time_seconds_count{actor=\"adder\"} 100") != std::string::npos);
-  self->send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("the mailbox depth shows messages queued behind the one being handled") {

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "process/node_process.hpp"
+#include "support/http_get.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -126,6 +127,19 @@ TEST_CASE("four validator processes finalize, take a transfer, and survive kill 
       20s);
   if (!caught_up) MESSAGE(datdot::testing::slurp(restart_dir / "stderr.log").substr(0, 3000));
   CHECK(caught_up);
+  // Caught up means ready: the chain check reports synced and /health says 200.
+  CHECK(eventually([&] {
+    auto s = chain(http[3], {"status"});
+    return s.is_object() && s["synced"] == true && s["best_height"] >= s["highest_heard_height"];
+  }, 10s));
+  const auto health = datdot::testing::http_get(http[3], "/health");
+  CHECK_MESSAGE(health.status == 200, health.body);
+  const auto checks = json::parse(health.body, nullptr, false);
+  REQUIRE(checks.is_object());
+  CHECK(checks["checks"]["chain"]["ok"] == true);
+  CHECK(checks["checks"]["bus"]["ok"] == true);
+  // The restarted voter sent again what it had signed: nobody saw it double-vote.
+  for (const auto& h : http) CHECK(chain(h, {"status"})["equivocations_reported"] == 0);
   const auto common = std::min(finalized_height(http[3]), finalized_height(http[0]));
   auto mine = chain(http[3], {"block", std::to_string(common)});
   auto theirs = chain(http[0], {"block", std::to_string(common)});

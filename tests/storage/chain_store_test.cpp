@@ -86,6 +86,28 @@ TEST_CASE("the transaction pool is durable and shrinks when transactions are rem
   CHECK(f.store.pool().value() == std::vector<bytes>{bytes{'t', 'x', '-', 'b'}});
 }
 
+TEST_CASE("own votes are kept in (set, round, kind) order across reopen and older rounds and sets are dropped") {
+  temp_dir tmp;
+  const auto vote_bytes = [](std::uint64_t set, std::uint64_t round, std::uint8_t kind) {
+    return bytes{static_cast<byte>(set), static_cast<byte>(round), kind};
+  };
+  {
+    auto env = environment::open({.dir = tmp.path()}).value();
+    auto store = chain_store::open(env).value();
+    REQUIRE(store.put_own_vote(1, 1, 0, vote_bytes(1, 1, 0), 2));
+    REQUIRE(store.put_own_vote(2, 5, 0, vote_bytes(2, 5, 0), 2));
+    REQUIRE(store.put_own_vote(2, 5, 1, vote_bytes(2, 5, 1), 2));
+    REQUIRE(store.put_own_vote(2, 6, 0, vote_bytes(2, 6, 0), 2));
+    // The older set went with the first vote of set 2; round 5 is within 2 of 6.
+    CHECK(store.own_votes().value() ==
+          std::vector<bytes>{vote_bytes(2, 5, 0), vote_bytes(2, 5, 1), vote_bytes(2, 6, 0)});
+    REQUIRE(store.put_own_vote(2, 8, 0, vote_bytes(2, 8, 0), 2));
+  }
+  auto env = environment::open({.dir = tmp.path()}).value();
+  auto store = chain_store::open(env).value();
+  CHECK(store.own_votes().value() == std::vector<bytes>{vote_bytes(2, 6, 0), vote_bytes(2, 8, 0)});
+}
+
 TEST_CASE("kill -9 while blocks are finalized loses nothing a call returned from") {
   temp_dir tmp;
   int fds[2];
