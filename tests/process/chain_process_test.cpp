@@ -153,4 +153,23 @@ TEST_CASE("four validator processes finalize, take a transfer, and survive kill 
   const auto at_second_kill = finalized_height(http[0]);
   CHECK(eventually([&] { return finalized_height(http[0]) >= at_second_kill + 3; }, 20s));
   CHECK(finalized_height(http[3]) >= at_second_kill + 2);
+
+  // A new node, not in the validator set and with an empty data directory,
+  // syncs the whole finalized chain from its peers, checking every block and
+  // justification, and then follows.
+  auto newcomer_dir = tmp / "v5";
+  std::filesystem::create_directories(newcomer_dir);
+  node_process newcomer{newcomer_dir, args_for(5, bootstrap), node_process::exact_args{}};
+  const auto follower = newcomer.started();
+  CHECK(follower["chain"] == "follower");
+  const auto follower_http = http_of(follower);
+  const auto target = finalized_height(http[0]);
+  const bool synced = eventually([&] { return finalized_height(follower_http) >= target; }, 30s);
+  if (!synced) MESSAGE(datdot::testing::slurp(newcomer_dir / "stderr.log").substr(0, 3000));
+  CHECK(synced);
+  auto its = chain(follower_http, {"block", std::to_string(target)});
+  auto ref = chain(http[0], {"block", std::to_string(target)});
+  REQUIRE(its.is_object());
+  CHECK(its["hash"] == ref["hash"]);
+  CHECK(chain(follower_http, {"status"})["validator"] == false);
 }
