@@ -4,6 +4,7 @@
 // signed transactions (transfer, register) submitted to the node's pool.
 #include <sodium.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -161,7 +162,14 @@ struct events_options {
   std::size_t count = 0;
   std::uint64_t wait_ms = 2000;
   bool follow = false;
+  std::string feed;                // only events about this feed (hex key)
+  std::vector<std::string> types;  // only events of these types
 };
+
+bool wanted(const events_options& o, const json& e) {
+  if (!o.feed.empty() && e.value("feed", std::string{}) != o.feed) return false;
+  return o.types.empty() || std::find(o.types.begin(), o.types.end(), e.value("type", std::string{})) != o.types.end();
+}
 
 // Long-polls the node: each answer carries the events of newly finalized
 // blocks and where to continue. Stops after --count events, or at the first
@@ -175,6 +183,7 @@ void follow_events(const events_options& o) {
                        "/chain/events?from=" + std::to_string(from) + "&wait_ms=" + std::to_string(o.wait_ms), {},
                        static_cast<int>(o.wait_ms));
     for (const auto& e : answer.at("events")) {
+      if (!wanted(o, e)) continue;
       if (o.client.json_out)
         std::cout << e.dump() << std::endl;
       else
@@ -241,6 +250,14 @@ void add_chain_commands(CLI::App& app) {
   evc->add_option("--count", ev->count, "Stop after this many events");
   evc->add_flag("--follow", ev->follow, "Keep waiting for new blocks (until --count or --timeout-ms)");
   evc->add_option("--wait-ms", ev->wait_ms, "Each long-poll waits this long for a new block")->capture_default_str();
+  evc->add_option("--feed", ev->feed,
+                  "Only events about this feed (64-hex key): its publication, hosting changes and updates")
+      ->check([](const std::string& key) {
+        return key.size() == 64 && key.find_first_not_of("0123456789abcdef") == std::string::npos
+                   ? std::string{}
+                   : std::string{"a feed key is 64 lowercase hex digits"};
+      });
+  evc->add_option("--type", ev->types, "Only events of this type, e.g. feed_published (repeatable)");
   add_client_options(evc, ev->client);
   evc->callback([ev] { follow_events(*ev); });
 

@@ -110,6 +110,17 @@ TEST_CASE("four validator processes finalize, take a transfer, and survive kill 
   }, 5s));
   auto raw_events = run_command({DATDOT_BINARY, "chain", "events", "--from", "1", "--node", http[3], "--json"});
   CHECK(raw_events.out.find("\"ratio_transferred\"") != std::string::npos);
+  // Filters: by type, and by feed (no feed was published here, so none match).
+  auto transfers = run_command({DATDOT_BINARY, "chain", "events", "--from", "1", "--type", "ratio_transferred", "--node",
+                                http[3], "--json"});
+  CHECK(transfers.exit_code == 0);
+  CHECK(transfers.out.find("\"ratio_transferred\"") != std::string::npos);
+  CHECK(transfers.out.find("\"node_registered\"") == std::string::npos);
+  auto of_feed = run_command({DATDOT_BINARY, "chain", "events", "--from", "1", "--feed", std::string(64, 'b'), "--node",
+                              http[3], "--json"});
+  CHECK(of_feed.exit_code == 0);
+  CHECK(of_feed.out.empty());
+  CHECK(run_command({DATDOT_BINARY, "chain", "events", "--feed", "xyz", "--node", http[3]}).exit_code != 0);
 
   // kill -9 validator 4: three of four still finalize.
   nodes[3]->kill(SIGKILL);
