@@ -37,6 +37,7 @@ struct node_options {
   std::string metrics_listen = "127.0.0.1:0";
   std::string key_seed_hex;
   std::string genesis_file;
+  std::uint64_t snapshot_every_blocks = 64;
 };
 
 template <class T>
@@ -164,6 +165,7 @@ void run_node(const node_options& o) {
     const bool member = chain_genesis->state.validators.contains(node->id());
     validator_config vc{*chain_genesis, keys, unwrap(storage::chain_store::open(env)), wall_clock_ms,
                         limits.frame_bytes_max, std::nullopt, [&out](const std::string& line) { out.log(line); }};
+    vc.snapshot_every_blocks = o.snapshot_every_blocks;
     if (metrics) vc.metrics.emplace(metrics->chain().attach());
     chain = unwrap(spawn_validator_actor(sys, node->bus(), std::move(vc)));
     chain_mode = member ? "validator" : "follower";
@@ -250,6 +252,10 @@ void add_node_command(CLI::App& app) {
                   "the chain: it produces and votes when its key is in the genesis set and follows (imports, "
                   "verifies, stores, answers `datdot chain`) otherwise. Its client API is served under /chain "
                   "beside /metrics");
+  cmd->add_option("--chain-snapshot-every", o->snapshot_every_blocks,
+                  "Store the finalized chain state every N finalized blocks (0: never); a restart starts from the "
+                  "newest snapshot and replays only the blocks after it")
+      ->capture_default_str();
   cmd->callback([o, cmd] {
     if (!o->config_file.empty()) apply_config_file(*cmd, o->config_file);
     if (o->data_dir.empty()) throw command_failed{2, "--data-dir is required (on the command line or in --config)"};

@@ -7,6 +7,7 @@ namespace datdot::storage {
 namespace {
 
 const std::string_view finalized_key = "finalized";
+const std::string_view snapshot_key = "snapshot";  // number (8) || hash (32) || state bytes
 
 std::array<byte, 8> be64(std::uint64_t v) {
   std::array<byte, 8> out;
@@ -50,7 +51,8 @@ result<chain_store> chain_store::open(environment& env) {
   DATDOT_TRY(pool, env.open_db("chain_pool"));
   DATDOT_TRY(meta, env.open_db("chain_meta"));
   DATDOT_TRY(own_votes, env.open_db("chain_own_votes"));
-  return chain_store{env, blocks, numbers, justifications, pending, pool, meta, own_votes};
+  DATDOT_TRY(events, env.open_db("chain_events"));
+  return chain_store{env, blocks, numbers, justifications, pending, pool, meta, own_votes, events};
 }
 
 result<void> chain_store::put_block(const stored_block_ref& ref, byte_view encoded) const {
@@ -70,8 +72,11 @@ result<std::optional<bytes>> chain_store::block(const block_hash& hash) const {
   return out;
 }
 
-result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, byte_view justification) const {
+result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, byte_view justification,
+                                   const std::vector<bytes>& block_events, byte_view state_snapshot) const {
   if (path.empty()) return make_error(errc::invalid_argument, "finalize needs at least one block");
+  if (!block_events.empty() && block_events.size() != path.size())
+    return make_error(errc::invalid_argument, "finalize wants the events of every block or of none");
   for (std::size_t i = 1; i < path.size(); ++i)
     if (path[i].parent != path[i - 1].hash || path[i].number.value != path[i - 1].number.value + 1)
       return make_error(errc::invalid_argument, "finalized path is not a chain");
@@ -84,13 +89,22 @@ result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, by
     } else if (path.front().number.value != 0) {
       return make_error(errc::invalid_argument, "the first finalized block must be genesis");
     }
-    for (const auto& ref : path) {
+    for (std::size_t i = 0; i < path.size(); ++i) {
+      const auto& ref = path[i];
       DATDOT_TRY(present, txn.get(blocks_, ref.hash.bytes));
       if (!present) return make_error(errc::not_found, "finalizing a block that was never stored");
       DATDOT_CHECK(txn.put(numbers_, be64(ref.number.value), ref.hash.bytes));
       DATDOT_CHECK(txn.del(pending_, ref.hash.bytes));
+      if (!block_events.empty() && !block_events[i].empty())
+        DATDOT_CHECK(txn.put(events_, be64(ref.number.value), block_events[i]));
     }
     const auto& last = path.back();
+    if (!state_snapshot.empty()) {
+      const auto head = number_and_hash(last.number, last.hash);
+      bytes value(head.begin(), head.end());
+      value.insert(value.end(), state_snapshot.begin(), state_snapshot.end());
+      DATDOT_CHECK(txn.put(meta_, as_bytes(snapshot_key), value));
+    }
     DATDOT_CHECK(txn.put(justifications_, last.hash.bytes, justification));
     // Blocks on forks that lost to the new finalized chain can never become final.
     std::vector<hash32> stale;
@@ -140,6 +154,32 @@ result<std::optional<bytes>> chain_store::justification(const block_hash& hash) 
   DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
     DATDOT_TRY(v, txn.get(justifications_, hash.bytes));
     out = copy_of(v);
+    return ok;
+  }));
+  return out;
+}
+
+result<std::vector<std::pair<block_number, bytes>>> chain_store::events(block_number from,
+                                                                         std::size_t blocks_max) const {
+  std::vector<std::pair<block_number, bytes>> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) {
+    return txn.for_each(events_, be64(from.value), [&](byte_view key, byte_view value) {
+      if (key.size() != 8) return false;
+      out.emplace_back(block_number{read_be64(key.data())}, bytes(value.begin(), value.end()));
+      return out.size() < blocks_max;
+    });
+  }));
+  return out;
+}
+
+result<std::optional<std::pair<finalized_head, bytes>>> chain_store::snapshot() const {
+  std::optional<std::pair<finalized_head, bytes>> out;
+  DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
+    DATDOT_TRY(raw, txn.get(meta_, as_bytes(snapshot_key)));
+    if (!raw) return ok;
+    if (raw->size() < 40) return make_error(errc::corrupt_data, "malformed state snapshot record");
+    DATDOT_TRY(head, split_number_and_hash(raw->first(40), "state snapshot"));
+    out.emplace(finalized_head{head.second, head.first}, bytes(raw->begin() + 40, raw->end()));
     return ok;
   }));
   return out;

@@ -37,11 +37,19 @@ class chain_store {
   result<std::optional<bytes>> block(const block_hash& hash) const;
 
   // Marks `path` (ascending numbers, each the parent of the next, starting right
-  // after the current finalized head) final, with the justification of its last block.
-  result<void> finalize(const std::vector<stored_block_ref>& path, byte_view justification) const;
+  // after the current finalized head) final, with the justification of its last
+  // block, in one transaction with what finality makes durable beside it:
+  // each block's events (empty, or one entry per block of `path`) and,
+  // optionally, a snapshot of the state after the last block.
+  result<void> finalize(const std::vector<stored_block_ref>& path, byte_view justification,
+                        const std::vector<bytes>& block_events = {}, byte_view state_snapshot = {}) const;
   result<std::optional<finalized_head>> finalized() const;
   result<std::optional<block_hash>> finalized_hash_at(block_number number) const;
   result<std::optional<bytes>> justification(const block_hash& hash) const;
+  // The events of finalized blocks from `from` on, ascending, at most `blocks_max` blocks.
+  result<std::vector<std::pair<block_number, bytes>>> events(block_number from, std::size_t blocks_max) const;
+  // The newest state snapshot: the finalized block it follows and the state's bytes.
+  result<std::optional<std::pair<finalized_head, bytes>>> snapshot() const;
   // Imported blocks above the finalized head, ascending by number: replayed on restart.
   result<std::vector<stored_block_ref>> unfinalized() const;
 
@@ -61,11 +69,11 @@ class chain_store {
  private:
   result<std::vector<bytes>> values_of(dbi db) const;  // in key order
   chain_store(environment& env, dbi blocks, dbi numbers, dbi justifications, dbi pending, dbi pool, dbi meta,
-              dbi own_votes)
+              dbi own_votes, dbi events)
       : env_(&env), blocks_(blocks), numbers_(numbers), justifications_(justifications),
-        pending_(pending), pool_(pool), meta_(meta), own_votes_(own_votes) {}
+        pending_(pending), pool_(pool), meta_(meta), own_votes_(own_votes), events_(events) {}
   environment* env_;
-  dbi blocks_, numbers_, justifications_, pending_, pool_, meta_, own_votes_;
+  dbi blocks_, numbers_, justifications_, pending_, pool_, meta_, own_votes_, events_;
 };
 
 }  // namespace datdot::storage

@@ -13,7 +13,7 @@ namespace {
 using json = nlohmann::json;
 
 // Bounds of the actor's own queues (the validator bounds its pools itself).
-constexpr std::size_t events_kept_max = 4096;        // finalized events served to `chain events`
+constexpr std::size_t event_blocks_per_answer = 256;  // blocks of finalized events in one `chain events` answer
 constexpr std::size_t waiters_max = 32;              // long-polls waiting for events
 constexpr std::uint64_t wait_ms_max = 30'000;
 constexpr std::size_t sync_in_flight_max = 16;       // block requests awaiting an answer
@@ -42,12 +42,6 @@ struct pending_block {
   std::vector<chain_event> events;
 };
 
-struct event_record {
-  block_number number;
-  block_hash hash;
-  chain_event event;
-};
-
 struct waiter {
   std::uint64_t id;
   std::uint64_t from;
@@ -59,7 +53,8 @@ struct restored {
   std::unique_ptr<validator> v;
   std::vector<start_timer> timers;
   std::map<block_hash, pending_block> pending;
-  std::deque<event_record> events;
+  block_number started_from;  // the snapshot's height, 0 for genesis
+  std::size_t replayed = 0;   // blocks applied again on top of it
 };
 
 struct validator_state {
@@ -69,7 +64,6 @@ struct validator_state {
   bus_actor bus;
   std::unique_ptr<validator> v;
   std::map<block_hash, pending_block> pending;
-  std::deque<event_record> events;
   std::vector<waiter> waiters;
   std::uint64_t next_waiter_id = 1;
   std::set<block_hash> syncing;
@@ -91,11 +85,6 @@ void log(validator_state& st, const std::string& line) {
   if (st.config().log) st.config().log(line);
 }
 
-void keep_event(std::deque<event_record>& log, event_record e) {
-  if (log.size() >= events_kept_max) log.pop_front();
-  log.push_back(std::move(e));
-}
-
 pending_block pending_of(const block_imported& e) {
   pending_block p{{e.hash, e.b.header.header.number, e.b.header.header.parent}, {}, e.events};
   for (const auto& x : e.b.extrinsics) p.tx_hashes.push_back(hash_of(x));
@@ -103,7 +92,7 @@ pending_block pending_of(const block_imported& e) {
 }
 
 // The blocks a finality effect makes final, oldest first: from `hash` down to
-// just above the previous finalized number; their events move to the log.
+// just above the previous finalized number.
 std::vector<pending_block> take_final_path(std::map<block_hash, pending_block>& pending, const block_hash& hash,
                                            block_number previous) {
   std::vector<pending_block> path;
@@ -148,25 +137,32 @@ result<void> replay(effects out, restored& r, const std::string& what) {
   return {};
 }
 
-// The pure validator has no snapshot to start from: rebuild it by replaying
-// every finalized block, each stored justification as a commit, then the
+// The newest state snapshot as the tree's root, once it matches the state root
+// its block committed to; genesis without one.
+result<trusted_root> starting_root(const validator_config& c) {
+  auto snapshot = c.store.snapshot();
+  if (!snapshot) return snapshot.err();
+  if (!*snapshot) return root_of(c.g);
+  const auto& [head, state_bytes] = **snapshot;
+  auto state = decode_state(state_bytes);
+  if (!state) return make_error(errc::corrupt_data, "chain store: state snapshot: " + state.err().describe());
+  auto b = stored_block(c.store, head.hash);
+  if (!b) return b.err();
+  const auto& h = b->header.header;
+  auto final_at = c.store.finalized_hash_at(head.number);
+  if (!final_at) return final_at.err();
+  if (h.number != head.number || state_root(*state) != h.state_root || !*final_at || **final_at != head.hash)
+    return make_error(errc::corrupt_data, "chain store: the state snapshot does not match its finalized block");
+  return trusted_root{head.hash, h.parent, h.number, h.slot, std::move(*state)};
+}
+
+// Rebuilds the pure validator: from the newest snapshot (or genesis), replays
+// every later finalized block with its justification as a commit, then the
 // unfinalized blocks and the durable pool. Before replaying, its clock is set
 // to a slot at or after every stored block in which this node does not lead
 // on genesis, so the replay never makes it produce a block of its own.
 result<restored> restore(const validator_config& c) {
   restored r;
-  effects first;
-  r.v = std::make_unique<validator>(c.g, c.keys, timing_for(c.g.state.params), first);
-  for (auto& e : first)
-    if (auto* t = std::get_if<start_timer>(&e)) r.timers.push_back(*t);
-  // Before anything can make the voter sign: the votes it sent before the restart.
-  auto own_votes = c.store.own_votes();
-  if (!own_votes) return own_votes.err();
-  for (const auto& bytes : *own_votes) {
-    auto v = decode_signed_vote(byte_view{bytes});
-    if (!v) return make_error(errc::corrupt_data, "chain store: own vote: " + v.err().describe());
-    r.v->restore_own_vote(*v);
-  }
   // A new store starts at genesis (the store's finalized chain begins at height 0);
   // an existing one must be of this genesis.
   auto genesis_at = c.store.finalized_hash_at(block_number{0});
@@ -177,6 +173,21 @@ result<restored> restore(const validator_config& c) {
     if (auto ok = c.store.finalize({root}, byte_view{}); !ok) return ok.err();
   } else if (**genesis_at != c.g.hash) {
     return make_error(errc::invalid_argument, "the chain store holds another genesis (another --genesis file?)");
+  }
+  auto root = starting_root(c);
+  if (!root) return root.err();
+  const auto root_number = root->number;
+  effects first;
+  r.v = std::make_unique<validator>(*root, c.keys, timing_for(c.g.state.params), first);
+  for (auto& e : first)
+    if (auto* t = std::get_if<start_timer>(&e)) r.timers.push_back(*t);
+  // Before anything can make the voter sign: the votes it sent before the restart.
+  auto own_votes = c.store.own_votes();
+  if (!own_votes) return own_votes.err();
+  for (const auto& bytes : *own_votes) {
+    auto v = decode_signed_vote(byte_view{bytes});
+    if (!v) return make_error(errc::corrupt_data, "chain store: own vote: " + v.err().describe());
+    r.v->restore_own_vote(*v);
   }
   auto head = c.store.finalized();
   if (!head) return head.err();
@@ -200,12 +211,12 @@ result<restored> restore(const validator_config& c) {
   const account_id me{c.keys.pk};
   auto guard = top;
   for (std::size_t i = 0; i < chain_limits::validators_max &&
-                          leader_of(validators_for_slot(c.g.state, guard), guard) == me; ++i)
+                          leader_of(validators_for_slot(r.v->tree().finalized().state, guard), guard) == me; ++i)
     ++guard.value;
   if (auto ok = replay(r.v->on_slot(guard), r, "clock"); !ok) return ok.err();
 
-  block_number done{0};
-  for (std::uint64_t n = 1; n <= finalized_number; ++n) {
+  block_number done = root_number;
+  for (std::uint64_t n = root_number.value + 1; n <= finalized_number; ++n) {
     auto hash = from_store(c.store.finalized_hash_at(block_number{n}), "finalized block " + std::to_string(n));
     if (!hash) return hash.err();
     auto b = stored_block(c.store, *hash);
@@ -217,12 +228,13 @@ result<restored> restore(const validator_config& c) {
     auto decoded = decode_justification(**j);
     if (!decoded) return make_error(errc::corrupt_data, "chain store: " + decoded.err().describe());
     if (auto ok = replay(r.v->on_commit(*decoded), r, "justification " + std::to_string(n)); !ok) return ok.err();
-    for (auto& p : take_final_path(r.pending, *hash, done))
-      for (auto& e : p.events) keep_event(r.events, event_record{p.ref.number, p.ref.hash, std::move(e)});
+    take_final_path(r.pending, *hash, done);
     done = block_number{n};
   }
   if (r.v->tree().finalized().number.value != finalized_number)
     return make_error(errc::corrupt_data, "chain store: finalized blocks do not replay to the stored head");
+  r.started_from = root_number;
+  r.replayed = finalized_number - root_number.value + later.size();
   for (const auto& b : later)
     if (auto ok = replay(r.v->on_block(b), r, "unfinalized block"); !ok) return ok.err();
   auto pool = c.store.pool();
@@ -307,12 +319,22 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
   }
   std::vector<storage::stored_block_ref> refs;
   std::vector<hash32> txs;
+  std::vector<bytes> events;
   for (auto& p : path) {
     refs.push_back(p.ref);
     txs.insert(txs.end(), p.tx_hashes.begin(), p.tx_hashes.end());
-    for (auto& ev : p.events) keep_event(st.events, event_record{p.ref.number, p.ref.hash, std::move(ev)});
+    json list = json::array();
+    for (const auto& ev : p.events) list.push_back(event_json(p.ref.number, p.ref.hash, ev));
+    const auto text = p.events.empty() ? std::string{} : list.dump();
+    events.emplace_back(text.begin(), text.end());
   }
-  if (auto ok = st.config().store.finalize(refs, encode_justification(e.j)); !ok)
+  // A snapshot each time finality passes a multiple of the interval: a restart
+  // replays only the blocks after it.
+  const auto every = st.config().snapshot_every_blocks;
+  const bool snapshot = every > 0 && before.value / every != e.number.value / every &&
+                        st.v->tree().finalized().hash == e.hash;
+  const auto state = snapshot ? encode_state(st.v->tree().finalized().state) : bytes{};
+  if (auto ok = st.config().store.finalize(refs, encode_justification(e.j), events, state); !ok)
     log(st, "chain: storing finality failed: " + ok.err().describe());
   if (!txs.empty())
     if (auto ok = st.config().store.pool_remove(txs); !ok) log(st, "chain: pool update failed: " + ok.err().describe());
@@ -564,10 +586,16 @@ chain_reply feeds_answer(const validator_state& st) {
 
 json events_since(const validator_state& st, std::uint64_t from) {
   json events = json::array();
-  for (const auto& e : st.events)
-    if (e.number.value >= from) events.push_back(event_json(e.number, e.hash, e.event));
   const auto final = st.v->tree().finalized().number.value;
-  return {{"events", events}, {"finalized_height", final}, {"next", std::max(from, final + 1)}};
+  auto next = std::max(from, final + 1);
+  auto stored = st.config().store.events(block_number{from}, event_blocks_per_answer);
+  if (!stored) return {{"error", "reading events: " + stored.err().describe()}};
+  for (const auto& [number, list] : *stored) {
+    for (auto& e : json::parse(list.begin(), list.end(), nullptr, false)) events.push_back(std::move(e));
+    // A full answer stops early: the client continues after its last block.
+    if (stored->size() == event_blocks_per_answer) next = number.value + 1;
+  }
+  return {{"events", events}, {"finalized_height", final}, {"next", next}};
 }
 
 void answer_waiters(validator_pointer self) {
@@ -638,7 +666,10 @@ validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor 
   st.bus = bus;
   st.v = std::move(r->v);
   st.pending = std::move(r->pending);
-  st.events = std::move(r->events);
+  log(st, "chain: restored from " +
+              (r->started_from.value == 0 ? std::string{"genesis"}
+                                          : "the state snapshot at height " + std::to_string(r->started_from.value)) +
+              ", replayed " + std::to_string(r->replayed) + " stored blocks");
   for (const auto& t : r->timers)
     self->delayed_send(self, std::chrono::milliseconds{t.delay_ms}, chain_timer_atom_v, t.timer);
   self->send(bus, bus_subscribe_atom_v, message_family::chain, caf::actor_cast<inbox_actor>(self));

@@ -46,6 +46,9 @@ struct validator_config {
   std::size_t frame_bytes_max = 0;        // the bus's limit: sync answers stay below it
   std::optional<chain_series> metrics;
   log_fn log;
+  // Finalized state is snapshotted every this many blocks (0: never); a
+  // restart starts from the newest snapshot instead of genesis.
+  std::uint64_t snapshot_every_blocks = 64;
 };
 
 }  // namespace datdot

@@ -5,8 +5,10 @@
 
 namespace datdot {
 
-block_tree::block_tree(const genesis& g) : finalized_(g.hash), best_(g.hash) {
-  entries_.emplace(g.hash, tree_entry{g.hash, g.header.parent, block_number{0}, slot_number{0}, g.state, {}});
+trusted_root root_of(const genesis& g) { return {g.hash, g.header.parent, block_number{0}, slot_number{0}, g.state}; }
+
+block_tree::block_tree(const trusted_root& root) : finalized_(root.hash), best_(root.hash) {
+  entries_.emplace(root.hash, tree_entry{root.hash, root.parent, root.number, root.slot, root.state, {}});
 }
 
 const tree_entry* block_tree::find(const block_hash& h) const {

@@ -22,9 +22,23 @@ struct tree_entry {
   block b;            // empty for the root
 };
 
+// Where a tree starts: a block taken as final without importing it, with the
+// state after it. Genesis, or a stored snapshot of a finalized block whose
+// state matched that block's state root.
+struct trusted_root {
+  block_hash hash;
+  block_hash parent;
+  block_number number;
+  slot_number slot;
+  chain_state state;
+};
+
+trusted_root root_of(const genesis& g);
+
 class block_tree {
  public:
-  explicit block_tree(const genesis& g);
+  explicit block_tree(const trusted_root& root);
+  explicit block_tree(const genesis& g) : block_tree(root_of(g)) {}
 
   const tree_entry* find(const block_hash& h) const;
   bool contains(const block_hash& h) const { return entries_.contains(h); }

@@ -4,6 +4,7 @@
 
 #include "crypto/blake2b.hpp"
 #include "protocol/chain/canonical_encoding.hpp"
+#include "protocol/chain/chain_limits.hpp"
 
 namespace datdot {
 
@@ -57,5 +58,108 @@ bytes encode_state(const chain_state& s) {
 }
 
 hash32 state_root(const chain_state& s) { return blake2b_256(encode_state(s)); }
+
+// --- decoding: the mirror of encode_state, for snapshots read back from disk ---
+
+namespace {
+
+// Container sizes are bounded by the chain's own limits before anything is reserved.
+std::uint64_t count_of(canonical_reader& r, std::size_t max, const char* what) {
+  const auto n = r.u64();
+  if (n > max) r.fail(std::string{what} + ": " + std::to_string(n) + " entries");
+  return r.failed() ? 0 : n;
+}
+
+chain_params decode_params(canonical_reader& r) {
+  chain_params p;
+  p.slot_duration_ms = r.u64();
+  p.epoch_length_slots = r.u64();
+  p.replicas_per_feed = r.u32();
+  p.challenge_period_slots = r.u64();
+  return p;
+}
+
+node_record decode_node(canonical_reader& r) {
+  node_record n;
+  n.roles = decode_role_set(r);
+  n.capacity_bytes = r.u64();
+  n.bus_address = r.text(chain_limits::bus_address_bytes_max);
+  n.registered_at = block_number{r.u64()};
+  return n;
+}
+
+feed_record decode_feed(canonical_reader& r) {
+  feed_record f;
+  f.publisher = account_id{r.fixed<32>()};
+  f.signer = r.fixed<32>();
+  const auto mode = r.u8();
+  if (mode > static_cast<std::uint8_t>(signing_mode::compat)) r.fail("unknown signing mode");
+  f.mode = static_cast<signing_mode>(mode);
+  f.length = r.u64();
+  f.fork = r.u64();
+  f.byte_size = r.u64();
+  f.tree_hash = r.fixed<32>();
+  f.tree_signature = r.fixed<64>();
+  f.replicas_wanted = r.u32();
+  const auto state = r.u8();
+  if (state > static_cast<std::uint8_t>(hosting_state::requested)) r.fail("unknown hosting state");
+  f.state = static_cast<hosting_state>(state);
+  f.published_at = block_number{r.u64()};
+  return f;
+}
+
+template <class F>
+void decode_all(canonical_reader& r, std::size_t max, const char* what, F each) {
+  const auto n = count_of(r, max, what);
+  for (std::uint64_t i = 0; i < n && !r.failed(); ++i) each();
+}
+
+}  // namespace
+
+chain_result<chain_state> decode_state(byte_view in) {
+  canonical_reader r{in};
+  chain_state s;
+  s.chain = chain_id{r.fixed<32>()};
+  s.params = decode_params(r);
+  s.number = block_number{r.u64()};
+  s.slot = slot_number{r.u64()};
+  s.epoch = epoch_number{r.u64()};
+  s.randomness = r.fixed<32>();
+  decode_all(r, chain_limits::nodes_max, "accounts", [&] {
+    const account_id id{r.fixed<32>()};
+    account_record a;
+    a.nonce = r.u64();
+    a.balance = ratio{r.u64()};
+    s.accounts.emplace_hint(s.accounts.end(), id, a);
+  });
+  decode_all(r, chain_limits::nodes_max, "nodes", [&] {
+    const account_id id{r.fixed<32>()};
+    s.nodes.emplace_hint(s.nodes.end(), id, decode_node(r));
+  });
+  decode_all(r, chain_limits::feeds_max, "feeds", [&] {
+    const feed_key key{r.fixed<32>()};
+    s.feeds.emplace_hint(s.feeds.end(), key, decode_feed(r));
+  });
+  s.validators.id = set_id{r.u64()};
+  decode_all(r, chain_limits::validators_max, "validators", [&] { s.validators.members.push_back(account_id{r.fixed<32>()}); });
+  decode_all(r, chain_limits::validators_max, "joining", [&] { s.joining.insert(s.joining.end(), account_id{r.fixed<32>()}); });
+  decode_all(r, chain_limits::validators_max, "leaving", [&] { s.leaving.insert(s.leaving.end(), account_id{r.fixed<32>()}); });
+  decode_all(r, chain_limits::nodes_max, "offences", [&] {
+    const account_id id{r.fixed<32>()};
+    offence_record o;
+    o.equivocations = r.u32();
+    o.double_votes = r.u32();
+    s.offences.emplace_hint(s.offences.end(), id, o);
+  });
+  decode_all(r, chain_limits::nodes_max, "reported offences",
+             [&] { s.reported_offences.insert(s.reported_offences.end(), r.fixed<32>()); });
+  DATDOT_CHAIN_CHECK(r.finish());
+  // Canonical means one encoding per state: entries in order, none repeated.
+  if (encode_state(s) != bytes(in.begin(), in.end()))
+    return chain_fail(chain_errc::malformed, "state bytes are not canonical (order or duplicates)");
+  if (!std::is_sorted(s.validators.members.begin(), s.validators.members.end()) || s.validators.members.empty())
+    return chain_fail(chain_errc::malformed, "validator set not sorted or empty");
+  return s;
+}
 
 }  // namespace datdot

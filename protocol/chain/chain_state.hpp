@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crypto/feed_identity.hpp"
+#include "protocol/chain/chain_error.hpp"
 #include "protocol/chain/chain_ids.hpp"
 #include "protocol/roles.hpp"
 
@@ -91,5 +92,8 @@ struct chain_state {
 bytes encode_state(const chain_state& s);
 // BLAKE2b-256 of encode_state: committed in every header.
 hash32 state_root(const chain_state& s);
+// The inverse of encode_state (a snapshot read back from disk): strict, only
+// canonical bytes are accepted, so decode(encode(s)) == s and nothing else decodes.
+chain_result<chain_state> decode_state(byte_view in);
 
 }  // namespace datdot

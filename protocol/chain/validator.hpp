@@ -30,8 +30,11 @@ namespace datdot {
 
 class validator {
  public:
-  // `out` receives the first round's timers.
-  validator(const genesis& g, const key_pair& me, finality_timing timing, effects& out);
+  // `out` receives the first round's timers. A validator starts from genesis
+  // or, on restart, from a stored snapshot of a finalized block.
+  validator(const trusted_root& root, const key_pair& me, finality_timing timing, effects& out);
+  validator(const genesis& g, const key_pair& me, finality_timing timing, effects& out)
+      : validator(root_of(g), me, timing, out) {}
 
   effects on_slot(slot_number now);
   effects on_block(const block& b);

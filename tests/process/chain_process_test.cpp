@@ -72,7 +72,8 @@ TEST_CASE("four validator processes finalize, take a transfer, and survive kill 
                                "--key-seed",       devnet_seed(i),
                                "--listen",         listen,
                                "--metrics-listen", "127.0.0.1:0",
-                               "--ping-interval-ms", "200"};
+                               "--ping-interval-ms", "200",
+                               "--chain-snapshot-every", "4"};
     a.insert(a.end(), bootstrap.begin(), bootstrap.end());
     return a;
   };
@@ -138,6 +139,13 @@ TEST_CASE("four validator processes finalize, take a transfer, and survive kill 
       20s);
   if (!caught_up) MESSAGE(datdot::testing::slurp(restart_dir / "stderr.log").substr(0, 3000));
   CHECK(caught_up);
+  // It started from its newest state snapshot, not from genesis, and still
+  // serves the events finalized before the crash.
+  const auto restart_log = datdot::testing::slurp(restart_dir / "stderr.log");
+  CHECK_MESSAGE(restart_log.find("restored from the state snapshot at height") != std::string::npos, restart_log.substr(0, 2000));
+  auto old_events = run_command({DATDOT_BINARY, "chain", "events", "--from", "1", "--type", "ratio_transferred",
+                                 "--node", http[3], "--json"});
+  CHECK(old_events.out.find("\"amount_units\":4242") != std::string::npos);
   // Caught up means ready: the chain check reports synced and /health says 200.
   CHECK(eventually([&] {
     auto s = chain(http[3], {"status"});

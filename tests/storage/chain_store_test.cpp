@@ -86,6 +86,30 @@ TEST_CASE("the transaction pool is durable and shrinks when transactions are rem
   CHECK(f.store.pool().value() == std::vector<bytes>{bytes{'t', 'x', '-', 'b'}});
 }
 
+TEST_CASE("finality stores each block's events and the newest state snapshot in the same transaction") {
+  store_fixture f;
+  const auto chain = chain_of(0, 6, 0);
+  for (const auto& r : chain) REQUIRE(f.store.put_block(r, body(r)));
+  REQUIRE(f.store.finalize({chain[0]}, as_bytes("j0")));
+  CHECK_FALSE(f.store.snapshot().value());
+  const std::vector<bytes> events{bytes{'a'}, bytes{}, bytes{'c'}};
+  REQUIRE(f.store.finalize({chain[1], chain[2], chain[3]}, as_bytes("j3"), events, as_bytes("state at 3")));
+  // Events of every block or of none.
+  CHECK_FALSE(f.store.finalize({chain[4], chain[5]}, as_bytes("j5"), {bytes{'x'}}));
+  REQUIRE(f.store.finalize({chain[4]}, as_bytes("j4"), {bytes{'e'}}));
+
+  const auto stored = f.store.events(block_number{1}, 10).value();
+  REQUIRE(stored.size() == 3);  // block 2 had none
+  CHECK(stored[0] == std::pair{block_number{1}, bytes{'a'}});
+  CHECK(stored[1] == std::pair{block_number{3}, bytes{'c'}});
+  CHECK(stored[2] == std::pair{block_number{4}, bytes{'e'}});
+  CHECK(f.store.events(block_number{2}, 1).value() == std::vector{std::pair{block_number{3}, bytes{'c'}}});
+  const auto snap = f.store.snapshot().value();
+  REQUIRE(snap);
+  CHECK(snap->first == finalized_head{chain[3].hash, block_number{3}});
+  CHECK(snap->second == bytes{'s', 't', 'a', 't', 'e', ' ', 'a', 't', ' ', '3'});
+}
+
 TEST_CASE("own votes are kept in (set, round, kind) order across reopen and older rounds and sets are dropped") {
   temp_dir tmp;
   const auto vote_bytes = [](std::uint64_t set, std::uint64_t round, std::uint8_t kind) {
