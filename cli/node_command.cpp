@@ -127,6 +127,8 @@ void run_node(const node_options& o) {
   auto roles = unwrap(parse_roles(o.roles));
   std::optional<genesis> chain_genesis;
   if (!o.genesis_file.empty()) {
+    // The validator role is what makes a node a chain node (it gets the chain's
+    // gossip); whether it produces and votes is the chain's validator set.
     if (!roles.contains(role::validator)) throw command_failed{2, "--genesis needs --roles validator"};
     chain_genesis = load_genesis(o.genesis_file);
   }
@@ -166,7 +168,10 @@ void run_node(const node_options& o) {
     validator_config vc{*chain_genesis, keys, unwrap(storage::chain_store::open(env)), wall_clock_ms,
                         limits.frame_bytes_max, std::nullopt, [&out](const std::string& line) { out.log(line); }};
     vc.snapshot_every_blocks = o.snapshot_every_blocks;
-    if (metrics) vc.metrics.emplace(metrics->chain().attach());
+    if (metrics) {
+      vc.metrics.emplace(metrics->chain().attach());
+      vc.own_ratio = &metrics->roles().attach_ratio();
+    }
     chain = unwrap(spawn_validator_actor(sys, node->bus(), std::move(vc)));
     chain_mode = member ? "validator" : "follower";
   }
@@ -249,9 +254,9 @@ void add_node_command(CLI::App& app) {
                   "32-byte hex seed for a new node.key: a reproducible identity, for devnets only");
   cmd->add_option("--genesis", o->genesis_file,
                   "Chain genesis JSON (`datdot chain genesis` writes one); with --roles validator the node runs "
-                  "the chain: it produces and votes when its key is in the genesis set and follows (imports, "
-                  "verifies, stores, answers `datdot chain`) otherwise. Its client API is served under /chain "
-                  "beside /metrics");
+                  "the chain: it produces and votes when its key is in the validator set and follows (imports, "
+                  "verifies, stores, answers `datdot chain`, feeds its role actors) otherwise. Its client API is "
+                  "served under /chain beside /metrics");
   cmd->add_option("--chain-snapshot-every", o->snapshot_every_blocks,
                   "Store the finalized chain state every N finalized blocks (0: never); a restart starts from the "
                   "newest snapshot and replays only the blocks after it")

@@ -4,8 +4,6 @@
 #include <tuple>
 
 #include "actors/chain/chain_json.hpp"
-#include "protocol/chain/epoch_transition.hpp"
-#include "protocol/chain/leader.hpp"
 
 namespace datdot {
 namespace {
@@ -65,6 +63,7 @@ struct validator_state {
   std::unique_ptr<validator> v;
   std::map<block_hash, pending_block> pending;
   std::vector<waiter> waiters;
+  std::vector<chain_watcher> watchers;
   std::uint64_t next_waiter_id = 1;
   std::set<block_hash> syncing;
   std::deque<node_id> peers;  // most recent first
@@ -158,9 +157,8 @@ result<trusted_root> starting_root(const validator_config& c) {
 
 // Rebuilds the pure validator: from the newest snapshot (or genesis), replays
 // every later finalized block with its justification as a commit, then the
-// unfinalized blocks and the durable pool. Before replaying, its clock is set
-// to a slot at or after every stored block in which this node does not lead
-// on genesis, so the replay never makes it produce a block of its own.
+// unfinalized blocks and the durable pool. Its clock starts at the newest
+// stored block's slot (validator::restore_clock), so replay produces nothing.
 result<restored> restore(const validator_config& c) {
   restored r;
   // A new store starts at genesis (the store's finalized chain begins at height 0);
@@ -208,12 +206,7 @@ result<restored> restore(const validator_config& c) {
     top = std::max(top, b->header.header.slot);
     later.push_back(std::move(*b));
   }
-  const account_id me{c.keys.pk};
-  auto guard = top;
-  for (std::size_t i = 0; i < chain_limits::validators_max &&
-                          leader_of(validators_for_slot(r.v->tree().finalized().state, guard), guard) == me; ++i)
-    ++guard.value;
-  if (auto ok = replay(r.v->on_slot(guard), r, "clock"); !ok) return ok.err();
+  r.v->restore_clock(top);
 
   block_number done = root_number;
   for (std::uint64_t n = root_number.value + 1; n <= finalized_number; ++n) {
@@ -280,6 +273,26 @@ void remember_peer(validator_state& st, const node_id& peer) {
 void answer_waiters(validator_pointer self);
 void execute(validator_pointer self, effects out, const node_id* from);
 
+finalized_view view_of(const validator_state& st) {
+  const auto& final = st.v->tree().finalized();
+  return {final.number, final.hash, std::make_shared<const chain_state>(final.state)};
+}
+
+// After finality moved: the local watchers get the new view, the ratio gauge
+// this node's finalized ratio.
+void publish_finality(validator_pointer self) {
+  auto& st = self->state;
+  if (st.config().own_ratio) {
+    const auto& accounts = st.v->tree().finalized().state.accounts;
+    const auto mine = accounts.find(st.v->id());
+    st.config().own_ratio->Set(mine == accounts.end() ? 0.0 : static_cast<double>(mine->second.balance.units) /
+                                                                  chain_limits::ratio_units_per_one);
+  }
+  if (st.watchers.empty()) return;
+  const auto view = view_of(st);
+  for (const auto& w : st.watchers) self->send(w, chain_final_atom_v, view);
+}
+
 void request_blocks_from(validator_pointer self, const block_hash& hash, const node_id* from) {
   auto& st = self->state;
   if (st.syncing.contains(hash) || st.syncing.size() >= sync_in_flight_max) return;
@@ -339,6 +352,7 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
   if (!txs.empty())
     if (auto ok = st.config().store.pool_remove(txs); !ok) log(st, "chain: pool update failed: " + ok.err().describe());
   answer_waiters(self);
+  publish_finality(self);
 }
 
 // Write-ahead for this node's own votes: a vote leaves only once it is durable
@@ -608,6 +622,28 @@ void answer_waiters(validator_pointer self) {
   });
 }
 
+submitted_call submit_own(validator_pointer self, call c) {
+  auto& st = self->state;
+  auto out = st.v->on_own_call(std::move(c));
+  submitted_call answer;
+  for (const auto& e : out) {
+    if (const auto* bad = std::get_if<input_rejected>(&e)) answer.detail = bad->detail;
+    const auto* tx = std::get_if<gossip_transaction>(&e);
+    if (!tx) continue;
+    answer.hash = hash_of(tx->x);
+    answer.nonce = tx->x.nonce;
+    // Acknowledged means durable, as for a client's transaction.
+    if (auto ok = st.config().store.pool_put(answer.hash, encode_extrinsic(tx->x)); !ok) {
+      answer.detail = "cannot store the transaction: " + ok.err().describe();
+      log(st, "chain: pool write failed: " + ok.err().describe());
+    } else {
+      answer.accepted = true;
+    }
+  }
+  execute(self, std::move(out), nullptr);
+  return answer;
+}
+
 chain_reply submit_answer(validator_pointer self, const std::string& hex) {
   auto& st = self->state;
   auto raw = from_hex(hex);
@@ -674,6 +710,7 @@ validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor 
     self->delayed_send(self, std::chrono::milliseconds{t.delay_ms}, chain_timer_atom_v, t.timer);
   self->send(bus, bus_subscribe_atom_v, message_family::chain, caf::actor_cast<inbox_actor>(self));
   update_metrics(st);
+  publish_finality(self);
   on_tick(self);
   return {
       [=](bus_ask_atom, inbound_message& msg) -> caf::result<message_body> {
@@ -693,6 +730,16 @@ validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor 
         });
       },
       [=](chain_query_atom, const chain_request& r) { return query(self, r); },
+      [=](chain_watch_atom, chain_watcher& w) {
+        auto& st = self->state;
+        if (st.watchers.size() >= chain_watchers_max) {
+          log(st, "chain: too many local watchers; one more refused");
+          return;
+        }
+        self->send(w, chain_final_atom_v, view_of(st));
+        st.watchers.push_back(std::move(w));
+      },
+      [=](chain_submit_atom, call& c) { return submit_own(self, std::move(c)); },
   };
 }
 

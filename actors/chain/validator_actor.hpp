@@ -21,6 +21,9 @@ CAF_ADD_ATOM(datdot, datdot, chain_tick_atom, "ctick")
 CAF_ADD_ATOM(datdot, datdot, chain_timer_atom, "ctimer")
 CAF_ADD_ATOM(datdot, datdot, chain_query_atom, "cquery")
 CAF_ADD_ATOM(datdot, datdot, chain_wait_atom, "cwait")
+CAF_ADD_ATOM(datdot, datdot, chain_watch_atom, "cwatch")
+CAF_ADD_ATOM(datdot, datdot, chain_final_atom, "cfinal")
+CAF_ADD_ATOM(datdot, datdot, chain_submit_atom, "csubmit")
 
 namespace datdot {
 
@@ -38,6 +41,22 @@ struct chain_reply {
   std::string json;
 };
 
+// What local actors (the roles) see of the chain: each finalized block with
+// the state after it, shared read-only.
+struct finalized_view {
+  block_number number;
+  block_hash hash;
+  std::shared_ptr<const chain_state> state;
+};
+
+// The answer to a call submitted for this node's account.
+struct submitted_call {
+  bool accepted = false;
+  hash32 hash{};       // of the signed extrinsic
+  std::uint64_t nonce = 0;
+  std::string detail;  // why not, when not accepted
+};
+
 struct validator_config {
   genesis g;
   key_pair keys;
@@ -49,6 +68,7 @@ struct validator_config {
   // Finalized state is snapshotted every this many blocks (0: never); a
   // restart starts from the newest snapshot instead of genesis.
   std::uint64_t snapshot_every_blocks = 64;
+  prometheus::Gauge* own_ratio = nullptr;  // datdot_role_ratio: this node's finalized ratio
 };
 
 }  // namespace datdot
@@ -56,13 +76,24 @@ struct validator_config {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::finality_timer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::chain_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::chain_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::finalized_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::submitted_call)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::call)
 
 namespace datdot {
+
+// A local actor following finality (at most chain_watchers_max per node).
+using chain_watcher = caf::typed_actor<caf::reacts_to<chain_final_atom, finalized_view>>;
+inline constexpr std::size_t chain_watchers_max = 16;
 
 using validator_actor = inbox_actor::extend<caf::reacts_to<chain_tick_atom>,                  // own: slot start
                                             caf::reacts_to<chain_timer_atom, finality_timer>,  // own: voter timer
                                             caf::reacts_to<chain_wait_atom, std::uint64_t>,    // own: long-poll ends
-                                            caf::replies_to<chain_query_atom, chain_request>::with<chain_reply>>;
+                                            caf::replies_to<chain_query_atom, chain_request>::with<chain_reply>,
+                                            // local clients: the current finalized view now and each one after
+                                            caf::reacts_to<chain_watch_atom, chain_watcher>,
+                                            // local clients: sign with this node's key and next nonce, pool, gossip
+                                            caf::replies_to<chain_submit_atom, call>::with<submitted_call>>;
 
 // Rebuilds the chain from the store (finalized blocks with their
 // justifications, then the unfinalized blocks and the pool), subscribes to the

@@ -110,21 +110,30 @@ void validator::produce(effects& out) {
                        x.nonce > account->second.nonce;
     if (!later) pool_.erase({x.signer, x.nonce});
   }
-  out.push_back(gossip_block{built->b});
-  import_with_orphans(built->b, out);
+  // Imported (and so stored) before it is gossiped: see restore_clock.
+  const auto b = built->b;
+  import_with_orphans(b, out);
+  out.push_back(gossip_block{b});
 }
 
-void validator::add_own(call c, effects& out) {
+bool validator::add_own(call c, effects& out) {
+  if (pool_.size() >= chain_limits::transaction_pool_max) return false;
   const auto& state = tree_.best().state;
   const auto account = state.accounts.find(id());
-  if (account == state.accounts.end()) return;  // nothing to sign with
-  std::uint64_t nonce = account->second.nonce;
+  // A node without an account yet signs nonce 0: its first registration opens one.
+  std::uint64_t nonce = account == state.accounts.end() ? 0 : account->second.nonce;
   for (auto it = pool_.lower_bound({id(), nonce}); it != pool_.end() && it->first.first == id(); ++it)
     nonce = it->first.second + 1;
   auto x = make_extrinsic(chain_, me_, nonce, std::move(c));
-  if (pool_.size() >= chain_limits::transaction_pool_max) return;
   pool_.emplace(std::pair{id(), nonce}, x);
   out.push_back(gossip_transaction{std::move(x)});
+  return true;
+}
+
+effects validator::on_own_call(call c) {
+  effects out;
+  if (!add_own(std::move(c), out)) out.push_back(input_rejected{chain_errc::oversize, "transaction pool full"});
+  return out;
 }
 
 effects validator::on_vote(const signed_vote& v) {

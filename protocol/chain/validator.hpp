@@ -43,7 +43,16 @@ class validator {
   effects on_catch_up(const catch_up& c);
   effects on_transaction(const extrinsic& x);
   effects on_timeout(const finality_timer& t);
+  // A call of this node's own (its roles' extrinsics): signed with its key and
+  // the next nonce after those already pooled, pooled and gossiped
+  // (gossip_transaction carries the signed extrinsic), or input_rejected.
+  effects on_own_call(call c);
 
+  // A restarted node's clock before replay: the newest slot of its stored
+  // blocks. Stored blocks then replay without being deferred, and a slot it
+  // may already have produced in is not produced in again (its own blocks are
+  // stored before they are gossiped). Produces nothing itself.
+  void restore_clock(slot_number s) { now_ = std::max(now_, s); }
   // A vote this node signed before a restart: see finality_voter::pledge.
   void restore_own_vote(const signed_vote& v) { voter_.pledge(v); }
 
@@ -56,7 +65,8 @@ class validator {
   void accept_block(const block& b, effects& out);
   void import_with_orphans(const block& b, effects& out);
   void produce(effects& out);
-  void add_own(call c, effects& out);
+  // Signs and pools a call of this node; false when the pool is full.
+  bool add_own(call c, effects& out);
   void report(const account_id& offender, call evidence, effects& out);
   // After every input: reports, pruning after finality.
   void settle(effects& out);
