@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "crypto/bytes.hpp"
+#include "crypto/feed_identity.hpp"
 #include "protocol/chain/chain_error.hpp"
 #include "protocol/roles.hpp"
 
@@ -80,5 +81,6 @@ class canonical_reader {
 // A role set as one byte, bit i for role i.
 void encode(canonical_writer& w, role_set roles);
 role_set decode_role_set(canonical_reader& r);
+signing_mode decode_signing_mode(canonical_reader& r);  // written as one byte
 
 }  // namespace datdot

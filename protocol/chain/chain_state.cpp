@@ -92,9 +92,7 @@ feed_record decode_feed(canonical_reader& r) {
   feed_record f;
   f.publisher = account_id{r.fixed<32>()};
   f.signer = r.fixed<32>();
-  const auto mode = r.u8();
-  if (mode > static_cast<std::uint8_t>(signing_mode::compat)) r.fail("unknown signing mode");
-  f.mode = static_cast<signing_mode>(mode);
+  f.mode = decode_signing_mode(r);
   f.length = r.u64();
   f.fork = r.u64();
   f.byte_size = r.u64();

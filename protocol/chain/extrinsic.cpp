@@ -61,9 +61,7 @@ call decode_call(canonical_reader& r) {
     case 3: {
       publish_feed x;
       x.signer = r.fixed<32>();
-      const auto mode = r.u8();
-      if (mode > static_cast<std::uint8_t>(signing_mode::compat)) r.fail("unknown signing mode");
-      x.mode = static_cast<signing_mode>(mode);
+      x.mode = decode_signing_mode(r);
       x.length = r.u64();
       x.fork = r.u64();
       x.byte_size = r.u64();
