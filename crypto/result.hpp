@@ -31,12 +31,13 @@ struct error {
 
 inline error make_error(errc code, std::string message) { return error{code, std::move(message)}; }
 
-// A minimal std::expected stand-in (C++20 has none): holds a T or an error.
-template <class T>
+// A minimal std::expected stand-in (C++20 has none): holds a T or an error E.
+// Layers with their own typed errors pick E (the chain: chain_result).
+template <class T, class E = error>
 class [[nodiscard]] result {
  public:
   result(T value) : state_(std::move(value)) {}
-  result(error err) : state_(std::move(err)) {}
+  result(E err) : state_(std::move(err)) {}
 
   bool has_value() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -49,27 +50,27 @@ class [[nodiscard]] result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const error& err() const& { return std::get<1>(state_); }
+  const E& err() const& { return std::get<1>(state_); }
 
  private:
-  std::variant<T, error> state_;
+  std::variant<T, E> state_;
 };
 
 // result<void>: success carries nothing.
 struct ok_t {};
 inline constexpr ok_t ok{};
 
-template <>
-class [[nodiscard]] result<void> {
+template <class E>
+class [[nodiscard]] result<void, E> {
  public:
   result(ok_t = ok) {}
-  result(error err) : err_(std::move(err)), failed_(true) {}
+  result(E err) : err_(std::move(err)), failed_(true) {}
   bool has_value() const noexcept { return !failed_; }
   explicit operator bool() const noexcept { return has_value(); }
-  const error& err() const& { return err_; }
+  const E& err() const& { return err_; }
 
  private:
-  error err_{};
+  E err_{};
   bool failed_ = false;
 };
 

@@ -1,7 +1,7 @@
 // Typed rejections of the chain: every way a block, extrinsic, vote or
 // justification from outside can be wrong. Callers count them by code; the
 // detail is for logs. crypto/result.hpp's error has a closed set of codes, so
-// the chain carries its own (see chain_result).
+// the chain's results carry their own (chain_result = result<T, chain_error>).
 #pragma once
 
 #include <cstdint>
@@ -48,27 +48,9 @@ inline chain_error chain_fail(chain_errc code, std::string detail) {
   return chain_error{code, std::move(detail)};
 }
 
-// A T or a chain_error. Same shape as result<T>, with a typed error.
+// A T or a chain_error.
 template <class T>
-class [[nodiscard]] chain_result {
- public:
-  chain_result(T value) : state_(std::move(value)) {}
-  chain_result(chain_error err) : state_(std::move(err)) {}
-
-  bool has_value() const noexcept { return state_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-  T& value() & { return std::get<0>(state_); }
-  const T& value() const& { return std::get<0>(state_); }
-  T&& value() && { return std::get<0>(std::move(state_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const chain_error& err() const& { return std::get<1>(state_); }
-
- private:
-  std::variant<T, chain_error> state_;
-};
+using chain_result = result<T, chain_error>;
 
 // Success without a value.
 using chain_status = chain_result<std::monostate>;
@@ -76,13 +58,6 @@ inline chain_status chain_ok() { return std::monostate{}; }
 
 }  // namespace datdot
 
-#define DATDOT_CHAIN_TRY(var, expr)                \
-  auto var##_result_ = (expr);                     \
-  if (!var##_result_) return var##_result_.err();  \
-  auto var = std::move(var##_result_).value()
-
-#define DATDOT_CHAIN_CHECK(expr)                                      \
-  do {                                                                \
-    auto datdot_chain_check_ = (expr);                                \
-    if (!datdot_chain_check_) return datdot_chain_check_.err();       \
-  } while (0)
+// The chain's spelling of DATDOT_TRY / DATDOT_CHECK (crypto/result.hpp).
+#define DATDOT_CHAIN_TRY(var, expr) DATDOT_TRY(var, expr)
+#define DATDOT_CHAIN_CHECK(expr) DATDOT_CHECK(expr)

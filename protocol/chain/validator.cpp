@@ -136,33 +136,18 @@ effects validator::on_own_call(call c) {
   return out;
 }
 
-effects validator::on_vote(const signed_vote& v) {
+template <class Input>
+effects validator::to_voter(void (finality_voter::*handle)(const Input&, block_tree&, effects&), const Input& in) {
   effects out;
-  voter_.on_vote(v, tree_, out);
+  (voter_.*handle)(in, tree_, out);
   settle(out);
   return out;
 }
 
-effects validator::on_commit(const justification& j) {
-  effects out;
-  voter_.on_commit(j, tree_, out);
-  settle(out);
-  return out;
-}
-
-effects validator::on_catch_up(const catch_up& c) {
-  effects out;
-  voter_.on_catch_up(c, tree_, out);
-  settle(out);
-  return out;
-}
-
-effects validator::on_timeout(const finality_timer& t) {
-  effects out;
-  voter_.on_timeout(t, tree_, out);
-  settle(out);
-  return out;
-}
+effects validator::on_vote(const signed_vote& v) { return to_voter(&finality_voter::on_vote, v); }
+effects validator::on_commit(const justification& j) { return to_voter(&finality_voter::on_commit, j); }
+effects validator::on_catch_up(const catch_up& c) { return to_voter(&finality_voter::on_catch_up, c); }
+effects validator::on_timeout(const finality_timer& t) { return to_voter(&finality_voter::on_timeout, t); }
 
 effects validator::on_transaction(const extrinsic& x) {
   effects out;

@@ -68,6 +68,9 @@ class validator {
   // Signs and pools a call of this node; false when the pool is full.
   bool add_own(call c, effects& out);
   void report(const account_id& offender, call evidence, effects& out);
+  // A finality input: the voter handles it, then settle().
+  template <class Input>
+  effects to_voter(void (finality_voter::*handle)(const Input&, block_tree&, effects&), const Input& in);
   // After every input: reports, pruning after finality.
   void settle(effects& out);
 
