@@ -64,12 +64,45 @@ json account_json(const account_view& a) {
   return out;
 }
 
+namespace {
+
+const char* to_string(hosting_state s) {
+  switch (s) {
+    case hosting_state::queued: return "queued";
+    case hosting_state::pinning: return "pinning";
+    case hosting_state::pinned: return "pinned";
+    case hosting_state::failed: return "failed";
+  }
+  return "unknown";
+}
+
+const char* to_string(replica_state s) {
+  switch (s) {
+    case replica_state::encoding: return "encoding";
+    case replica_state::active: return "active";
+    case replica_state::failed: return "failed";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
 json feed_json(const feed_view& f) {
   const auto& r = f.record;
+  json replicas = json::array();
+  for (std::size_t i = 0; i < r.replicas.size(); ++i) {
+    const auto& x = r.replicas[i];
+    replicas.push_back({{"replica", i},
+                        {"hoster", id_hex(x.hoster)},
+                        {"encoder", id_hex(x.encoder)},
+                        {"state", to_string(x.state)},
+                        {"assigned_at", x.assigned_at.value}});
+  }
   return {{"key", hex_of(f.key.bytes)},       {"publisher", id_hex(r.publisher)},
           {"length", r.length},               {"byte_size", r.byte_size},
-          {"replicas_wanted", r.replicas_wanted}, {"state", "requested"},
-          {"tree_hash", hex_of(r.tree_hash)}, {"published_at", r.published_at.value}};
+          {"replicas_wanted", r.replicas_wanted}, {"state", to_string(r.state)},
+          {"tree_hash", hex_of(r.tree_hash)}, {"published_at", r.published_at.value},
+          {"replicas", replicas}};
 }
 
 json event_json(block_number number, const block_hash& hash, const chain_event& e) {
@@ -89,6 +122,21 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["from"] = id_hex(ev.from);
           out["to"] = id_hex(ev.to);
           out["amount_units"] = ev.amount.units;
+        } else if constexpr (std::is_same_v<T, replica_assigned>) {
+          out["type"] = "replica_assigned";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
+          out["hoster"] = id_hex(ev.hoster);
+          out["encoder"] = id_hex(ev.encoder);
+        } else if constexpr (std::is_same_v<T, replica_failed>) {
+          out["type"] = "replica_failed";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
+          out["hoster"] = id_hex(ev.hoster);
+        } else if constexpr (std::is_same_v<T, hosting_state_changed>) {
+          out["type"] = "hosting_state_changed";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["state"] = to_string(ev.state);
         } else if constexpr (std::is_same_v<T, feed_published>) {
           out["type"] = "feed_published";
           out["feed"] = hex_of(ev.feed.bytes);

@@ -1,6 +1,8 @@
 // register_node / unregister_node: the chain as the directory of who does what.
+// A hoster that leaves fails its replicas, which are then assigned again.
 #include "protocol/chain/call_handlers.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/hosting_assignment.hpp"
 
 namespace datdot {
 
@@ -11,13 +13,22 @@ chain_status apply_call(call_context& c, const register_node& x) {
   const bool is_new = !c.state.nodes.contains(c.signer);
   if (is_new && c.state.nodes.size() >= chain_limits::nodes_max)
     return chain_fail(chain_errc::oversize, "node directory is full");
-  c.state.nodes[c.signer] = node_record{x.roles, x.capacity_bytes, x.bus_address, block_number{c.state.number.value + 1}};
+  // Re-registering keeps what is promised to replicas it hosts, so capacity
+  // cannot drop below it, nor the hoster role go while it hosts.
+  const std::uint64_t reserved = is_new ? 0 : c.state.nodes.at(c.signer).reserved_bytes;
+  if (x.capacity_bytes < reserved || (reserved > 0 && !x.roles.contains(role::hoster)))
+    return chain_fail(chain_errc::invalid_call, "capacity already promised to hosted replicas");
+  c.state.nodes[c.signer] = node_record{x.roles, x.capacity_bytes, x.bus_address,
+                                        block_number{c.state.number.value + 1}, reserved};
   c.events.push_back(node_registered{c.signer, x.roles});
   return chain_ok();
 }
 
 chain_status apply_call(call_context& c, const unregister_node&) {
-  if (c.state.nodes.erase(c.signer) == 0) return chain_fail(chain_errc::invalid_call, "not registered");
+  if (!c.state.nodes.contains(c.signer)) return chain_fail(chain_errc::invalid_call, "not registered");
+  // Its replicas are re-created elsewhere through new encoders.
+  fail_replicas_of(c.state, c.signer, c.events);
+  c.state.nodes.erase(c.signer);
   c.events.push_back(node_unregistered{c.signer});
   return chain_ok();
 }

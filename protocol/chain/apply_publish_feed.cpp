@@ -23,8 +23,8 @@ chain_status apply_call(call_context& c, const publish_feed& x) {
   if (!identity.verify_tree(x.tree_hash, x.length, x.fork, x.tree_signature))
     return chain_fail(chain_errc::bad_signature, "feed tree signature");
   c.state.feeds.emplace(key, feed_record{c.signer, x.signer, x.mode, x.length, x.fork, x.byte_size, x.tree_hash,
-                                         x.tree_signature, x.replicas, hosting_state::requested,
-                                         block_number{c.state.number.value + 1}});
+                                         x.tree_signature, x.replicas, hosting_state::queued,
+                                         block_number{c.state.number.value + 1}, {}});
   c.events.push_back(feed_published{key, c.signer});
   return chain_ok();
 }

@@ -3,6 +3,7 @@
 #include "protocol/chain/apply_extrinsic.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/epoch_transition.hpp"
+#include "protocol/chain/hosting_assignment.hpp"
 #include "protocol/chain/leader.hpp"
 #include "protocol/chain/randomness.hpp"
 
@@ -45,6 +46,7 @@ chain_result<applied_block> apply_block(const chain_state& parent, const block_h
     if (!applied)
       return chain_error{applied.err().code, "extrinsic " + std::to_string(i) + ": " + applied.err().detail};
   }
+  assign_replicas(out.state, out.events);
   if (state_root(out.state) != h.state_root) return chain_fail(chain_errc::bad_state_root, "state root mismatch");
   return out;
 }
@@ -68,6 +70,7 @@ chain_result<built_block> build_block(const chain_state& parent, const block_has
       out.rejected.emplace_back(i, applied.err());
     }
   }
+  assign_replicas(out.applied.state, out.applied.events);
   block_header h{parent_hash, out.applied.state.number, slot, me, proof, extrinsics_root(out.b.extrinsics),
                  state_root(out.applied.state)};
   out.b.header = seal_header(h, parent.chain, author.sk);

@@ -1,6 +1,7 @@
 // The state transition function: apply_block(state, block) -> (state', events)
 // checks everything a block claims (parent, number, increasing slot, leader,
-// seal, randomness proof, extrinsics, state root) and is pure. build_block is
+// seal, randomness proof, extrinsics, state root) and is pure; after the
+// extrinsics every block assigns waiting replicas (hosting_assignment.hpp). build_block is
 // its mirror for the slot leader: it applies candidates, drops the invalid,
 // and seals a block that apply_block accepts.
 #pragma once

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "protocol/chain/chain_ids.hpp"
+#include "protocol/chain/chain_state.hpp"
 #include "protocol/roles.hpp"
 
 namespace datdot {
@@ -36,8 +37,29 @@ struct offence_recorded {
   bool operator==(const offence_recorded&) const = default;
 };
 
+// A replica was given to a hoster and an encoder (hosting_assignment.hpp).
+struct replica_assigned {
+  feed_key feed;
+  std::uint32_t replica = 0;  // index in the feed's replica list
+  account_id hoster;
+  account_id encoder;
+  bool operator==(const replica_assigned&) const = default;
+};
+// A replica will not be served any more (its hoster left); another is assigned.
+struct replica_failed {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id hoster;
+  bool operator==(const replica_failed&) const = default;
+};
+struct hosting_state_changed {
+  feed_key feed;
+  hosting_state state;
+  bool operator==(const hosting_state_changed&) const = default;
+};
+
 using chain_event = std::variant<node_registered, node_unregistered, ratio_transferred, feed_published,
                                  validator_join_requested, validator_leave_requested, validator_set_changed,
-                                 offence_recorded>;
+                                 offence_recorded, replica_assigned, replica_failed, hosting_state_changed>;
 
 }  // namespace datdot

@@ -31,6 +31,8 @@ inline constexpr std::size_t feeds_max = std::size_t{1} << 24;  // hosting reque
 // Selection weights are clamped here so that any sum over all nodes is exact.
 inline constexpr std::uint64_t selection_weight_max = std::uint64_t{1} << 40;
 inline constexpr std::size_t replicas_per_feed_max = 16;
+// Replica assignments one block makes (the rest wait for the next block).
+inline constexpr std::size_t assignments_per_block_max = 64;
 inline constexpr std::uint64_t feed_byte_size_max = std::uint64_t{1} << 50;  // 1 PiB
 inline constexpr std::uint64_t epoch_length_slots_min = 4;
 inline constexpr std::uint64_t slot_duration_ms_min = 10;

@@ -20,13 +20,18 @@ void encode(canonical_writer& w, const chain_params& p) {
 
 void encode(canonical_writer& w, const node_record& n) {
   encode(w, n.roles);
-  w.u64(n.capacity_bytes).text(n.bus_address).u64(n.registered_at.value);
+  w.u64(n.capacity_bytes).text(n.bus_address).u64(n.registered_at.value).u64(n.reserved_bytes);
 }
 
 void encode(canonical_writer& w, const feed_record& f) {
   w.fixed(f.publisher.key).fixed(f.signer).u8(static_cast<std::uint8_t>(f.mode)).u64(f.length).u64(f.fork);
   w.u64(f.byte_size).fixed(f.tree_hash).fixed(f.tree_signature).u32(f.replicas_wanted);
   w.u8(static_cast<std::uint8_t>(f.state)).u64(f.published_at.value);
+  w.u64(f.replicas.size());
+  for (const auto& r : f.replicas) {
+    w.fixed(r.hoster.key).fixed(r.encoder.key).fixed(r.replica_key);
+    w.u8(static_cast<std::uint8_t>(r.state)).u64(r.assigned_at.value);
+  }
 }
 
 template <class Container, class F>
@@ -85,6 +90,7 @@ node_record decode_node(canonical_reader& r) {
   n.capacity_bytes = r.u64();
   n.bus_address = r.text(chain_limits::bus_address_bytes_max);
   n.registered_at = block_number{r.u64()};
+  n.reserved_bytes = r.u64();
   return n;
 }
 
@@ -100,9 +106,21 @@ feed_record decode_feed(canonical_reader& r) {
   f.tree_signature = r.fixed<64>();
   f.replicas_wanted = r.u32();
   const auto state = r.u8();
-  if (state > static_cast<std::uint8_t>(hosting_state::requested)) r.fail("unknown hosting state");
+  if (state > static_cast<std::uint8_t>(hosting_state::failed)) r.fail("unknown hosting state");
   f.state = static_cast<hosting_state>(state);
   f.published_at = block_number{r.u64()};
+  const auto replicas = count_of(r, chain_limits::replicas_per_feed_max, "replicas");
+  for (std::uint64_t i = 0; i < replicas && !r.failed(); ++i) {
+    replica_record x;
+    x.hoster = account_id{r.fixed<32>()};
+    x.encoder = account_id{r.fixed<32>()};
+    x.replica_key = r.fixed<32>();
+    const auto rs = r.u8();
+    if (rs > static_cast<std::uint8_t>(replica_state::failed)) r.fail("unknown replica state");
+    x.state = static_cast<replica_state>(rs);
+    x.assigned_at = block_number{r.u64()};
+    f.replicas.push_back(x);
+  }
   return f;
 }
 

@@ -35,12 +35,28 @@ struct node_record {
   std::uint64_t capacity_bytes = 0;
   std::string bus_address;
   block_number registered_at;
+  std::uint64_t reserved_bytes = 0;  // capacity promised to assigned replicas (never above capacity_bytes)
   bool operator==(const node_record&) const = default;
 };
 
-// Where a hosting request stands. This issue only records requests; the next
-// adds assignment (encoding, hosted, repairing).
-enum class hosting_state : std::uint8_t { requested = 0 };
+// Where a hosting request stands, as pinning services report it: queued (no
+// replica assigned yet), pinning (replicas assigned, not all active), pinned
+// (every wanted replica active), failed (it cannot be served).
+enum class hosting_state : std::uint8_t { queued = 0, pinning = 1, pinned = 2, failed = 3 };
+
+// One replica of a feed: the hoster that keeps it, the encoder that seals it
+// with a key it alone holds, and the replica key (from chain randomness) that
+// makes its bytes unlike every other replica's.
+enum class replica_state : std::uint8_t { encoding = 0, active = 1, failed = 2 };
+
+struct replica_record {
+  account_id hoster;
+  account_id encoder;
+  hash32 replica_key{};
+  replica_state state = replica_state::encoding;
+  block_number assigned_at;
+  bool operator==(const replica_record&) const = default;
+};
 
 struct feed_record {
   account_id publisher;
@@ -52,8 +68,9 @@ struct feed_record {
   hash32 tree_hash{};
   signature tree_signature{};
   std::uint32_t replicas_wanted = 0;
-  hosting_state state = hosting_state::requested;
+  hosting_state state = hosting_state::queued;
   block_number published_at;
+  std::vector<replica_record> replicas;  // at most replicas_wanted that are not failed
   bool operator==(const feed_record&) const = default;
 };
 

@@ -116,7 +116,7 @@ TEST_CASE("register and unregister and transfer and publish and join and leave a
   REQUIRE(feeds.size() == 1);
   CHECK(feeds[0].key.bytes == feed_identity(feed.pk, signing_mode::manifest_v1).core_key());
   CHECK(feeds[0].record.length == 42);
-  CHECK(feeds[0].record.state == hosting_state::requested);
+  CHECK(feeds[0].record.state == hosting_state::queued);
   CHECK(feeds[0].record.publisher == id_of(publisher));
 
   REQUIRE(apply_extrinsic(s, make_extrinsic(f.chain(), newcomer, 1, join_validators{}), events));

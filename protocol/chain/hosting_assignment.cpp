@@ -1,0 +1,138 @@
+#include "protocol/chain/hosting_assignment.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "crypto/blake2b.hpp"
+#include "crypto/bytes.hpp"
+#include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/selection.hpp"
+
+namespace datdot {
+namespace {
+
+bool live(const replica_record& r) { return r.state != replica_state::failed; }
+
+std::size_t live_count(const feed_record& f) {
+  return static_cast<std::size_t>(std::count_if(f.replicas.begin(), f.replicas.end(), live));
+}
+
+std::uint64_t weight_of(const chain_state& s, const account_id& a) {
+  const auto account = s.accounts.find(a);
+  const auto whole = account == s.accounts.end() ? 0 : account->second.balance.units / chain_limits::ratio_units_per_one;
+  return 1 + std::min<std::uint64_t>(whole, chain_limits::selection_weight_max - 1);
+}
+
+// One draw among `candidates` by ratio weight; nothing when there are none.
+std::optional<account_id> draw(const chain_state& s, const std::vector<account_id>& candidates,
+                               const std::string& purpose) {
+  std::vector<std::uint64_t> weights;
+  weights.reserve(candidates.size());
+  for (const auto& a : candidates) weights.push_back(weight_of(s, a));
+  const auto picked = sample_weighted(s.randomness, purpose, weights, 1);
+  if (picked.empty()) return std::nullopt;
+  return candidates[picked.front()];
+}
+
+hash32 replica_key_of(const hash32& randomness, const feed_key& feed, std::uint32_t replica) {
+  blake2b_stream h;
+  h.update(as_bytes("datdot replica key"));
+  h.update(randomness);
+  h.update(feed.bytes);
+  const std::array<byte, 4> n{static_cast<byte>(replica >> 24), static_cast<byte>(replica >> 16),
+                              static_cast<byte>(replica >> 8), static_cast<byte>(replica)};
+  h.update(n);
+  return h.finish();
+}
+
+// One new replica for `key`, or false when no hoster or encoder fits.
+bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& events) {
+  auto& f = s.feeds.at(key);
+  // A failed replica's slot is reused, so a feed never holds more than it wants.
+  const auto slot = std::find_if(f.replicas.begin(), f.replicas.end(), [](const replica_record& r) { return !live(r); });
+  const auto number = static_cast<std::uint32_t>(slot - f.replicas.begin());
+  std::vector<account_id> hosters, encoders;
+  for (const auto& [id, node] : s.nodes) {
+    if (id == f.publisher) continue;
+    const bool holds = std::any_of(f.replicas.begin(), f.replicas.end(),
+                                   [&](const replica_record& r) { return live(r) && r.hoster == id; });
+    if (node.roles.contains(role::hoster) && !holds && node.capacity_bytes - node.reserved_bytes >= f.byte_size)
+      hosters.push_back(id);
+    if (node.roles.contains(role::encoder)) encoders.push_back(id);
+  }
+  const std::string purpose = to_hex(key.bytes) + "/" + std::to_string(number);
+  const auto hoster = draw(s, hosters, "hoster " + purpose);
+  if (!hoster) return false;
+  std::erase(encoders, *hoster);
+  const auto encoder = draw(s, encoders, "encoder " + purpose);
+  if (!encoder) return false;
+  s.nodes.at(*hoster).reserved_bytes += f.byte_size;
+  const replica_record fresh{*hoster, *encoder, replica_key_of(s.randomness, key, number), replica_state::encoding,
+                             s.number};
+  if (number < f.replicas.size())
+    f.replicas[number] = fresh;
+  else
+    f.replicas.push_back(fresh);
+  events.push_back(replica_assigned{key, number, *hoster, *encoder});
+  return true;
+}
+
+void update_state(feed_record& f, const feed_key& key, std::vector<chain_event>& events) {
+  const auto next = hosting_state_of(f);
+  if (next == f.state) return;
+  f.state = next;
+  events.push_back(hosting_state_changed{key, next});
+}
+
+}  // namespace
+
+hosting_state hosting_state_of(const feed_record& f) {
+  if (f.state == hosting_state::failed) return hosting_state::failed;
+  const auto active = std::count_if(f.replicas.begin(), f.replicas.end(),
+                                    [](const replica_record& r) { return r.state == replica_state::active; });
+  if (static_cast<std::uint32_t>(active) >= f.replicas_wanted) return hosting_state::pinned;
+  return live_count(f) == 0 ? hosting_state::queued : hosting_state::pinning;
+}
+
+void assign_replicas(chain_state& s, std::vector<chain_event>& events) {
+  struct waiting {
+    std::uint64_t publisher_units;
+    block_number published_at;
+    feed_key key;
+  };
+  std::vector<waiting> queue;
+  for (const auto& [key, f] : s.feeds) {
+    if (f.state == hosting_state::failed || live_count(f) >= f.replicas_wanted) continue;
+    const auto account = s.accounts.find(f.publisher);
+    queue.push_back({account == s.accounts.end() ? 0 : account->second.balance.units, f.published_at, key});
+  }
+  // Higher-ratio publishers first when capacity is short, then the older request.
+  std::sort(queue.begin(), queue.end(), [](const waiting& a, const waiting& b) {
+    if (a.publisher_units != b.publisher_units) return a.publisher_units > b.publisher_units;
+    if (a.published_at != b.published_at) return a.published_at < b.published_at;
+    return a.key < b.key;
+  });
+  std::size_t budget = chain_limits::assignments_per_block_max;
+  for (const auto& w : queue) {
+    auto& f = s.feeds.at(w.key);
+    while (budget > 0 && live_count(f) < f.replicas_wanted && assign_one(s, w.key, events))
+      --budget;
+    update_state(f, w.key, events);
+    if (budget == 0) break;
+  }
+}
+
+void fail_replicas_of(chain_state& s, const account_id& hoster, std::vector<chain_event>& events) {
+  for (auto& [key, f] : s.feeds) {
+    for (std::size_t i = 0; i < f.replicas.size(); ++i) {
+      auto& r = f.replicas[i];
+      if (!live(r) || r.hoster != hoster) continue;
+      r.state = replica_state::failed;
+      if (auto node = s.nodes.find(hoster); node != s.nodes.end()) node->second.reserved_bytes -= f.byte_size;
+      events.push_back(replica_failed{key, static_cast<std::uint32_t>(i), hoster});
+    }
+    update_state(f, key, events);
+  }
+}
+
+}  // namespace datdot

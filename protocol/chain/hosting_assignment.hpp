@@ -1,0 +1,33 @@
+// Assignment of replicas, run by every block after its extrinsics (both when
+// a leader builds it and when anyone imports it), so it is a pure function of
+// the state and the block's randomness: "the collective coin flip".
+//
+// Each feed with fewer live replicas than it wants gets new ones, feeds of
+// richer publishers first (then older requests), at most
+// chain_limits::assignments_per_block_max per block. A replica's hoster is
+// drawn with sample_weighted among registered hosters that are not the
+// publisher, hold no live replica of the feed and have the feed's byte size
+// free (weight: 1 + its whole ratio units, capped); its encoder among
+// registered encoders other than the hoster and the publisher. The hoster's
+// capacity is reserved at once, so capacity is never over-committed. Without a
+// suitable hoster or encoder the feed waits (queued, or pinning with fewer
+// replicas) and is tried again next block.
+#pragma once
+
+#include <vector>
+
+#include "protocol/chain/chain_event.hpp"
+#include "protocol/chain/chain_state.hpp"
+
+namespace datdot {
+
+void assign_replicas(chain_state& s, std::vector<chain_event>& events);
+
+// The state a feed's replicas put it in (failed is kept once set).
+hosting_state hosting_state_of(const feed_record& f);
+
+// Marks every live replica `hoster` keeps as failed and releases its
+// reservation: the next blocks assign replacements through new encoders.
+void fail_replicas_of(chain_state& s, const account_id& hoster, std::vector<chain_event>& events);
+
+}  // namespace datdot

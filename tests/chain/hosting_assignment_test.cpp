@@ -1,0 +1,222 @@
+// Replica assignment by the runtime: who hosts and who encodes each replica,
+// drawn from chain randomness under the rules of hosting_assignment.hpp, with
+// capacity reserved and never over-committed, richer publishers first, and
+// replicas of a departing hoster re-assigned.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "chain/chain_fixture.hpp"
+#include "crypto/blake2b.hpp"
+#include "protocol/chain/apply_extrinsic.hpp"
+#include "protocol/chain/hosting_assignment.hpp"
+
+using namespace datdot;
+using namespace datdot::test;
+
+namespace {
+
+constexpr std::uint64_t feed_bytes = 40'000;
+
+struct hosting_fixture {
+  chain_fixture f{4, 0};
+  chain_state s = f.gen.state;
+  std::vector<chain_event> events;
+  std::vector<key_pair> publishers, hosters, encoders;
+
+  hosting_fixture(std::size_t hoster_count, std::uint64_t capacity, std::size_t encoder_count = 2) {
+    for (std::size_t i = 0; i < hoster_count; ++i) hosters.push_back(join(100 + i, role::hoster, capacity));
+    for (std::size_t i = 0; i < encoder_count; ++i) encoders.push_back(join(200 + i, role::encoder, 0));
+  }
+
+  key_pair join(std::uint64_t index, role r, std::uint64_t capacity) {
+    const auto k = test_key(index);
+    register_node x;
+    x.roles.add(r);
+    x.capacity_bytes = capacity;
+    x.bus_address = "tcp://127.0.0.1:" + std::to_string(7000 + index);
+    apply(k, x);
+    return k;
+  }
+
+  void apply(const key_pair& k, call c) {
+    const auto account = s.accounts.find(id_of(k));
+    const auto nonce = account == s.accounts.end() ? 0 : account->second.nonce;
+    auto r = apply_extrinsic(s, make_extrinsic(f.chain(), k, nonce, std::move(c)), events);
+    if (!r) FAIL(r.err().describe());
+  }
+
+  // A publisher with `units` of ratio asks for `replicas` replicas of a new feed.
+  feed_key publish(std::uint64_t index, std::uint64_t units, std::uint32_t replicas) {
+    const auto p = join(index, role::publisher, 0);
+    s.accounts.at(id_of(p)).balance = ratio{units};
+    publishers.push_back(p);
+    const auto feed = test_key(index + 5000);
+    publish_feed x;
+    x.signer = feed.pk;
+    x.length = 10;
+    x.byte_size = feed_bytes;
+    x.tree_hash = blake2b_256(as_bytes("tree " + std::to_string(index)));
+    x.tree_signature = sign(feed_identity{feed.pk, x.mode}.signable(x.tree_hash, x.length, x.fork), feed.sk);
+    x.replicas = replicas;
+    apply(p, x);
+    return feed_key{feed_identity{feed.pk, x.mode}.core_key()};
+  }
+
+  void next_block(std::uint64_t seed) {
+    s.randomness = blake2b_256(as_bytes("block " + std::to_string(seed)));
+    s.number = block_number{s.number.value + 1};
+    assign_replicas(s, events);
+  }
+
+  // No hoster has promised more than it offers, and each promise is exactly
+  // the bytes of the live replicas it holds.
+  void check_capacity() const {
+    std::map<account_id, std::uint64_t> held;
+    for (const auto& [key, feed] : s.feeds)
+      for (const auto& r : feed.replicas)
+        if (r.state != replica_state::failed) held[r.hoster] += feed.byte_size;
+    for (const auto& [id, node] : s.nodes) {
+      CHECK(node.reserved_bytes <= node.capacity_bytes);
+      CHECK(node.reserved_bytes == held[id]);
+    }
+  }
+};
+
+template <class T>
+std::size_t count_events(const std::vector<chain_event>& events) {
+  return static_cast<std::size_t>(
+      std::count_if(events.begin(), events.end(), [](const chain_event& e) { return std::holds_alternative<T>(e); }));
+}
+
+}  // namespace
+
+TEST_CASE("each replica gets a distinct hoster and an encoder that is neither hoster nor publisher, over many seeds") {
+  std::map<account_id, std::size_t> hosted;
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    hosting_fixture h{5, 10 * feed_bytes};
+    const auto key = h.publish(300, 1'000'000, 3);
+    CHECK(h.s.feeds.at(key).state == hosting_state::queued);
+    h.next_block(seed);
+    const auto& feed = h.s.feeds.at(key);
+    REQUIRE(feed.replicas.size() == 3);
+    CHECK(feed.state == hosting_state::pinning);
+    std::set<account_id> hosters;
+    std::set<hash32> keys;
+    for (const auto& r : feed.replicas) {
+      hosters.insert(r.hoster);
+      keys.insert(r.replica_key);
+      ++hosted[r.hoster];
+      CHECK(r.hoster != feed.publisher);
+      CHECK(r.encoder != r.hoster);
+      CHECK(r.encoder != feed.publisher);
+      CHECK(h.s.nodes.at(r.hoster).roles.contains(role::hoster));
+      CHECK(h.s.nodes.at(r.encoder).roles.contains(role::encoder));
+      CHECK(r.state == replica_state::encoding);
+    }
+    CHECK(hosters.size() == 3);
+    CHECK(keys.size() == 3);  // every replica is sealed under its own key
+    CHECK(count_events<replica_assigned>(h.events) == 3);
+    h.check_capacity();
+  }
+  // Equal weights: every hoster is picked, none far from 200 * 3 / 5 = 120 times.
+  REQUIRE(hosted.size() == 5);
+  for (const auto& [id, n] : hosted) CHECK((n > 80 && n < 160));
+}
+
+TEST_CASE("when capacity is short the richer publisher is served first and nothing is over-committed") {
+  hosting_fixture h{3, feed_bytes};  // room for three replicas in all
+  const auto poor = h.publish(300, 1'000, 2);
+  const auto rich = h.publish(301, 9'000'000, 2);
+  h.next_block(1);
+  CHECK(h.s.feeds.at(rich).replicas.size() == 2);
+  CHECK(h.s.feeds.at(poor).replicas.size() == 1);
+  h.check_capacity();
+  h.next_block(2);  // nobody has room left: the poorer feed keeps waiting
+  CHECK(h.s.feeds.at(poor).replicas.size() == 1);
+  CHECK(h.s.feeds.at(poor).state == hosting_state::pinning);
+  h.check_capacity();
+}
+
+TEST_CASE("without an encoder a request stays queued and reserves nothing") {
+  hosting_fixture h{3, 10 * feed_bytes, 0};
+  const auto key = h.publish(300, 1'000'000, 2);
+  h.next_block(1);
+  CHECK(h.s.feeds.at(key).replicas.empty());
+  CHECK(h.s.feeds.at(key).state == hosting_state::queued);
+  h.check_capacity();
+  h.encoders.push_back(h.join(200, role::encoder, 0));  // one arrives: the next block assigns
+  h.next_block(2);
+  CHECK(h.s.feeds.at(key).replicas.size() == 2);
+}
+
+TEST_CASE("a hoster that leaves fails its replicas and they are assigned again elsewhere") {
+  hosting_fixture h{4, 10 * feed_bytes};
+  const auto key = h.publish(300, 1'000'000, 2);
+  h.next_block(1);
+  const auto leaving_id = h.s.feeds.at(key).replicas.at(0).hoster;
+  const auto leaving = *std::find_if(h.hosters.begin(), h.hosters.end(),
+                                     [&](const key_pair& k) { return id_of(k) == leaving_id; });
+  // Capacity promised to a replica cannot be withdrawn by re-registering.
+  register_node smaller;
+  smaller.roles.add(role::hoster);
+  smaller.capacity_bytes = 1;
+  smaller.bus_address = "tcp://127.0.0.1:1";
+  std::vector<chain_event> ignored;
+  CHECK(apply_extrinsic(h.s, make_extrinsic(h.f.chain(), leaving, h.s.accounts.at(leaving_id).nonce, smaller), ignored)
+            .err()
+            .code == chain_errc::invalid_call);
+
+  h.events.clear();
+  h.apply(leaving, unregister_node{});
+  CHECK(h.s.feeds.at(key).replicas.at(0).state == replica_state::failed);
+  CHECK(count_events<replica_failed>(h.events) == 1);
+  h.check_capacity();
+  h.next_block(2);
+  const auto& again = h.s.feeds.at(key).replicas;
+  REQUIRE(again.size() == 2);  // the failed slot is reused
+  CHECK(again.at(0).state == replica_state::encoding);
+  CHECK(again.at(0).hoster != leaving_id);
+  CHECK(again.at(0).hoster != again.at(1).hoster);
+  h.check_capacity();
+}
+
+TEST_CASE("blocks assign replicas when built and when imported, to the same state root, and snapshots keep them") {
+  chain_fixture f{4, 0};
+  std::vector<extrinsic> xs;
+  const auto publisher = test_key(300), encoder = test_key(200);
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    register_node r;
+    r.roles.add(role::hoster);
+    r.capacity_bytes = 1 << 20;
+    r.bus_address = "tcp://127.0.0.1:1";
+    xs.push_back(make_extrinsic(f.chain(), test_key(100 + i), 0, r));
+  }
+  register_node e;
+  e.roles.add(role::encoder);
+  e.bus_address = "tcp://127.0.0.1:2";
+  xs.push_back(make_extrinsic(f.chain(), encoder, 0, e));
+  register_node p;
+  p.roles.add(role::publisher);
+  p.bus_address = "tcp://127.0.0.1:3";
+  xs.push_back(make_extrinsic(f.chain(), publisher, 0, p));
+  const auto feed = test_key(9000);
+  publish_feed x;
+  x.signer = feed.pk;
+  x.length = 3;
+  x.byte_size = feed_bytes;
+  x.tree_hash = blake2b_256(as_bytes("tree"));
+  x.tree_signature = sign(feed_identity{feed.pk, x.mode}.signable(x.tree_hash, x.length, x.fork), feed.sk);
+  x.replicas = 3;
+  xs.push_back(make_extrinsic(f.chain(), publisher, 1, x));
+
+  const auto built = f.build(f.gen.state, f.gen.hash, slot_number{1}, xs);
+  REQUIRE(built.b.extrinsics.size() == xs.size());
+  const auto imported = apply_block(f.gen.state, f.gen.hash, built.b);
+  REQUIRE(imported);
+  CHECK(imported->state == built.applied.state);
+  const auto& record = imported->state.feeds.at(feed_key{feed_identity{feed.pk, x.mode}.core_key()});
+  CHECK(record.replicas.size() == 3);
+  CHECK(count_events<replica_assigned>(imported->events) == 3);
+  CHECK(decode_state(encode_state(imported->state)).value() == imported->state);
+}
