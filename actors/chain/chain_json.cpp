@@ -133,6 +133,10 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["feed"] = hex_of(ev.feed.bytes);
           out["replica"] = ev.replica;
           out["hoster"] = id_hex(ev.hoster);
+        } else if constexpr (std::is_same_v<T, replica_activated>) {
+          out["type"] = "replica_activated";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
         } else if constexpr (std::is_same_v<T, hosting_state_changed>) {
           out["type"] = "hosting_state_changed";
           out["feed"] = hex_of(ev.feed.bytes);

@@ -10,6 +10,13 @@ chain_status apply_call(call_context& c, const register_node& x) {
   if (x.roles.empty()) return chain_fail(chain_errc::invalid_call, "no roles");
   if (x.bus_address.empty() || x.bus_address.size() > chain_limits::bus_address_bytes_max)
     return chain_fail(chain_errc::invalid_call, "bus address must be 1 to bus_address_bytes_max bytes");
+  // An encoder must name a sealing key the chain can check proofs with.
+  if (x.roles.contains(role::encoder)) {
+    if (!make_unsealer(x.seal_codec, x.seal_key))
+      return chain_fail(chain_errc::invalid_call, "an encoder needs a valid public sealing key");
+  } else if (!x.seal_key.empty()) {
+    return chain_fail(chain_errc::invalid_call, "a sealing key without the encoder role");
+  }
   const bool is_new = !c.state.nodes.contains(c.signer);
   if (is_new && c.state.nodes.size() >= chain_limits::nodes_max)
     return chain_fail(chain_errc::oversize, "node directory is full");
@@ -19,7 +26,7 @@ chain_status apply_call(call_context& c, const register_node& x) {
   if (x.capacity_bytes < reserved || (reserved > 0 && !x.roles.contains(role::hoster)))
     return chain_fail(chain_errc::invalid_call, "capacity already promised to hosted replicas");
   c.state.nodes[c.signer] = node_record{x.roles, x.capacity_bytes, x.bus_address,
-                                        block_number{c.state.number.value + 1}, reserved};
+                                        block_number{c.state.number.value + 1}, reserved, x.seal_codec, x.seal_key};
   c.events.push_back(node_registered{c.signer, x.roles});
   return chain_ok();
 }

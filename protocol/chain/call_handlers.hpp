@@ -27,5 +27,6 @@ chain_status apply_call(call_context& c, const join_validators& x);
 chain_status apply_call(call_context& c, const leave_validators& x);
 chain_status apply_call(call_context& c, const report_equivocation& x);
 chain_status apply_call(call_context& c, const report_double_vote& x);
+chain_status apply_call(call_context& c, const submit_replica_root& x);
 
 }  // namespace datdot

@@ -52,6 +52,12 @@ struct replica_failed {
   account_id hoster;
   bool operator==(const replica_failed&) const = default;
 };
+// Encoder and hoster committed to the same replica tree: the replica is live.
+struct replica_activated {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  bool operator==(const replica_activated&) const = default;
+};
 struct hosting_state_changed {
   feed_key feed;
   hosting_state state;
@@ -60,6 +66,7 @@ struct hosting_state_changed {
 
 using chain_event = std::variant<node_registered, node_unregistered, ratio_transferred, feed_published,
                                  validator_join_requested, validator_leave_requested, validator_set_changed,
-                                 offence_recorded, replica_assigned, replica_failed, hosting_state_changed>;
+                                 offence_recorded, replica_assigned, replica_failed, replica_activated,
+                                 hosting_state_changed>;
 
 }  // namespace datdot

@@ -13,6 +13,7 @@ inline constexpr std::uint64_t ratio_units_per_one = 1'000'000;
 
 // Extrinsics and blocks (canonical bytes).
 inline constexpr std::size_t bus_address_bytes_max = 128;
+inline constexpr std::size_t seal_key_bytes_max = 512;  // an encoder's public sealing key (RW-2048: 256)
 inline constexpr std::size_t header_bytes = 32 + 8 + 8 + 32 + 64 + 32 + 32;  // see block_header
 inline constexpr std::size_t signed_header_bytes = header_bytes + 64;
 inline constexpr std::size_t vote_bytes = 1 + 8 + 8 + 32 + 8 + 32;           // see vote
@@ -52,7 +53,8 @@ inline constexpr std::uint64_t rebroadcast_after_slots = 1;  // a round stuck th
 static_assert(ratio_units_per_one > 0);
 static_assert(2 * signed_header_bytes + 64 < extrinsic_bytes_max, "an equivocation report fits one extrinsic");
 static_assert(2 * signed_vote_bytes + 64 < extrinsic_bytes_max, "a double-vote report fits one extrinsic");
-static_assert(bus_address_bytes_max + 128 < extrinsic_bytes_max, "a registration fits one extrinsic");
+static_assert(bus_address_bytes_max + seal_key_bytes_max + 128 < extrinsic_bytes_max,
+              "a registration fits one extrinsic");
 static_assert(signed_header_bytes + 4 + (4 + extrinsic_bytes_max) <= block_bytes_max,
               "the largest extrinsic fits a block");
 static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");

@@ -18,9 +18,15 @@ void encode(canonical_writer& w, const chain_params& p) {
   w.u64(p.slot_duration_ms).u64(p.epoch_length_slots).u32(p.replicas_per_feed).u64(p.challenge_period_slots);
 }
 
+void encode(canonical_writer& w, const std::optional<replica_commitment>& c) {
+  w.u8(c ? 1 : 0);
+  if (c) w.fixed(c->tree_hash).u64(c->length);
+}
+
 void encode(canonical_writer& w, const node_record& n) {
   encode(w, n.roles);
   w.u64(n.capacity_bytes).text(n.bus_address).u64(n.registered_at.value).u64(n.reserved_bytes);
+  w.u8(static_cast<std::uint8_t>(n.seal_codec)).blob(n.seal_key);
 }
 
 void encode(canonical_writer& w, const feed_record& f) {
@@ -31,6 +37,8 @@ void encode(canonical_writer& w, const feed_record& f) {
   for (const auto& r : f.replicas) {
     w.fixed(r.hoster.key).fixed(r.encoder.key).fixed(r.replica_key);
     w.u8(static_cast<std::uint8_t>(r.state)).u64(r.assigned_at.value);
+    encode(w, r.encoder_root);
+    encode(w, r.hoster_root);
   }
 }
 
@@ -91,7 +99,18 @@ node_record decode_node(canonical_reader& r) {
   n.bus_address = r.text(chain_limits::bus_address_bytes_max);
   n.registered_at = block_number{r.u64()};
   n.reserved_bytes = r.u64();
+  n.seal_codec = static_cast<seal_codec_id>(r.u8());
+  const auto key = r.blob(chain_limits::seal_key_bytes_max);
+  n.seal_key.assign(key.begin(), key.end());
   return n;
+}
+
+std::optional<replica_commitment> decode_commitment(canonical_reader& r) {
+  if (!r.boolean()) return std::nullopt;
+  replica_commitment c;
+  c.tree_hash = r.fixed<32>();
+  c.length = r.u64();
+  return c;
 }
 
 feed_record decode_feed(canonical_reader& r) {
@@ -119,6 +138,8 @@ feed_record decode_feed(canonical_reader& r) {
     if (rs > static_cast<std::uint8_t>(replica_state::failed)) r.fail("unknown replica state");
     x.state = static_cast<replica_state>(rs);
     x.assigned_at = block_number{r.u64()};
+    x.encoder_root = decode_commitment(r);
+    x.hoster_root = decode_commitment(r);
     f.replicas.push_back(x);
   }
   return f;

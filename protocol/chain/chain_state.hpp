@@ -5,11 +5,14 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "crypto/feed_identity.hpp"
+#include "crypto/seal_codec.hpp"
+#include "protocol/hosting/storage_proof.hpp"
 #include "protocol/chain/chain_error.hpp"
 #include "protocol/chain/chain_ids.hpp"
 #include "protocol/roles.hpp"
@@ -36,6 +39,8 @@ struct node_record {
   std::string bus_address;
   block_number registered_at;
   std::uint64_t reserved_bytes = 0;  // capacity promised to assigned replicas (never above capacity_bytes)
+  seal_codec_id seal_codec = seal_codec_id::rabin_williams_2048;
+  bytes seal_key;  // encoders: the public sealing key every storage proof is checked with
   bool operator==(const node_record&) const = default;
 };
 
@@ -55,6 +60,9 @@ struct replica_record {
   hash32 replica_key{};
   replica_state state = replica_state::encoding;
   block_number assigned_at;
+  // The Merkle tree over the sealed blocks as each side committed to it.
+  std::optional<replica_commitment> encoder_root;
+  std::optional<replica_commitment> hoster_root;
   bool operator==(const replica_record&) const = default;
 };
 

@@ -21,6 +21,7 @@ void encode_call(canonical_writer& w, const call& c) {
                  [&](const register_node& x) {
                    encode(w, x.roles);
                    w.u64(x.capacity_bytes).text(x.bus_address);
+                   w.u8(static_cast<std::uint8_t>(x.seal_codec)).blob(x.seal_key);
                  },
                  [&](const unregister_node&) {},
                  [&](const transfer_ratio& x) { w.fixed(x.to.key).u64(x.amount.units); },
@@ -38,6 +39,9 @@ void encode_call(canonical_writer& w, const call& c) {
                    encode(w, x.first);
                    encode(w, x.second);
                  },
+                 [&](const submit_replica_root& x) {
+                   w.fixed(x.feed.bytes).u32(x.replica).fixed(x.tree_hash).u64(x.length);
+                 },
              },
              c);
 }
@@ -49,6 +53,9 @@ call decode_call(canonical_reader& r) {
       x.roles = decode_role_set(r);
       x.capacity_bytes = r.u64();
       x.bus_address = r.text(chain_limits::bus_address_bytes_max);
+      x.seal_codec = static_cast<seal_codec_id>(r.u8());
+      const auto key = r.blob(chain_limits::seal_key_bytes_max);
+      x.seal_key.assign(key.begin(), key.end());
       return x;
     }
     case 1: return unregister_node{};
@@ -84,12 +91,20 @@ call decode_call(canonical_reader& r) {
       x.second = decode_signed_vote(r);
       return x;
     }
+    case 8: {
+      submit_replica_root x;
+      x.feed.bytes = r.fixed<32>();
+      x.replica = r.u32();
+      x.tree_hash = r.fixed<32>();
+      x.length = r.u64();
+      return x;
+    }
     default:
       r.fail("unknown call tag");
       return unregister_node{};
   }
 }
-static_assert(std::variant_size_v<call> == 8, "a new call kind needs its tag in decode_call");
+static_assert(std::variant_size_v<call> == 9, "a new call kind needs its tag in decode_call");
 
 bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
   canonical_writer w;

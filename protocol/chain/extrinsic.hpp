@@ -9,6 +9,7 @@
 
 #include "crypto/feed_identity.hpp"
 #include "crypto/keys.hpp"
+#include "crypto/seal_codec.hpp"
 #include "protocol/chain/block_header.hpp"
 #include "protocol/chain/vote.hpp"
 #include "protocol/roles.hpp"
@@ -20,6 +21,10 @@ struct register_node {
   role_set roles;
   std::uint64_t capacity_bytes = 0;
   std::string bus_address;
+  // An encoder's public sealing key (crypto/seal_codec.hpp): anyone checks the
+  // replicas it seals with it. Empty for nodes that do not encode.
+  seal_codec_id seal_codec = seal_codec_id::rabin_williams_2048;
+  bytes seal_key;
   bool operator==(const register_node&) const = default;
 };
 
@@ -67,8 +72,18 @@ struct report_double_vote {
   bool operator==(const report_double_vote&) const = default;
 };
 
+// The replica's encoder and its hoster each commit to the replica's Merkle
+// tree over the sealed blocks; equal commitments activate the replica.
+struct submit_replica_root {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  hash32 tree_hash{};
+  std::uint64_t length = 0;
+  bool operator==(const submit_replica_root&) const = default;
+};
+
 using call = std::variant<register_node, unregister_node, transfer_ratio, publish_feed, join_validators,
-                          leave_validators, report_equivocation, report_double_vote>;
+                          leave_validators, report_equivocation, report_double_vote, submit_replica_root>;
 
 struct extrinsic {
   account_id signer;

@@ -77,14 +77,14 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
   return true;
 }
 
-void update_state(feed_record& f, const feed_key& key, std::vector<chain_event>& events) {
+}  // namespace
+
+void update_hosting_state(feed_record& f, const feed_key& key, std::vector<chain_event>& events) {
   const auto next = hosting_state_of(f);
   if (next == f.state) return;
   f.state = next;
   events.push_back(hosting_state_changed{key, next});
 }
-
-}  // namespace
 
 hosting_state hosting_state_of(const feed_record& f) {
   if (f.state == hosting_state::failed) return hosting_state::failed;
@@ -117,21 +117,25 @@ void assign_replicas(chain_state& s, std::vector<chain_event>& events) {
     auto& f = s.feeds.at(w.key);
     while (budget > 0 && live_count(f) < f.replicas_wanted && assign_one(s, w.key, events))
       --budget;
-    update_state(f, w.key, events);
+    update_hosting_state(f, w.key, events);
     if (budget == 0) break;
   }
 }
 
+void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {
+  auto& f = s.feeds.at(key);
+  auto& r = f.replicas.at(replica);
+  if (!live(r)) return;
+  r.state = replica_state::failed;
+  if (auto node = s.nodes.find(r.hoster); node != s.nodes.end()) node->second.reserved_bytes -= f.byte_size;
+  events.push_back(replica_failed{key, replica, r.hoster});
+}
+
 void fail_replicas_of(chain_state& s, const account_id& hoster, std::vector<chain_event>& events) {
   for (auto& [key, f] : s.feeds) {
-    for (std::size_t i = 0; i < f.replicas.size(); ++i) {
-      auto& r = f.replicas[i];
-      if (!live(r) || r.hoster != hoster) continue;
-      r.state = replica_state::failed;
-      if (auto node = s.nodes.find(hoster); node != s.nodes.end()) node->second.reserved_bytes -= f.byte_size;
-      events.push_back(replica_failed{key, static_cast<std::uint32_t>(i), hoster});
-    }
-    update_state(f, key, events);
+    for (std::size_t i = 0; i < f.replicas.size(); ++i)
+      if (f.replicas[i].hoster == hoster) fail_replica(s, key, static_cast<std::uint32_t>(i), events);
+    update_hosting_state(f, key, events);
   }
 }
 

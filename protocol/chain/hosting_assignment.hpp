@@ -26,8 +26,13 @@ void assign_replicas(chain_state& s, std::vector<chain_event>& events);
 // The state a feed's replicas put it in (failed is kept once set).
 hosting_state hosting_state_of(const feed_record& f);
 
-// Marks every live replica `hoster` keeps as failed and releases its
-// reservation: the next blocks assign replacements through new encoders.
+// Sets a feed's hosting state from its replicas, with an event when it changes.
+void update_hosting_state(feed_record& f, const feed_key& key, std::vector<chain_event>& events);
+
+// Marks a live replica failed and releases its hoster's reservation: the next
+// blocks assign a replacement through a new encoder.
+void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events);
+// fail_replica for every live replica `hoster` keeps.
 void fail_replicas_of(chain_state& s, const account_id& hoster, std::vector<chain_event>& events);
 
 }  // namespace datdot

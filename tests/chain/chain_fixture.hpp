@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crypto/keys.hpp"
+#include "crypto/rabin_williams.hpp"
 #include "protocol/chain/block_execution.hpp"
 #include "protocol/chain/epoch_transition.hpp"
 #include "protocol/chain/genesis.hpp"
@@ -22,6 +23,27 @@ inline key_pair test_key(std::uint64_t index) {
 }
 
 inline account_id id_of(const key_pair& k) { return account_id{k.pk}; }
+
+// One public sealing key for every test encoder (making one takes a while):
+// the chain checks that an encoder names a valid key, not that keys differ.
+inline const bytes& test_seal_key() {
+  static const bytes key = [] {
+    key_seed seed{};
+    seed[0] = 0x5e;
+    return rabin_williams::from_seed(seed)->public_part().public_key_bytes();
+  }();
+  return key;
+}
+
+// A registration with `roles`, and a sealing key when it encodes.
+inline register_node test_registration(role_set roles, std::uint64_t capacity, std::string bus_address) {
+  register_node r;
+  r.roles = roles;
+  r.capacity_bytes = capacity;
+  r.bus_address = std::move(bus_address);
+  if (roles.contains(role::encoder)) r.seal_key = test_seal_key();
+  return r;
+}
 
 // Validators are keys 0..n-1; accounts with ratio are keys 0..n+extra-1.
 struct chain_fixture {

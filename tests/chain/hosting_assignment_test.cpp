@@ -1,7 +1,8 @@
 // Replica assignment by the runtime: who hosts and who encodes each replica,
 // drawn from chain randomness under the rules of hosting_assignment.hpp, with
 // capacity reserved and never over-committed, richer publishers first, and
-// replicas of a departing hoster re-assigned.
+// replicas of a departing hoster re-assigned; then activation when encoder and
+// hoster commit to the same replica tree.
 #include <doctest/doctest.h>
 
 #include <set>
@@ -31,11 +32,9 @@ struct hosting_fixture {
 
   key_pair join(std::uint64_t index, role r, std::uint64_t capacity) {
     const auto k = test_key(index);
-    register_node x;
-    x.roles.add(r);
-    x.capacity_bytes = capacity;
-    x.bus_address = "tcp://127.0.0.1:" + std::to_string(7000 + index);
-    apply(k, x);
+    role_set roles;
+    roles.add(r);
+    apply(k, test_registration(roles, capacity, "tcp://127.0.0.1:" + std::to_string(7000 + index)));
     return k;
   }
 
@@ -192,10 +191,9 @@ TEST_CASE("blocks assign replicas when built and when imported, to the same stat
     r.bus_address = "tcp://127.0.0.1:1";
     xs.push_back(make_extrinsic(f.chain(), test_key(100 + i), 0, r));
   }
-  register_node e;
-  e.roles.add(role::encoder);
-  e.bus_address = "tcp://127.0.0.1:2";
-  xs.push_back(make_extrinsic(f.chain(), encoder, 0, e));
+  role_set encoding;
+  encoding.add(role::encoder);
+  xs.push_back(make_extrinsic(f.chain(), encoder, 0, test_registration(encoding, 0, "tcp://127.0.0.1:2")));
   register_node p;
   p.roles.add(role::publisher);
   p.bus_address = "tcp://127.0.0.1:3";
@@ -219,4 +217,87 @@ TEST_CASE("blocks assign replicas when built and when imported, to the same stat
   CHECK(record.replicas.size() == 3);
   CHECK(count_events<replica_assigned>(imported->events) == 3);
   CHECK(decode_state(encode_state(imported->state)).value() == imported->state);
+}
+
+namespace {
+
+const key_pair& signer_of(const hosting_fixture& h, const account_id& id) {
+  for (const auto* group : {&h.hosters, &h.encoders})
+    for (const auto& k : *group)
+      if (id_of(k) == id) return k;
+  FAIL("not a fixture node");
+  return h.hosters.front();
+}
+
+chain_errc rejected(hosting_fixture& h, const key_pair& k, call c) {
+  const auto before = h.s;
+  std::vector<chain_event> ignored;
+  auto r = apply_extrinsic(h.s, make_extrinsic(h.f.chain(), k, h.s.accounts.at(id_of(k)).nonce, std::move(c)), ignored);
+  REQUIRE_FALSE(r);
+  CHECK(h.s == before);
+  return r.err().code;
+}
+
+}  // namespace
+
+TEST_CASE("an encoder registers with a valid public sealing key and only an encoder may name one") {
+  hosting_fixture h{1, feed_bytes, 0};
+  const auto k = test_key(400);
+  role_set encoder;
+  encoder.add(role::encoder);
+  auto without = test_registration(encoder, 0, "tcp://127.0.0.1:1");
+  without.seal_key.clear();
+  std::vector<chain_event> ignored;
+  CHECK(apply_extrinsic(h.s, make_extrinsic(h.f.chain(), k, 0, without), ignored).err().code == chain_errc::invalid_call);
+  auto garbage = test_registration(encoder, 0, "tcp://127.0.0.1:1");
+  garbage.seal_key.assign(256, 0x01);
+  CHECK(apply_extrinsic(h.s, make_extrinsic(h.f.chain(), k, 0, garbage), ignored).err().code == chain_errc::invalid_call);
+  role_set hoster;
+  hoster.add(role::hoster);
+  auto stray = test_registration(hoster, feed_bytes, "tcp://127.0.0.1:1");
+  stray.seal_key = test_seal_key();
+  CHECK(apply_extrinsic(h.s, make_extrinsic(h.f.chain(), k, 0, stray), ignored).err().code == chain_errc::invalid_call);
+  REQUIRE(apply_extrinsic(h.s, make_extrinsic(h.f.chain(), k, 0, test_registration(encoder, 0, "tcp://127.0.0.1:1")),
+                          ignored));
+  CHECK(h.s.nodes.at(id_of(k)).seal_key == test_seal_key());
+}
+
+TEST_CASE("a replica is active once its encoder and hoster commit to the same tree and a mismatch re-assigns it") {
+  hosting_fixture h{4, 10 * feed_bytes};
+  const auto key = h.publish(300, 1'000'000, 2);
+  h.next_block(1);
+  const auto r0 = h.s.feeds.at(key).replicas.at(0), r1 = h.s.feeds.at(key).replicas.at(1);
+  const auto& hoster0 = signer_of(h, r0.hoster);
+  const auto& encoder0 = signer_of(h, r0.encoder);
+  const auto root = blake2b_256(as_bytes("replica tree"));
+  const auto length = h.s.feeds.at(key).length;
+
+  // Refused without effect: unknown feed or replica, a stranger, a wrong length.
+  CHECK(rejected(h, hoster0, submit_replica_root{feed_key{root}, 0, root, length}) == chain_errc::invalid_call);
+  CHECK(rejected(h, hoster0, submit_replica_root{key, 7, root, length}) == chain_errc::invalid_call);
+  CHECK(rejected(h, signer_of(h, r1.hoster), submit_replica_root{key, 0, root, length}) == chain_errc::invalid_call);
+  CHECK(rejected(h, hoster0, submit_replica_root{key, 0, root, length + 1}) == chain_errc::invalid_call);
+
+  h.events.clear();
+  h.apply(hoster0, submit_replica_root{key, 0, root, length});
+  CHECK(h.s.feeds.at(key).replicas.at(0).state == replica_state::encoding);  // one side is not enough
+  CHECK(rejected(h, hoster0, submit_replica_root{key, 0, root, length}) == chain_errc::invalid_call);
+  h.apply(encoder0, submit_replica_root{key, 0, root, length});
+  CHECK(h.s.feeds.at(key).replicas.at(0).state == replica_state::active);
+  CHECK(count_events<replica_activated>(h.events) == 1);
+  CHECK(h.s.feeds.at(key).state == hosting_state::pinning);  // one of two
+
+  // The second replica's two sides disagree: it fails and is assigned again.
+  h.apply(signer_of(h, r1.hoster), submit_replica_root{key, 1, root, length});
+  h.apply(signer_of(h, r1.encoder), submit_replica_root{key, 1, blake2b_256(as_bytes("other")), length});
+  CHECK(h.s.feeds.at(key).replicas.at(1).state == replica_state::failed);
+  h.check_capacity();
+  h.next_block(2);
+  const auto again = h.s.feeds.at(key).replicas.at(1);
+  CHECK(again.state == replica_state::encoding);
+  CHECK_FALSE(again.hoster_root);
+  h.apply(signer_of(h, again.hoster), submit_replica_root{key, 1, root, length});
+  h.apply(signer_of(h, again.encoder), submit_replica_root{key, 1, root, length});
+  CHECK(h.s.feeds.at(key).state == hosting_state::pinned);
+  CHECK(decode_state(encode_state(h.s)).value() == h.s);
 }

@@ -28,11 +28,9 @@ publish_feed signed_publish(const key_pair& feed, std::uint64_t length, std::uin
 }
 
 register_node registration(std::initializer_list<role> roles) {
-  register_node r;
-  for (auto x : roles) r.roles.add(x);
-  r.capacity_bytes = 1 << 30;
-  r.bus_address = "tcp://127.0.0.1:7000";
-  return r;
+  role_set set;
+  for (auto x : roles) set.add(x);
+  return test_registration(set, 1 << 30, "tcp://127.0.0.1:7000");
 }
 
 chain_errc apply_error(chain_state& s, const extrinsic& x) {
@@ -72,7 +70,8 @@ TEST_CASE("every call kind round-trips through the strict canonical encoding") {
                           leave_validators{},
                           report_equivocation{seal_header(h, f.chain(), f.validators[3].sk),
                                               seal_header(h2, f.chain(), f.validators[3].sk)},
-                          report_double_vote{sign_vote(v, f.chain(), k.sk), sign_vote(v2, f.chain(), k.sk)}};
+                          report_double_vote{sign_vote(v, f.chain(), k.sk), sign_vote(v2, f.chain(), k.sk)},
+                          submit_replica_root{feed_key{blake2b_256(as_bytes("feed"))}, 2, blake2b_256(as_bytes("root")), 10}};
   REQUIRE(calls.size() == std::variant_size_v<call>);
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto x = make_extrinsic(f.chain(), k, i, calls[i]);
