@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/http_client.hpp"
+#include "crypto/rabin_williams.hpp"
 #include "protocol/chain/extrinsic.hpp"
 #include "protocol/chain/genesis.hpp"
 #include "storage/key_file.hpp"
@@ -126,16 +127,21 @@ struct tx_options {
 
 // Signs `c` with the key file's key and the account's next nonce on the node's
 // best chain, submits it, and with --wait-final waits until it is finalized.
-void submit(const tx_options& o, call c) {
+key_pair signer_keys(const tx_options& o) {
   auto keys = storage::load_key_file(o.key_file);
   if (!keys) throw command_failed{1, keys.err().describe()};
-  const auto me = to_hex(byte_view{keys->pk});
+  return *keys;
+}
+
+void submit(const tx_options& o, call c) {
+  const auto keys = signer_keys(o);
+  const auto me = to_hex(byte_view{keys.pk});
   auto status = ask(o.client, "GET", "/chain/status");
   auto chain = from_hex_fixed<32>(status.at("chain_id").get<std::string>());
   if (!chain) throw command_failed{1, "the node's chain id: " + chain.err().describe()};
   auto account = ask(o.client, "GET", "/chain/account/" + me);
   const std::uint64_t nonce = account.at("best_nonce").get<std::uint64_t>();
-  auto x = make_extrinsic(chain_id{*chain}, *keys, nonce, std::move(c));
+  auto x = make_extrinsic(chain_id{*chain}, keys, nonce, std::move(c));
   auto answer = ask(o.client, "POST", "/chain/transaction", to_hex(byte_view{encode_extrinsic(x)}));
   json out{{"hash", answer.at("hash")}, {"signer", me}, {"nonce", nonce}, {"accepted", answer.at("accepted")}};
   if (o.wait_final && answer.at("accepted").get<bool>()) {
@@ -278,7 +284,8 @@ void add_chain_commands(CLI::App& app) {
   });
 
   auto rg = std::make_shared<tx_options>();
-  auto* rgc = chain->add_subcommand("register", "Register the key's node: roles, capacity, bus address");
+  auto* rgc = chain->add_subcommand(
+      "register", "Register the key's node: roles, capacity, bus address (an encoder also its public sealing key)");
   rgc->add_option("--roles", rg->roles, "Comma-separated roles")->required();
   rgc->add_option("--capacity-bytes", rg->capacity_bytes, "Storage offered for hosting");
   rgc->add_option("--bus-address", rg->bus_address, "Where its bus listens (tcp://HOST:PORT)");
@@ -286,7 +293,11 @@ void add_chain_commands(CLI::App& app) {
   rgc->callback([rg] {
     auto roles = parse_roles(rg->roles);
     if (!roles) throw command_failed{2, "--roles: " + roles.err().describe()};
-    submit(*rg, register_node{*roles, rg->capacity_bytes, rg->bus_address});
+    register_node r{*roles, rg->capacity_bytes, rg->bus_address};
+    // An encoder publishes the public half of its sealing key, derived from node.key.
+    if (roles->contains(role::encoder))
+      r.seal_key = rabin_williams::of_node(signer_keys(*rg))->public_part().public_key_bytes();
+    submit(*rg, std::move(r));
   });
 }
 

@@ -246,6 +246,13 @@ std::unique_ptr<sealer> from_seed(const key_seed& seed) {
   return std::make_unique<secret_key_impl>(seeded_prime(seed, 'p', 3), seeded_prime(seed, 'q', 7));
 }
 
+std::unique_ptr<sealer> of_node(const key_pair& identity) {
+  blake2b_stream h;
+  h.update(as_bytes("datdot sealing key of a node"));
+  h.update(byte_view{identity.sk.data(), 32});  // libsodium's secret key: seed || public key
+  return from_seed(h.finish());
+}
+
 result<std::unique_ptr<sealer>> from_secret(byte_view secret) {
   if (secret.size() != 2 * prime_bytes)
     return make_error(errc::invalid_argument, "a Rabin-Williams secret key is " + std::to_string(2 * prime_bytes) + " bytes");

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 
+#include "crypto/keys.hpp"
 #include "crypto/seal_codec.hpp"
 
 namespace datdot {
@@ -40,6 +41,9 @@ inline constexpr std::size_t block_bytes_max = std::size_t{1} << 30;
 std::unique_ptr<sealer> generate();
 // A key derived deterministically from a seed (for simulations that must replay).
 std::unique_ptr<sealer> from_seed(const key_seed& seed);
+// A node's own sealing key, derived from its identity's secret seed (so it is
+// as private as node.key and needs no file of its own).
+std::unique_ptr<sealer> of_node(const key_pair& identity);
 // A key from secret_key_bytes() (p || q, big-endian); checks the primes and their residues.
 result<std::unique_ptr<sealer>> from_secret(byte_view secret);
 // The public half from public_key_bytes() (N, big-endian).

@@ -58,7 +58,9 @@ json account_json(const account_view& a) {
     out["node"] = {{"roles", format_roles(a.node->roles)},
                    {"capacity_bytes", a.node->capacity_bytes},
                    {"bus_address", a.node->bus_address},
-                   {"registered_at", a.node->registered_at.value}};
+                   {"registered_at", a.node->registered_at.value},
+                   {"reserved_bytes", a.node->reserved_bytes},
+                   {"seal_key", to_hex(a.node->seal_key)}};
   if (a.offences)
     out["offences"] = {{"equivocations", a.offences->equivocations}, {"double_votes", a.offences->double_votes}};
   return out;

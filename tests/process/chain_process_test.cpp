@@ -109,6 +109,16 @@ TEST_CASE("four validator processes finalize, take a transfer, and survive kill 
     auto a = chain(http[2], {"account", to});
     return a.is_object() && a["ratio_units"] == 4242;
   }, 5s));
+  // Registering as an encoder publishes the node's public sealing key.
+  auto registered = chain(http[1], {"register", "--key", (tmp / "v1" / "data" / "node.key").string(), "--roles",
+                                    "encoder", "--bus-address", "tcp://127.0.0.1:1", "--wait-final", "--timeout-ms",
+                                    "15000"});
+  REQUIRE(registered.is_object());
+  CHECK(registered["finalized"] == true);
+  auto v1 = chain(http[2], {"account", registered["signer"].get<std::string>()});
+  REQUIRE(v1.is_object());
+  CHECK(v1["node"]["roles"] == "encoder");
+  CHECK(v1["node"]["seal_key"].get<std::string>().size() == 2 * 256);
   auto raw_events = run_command({DATDOT_BINARY, "chain", "events", "--from", "1", "--node", http[3], "--json"});
   CHECK(raw_events.out.find("\"ratio_transferred\"") != std::string::npos);
   // Filters: by type, and by feed (no feed was published here, so none match).
