@@ -52,7 +52,10 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
   const auto slot = std::find_if(f.replicas.begin(), f.replicas.end(), [](const replica_record& r) { return !live(r); });
   const auto number = static_cast<std::uint32_t>(slot - f.replicas.begin());
   std::vector<account_id> hosters, encoders;
-  for (const auto& [id, node] : s.nodes) {
+  for (const auto& entry : s.nodes) {
+    // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+    const auto& id = entry.first;
+    const auto& node = entry.second;
     if (id == f.publisher) continue;
     const bool holds = std::any_of(f.replicas.begin(), f.replicas.end(),
                                    [&](const replica_record& r) { return live(r) && r.hoster == id; });
