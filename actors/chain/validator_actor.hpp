@@ -95,10 +95,10 @@ using validator_actor = inbox_actor::extend<caf::reacts_to<chain_tick_atom>,    
                                             // local clients: sign with this node's key and next nonce, pool, gossip
                                             caf::replies_to<chain_submit_atom, call>::with<submitted_call>>;
 
-// Rebuilds the chain from the store (finalized blocks with their
-// justifications, then the unfinalized blocks and the pool), subscribes to the
-// bus's chain messages and starts ticking. Fails when the store does not
-// replay (another genesis, a corrupt block).
+// Rebuilds the chain from the store (the newest state snapshot, the finalized
+// blocks after it with their justifications, then the unfinalized blocks and
+// the pool), subscribes to the bus's chain messages and starts ticking. Fails
+// when the store does not replay (another genesis, a corrupt block or snapshot).
 result<validator_actor> spawn_validator_actor(caf::actor_system& sys, bus_actor bus, validator_config config);
 
 }  // namespace datdot

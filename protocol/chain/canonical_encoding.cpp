@@ -110,10 +110,4 @@ role_set decode_role_set(canonical_reader& r) {
   return out;
 }
 
-signing_mode decode_signing_mode(canonical_reader& r) {
-  const auto mode = r.u8();
-  if (mode > static_cast<std::uint8_t>(signing_mode::compat)) r.fail("unknown signing mode");
-  return static_cast<signing_mode>(mode);
-}
-
 }  // namespace datdot

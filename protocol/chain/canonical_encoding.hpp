@@ -11,7 +11,6 @@
 #include <string_view>
 
 #include "crypto/bytes.hpp"
-#include "crypto/feed_identity.hpp"
 #include "protocol/chain/chain_error.hpp"
 #include "protocol/roles.hpp"
 
@@ -81,6 +80,12 @@ class canonical_reader {
 // A role set as one byte, bit i for role i.
 void encode(canonical_writer& w, role_set roles);
 role_set decode_role_set(canonical_reader& r);
-signing_mode decode_signing_mode(canonical_reader& r);  // written as one byte
+// An enum written as one byte: values past `last` fail the reader.
+template <class E>
+E decode_enum(canonical_reader& r, E last, const char* what) {
+  const auto v = r.u8();
+  if (v > static_cast<std::uint8_t>(last)) r.fail(std::string{"unknown "} + what);
+  return static_cast<E>(v);
+}
 
 }  // namespace datdot

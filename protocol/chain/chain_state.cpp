@@ -117,16 +117,14 @@ feed_record decode_feed(canonical_reader& r) {
   feed_record f;
   f.publisher = account_id{r.fixed<32>()};
   f.signer = r.fixed<32>();
-  f.mode = decode_signing_mode(r);
+  f.mode = decode_enum(r, signing_mode::compat, "signing mode");
   f.length = r.u64();
   f.fork = r.u64();
   f.byte_size = r.u64();
   f.tree_hash = r.fixed<32>();
   f.tree_signature = r.fixed<64>();
   f.replicas_wanted = r.u32();
-  const auto state = r.u8();
-  if (state > static_cast<std::uint8_t>(hosting_state::failed)) r.fail("unknown hosting state");
-  f.state = static_cast<hosting_state>(state);
+  f.state = decode_enum(r, hosting_state::failed, "hosting state");
   f.published_at = block_number{r.u64()};
   const auto replicas = count_of(r, chain_limits::replicas_per_feed_max, "replicas");
   for (std::uint64_t i = 0; i < replicas && !r.failed(); ++i) {
@@ -134,9 +132,7 @@ feed_record decode_feed(canonical_reader& r) {
     x.hoster = account_id{r.fixed<32>()};
     x.encoder = account_id{r.fixed<32>()};
     x.replica_key = r.fixed<32>();
-    const auto rs = r.u8();
-    if (rs > static_cast<std::uint8_t>(replica_state::failed)) r.fail("unknown replica state");
-    x.state = static_cast<replica_state>(rs);
+    x.state = decode_enum(r, replica_state::failed, "replica state");
     x.assigned_at = block_number{r.u64()};
     x.encoder_root = decode_commitment(r);
     x.hoster_root = decode_commitment(r);

@@ -1,7 +1,8 @@
 // The chain's whole state as one value: ordered containers only, so that its
 // canonical encoding, and the state root committed in every header, are the
-// same on every node. The next issue (hosting assignment, challenges,
-// attestations, payouts) adds fields here and kinds in extrinsic.hpp.
+// same on every node. Hosting so far: replicas with their hoster, encoder,
+// key and roots, and capacity reserved per node; challenges, attestations and
+// payouts add fields here and kinds in extrinsic.hpp.
 #pragma once
 
 #include <map>

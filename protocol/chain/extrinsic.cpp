@@ -68,7 +68,7 @@ call decode_call(canonical_reader& r) {
     case 3: {
       publish_feed x;
       x.signer = r.fixed<32>();
-      x.mode = decode_signing_mode(r);
+      x.mode = decode_enum(r, signing_mode::compat, "signing mode");
       x.length = r.u64();
       x.fork = r.u64();
       x.byte_size = r.u64();

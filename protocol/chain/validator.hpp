@@ -5,7 +5,7 @@
 // finality gadget, and turns equivocations and double votes it sees into
 // report extrinsics signed by itself.
 //
-// How the pieces around it plug in (later steps):
+// How the pieces around it plug in:
 // - The CAF validator actor owns one `validator`. It turns its clock into
 //   on_slot(now_ms / slot_duration_ms) at each slot start, decodes bus frames
 //   (blocks, votes, commits, catch-ups, transactions: canonical bytes carried
@@ -14,11 +14,12 @@
 //   bus, start_timer becomes a delayed message to itself that comes back as
 //   on_timeout, request_blocks asks a peer (sync), input_rejected bumps
 //   datdot_chain_rejected_total{reason}.
-// - The LMDB chain store writes, in one transaction per effect batch, every
-//   block_imported (block bytes + events by hash) and every block_finalized
-//   (justification, finalized height, and a state snapshot), and prunes what
-//   finality orphaned. On restart the actor rebuilds from the last finalized
-//   state and replays the stored unfinalized blocks through on_block.
+// - The LMDB chain store keeps every block_imported (block bytes by hash) and
+//   writes each block_finalized in one transaction (justification, finalized
+//   height, the blocks' events, every N blocks a state snapshot), pruning what
+//   finality orphaned. On restart the actor starts from the newest snapshot
+//   (trusted_root), pledges its stored own votes, sets restore_clock, and
+//   replays the later finalized blocks, their commits and the unfinalized ones.
 #pragma once
 
 #include <map>
