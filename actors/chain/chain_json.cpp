@@ -12,7 +12,9 @@ std::string id_hex(const account_id& a) { return to_hex(a); }
 // One name per call kind, in the variant's order (the wire tag).
 constexpr std::array<const char*, std::variant_size_v<call>> call_names{
     "register_node", "unregister_node", "transfer_ratio", "publish_feed", "join_validators",
-    "leave_validators", "report_equivocation", "report_double_vote"};
+    "leave_validators", "report_equivocation", "report_double_vote", "submit_replica_root",
+    "submit_storage_proof", "submit_attestation", "back_feed"};
+static_assert(call_names.back() != nullptr, "every call kind has a name");
 
 json call_json(const call& c) {
   json out{{"type", call_names[c.index()]}};
@@ -28,6 +30,23 @@ json call_json(const call& c) {
     out["length"] = p->length;
     out["byte_size"] = p->byte_size;
     out["replicas"] = p->replicas;
+  } else if (const auto* r = std::get_if<submit_replica_root>(&c)) {
+    out["feed"] = hex_of(r->feed.bytes);
+    out["replica"] = r->replica;
+    out["tree_hash"] = hex_of(r->tree_hash);
+    out["length"] = r->length;
+  } else if (const auto* sp = std::get_if<submit_storage_proof>(&c)) {
+    out["challenge"] = sp->challenge;
+    out["index"] = sp->proof.index;
+    out["sealed_bytes"] = sp->proof.sealed.size();
+  } else if (const auto* a = std::get_if<submit_attestation>(&c)) {
+    out["challenge"] = a->challenge;
+    out["served"] = a->served;
+    out["latency_ms"] = a->latency_ms;
+    out["bytes_per_second"] = a->bytes_per_second;
+  } else if (const auto* b = std::get_if<back_feed>(&c)) {
+    out["feed"] = hex_of(b->feed.bytes);
+    out["amount_units"] = b->amount.units;
   }
   return out;
 }
@@ -98,13 +117,17 @@ json feed_json(const feed_view& f) {
                         {"hoster", id_hex(x.hoster)},
                         {"encoder", id_hex(x.encoder)},
                         {"state", to_string(x.state)},
-                        {"assigned_at", x.assigned_at.value}});
+                        {"assigned_at", x.assigned_at.value},
+                        {"challenges_passed", x.passed},
+                        {"failures_in_a_row", x.failures},
+                        {"last_proof_at", x.last_proof_at.value},
+                        {"next_challenge_at", x.next_challenge_at.value}});
   }
   return {{"key", hex_of(f.key.bytes)},       {"publisher", id_hex(r.publisher)},
           {"length", r.length},               {"byte_size", r.byte_size},
           {"replicas_wanted", r.replicas_wanted}, {"state", to_string(r.state)},
           {"tree_hash", hex_of(r.tree_hash)}, {"published_at", r.published_at.value},
-          {"replicas", replicas}};
+          {"backing_units", r.backing.units}, {"replicas", replicas}};
 }
 
 json event_json(block_number number, const block_hash& hash, const chain_event& e) {
@@ -143,6 +166,45 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["type"] = "hosting_state_changed";
           out["feed"] = hex_of(ev.feed.bytes);
           out["state"] = to_string(ev.state);
+        } else if constexpr (std::is_same_v<T, challenge_issued>) {
+          out["type"] = "challenge_issued";
+          out["challenge"] = ev.challenge;
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
+          out["hoster"] = id_hex(ev.hoster);
+          out["index"] = ev.index;
+          out["deadline"] = ev.deadline.value;
+          json attesters = json::array();
+          for (const auto& a : ev.attesters) attesters.push_back(id_hex(a));
+          out["attesters"] = attesters;
+        } else if constexpr (std::is_same_v<T, storage_proved>) {
+          out["type"] = "storage_proved";
+          out["challenge"] = ev.challenge;
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
+        } else if constexpr (std::is_same_v<T, attestation_recorded>) {
+          out["type"] = "attestation_recorded";
+          out["challenge"] = ev.challenge;
+          out["attester"] = id_hex(ev.attester);
+          out["served"] = ev.served;
+        } else if constexpr (std::is_same_v<T, challenge_resolved>) {
+          out["type"] = "challenge_resolved";
+          out["challenge"] = ev.challenge;
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
+          out["hoster"] = id_hex(ev.hoster);
+          out["passed"] = ev.passed;
+          out["failures_in_a_row"] = ev.failures;
+        } else if constexpr (std::is_same_v<T, hosting_paid>) {
+          out["type"] = "hosting_paid";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["to"] = id_hex(ev.to);
+          out["amount_units"] = ev.amount.units;
+        } else if constexpr (std::is_same_v<T, feed_backed>) {
+          out["type"] = "feed_backed";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["backer"] = id_hex(ev.backer);
+          out["amount_units"] = ev.amount.units;
         } else if constexpr (std::is_same_v<T, feed_published>) {
           out["type"] = "feed_published";
           out["feed"] = hex_of(ev.feed.bytes);
@@ -161,6 +223,7 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           for (const auto& m : ev.members) members.push_back(id_hex(m));
           out["members"] = members;
         } else {
+          static_assert(std::is_same_v<T, offence_recorded>, "every event kind has its JSON");
           out["type"] = "offence_recorded";
           out["offender"] = id_hex(ev.offender);
           out["kind"] = ev.kind == offence_kind::equivocation ? "equivocation" : "double_vote";

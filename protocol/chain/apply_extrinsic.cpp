@@ -8,7 +8,7 @@ namespace datdot {
 
 chain_status apply_extrinsic(chain_state& s, const extrinsic& x, std::vector<chain_event>& events) {
   const auto payload = signed_payload(x);
-  if (payload.size() + x.sig.size() > chain_limits::extrinsic_bytes_max)
+  if (payload.size() + x.sig.size() > extrinsic_bytes_max_of(x.body))
     return chain_fail(chain_errc::oversize, std::to_string(payload.size() + x.sig.size()) + " bytes");
   if (!verify(signing_message(signing_domain::extrinsic, s.chain, payload), x.sig, x.signer.key))
     return chain_fail(chain_errc::bad_signature, "extrinsic signature");

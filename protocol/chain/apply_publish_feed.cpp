@@ -1,9 +1,11 @@
 // publish_feed: a registered publisher asks for a hypercore to be hosted. The
 // chain checks the feed's own signature over its tree, so a request always
-// names a real, signed state of the feed.
+// names a real, signed state of the feed, and that the publisher can pay for
+// sealing the replicas it asks for.
 #include "crypto/feed_identity.hpp"
 #include "protocol/chain/call_handlers.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/hosting_payment.hpp"
 
 namespace datdot {
 
@@ -22,6 +24,12 @@ chain_status apply_call(call_context& c, const publish_feed& x) {
   if (c.state.feeds.contains(key)) return chain_fail(chain_errc::invalid_call, "feed already published");
   if (!identity.verify_tree(x.tree_hash, x.length, x.fork, x.tree_signature))
     return chain_fail(chain_errc::bad_signature, "feed tree signature");
+  // Sealing is paid at activation: a request its publisher cannot pay for would only waste encoders' work.
+  const auto sealing = price_for(c.state.params, x.byte_size).units;
+  if (c.state.accounts.at(c.signer).balance.units / x.replicas < sealing)
+    return chain_fail(chain_errc::insufficient_ratio,
+                      "sealing " + std::to_string(x.replicas) + " replicas costs " + std::to_string(sealing) +
+                          " ratio units each");
   c.state.feeds.emplace(key, feed_record{c.signer, x.signer, x.mode, x.length, x.fork, x.byte_size, x.tree_hash,
                                          x.tree_signature, x.replicas, hosting_state::queued,
                                          block_number{c.state.number.value + 1}, {}});

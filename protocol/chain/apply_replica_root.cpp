@@ -23,8 +23,7 @@ chain_status apply_call(call_context& c, const submit_replica_root& x) {
   mine = replica_commitment{x.tree_hash, x.length};
   if (!r.encoder_root || !r.hoster_root) return chain_ok();
   if (*r.encoder_root == *r.hoster_root) {
-    r.state = replica_state::active;
-    c.events.push_back(replica_activated{x.feed, x.replica});
+    activate_replica(c.state, x.feed, x.replica, c.events);
   } else {
     fail_replica(c.state, x.feed, x.replica, c.events);
   }

@@ -6,6 +6,7 @@
 #include "protocol/chain/hosting_assignment.hpp"
 #include "protocol/chain/leader.hpp"
 #include "protocol/chain/randomness.hpp"
+#include "protocol/chain/storage_challenges.hpp"
 
 namespace datdot {
 namespace {
@@ -31,6 +32,11 @@ chain_result<applied_block> open_block(const chain_state& parent, slot_number sl
 
 }  // namespace
 
+void run_hosting(chain_state& s, std::vector<chain_event>& events) {
+  assign_replicas(s, events);
+  run_challenges(s, events);
+}
+
 chain_result<applied_block> apply_block(const chain_state& parent, const block_hash& parent_hash, const block& b) {
   const auto& h = b.header.header;
   if (b.extrinsics.size() > chain_limits::block_extrinsics_max)
@@ -46,7 +52,7 @@ chain_result<applied_block> apply_block(const chain_state& parent, const block_h
     if (!applied)
       return chain_error{applied.err().code, "extrinsic " + std::to_string(i) + ": " + applied.err().detail};
   }
-  assign_replicas(out.state, out.events);
+  run_hosting(out.state, out.events);
   if (state_root(out.state) != h.state_root) return chain_fail(chain_errc::bad_state_root, "state root mismatch");
   return out;
 }
@@ -70,7 +76,7 @@ chain_result<built_block> build_block(const chain_state& parent, const block_has
       out.rejected.emplace_back(i, applied.err());
     }
   }
-  assign_replicas(out.applied.state, out.applied.events);
+  run_hosting(out.applied.state, out.applied.events);
   block_header h{parent_hash, out.applied.state.number, slot, me, proof, extrinsics_root(out.b.extrinsics),
                  state_root(out.applied.state)};
   out.b.header = seal_header(h, parent.chain, author.sk);

@@ -1,7 +1,7 @@
 // The state transition function: apply_block(state, block) -> (state', events)
 // checks everything a block claims (parent, number, increasing slot, leader,
 // seal, randomness proof, extrinsics, state root) and is pure; after the
-// extrinsics every block assigns waiting replicas (hosting_assignment.hpp). build_block is
+// extrinsics every block runs run_hosting. build_block is
 // its mirror for the slot leader: it applies candidates, drops the invalid,
 // and seals a block that apply_block accepts.
 #pragma once
@@ -21,6 +21,11 @@ struct applied_block {
   chain_state state;
   std::vector<chain_event> events;
 };
+
+// What every block does after its extrinsics: assign waiting replicas
+// (hosting_assignment.hpp), then resolve and open storage challenges
+// (storage_challenges.hpp).
+void run_hosting(chain_state& s, std::vector<chain_event>& events);
 
 chain_result<applied_block> apply_block(const chain_state& parent, const block_hash& parent_hash, const block& b);
 

@@ -28,5 +28,8 @@ chain_status apply_call(call_context& c, const leave_validators& x);
 chain_status apply_call(call_context& c, const report_equivocation& x);
 chain_status apply_call(call_context& c, const report_double_vote& x);
 chain_status apply_call(call_context& c, const submit_replica_root& x);
+chain_status apply_call(call_context& c, const submit_storage_proof& x);
+chain_status apply_call(call_context& c, const submit_attestation& x);
+chain_status apply_call(call_context& c, const back_feed& x);
 
 }  // namespace datdot

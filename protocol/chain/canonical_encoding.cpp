@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "protocol/chain/chain_limits.hpp"
+
 namespace datdot {
 
 canonical_writer& canonical_writer::append(const byte* p, std::size_t n) {
@@ -107,6 +109,25 @@ role_set decode_role_set(canonical_reader& r) {
   if (bits >> role_count) r.fail("unknown role bits");
   for (std::size_t i = 0; i < role_count; ++i)
     if ((bits >> i) & 1u) out.add(static_cast<role>(i));
+  return out;
+}
+
+void encode(canonical_writer& w, const std::vector<tree_node>& nodes) {
+  w.u32(static_cast<std::uint32_t>(nodes.size()));
+  for (const auto& n : nodes) w.u64(n.index).u64(n.size).fixed(n.hash);
+}
+
+std::vector<tree_node> decode_tree_nodes(canonical_reader& r) {
+  const auto n = r.u32();
+  if (n > chain_limits::storage_proof_nodes_max) r.fail("too many tree nodes");
+  std::vector<tree_node> out;
+  for (std::uint32_t i = 0; i < n && !r.failed(); ++i) {
+    tree_node t;
+    t.index = r.u64();
+    t.size = r.u64();
+    t.hash = r.fixed<32>();
+    out.push_back(t);
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "crypto/bytes.hpp"
+#include "crypto/tree_node.hpp"
 #include "protocol/chain/chain_error.hpp"
 #include "protocol/roles.hpp"
 
@@ -80,6 +81,10 @@ class canonical_reader {
 // A role set as one byte, bit i for role i.
 void encode(canonical_writer& w, role_set roles);
 role_set decode_role_set(canonical_reader& r);
+// Merkle tree nodes (index, size, hash), u32-counted; at most
+// chain_limits::storage_proof_nodes_max decode.
+void encode(canonical_writer& w, const std::vector<tree_node>& nodes);
+std::vector<tree_node> decode_tree_nodes(canonical_reader& r);
 // An enum written as one byte: values past `last` fail the reader.
 template <class E>
 E decode_enum(canonical_reader& r, E last, const char* what) {

@@ -21,6 +21,7 @@ const char* to_string(chain_errc code) noexcept {
     case chain_errc::not_a_voter: return "not_a_voter";
     case chain_errc::insufficient_votes: return "insufficient_votes";
     case chain_errc::bad_config: return "bad_config";
+    case chain_errc::bad_proof: return "bad_proof";
   }
   return "unknown";
 }

@@ -31,6 +31,7 @@ enum class chain_errc : std::uint8_t {
   not_a_voter,
   insufficient_votes,
   bad_config,
+  bad_proof,          // a storage proof that does not verify
 };
 
 const char* to_string(chain_errc code) noexcept;

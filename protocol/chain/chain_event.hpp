@@ -64,9 +64,59 @@ struct hosting_state_changed {
   bool operator==(const hosting_state_changed&) const = default;
 };
 
+// Chain randomness picked block `index` of a replica for its hoster to prove
+// by `deadline`, and attesters to fetch it as readers (storage_challenges.hpp).
+struct challenge_issued {
+  std::uint64_t challenge = 0;
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id hoster;
+  std::uint64_t index = 0;
+  block_number deadline;
+  std::vector<account_id> attesters;
+  bool operator==(const challenge_issued&) const = default;
+};
+struct storage_proved {
+  std::uint64_t challenge = 0;
+  feed_key feed;
+  std::uint32_t replica = 0;
+  bool operator==(const storage_proved&) const = default;
+};
+struct attestation_recorded {
+  std::uint64_t challenge = 0;
+  account_id attester;
+  bool served = false;
+  bool operator==(const attestation_recorded&) const = default;
+};
+// At its deadline: passed when proved on chain and not every attester that
+// reported was refused; `failures` is the replica's run of failed challenges.
+struct challenge_resolved {
+  std::uint64_t challenge = 0;
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id hoster;
+  bool passed = false;
+  std::uint32_t failures = 0;
+  bool operator==(const challenge_resolved&) const = default;
+};
+// A feed paid for service (encoding, a passed challenge, an attestation).
+struct hosting_paid {
+  feed_key feed;
+  account_id to;
+  ratio amount;
+  bool operator==(const hosting_paid&) const = default;
+};
+struct feed_backed {
+  feed_key feed;
+  account_id backer;
+  ratio amount;
+  bool operator==(const feed_backed&) const = default;
+};
+
 using chain_event = std::variant<node_registered, node_unregistered, ratio_transferred, feed_published,
                                  validator_join_requested, validator_leave_requested, validator_set_changed,
                                  offence_recorded, replica_assigned, replica_failed, replica_activated,
-                                 hosting_state_changed>;
+                                 hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
+                                 challenge_resolved, hosting_paid, feed_backed>;
 
 }  // namespace datdot

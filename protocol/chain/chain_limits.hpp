@@ -18,7 +18,14 @@ inline constexpr std::size_t header_bytes = 32 + 8 + 8 + 32 + 64 + 32 + 32;  // 
 inline constexpr std::size_t signed_header_bytes = header_bytes + 64;
 inline constexpr std::size_t vote_bytes = 1 + 8 + 8 + 32 + 8 + 32;           // see vote
 inline constexpr std::size_t signed_vote_bytes = vote_bytes + 64;
-inline constexpr std::size_t extrinsic_bytes_max = 1024;
+// Every kind but a storage proof fits the small bound; a proof carries one
+// sealed block (at most storage_proof_sealed_bytes_max) and four node lists.
+inline constexpr std::size_t small_extrinsic_bytes_max = 1024;
+inline constexpr std::size_t storage_proof_plain_bytes_max = 64 * 1024;  // feed blocks a hoster can prove
+inline constexpr std::size_t storage_proof_sealed_bytes_max = 68 * 1024;
+inline constexpr std::size_t storage_proof_nodes_max = 64;  // per path and for the roots
+inline constexpr std::size_t tree_node_bytes = 8 + 8 + 32;
+inline constexpr std::size_t extrinsic_bytes_max = 84 * 1024;
 inline constexpr std::size_t block_extrinsics_max = 2048;
 // Whole blocks travel in one bus frame (gossip and sync answers), so this is
 // tied to the bus's smallest frame limit (bus_limits.hpp asserts it); a
@@ -40,6 +47,12 @@ inline constexpr std::uint64_t slot_duration_ms_min = 10;
 
 // Validator state machine: pools and queues (entries, not bytes).
 inline constexpr std::size_t transaction_pool_max = 8192;
+inline constexpr std::size_t transaction_pool_bytes_max = 32 * 1024 * 1024;
+// Hosting: challenges open at once (one per active replica at most) and attesters per challenge.
+inline constexpr std::size_t attesters_per_challenge_max = 8;
+inline constexpr std::uint64_t challenge_deadline_blocks_min = 2;
+// A proof nearly fills a block, so a block opens one challenge (oldest due first).
+inline constexpr std::size_t challenges_per_block_max = 1;
 inline constexpr std::size_t future_blocks_max = 256;   // blocks for slots not yet reached
 inline constexpr std::size_t orphan_blocks_max = 512;   // blocks whose parent is unknown
 inline constexpr std::size_t unfinalized_blocks_max = 4096;
@@ -51,13 +64,17 @@ inline constexpr std::uint64_t future_slots_window = 64;   // blocks this far ah
 inline constexpr std::uint64_t rebroadcast_after_slots = 1;  // a round stuck this long re-sends its votes
 
 static_assert(ratio_units_per_one > 0);
-static_assert(2 * signed_header_bytes + 64 < extrinsic_bytes_max, "an equivocation report fits one extrinsic");
-static_assert(2 * signed_vote_bytes + 64 < extrinsic_bytes_max, "a double-vote report fits one extrinsic");
-static_assert(bus_address_bytes_max + seal_key_bytes_max + 128 < extrinsic_bytes_max,
+static_assert(2 * signed_header_bytes + 64 < small_extrinsic_bytes_max, "an equivocation report fits one extrinsic");
+static_assert(2 * signed_vote_bytes + 64 < small_extrinsic_bytes_max, "a double-vote report fits one extrinsic");
+static_assert(bus_address_bytes_max + seal_key_bytes_max + 128 < small_extrinsic_bytes_max,
               "a registration fits one extrinsic");
 static_assert(signed_header_bytes + 4 + (4 + extrinsic_bytes_max) <= block_bytes_max,
               "the largest extrinsic fits a block");
 static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");
+static_assert(256 + storage_proof_sealed_bytes_max + 4 * 4 + 4 * storage_proof_nodes_max * tree_node_bytes <=
+                  extrinsic_bytes_max,
+              "a storage proof fits one extrinsic");
+static_assert(extrinsic_bytes_max * 4 <= transaction_pool_bytes_max, "the pool holds several largest extrinsics");
 static_assert(future_rounds_window >= 1);
 static_assert(rebroadcast_after_slots >= 1 && rebroadcast_after_slots < future_slots_window);
 static_assert(justification_ancestry_max <= unfinalized_blocks_max);

@@ -16,6 +16,8 @@ namespace {
 
 void encode(canonical_writer& w, const chain_params& p) {
   w.u64(p.slot_duration_ms).u64(p.epoch_length_slots).u32(p.replicas_per_feed).u64(p.challenge_period_slots);
+  w.u64(p.challenge_deadline_blocks).u32(p.challenge_failures_max).u32(p.attesters_per_challenge);
+  w.u64(p.price_units_per_mib).u64(p.attestation_units);
 }
 
 void encode(canonical_writer& w, const std::optional<replica_commitment>& c) {
@@ -37,9 +39,22 @@ void encode(canonical_writer& w, const feed_record& f) {
   for (const auto& r : f.replicas) {
     w.fixed(r.hoster.key).fixed(r.encoder.key).fixed(r.replica_key);
     w.u8(static_cast<std::uint8_t>(r.state)).u64(r.assigned_at.value);
+    w.u8(static_cast<std::uint8_t>(r.seal_codec)).blob(r.seal_key);
     encode(w, r.encoder_root);
     encode(w, r.hoster_root);
+    w.u64(r.next_challenge_at.value).u32(r.failures).u64(r.passed).u64(r.last_proof_at.value);
   }
+  w.u64(f.backing.units);
+}
+
+void encode(canonical_writer& w, const challenge_record& c) {
+  w.fixed(c.feed.bytes).u32(c.replica).u64(c.index).u64(c.issued_at.value).u64(c.deadline.value);
+  w.u8(c.proved ? 1 : 0);
+  w.u64(c.attesters.size());
+  for (const auto& a : c.attesters) w.fixed(a.key);
+  w.u64(c.attestations.size());
+  for (const auto& a : c.attestations)
+    w.fixed(a.attester.key).u8(a.served ? 1 : 0).u32(a.latency_ms).u64(a.bytes_per_second);
 }
 
 template <class Container, class F>
@@ -67,6 +82,8 @@ bytes encode_state(const chain_state& s) {
     w.fixed(e.first.key).u32(e.second.equivocations).u32(e.second.double_votes);
   });
   encode_all(w, s.reported_offences, [&](const auto& h) { w.fixed(h); });
+  encode_all(w, s.challenges, [&](const auto& e) { w.u64(e.first); encode(w, e.second); });
+  w.u64(s.next_challenge_id);
   return w.take();
 }
 
@@ -89,6 +106,11 @@ chain_params decode_params(canonical_reader& r) {
   p.epoch_length_slots = r.u64();
   p.replicas_per_feed = r.u32();
   p.challenge_period_slots = r.u64();
+  p.challenge_deadline_blocks = r.u64();
+  p.challenge_failures_max = r.u32();
+  p.attesters_per_challenge = r.u32();
+  p.price_units_per_mib = r.u64();
+  p.attestation_units = r.u64();
   return p;
 }
 
@@ -134,11 +156,41 @@ feed_record decode_feed(canonical_reader& r) {
     x.replica_key = r.fixed<32>();
     x.state = decode_enum(r, replica_state::failed, "replica state");
     x.assigned_at = block_number{r.u64()};
+    x.seal_codec = static_cast<seal_codec_id>(r.u8());
+    const auto key = r.blob(chain_limits::seal_key_bytes_max);
+    x.seal_key.assign(key.begin(), key.end());
     x.encoder_root = decode_commitment(r);
     x.hoster_root = decode_commitment(r);
+    x.next_challenge_at = block_number{r.u64()};
+    x.failures = r.u32();
+    x.passed = r.u64();
+    x.last_proof_at = block_number{r.u64()};
     f.replicas.push_back(x);
   }
+  f.backing = ratio{r.u64()};
   return f;
+}
+
+challenge_record decode_challenge(canonical_reader& r) {
+  challenge_record c;
+  c.feed = feed_key{r.fixed<32>()};
+  c.replica = r.u32();
+  c.index = r.u64();
+  c.issued_at = block_number{r.u64()};
+  c.deadline = block_number{r.u64()};
+  c.proved = r.boolean();
+  const auto attesters = count_of(r, chain_limits::attesters_per_challenge_max, "attesters");
+  for (std::uint64_t i = 0; i < attesters && !r.failed(); ++i) c.attesters.push_back(account_id{r.fixed<32>()});
+  const auto attestations = count_of(r, chain_limits::attesters_per_challenge_max, "attestations");
+  for (std::uint64_t i = 0; i < attestations && !r.failed(); ++i) {
+    attestation_record a;
+    a.attester = account_id{r.fixed<32>()};
+    a.served = r.boolean();
+    a.latency_ms = r.u32();
+    a.bytes_per_second = r.u64();
+    c.attestations.push_back(a);
+  }
+  return c;
 }
 
 template <class F>
@@ -186,6 +238,11 @@ chain_result<chain_state> decode_state(byte_view in) {
   });
   decode_all(r, chain_limits::nodes_max, "reported offences",
              [&] { s.reported_offences.insert(s.reported_offences.end(), r.fixed<32>()); });
+  decode_all(r, chain_limits::feeds_max * chain_limits::replicas_per_feed_max, "challenges", [&] {
+    const auto id = r.u64();
+    s.challenges.emplace_hint(s.challenges.end(), id, decode_challenge(r));
+  });
+  s.next_challenge_id = r.u64();
   DATDOT_CHAIN_CHECK(r.finish());
   // Canonical means one encoding per state: entries in order, none repeated.
   if (encode_state(s) != bytes(in.begin(), in.end()))

@@ -1,8 +1,8 @@
 // The chain's whole state as one value: ordered containers only, so that its
 // canonical encoding, and the state root committed in every header, are the
-// same on every node. Hosting so far: replicas with their hoster, encoder,
-// key and roots, and capacity reserved per node; challenges, attestations and
-// payouts add fields here and kinds in extrinsic.hpp.
+// same on every node. Hosting: replicas with their hoster, encoder, key,
+// roots and challenge record, capacity reserved per node, each feed's
+// backing, and the open storage challenges with their attestations.
 #pragma once
 
 #include <map>
@@ -24,7 +24,18 @@ struct chain_params {
   std::uint64_t slot_duration_ms = 6000;
   std::uint64_t epoch_length_slots = 600;
   std::uint32_t replicas_per_feed = 3;  // most replicas one hosting request may ask for
+  // Storage challenges (storage_challenges.hpp): each active replica is
+  // challenged about once per period (blocks), answered within the deadline;
+  // this many failures in a row fail the replica, which is then re-created.
   std::uint64_t challenge_period_slots = 100;
+  std::uint64_t challenge_deadline_blocks = 10;
+  std::uint32_t challenge_failures_max = 3;
+  std::uint32_t attesters_per_challenge = 2;
+  // Prices in ratio units, paid by the feed (backing first, then publisher):
+  // per MiB (rounded up) of feed to the encoder once and to the hoster per
+  // passed challenge, and a flat reward per attestation.
+  std::uint64_t price_units_per_mib = 1000;
+  std::uint64_t attestation_units = 100;
   bool operator==(const chain_params&) const = default;
 };
 
@@ -61,9 +72,17 @@ struct replica_record {
   hash32 replica_key{};
   replica_state state = replica_state::encoding;
   block_number assigned_at;
+  // The encoder's public sealing key at assignment: proofs stay checkable
+  // whatever the encoder registers later.
+  seal_codec_id seal_codec = seal_codec_id::rabin_williams_2048;
+  bytes seal_key;
   // The Merkle tree over the sealed blocks as each side committed to it.
   std::optional<replica_commitment> encoder_root;
   std::optional<replica_commitment> hoster_root;
+  block_number next_challenge_at;    // due from this block on (set at activation and after each challenge)
+  std::uint32_t failures = 0;        // challenges failed in a row
+  std::uint64_t passed = 0;          // challenges passed in all
+  block_number last_proof_at;        // block of the last accepted storage proof (0: none)
   bool operator==(const replica_record&) const = default;
 };
 
@@ -80,7 +99,31 @@ struct feed_record {
   hosting_state state = hosting_state::queued;
   block_number published_at;
   std::vector<replica_record> replicas;  // at most replicas_wanted that are not failed
+  ratio backing;                         // from backers; charged before the publisher
   bool operator==(const feed_record&) const = default;
+};
+
+// A storage challenge: the replica's hoster must prove block `index` by
+// `deadline`; the attesters fetch it as readers and report. It is resolved
+// (and removed) at its deadline block.
+struct attestation_record {
+  account_id attester;
+  bool served = false;
+  std::uint32_t latency_ms = 0;
+  std::uint64_t bytes_per_second = 0;
+  bool operator==(const attestation_record&) const = default;
+};
+
+struct challenge_record {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  std::uint64_t index = 0;
+  block_number issued_at;
+  block_number deadline;
+  bool proved = false;
+  std::vector<account_id> attesters;
+  std::vector<attestation_record> attestations;
+  bool operator==(const challenge_record&) const = default;
 };
 
 struct offence_record {
@@ -112,6 +155,8 @@ struct chain_state {
   std::set<account_id> leaving;
   std::map<account_id, offence_record> offences;
   std::set<hash32> reported_offences;  // one record per offence, however often reported
+  std::map<std::uint64_t, challenge_record> challenges;  // open ones, by id
+  std::uint64_t next_challenge_id = 0;
   bool operator==(const chain_state&) const = default;
 };
 

@@ -42,6 +42,17 @@ void encode_call(canonical_writer& w, const call& c) {
                  [&](const submit_replica_root& x) {
                    w.fixed(x.feed.bytes).u32(x.replica).fixed(x.tree_hash).u64(x.length);
                  },
+                 [&](const submit_storage_proof& x) {
+                   w.u64(x.challenge).u64(x.proof.index).blob(x.proof.sealed).u64(x.proof.plain_bytes);
+                   encode(w, x.proof.replica_path);
+                   encode(w, x.proof.replica_roots);
+                   encode(w, x.proof.feed_path);
+                   encode(w, x.feed_roots);
+                 },
+                 [&](const submit_attestation& x) {
+                   w.u64(x.challenge).u8(x.served ? 1 : 0).u32(x.latency_ms).u64(x.bytes_per_second);
+                 },
+                 [&](const back_feed& x) { w.fixed(x.feed.bytes).u64(x.amount.units); },
              },
              c);
 }
@@ -99,12 +110,39 @@ call decode_call(canonical_reader& r) {
       x.length = r.u64();
       return x;
     }
+    case 9: {
+      submit_storage_proof x;
+      x.challenge = r.u64();
+      x.proof.index = r.u64();
+      const auto sealed = r.blob(chain_limits::storage_proof_sealed_bytes_max);
+      x.proof.sealed.assign(sealed.begin(), sealed.end());
+      x.proof.plain_bytes = r.u64();
+      x.proof.replica_path = decode_tree_nodes(r);
+      x.proof.replica_roots = decode_tree_nodes(r);
+      x.proof.feed_path = decode_tree_nodes(r);
+      x.feed_roots = decode_tree_nodes(r);
+      return x;
+    }
+    case 10: {
+      submit_attestation x;
+      x.challenge = r.u64();
+      x.served = r.boolean();
+      x.latency_ms = r.u32();
+      x.bytes_per_second = r.u64();
+      return x;
+    }
+    case 11: {
+      back_feed x;
+      x.feed.bytes = r.fixed<32>();
+      x.amount.units = r.u64();
+      return x;
+    }
     default:
       r.fail("unknown call tag");
       return unregister_node{};
   }
 }
-static_assert(std::variant_size_v<call> == 9, "a new call kind needs its tag in decode_call");
+static_assert(std::variant_size_v<call> == 12, "a new call kind needs its tag in decode_call");
 
 bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
   canonical_writer w;
@@ -114,6 +152,11 @@ bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
 }
 
 }  // namespace
+
+std::size_t extrinsic_bytes_max_of(const call& c) {
+  return std::holds_alternative<submit_storage_proof>(c) ? chain_limits::extrinsic_bytes_max
+                                                         : chain_limits::small_extrinsic_bytes_max;
+}
 
 bytes signed_payload(const extrinsic& x) { return payload(x.signer, x.nonce, x.body); }
 
@@ -147,6 +190,8 @@ chain_result<extrinsic> decode_extrinsic(byte_view in) {
   x.body = decode_call(r);
   x.sig = r.fixed<64>();
   DATDOT_CHAIN_CHECK(r.finish());
+  if (in.size() > extrinsic_bytes_max_of(x.body))
+    return chain_fail(chain_errc::oversize, "extrinsic of " + std::to_string(in.size()) + " bytes for its kind");
   return x;
 }
 

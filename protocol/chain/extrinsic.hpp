@@ -12,6 +12,7 @@
 #include "crypto/seal_codec.hpp"
 #include "protocol/chain/block_header.hpp"
 #include "protocol/chain/vote.hpp"
+#include "protocol/hosting/storage_proof.hpp"
 #include "protocol/roles.hpp"
 
 namespace datdot {
@@ -82,8 +83,40 @@ struct submit_replica_root {
   bool operator==(const submit_replica_root&) const = default;
 };
 
+// A replica's hoster answers the challenge that chain randomness opened for
+// one of its blocks (storage_challenges.hpp). The feed's roots come along and
+// are checked against the feed's signed tree hash on chain.
+struct submit_storage_proof {
+  std::uint64_t challenge = 0;
+  storage_proof proof;
+  std::vector<tree_node> feed_roots;
+  bool operator==(const submit_storage_proof&) const = default;
+};
+
+// An attester picked for a challenge reports what it saw when it fetched the
+// challenged block from the hoster as an ordinary reader.
+struct submit_attestation {
+  std::uint64_t challenge = 0;
+  bool served = false;               // the block came and verified against the signed feed
+  std::uint32_t latency_ms = 0;      // first byte
+  std::uint64_t bytes_per_second = 0;
+  bool operator==(const submit_attestation&) const = default;
+};
+
+// A backer moves ratio into a feed's backing: hosting charges draw on it
+// before the publisher's own ratio.
+struct back_feed {
+  feed_key feed;
+  ratio amount;
+  bool operator==(const back_feed&) const = default;
+};
+
 using call = std::variant<register_node, unregister_node, transfer_ratio, publish_feed, join_validators,
-                          leave_validators, report_equivocation, report_double_vote, submit_replica_root>;
+                          leave_validators, report_equivocation, report_double_vote, submit_replica_root,
+                          submit_storage_proof, submit_attestation, back_feed>;
+
+// Only a storage proof may be larger than chain_limits::small_extrinsic_bytes_max.
+std::size_t extrinsic_bytes_max_of(const call& c);
 
 struct extrinsic {
   account_id signer;

@@ -26,6 +26,14 @@ chain_status check_params(const chain_params& p) {
   if (p.replicas_per_feed == 0 || p.replicas_per_feed > chain_limits::replicas_per_feed_max)
     return chain_fail(chain_errc::bad_config, "replicas_per_feed out of range");
   if (p.challenge_period_slots == 0) return chain_fail(chain_errc::bad_config, "challenge_period_slots is 0");
+  if (p.challenge_deadline_blocks < chain_limits::challenge_deadline_blocks_min)
+    return chain_fail(chain_errc::bad_config, "challenge_deadline_blocks below the minimum");
+  // A replica is due again no sooner than half a period after a challenge: its previous one must be over.
+  if (p.challenge_period_slots < 2 * p.challenge_deadline_blocks)
+    return chain_fail(chain_errc::bad_config, "challenge_period_slots below twice challenge_deadline_blocks");
+  if (p.challenge_failures_max == 0) return chain_fail(chain_errc::bad_config, "challenge_failures_max is 0");
+  if (p.attesters_per_challenge > chain_limits::attesters_per_challenge_max)
+    return chain_fail(chain_errc::bad_config, "attesters_per_challenge above the maximum");
   return chain_ok();
 }
 
@@ -33,7 +41,9 @@ chain_id chain_id_of(const genesis_config& c) {
   canonical_writer w;
   w.text("datdot/genesis/v1");
   w.u64(c.params.slot_duration_ms).u64(c.params.epoch_length_slots).u32(c.params.replicas_per_feed);
-  w.u64(c.params.challenge_period_slots);
+  w.u64(c.params.challenge_period_slots).u64(c.params.challenge_deadline_blocks);
+  w.u32(c.params.challenge_failures_max).u32(c.params.attesters_per_challenge);
+  w.u64(c.params.price_units_per_mib).u64(c.params.attestation_units);
   w.u64(c.validators.size());
   for (const auto& v : c.validators) w.fixed(v.key);
   w.u64(c.accounts.size());
@@ -52,6 +62,11 @@ chain_result<genesis_config> parse_genesis_config(std::string_view text) {
     c.params.epoch_length_slots = p.value("epoch_length_slots", c.params.epoch_length_slots);
     c.params.replicas_per_feed = p.value("replicas_per_feed", c.params.replicas_per_feed);
     c.params.challenge_period_slots = p.value("challenge_period_slots", c.params.challenge_period_slots);
+    c.params.challenge_deadline_blocks = p.value("challenge_deadline_blocks", c.params.challenge_deadline_blocks);
+    c.params.challenge_failures_max = p.value("challenge_failures_max", c.params.challenge_failures_max);
+    c.params.attesters_per_challenge = p.value("attesters_per_challenge", c.params.attesters_per_challenge);
+    c.params.price_units_per_mib = p.value("price_units_per_mib", c.params.price_units_per_mib);
+    c.params.attestation_units = p.value("attestation_units", c.params.attestation_units);
     for (const auto& v : j.at("validators")) {
       DATDOT_CHAIN_TRY(id, parse_id(v));
       c.validators.push_back(id);

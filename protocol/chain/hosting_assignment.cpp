@@ -6,7 +6,9 @@
 #include "crypto/blake2b.hpp"
 #include "crypto/bytes.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/hosting_payment.hpp"
 #include "protocol/chain/selection.hpp"
+#include "protocol/chain/storage_challenges.hpp"
 
 namespace datdot {
 namespace {
@@ -70,8 +72,11 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
   const auto encoder = draw(s, encoders, "encoder " + purpose);
   if (!encoder) return false;
   s.nodes.at(*hoster).reserved_bytes += f.byte_size;
-  const replica_record fresh{*hoster, *encoder, replica_key_of(s.randomness, key, number), replica_state::encoding,
-                             s.number};
+  const auto& sealing = s.nodes.at(*encoder);
+  replica_record fresh{*hoster, *encoder, replica_key_of(s.randomness, key, number), replica_state::encoding,
+                       s.number};
+  fresh.seal_codec = sealing.seal_codec;
+  fresh.seal_key = sealing.seal_key;
   if (number < f.replicas.size())
     f.replicas[number] = fresh;
   else
@@ -132,6 +137,23 @@ void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, st
   r.state = replica_state::failed;
   if (auto node = s.nodes.find(r.hoster); node != s.nodes.end()) node->second.reserved_bytes -= f.byte_size;
   events.push_back(replica_failed{key, replica, r.hoster});
+}
+
+void activate_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {
+  auto& r = s.feeds.at(key).replicas.at(replica);
+  r.state = replica_state::active;
+  r.next_challenge_at = next_challenge_after(s, key, replica);
+  events.push_back(replica_activated{key, replica});
+  const auto encoder = r.encoder;
+  pay_from_feed(s, key, encoder, price_for(s.params, s.feeds.at(key).byte_size), events);
+}
+
+void end_hosting(chain_state& s, const feed_key& key, std::vector<chain_event>& events) {
+  auto& f = s.feeds.at(key);
+  for (std::size_t i = 0; i < f.replicas.size(); ++i) fail_replica(s, key, static_cast<std::uint32_t>(i), events);
+  if (f.state == hosting_state::failed) return;
+  f.state = hosting_state::failed;
+  events.push_back(hosting_state_changed{key, hosting_state::failed});
 }
 
 void fail_replicas_of(chain_state& s, const account_id& hoster, std::vector<chain_event>& events) {

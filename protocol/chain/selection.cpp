@@ -70,4 +70,9 @@ std::vector<std::size_t> sample_weighted(const hash32& randomness, std::string_v
   return picked;
 }
 
+std::uint64_t draw_below(const hash32& randomness, std::string_view purpose, std::uint64_t bound) {
+  DATDOT_INVARIANT(bound > 0);
+  return draw_stream{randomness, purpose}.below(bound);
+}
+
 }  // namespace datdot

@@ -20,4 +20,7 @@ namespace datdot {
 std::vector<std::size_t> sample_weighted(const hash32& randomness, std::string_view purpose,
                                          std::span<const std::uint64_t> weights, std::size_t count);
 
+// One uniform draw in [0, bound), bound > 0 (a block index, a delay).
+std::uint64_t draw_below(const hash32& randomness, std::string_view purpose, std::uint64_t bound);
+
 }  // namespace datdot

@@ -97,9 +97,9 @@ void validator::produce(effects& out) {
   const auto set = validators_for_slot(parent.state, now_);
   if (leader_of(set, now_) != id()) return;
   std::vector<extrinsic> candidates;
-  for (const auto& [key, x] : pool_) {
+  for (const auto& [key, entry] : pool_) {
     if (candidates.size() == chain_limits::block_extrinsics_max) break;
-    candidates.push_back(x);
+    candidates.push_back(entry.first);
   }
   auto built = build_block(parent.state, parent.hash, now_, me_, candidates);
   DATDOT_INVARIANT(built.has_value());  // slot and leader were checked above
@@ -108,7 +108,10 @@ void validator::produce(effects& out) {
     const auto account = built->applied.state.accounts.find(x.signer);
     const bool later = error.code == chain_errc::wrong_nonce && account != built->applied.state.accounts.end() &&
                        x.nonce > account->second.nonce;
-    if (!later) pool_.erase({x.signer, x.nonce});
+    if (later) continue;
+    const auto gone = pool_.find({x.signer, x.nonce});
+    pool_bytes_ -= gone->second.second;
+    pool_.erase(gone);
   }
   // Imported (and so stored) before it is gossiped: see restore_clock.
   const auto b = built->b;
@@ -116,8 +119,17 @@ void validator::produce(effects& out) {
   out.push_back(gossip_block{b});
 }
 
+bool validator::pool_has_room(std::size_t bytes) const {
+  return pool_.size() < chain_limits::transaction_pool_max && pool_bytes_ + bytes <= chain_limits::transaction_pool_bytes_max;
+}
+
+void validator::pool_add(extrinsic x, std::size_t bytes) {
+  pool_bytes_ += bytes;
+  const auto key = std::pair{x.signer, x.nonce};
+  pool_.emplace(key, std::pair{std::move(x), bytes});
+}
+
 bool validator::add_own(call c, effects& out) {
-  if (pool_.size() >= chain_limits::transaction_pool_max) return false;
   const auto& state = tree_.best().state;
   const auto account = state.accounts.find(id());
   // A node without an account yet signs nonce 0: its first registration opens one.
@@ -125,7 +137,9 @@ bool validator::add_own(call c, effects& out) {
   for (auto it = pool_.lower_bound({id(), nonce}); it != pool_.end() && it->first.first == id(); ++it)
     nonce = it->first.second + 1;
   auto x = make_extrinsic(chain_, me_, nonce, std::move(c));
-  pool_.emplace(std::pair{id(), nonce}, x);
+  const auto bytes = encode_extrinsic(x).size();
+  if (!pool_has_room(bytes)) return false;
+  pool_add(x, bytes);
   out.push_back(gossip_transaction{std::move(x)});
   return true;
 }
@@ -155,11 +169,12 @@ effects validator::on_transaction(const extrinsic& x) {
   const auto account = state.accounts.find(x.signer);
   const std::uint64_t next = account == state.accounts.end() ? 0 : account->second.nonce;
   if (pool_.contains({x.signer, x.nonce}) || x.nonce < next) return out;
-  if (pool_.size() >= chain_limits::transaction_pool_max) {
+  const auto bytes = signed_payload(x).size() + x.sig.size();
+  if (!pool_has_room(bytes)) {
     out.push_back(input_rejected{chain_errc::oversize, "transaction pool full"});
     return out;
   }
-  if (signed_payload(x).size() + x.sig.size() > chain_limits::extrinsic_bytes_max) {
+  if (bytes > extrinsic_bytes_max_of(x.body)) {
     out.push_back(input_rejected{chain_errc::oversize, "extrinsic too large"});
     return out;
   }
@@ -167,7 +182,7 @@ effects validator::on_transaction(const extrinsic& x) {
     out.push_back(input_rejected{chain_errc::bad_signature, "extrinsic signature"});
     return out;
   }
-  pool_.emplace(std::pair{x.signer, x.nonce}, x);
+  pool_add(x, bytes);
   out.push_back(gossip_transaction{x});
   return out;
 }
@@ -192,7 +207,9 @@ void validator::settle(effects& out) {
   std::erase_if(orphans_, [&](const auto& e) { return e.second.header.header.number <= final_state.number; });
   std::erase_if(pool_, [&](const auto& e) {
     const auto account = final_state.accounts.find(e.first.first);
-    return account != final_state.accounts.end() && e.first.second < account->second.nonce;
+    const bool done = account != final_state.accounts.end() && e.first.second < account->second.nonce;
+    if (done) pool_bytes_ -= e.second.second;
+    return done;
   });
 }
 

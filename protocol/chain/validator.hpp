@@ -82,7 +82,11 @@ class validator {
   slot_number now_;
   round_number watched_round_;
   slot_number watched_since_;
-  std::map<std::pair<account_id, std::uint64_t>, extrinsic> pool_;  // by signer, then nonce
+  // The pool is bounded in entries and in bytes (a storage proof is ~70 KiB).
+  bool pool_has_room(std::size_t bytes) const;
+  void pool_add(extrinsic x, std::size_t bytes);
+  std::map<std::pair<account_id, std::uint64_t>, std::pair<extrinsic, std::size_t>> pool_;  // by signer, then nonce
+  std::size_t pool_bytes_ = 0;
   std::multimap<slot_number, block> future_;
   std::multimap<block_hash, block> orphans_;  // by missing parent
   std::map<std::pair<account_id, slot_number>, signed_header> seen_headers_;

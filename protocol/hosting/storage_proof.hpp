@@ -28,6 +28,7 @@ struct storage_proof {
   std::vector<tree_node> replica_path;         // siblings of the sealed leaf up to its replica root
   std::vector<tree_node> replica_roots;        // all roots of the replica tree (hash to the commitment)
   std::vector<tree_node> feed_path;            // siblings of the original leaf up to its feed root
+  friend bool operator==(const storage_proof&, const storage_proof&) = default;
 };
 
 // The commitment to a replica tree with these roots.

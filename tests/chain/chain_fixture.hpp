@@ -24,14 +24,19 @@ inline key_pair test_key(std::uint64_t index) {
 
 inline account_id id_of(const key_pair& k) { return account_id{k.pk}; }
 
-// One public sealing key for every test encoder (making one takes a while):
-// the chain checks that an encoder names a valid key, not that keys differ.
-inline const bytes& test_seal_key() {
-  static const bytes key = [] {
+// One sealing key for every test encoder (making one takes a while): the
+// chain checks that an encoder names a valid key, not that keys differ.
+inline const sealer& test_sealer() {
+  static const auto s = [] {
     key_seed seed{};
     seed[0] = 0x5e;
-    return rabin_williams::from_seed(seed)->public_part().public_key_bytes();
+    return rabin_williams::from_seed(seed);
   }();
+  return *s;
+}
+
+inline const bytes& test_seal_key() {
+  static const bytes key = test_sealer().public_part().public_key_bytes();
   return key;
 }
 

@@ -7,88 +7,13 @@
 
 #include <set>
 
-#include "chain/chain_fixture.hpp"
+#include "chain/hosting_fixture.hpp"
 #include "crypto/blake2b.hpp"
-#include "protocol/chain/apply_extrinsic.hpp"
 #include "protocol/chain/hosting_assignment.hpp"
 
 using namespace datdot;
 using namespace datdot::test;
 
-namespace {
-
-constexpr std::uint64_t feed_bytes = 40'000;
-
-struct hosting_fixture {
-  chain_fixture f{4, 0};
-  chain_state s = f.gen.state;
-  std::vector<chain_event> events;
-  std::vector<key_pair> publishers, hosters, encoders;
-
-  hosting_fixture(std::size_t hoster_count, std::uint64_t capacity, std::size_t encoder_count = 2) {
-    for (std::size_t i = 0; i < hoster_count; ++i) hosters.push_back(join(100 + i, role::hoster, capacity));
-    for (std::size_t i = 0; i < encoder_count; ++i) encoders.push_back(join(200 + i, role::encoder, 0));
-  }
-
-  key_pair join(std::uint64_t index, role r, std::uint64_t capacity) {
-    const auto k = test_key(index);
-    role_set roles;
-    roles.add(r);
-    apply(k, test_registration(roles, capacity, "tcp://127.0.0.1:" + std::to_string(7000 + index)));
-    return k;
-  }
-
-  void apply(const key_pair& k, call c) {
-    const auto account = s.accounts.find(id_of(k));
-    const auto nonce = account == s.accounts.end() ? 0 : account->second.nonce;
-    auto r = apply_extrinsic(s, make_extrinsic(f.chain(), k, nonce, std::move(c)), events);
-    if (!r) FAIL(r.err().describe());
-  }
-
-  // A publisher with `units` of ratio asks for `replicas` replicas of a new feed.
-  feed_key publish(std::uint64_t index, std::uint64_t units, std::uint32_t replicas) {
-    const auto p = join(index, role::publisher, 0);
-    s.accounts.at(id_of(p)).balance = ratio{units};
-    publishers.push_back(p);
-    const auto feed = test_key(index + 5000);
-    publish_feed x;
-    x.signer = feed.pk;
-    x.length = 10;
-    x.byte_size = feed_bytes;
-    x.tree_hash = blake2b_256(as_bytes("tree " + std::to_string(index)));
-    x.tree_signature = sign(feed_identity{feed.pk, x.mode}.signable(x.tree_hash, x.length, x.fork), feed.sk);
-    x.replicas = replicas;
-    apply(p, x);
-    return feed_key{feed_identity{feed.pk, x.mode}.core_key()};
-  }
-
-  void next_block(std::uint64_t seed) {
-    s.randomness = blake2b_256(as_bytes("block " + std::to_string(seed)));
-    s.number = block_number{s.number.value + 1};
-    assign_replicas(s, events);
-  }
-
-  // No hoster has promised more than it offers, and each promise is exactly
-  // the bytes of the live replicas it holds.
-  void check_capacity() const {
-    std::map<account_id, std::uint64_t> held;
-    for (const auto& [key, feed] : s.feeds)
-      for (const auto& r : feed.replicas)
-        if (r.state != replica_state::failed) held[r.hoster] += feed.byte_size;
-    for (const auto& [id, node] : s.nodes) {
-      CHECK(node.reserved_bytes <= node.capacity_bytes);
-      CHECK(node.reserved_bytes == held[id]);
-    }
-  }
-};
-
-template <class T>
-std::size_t count_events(const std::vector<chain_event>& events) {
-  return static_cast<std::size_t>(
-      std::count_if(events.begin(), events.end(), [](const chain_event& e) { return std::holds_alternative<T>(e); }));
-}
-
-}  // namespace
 
 TEST_CASE("each replica gets a distinct hoster and an encoder that is neither hoster nor publisher, over many seeds") {
   std::map<account_id, std::size_t> hosted;
@@ -125,7 +50,7 @@ TEST_CASE("each replica gets a distinct hoster and an encoder that is neither ho
 
 TEST_CASE("when capacity is short the richer publisher is served first and nothing is over-committed") {
   hosting_fixture h{3, feed_bytes};  // room for three replicas in all
-  const auto poor = h.publish(300, 1'000, 2);
+  const auto poor = h.publish(300, 2'000, 2);  // just enough to pay for sealing both
   const auto rich = h.publish(301, 9'000'000, 2);
   h.next_block(1);
   CHECK(h.s.feeds.at(rich).replicas.size() == 2);
@@ -181,9 +106,9 @@ TEST_CASE("a hoster that leaves fails its replicas and they are assigned again e
 }
 
 TEST_CASE("blocks assign replicas when built and when imported, to the same state root, and snapshots keep them") {
-  chain_fixture f{4, 0};
+  chain_fixture f{4, 1};
   std::vector<extrinsic> xs;
-  const auto publisher = test_key(300), encoder = test_key(200);
+  const auto publisher = f.users.at(0), encoder = test_key(200);
   for (std::uint64_t i = 0; i < 4; ++i) {
     register_node r;
     r.roles.add(role::hoster);
@@ -219,26 +144,6 @@ TEST_CASE("blocks assign replicas when built and when imported, to the same stat
   CHECK(decode_state(encode_state(imported->state)).value() == imported->state);
 }
 
-namespace {
-
-const key_pair& signer_of(const hosting_fixture& h, const account_id& id) {
-  for (const auto* group : {&h.hosters, &h.encoders})
-    for (const auto& k : *group)
-      if (id_of(k) == id) return k;
-  FAIL("not a fixture node");
-  return h.hosters.front();
-}
-
-chain_errc rejected(hosting_fixture& h, const key_pair& k, call c) {
-  const auto before = h.s;
-  std::vector<chain_event> ignored;
-  auto r = apply_extrinsic(h.s, make_extrinsic(h.f.chain(), k, h.s.accounts.at(id_of(k)).nonce, std::move(c)), ignored);
-  REQUIRE_FALSE(r);
-  CHECK(h.s == before);
-  return r.err().code;
-}
-
-}  // namespace
 
 TEST_CASE("an encoder registers with a valid public sealing key and only an encoder may name one") {
   hosting_fixture h{1, feed_bytes, 0};
@@ -267,37 +172,37 @@ TEST_CASE("a replica is active once its encoder and hoster commit to the same tr
   const auto key = h.publish(300, 1'000'000, 2);
   h.next_block(1);
   const auto r0 = h.s.feeds.at(key).replicas.at(0), r1 = h.s.feeds.at(key).replicas.at(1);
-  const auto& hoster0 = signer_of(h, r0.hoster);
-  const auto& encoder0 = signer_of(h, r0.encoder);
+  const auto& hoster0 = h.signer_of(r0.hoster);
+  const auto& encoder0 = h.signer_of(r0.encoder);
   const auto root = blake2b_256(as_bytes("replica tree"));
   const auto length = h.s.feeds.at(key).length;
 
   // Refused without effect: unknown feed or replica, a stranger, a wrong length.
-  CHECK(rejected(h, hoster0, submit_replica_root{feed_key{root}, 0, root, length}) == chain_errc::invalid_call);
-  CHECK(rejected(h, hoster0, submit_replica_root{key, 7, root, length}) == chain_errc::invalid_call);
-  CHECK(rejected(h, signer_of(h, r1.hoster), submit_replica_root{key, 0, root, length}) == chain_errc::invalid_call);
-  CHECK(rejected(h, hoster0, submit_replica_root{key, 0, root, length + 1}) == chain_errc::invalid_call);
+  CHECK(h.rejected(hoster0, submit_replica_root{feed_key{root}, 0, root, length}) == chain_errc::invalid_call);
+  CHECK(h.rejected(hoster0, submit_replica_root{key, 7, root, length}) == chain_errc::invalid_call);
+  CHECK(h.rejected(h.signer_of(r1.hoster), submit_replica_root{key, 0, root, length}) == chain_errc::invalid_call);
+  CHECK(h.rejected(hoster0, submit_replica_root{key, 0, root, length + 1}) == chain_errc::invalid_call);
 
   h.events.clear();
   h.apply(hoster0, submit_replica_root{key, 0, root, length});
   CHECK(h.s.feeds.at(key).replicas.at(0).state == replica_state::encoding);  // one side is not enough
-  CHECK(rejected(h, hoster0, submit_replica_root{key, 0, root, length}) == chain_errc::invalid_call);
+  CHECK(h.rejected(hoster0, submit_replica_root{key, 0, root, length}) == chain_errc::invalid_call);
   h.apply(encoder0, submit_replica_root{key, 0, root, length});
   CHECK(h.s.feeds.at(key).replicas.at(0).state == replica_state::active);
   CHECK(count_events<replica_activated>(h.events) == 1);
   CHECK(h.s.feeds.at(key).state == hosting_state::pinning);  // one of two
 
   // The second replica's two sides disagree: it fails and is assigned again.
-  h.apply(signer_of(h, r1.hoster), submit_replica_root{key, 1, root, length});
-  h.apply(signer_of(h, r1.encoder), submit_replica_root{key, 1, blake2b_256(as_bytes("other")), length});
+  h.apply(h.signer_of(r1.hoster), submit_replica_root{key, 1, root, length});
+  h.apply(h.signer_of(r1.encoder), submit_replica_root{key, 1, blake2b_256(as_bytes("other")), length});
   CHECK(h.s.feeds.at(key).replicas.at(1).state == replica_state::failed);
   h.check_capacity();
   h.next_block(2);
   const auto again = h.s.feeds.at(key).replicas.at(1);
   CHECK(again.state == replica_state::encoding);
   CHECK_FALSE(again.hoster_root);
-  h.apply(signer_of(h, again.hoster), submit_replica_root{key, 1, root, length});
-  h.apply(signer_of(h, again.encoder), submit_replica_root{key, 1, root, length});
+  h.apply(h.signer_of(again.hoster), submit_replica_root{key, 1, root, length});
+  h.apply(h.signer_of(again.encoder), submit_replica_root{key, 1, root, length});
   CHECK(h.s.feeds.at(key).state == hosting_state::pinned);
   CHECK(decode_state(encode_state(h.s)).value() == h.s);
 }

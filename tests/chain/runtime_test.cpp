@@ -71,7 +71,13 @@ TEST_CASE("every call kind round-trips through the strict canonical encoding") {
                           report_equivocation{seal_header(h, f.chain(), f.validators[3].sk),
                                               seal_header(h2, f.chain(), f.validators[3].sk)},
                           report_double_vote{sign_vote(v, f.chain(), k.sk), sign_vote(v2, f.chain(), k.sk)},
-                          submit_replica_root{feed_key{blake2b_256(as_bytes("feed"))}, 2, blake2b_256(as_bytes("root")), 10}};
+                          submit_replica_root{feed_key{blake2b_256(as_bytes("feed"))}, 2, blake2b_256(as_bytes("root")), 10},
+                          submit_storage_proof{7,
+                                               storage_proof{3, bytes(300, 0x11), 290, {{2, 9, {}}}, {{3, 40, {}}},
+                                                             {{6, 20, {}}}},
+                                               {{3, 40, blake2b_256(as_bytes("root"))}}},
+                          submit_attestation{7, true, 15, 1'000'000},
+                          back_feed{feed_key{blake2b_256(as_bytes("feed"))}, ratio{9}}};
   REQUIRE(calls.size() == std::variant_size_v<call>);
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto x = make_extrinsic(f.chain(), k, i, calls[i]);
@@ -154,7 +160,7 @@ TEST_CASE("bad signature and wrong nonce and replay and oversize and unknown acc
   CHECK(apply_error(s, first) == chain_errc::wrong_nonce);  // replay
 
   auto huge = registration({role::hoster});
-  huge.bus_address.assign(chain_limits::extrinsic_bytes_max, 'x');
+  huge.bus_address.assign(chain_limits::small_extrinsic_bytes_max, 'x');
   CHECK(apply_error(s, make_extrinsic(f.chain(), u, 1, huge)) == chain_errc::oversize);
 
   const auto stranger = test_key(31337);
@@ -411,10 +417,11 @@ TEST_CASE("a state snapshot decodes to the same state and only canonical bytes d
   longer.push_back(0);
   CHECK_FALSE(decode_state(longer));
   REQUIRE(s.accounts.size() >= 2);
-  // The first account key starts right after chain id, params (8+8+4+8),
-  // number, slot, epoch, randomness and the count: make it sort after the second.
+  // The first account key starts right after chain id, params (8+8+4+8 for
+  // slots and replicas, 8+4+4 for challenges, 8+8 for prices), number, slot,
+  // epoch, randomness and the count: make it sort after the second.
   auto reordered = encoded;
-  const std::size_t first_key = 32 + 28 + 24 + 32 + 8;
+  const std::size_t first_key = 32 + (28 + 16 + 16) + 24 + 32 + 8;
   reordered[first_key] = 0xff;
   CHECK_FALSE(decode_state(reordered));
   // Random damage never crashes and never decodes to a different state that re-encodes differently.
@@ -429,7 +436,7 @@ TEST_CASE("genesis from JSON with parameters and validators and accounts and bad
   const auto a = to_hex(byte_view{test_key(0).pk});
   const auto b = to_hex(byte_view{test_key(1).pk});
   const std::string json = R"({"params":{"slot_duration_ms":1000,"epoch_length_slots":20,"replicas_per_feed":2,
-    "challenge_period_slots":10},"validators":[")" + b + R"(",")" + a + R"("],
+    "challenge_period_slots":10,"challenge_deadline_blocks":4},"validators":[")" + b + R"(",")" + a + R"("],
     "accounts":[{"id":")" + a + R"(","ratio_units":7}]})";
   auto config = parse_genesis_config(json);
   REQUIRE(config);
@@ -458,6 +465,13 @@ TEST_CASE("genesis from JSON with parameters and validators and accounts and bad
   auto short_epoch = *config;
   short_epoch.params.epoch_length_slots = 1;
   CHECK(make_genesis(short_epoch).err().code == chain_errc::bad_config);
+  CHECK(config->params.challenge_deadline_blocks == 4);
+  auto late_deadline = *config;  // a challenge must be over before its replica can be due again
+  late_deadline.params.challenge_deadline_blocks = 6;
+  CHECK(make_genesis(late_deadline).err().code == chain_errc::bad_config);
+  auto too_many_attesters = *config;
+  too_many_attesters.params.attesters_per_challenge = chain_limits::attesters_per_challenge_max + 1;
+  CHECK(make_genesis(too_many_attesters).err().code == chain_errc::bad_config);
 }
 
 TEST_CASE("validator set changes are enacted by the first block of the next epoch") {

@@ -8,23 +8,12 @@
 
 #include "crypto/rabin_williams.hpp"
 #include "protocol/hosting/storage_proof.hpp"
+#include "support/tree_with_nodes.hpp"
 
 using namespace datdot;
+using datdot::test::tree_with_nodes;
 
 namespace {
-
-struct tree_with_nodes {
-  merkle_tree tree;
-  std::map<std::uint64_t, tree_node> nodes;
-  void append(byte_view b) {
-    std::vector<tree_node> created;
-    tree.append(b, created);
-    for (const auto& n : created) nodes[n.index] = n;
-  }
-  node_lookup lookup() const {
-    return [this](std::uint64_t i) -> result<tree_node> { return nodes.at(i); };
-  }
-};
 
 // A feed, and one replica of it sealed by one encoder for one replica key.
 struct hosted_replica {
@@ -50,9 +39,9 @@ struct hosted_replica {
     return {index,
             sealed[index],
             blocks[index].size(),
-            block_path(replica.lookup(), replica.tree.length(), index).value(),
+            replica.path(index),
             replica.tree.roots(),
-            block_path(feed.lookup(), feed.tree.length(), index).value()};
+            feed.path(index)};
   }
   replica_commitment commitment() const { return commit_replica(replica.tree.roots()); }
 };

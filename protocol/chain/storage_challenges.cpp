@@ -1,0 +1,103 @@
+#include "protocol/chain/storage_challenges.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/hosting_assignment.hpp"
+#include "protocol/chain/hosting_payment.hpp"
+#include "protocol/chain/selection.hpp"
+
+namespace datdot {
+namespace {
+
+std::string purpose_of(const char* what, const feed_key& key, std::uint32_t replica) {
+  return std::string{what} + " " + to_hex(key.bytes) + "/" + std::to_string(replica);
+}
+
+void resolve(chain_state& s, std::uint64_t id, const challenge_record& c, std::vector<chain_event>& events) {
+  const auto hoster = s.feeds.at(c.feed).replicas.at(c.replica).hoster;
+  for (const auto& a : c.attestations) pay_from_feed(s, c.feed, a.attester, ratio{s.params.attestation_units}, events);
+  auto& f = s.feeds.at(c.feed);
+  auto& r = f.replicas.at(c.replica);
+  // The replica may have failed meanwhile (its hoster left, the feed stopped paying).
+  if (r.state != replica_state::active || r.hoster != hoster) return;
+  const bool refused = !c.attestations.empty() &&
+                       std::none_of(c.attestations.begin(), c.attestations.end(),
+                                    [](const attestation_record& a) { return a.served; });
+  const bool passed = c.proved && !refused;
+  if (passed) {
+    r.failures = 0;
+    ++r.passed;
+  } else {
+    ++r.failures;
+  }
+  events.push_back(challenge_resolved{id, c.feed, c.replica, hoster, passed, r.failures});
+  if (passed) {
+    pay_from_feed(s, c.feed, hoster, price_for(s.params, f.byte_size), events);
+  } else if (r.failures >= s.params.challenge_failures_max) {
+    fail_replica(s, c.feed, c.replica, events);
+    update_hosting_state(f, c.feed, events);
+  }
+}
+
+std::vector<account_id> attesters_for(const chain_state& s, const feed_record& f, const replica_record& r,
+                                      const std::string& purpose) {
+  std::vector<account_id> candidates;
+  for (const auto& entry : s.nodes)
+    if (entry.second.roles.contains(role::attester) && entry.first != r.hoster && entry.first != r.encoder &&
+        entry.first != f.publisher)
+      candidates.push_back(entry.first);
+  const std::vector<std::uint64_t> equal(candidates.size(), 1);
+  std::vector<account_id> out;
+  for (auto i : sample_weighted(s.randomness, purpose, equal, s.params.attesters_per_challenge))
+    out.push_back(candidates[i]);
+  return out;
+}
+
+void issue(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {
+  const auto& f = s.feeds.at(key);
+  auto& r = s.feeds.at(key).replicas.at(replica);
+  challenge_record c{key, replica, draw_below(s.randomness, purpose_of("challenge index", key, replica), f.length),
+                     s.number, block_number{s.number.value + s.params.challenge_deadline_blocks}};
+  c.attesters = attesters_for(s, f, r, purpose_of("attesters", key, replica));
+  r.next_challenge_at = next_challenge_after(s, key, replica);
+  const auto id = s.next_challenge_id++;
+  events.push_back(challenge_issued{id, key, replica, r.hoster, c.index, c.deadline, c.attesters});
+  s.challenges.emplace(id, std::move(c));
+}
+
+}  // namespace
+
+block_number next_challenge_after(const chain_state& s, const feed_key& key, std::uint32_t replica) {
+  const auto period = s.params.challenge_period_slots;
+  return block_number{s.number.value + period / 2 + 1 + draw_below(s.randomness, purpose_of("next challenge", key, replica), period)};
+}
+
+void run_challenges(chain_state& s, std::vector<chain_event>& events) {
+  while (!s.challenges.empty() && s.challenges.begin()->second.deadline <= s.number) {
+    // Ids grow with issue time and every deadline is issue + the same delay, so the first is the oldest.
+    auto node = s.challenges.extract(s.challenges.begin());
+    resolve(s, node.key(), node.mapped(), events);
+  }
+  struct due {
+    block_number at;
+    feed_key feed;
+    std::uint32_t replica;
+  };
+  std::vector<due> waiting;
+  for (const auto& [key, f] : s.feeds)
+    for (std::size_t i = 0; i < f.replicas.size(); ++i)
+      if (f.replicas[i].state == replica_state::active && f.replicas[i].next_challenge_at <= s.number)
+        waiting.push_back({f.replicas[i].next_challenge_at, key, static_cast<std::uint32_t>(i)});
+  const auto n = std::min(waiting.size(), chain_limits::challenges_per_block_max);
+  std::partial_sort(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(n), waiting.end(),
+                    [](const due& a, const due& b) {
+                      if (a.at != b.at) return a.at < b.at;
+                      if (a.feed != b.feed) return a.feed < b.feed;
+                      return a.replica < b.replica;
+                    });
+  for (std::size_t i = 0; i < n; ++i) issue(s, waiting[i].feed, waiting[i].replica, events);
+}
+
+}  // namespace datdot

@@ -1,0 +1,33 @@
+// Storage challenges, run by every block after assignment (a pure function of
+// the state and the block's randomness, like assign_replicas).
+//
+// Each active replica is due for a challenge at a block drawn from chain
+// randomness between half a period and one and a half periods after its
+// activation or its previous challenge, so a hoster cannot tell when. A block
+// opens at most chain_limits::challenges_per_block_max challenges (a proof
+// carries a sealed block and nearly fills a chain block), oldest due first.
+// A challenge names a random block index and up to attesters_per_challenge
+// attesters (registered attesters other than the hoster, encoder and
+// publisher). The hoster answers with submit_storage_proof, verified in full
+// on chain; attesters fetch the block as readers and submit_attestation.
+//
+// At its deadline a challenge passes when it was proved and not every
+// attester that reported was refused. A pass pays the hoster one price and
+// resets its failure run; a failure extends it, and challenge_failures_max
+// failures in a row fail the replica, which is re-created elsewhere. Every
+// attester that reported is paid either way: it cannot gain by lying.
+#pragma once
+
+#include <vector>
+
+#include "protocol/chain/chain_event.hpp"
+#include "protocol/chain/chain_state.hpp"
+
+namespace datdot {
+
+void run_challenges(chain_state& s, std::vector<chain_event>& events);
+
+// When a replica activated or challenged in the current block is next due.
+block_number next_challenge_after(const chain_state& s, const feed_key& key, std::uint32_t replica);
+
+}  // namespace datdot

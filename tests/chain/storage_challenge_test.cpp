@@ -1,0 +1,272 @@
+// Storage challenges on chain (storage_challenges.hpp): an active replica is
+// challenged at a random block for a random index, its hoster's proof is
+// verified in full by the runtime, attesters report, and at the deadline the
+// challenge passes or fails; payouts move ratio from the feed to whoever
+// served, never below zero; a hoster that keeps failing loses its replica.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "chain/hosting_fixture.hpp"
+#include "protocol/chain/chain_limits.hpp"
+
+using namespace datdot;
+using namespace datdot::test;
+
+namespace {
+
+chain_params challenge_params() {
+  chain_params p;
+  p.challenge_period_slots = 20;
+  p.challenge_deadline_blocks = 5;
+  p.attesters_per_challenge = 2;
+  return p;
+}
+
+// Advances blocks until one opens a challenge; returns it (fails after `limit` blocks).
+challenge_issued next_challenge(hosting_fixture& h, std::uint64_t& seed, std::uint64_t limit = 100) {
+  for (std::uint64_t i = 0; i < limit; ++i) {
+    const auto before = h.events.size();
+    h.next_block(++seed);
+    const std::vector<chain_event> fresh(h.events.begin() + static_cast<std::ptrdiff_t>(before), h.events.end());
+    const auto issued = events_of<challenge_issued>(fresh);
+    if (!issued.empty()) return issued.front();
+  }
+  FAIL("no challenge within the limit");
+  return {};
+}
+
+std::vector<challenge_resolved> run_until_resolved(hosting_fixture& h, std::uint64_t& seed, std::uint64_t id) {
+  while (h.s.challenges.contains(id)) h.next_block(++seed);
+  std::vector<challenge_resolved> out;
+  for (const auto& r : events_of<challenge_resolved>(h.events))
+    if (r.challenge == id) out.push_back(r);
+  return out;
+}
+
+const std::uint64_t price = 1000;  // challenge_params' default price for a feed under 1 MiB
+
+submit_storage_proof honest_proof(const hosting_fixture& h, const feed_key& key, const sealed_replica& replica,
+                                  const challenge_issued& c) {
+  return {c.challenge, prove(h.feeds.at(key), replica, c.index), h.feeds.at(key).tree.tree.roots()};
+}
+
+// One feed with one active replica, run until its first challenge.
+struct challenged {
+  hosting_fixture h;
+  feed_key key;
+  sealed_replica replica;
+  std::uint64_t seed = 1;
+  challenge_issued c;
+
+  explicit challenged(std::size_t attesters) : h{4, 10 * feed_bytes, 2, attesters, challenge_params()} {
+    key = h.publish(300, 1'000'000, 1);
+    h.next_block(seed);
+    replica = h.activate(key, 0);
+    c = next_challenge(h, seed);
+  }
+  submit_storage_proof proof() const { return honest_proof(h, key, replica, c); }
+};
+
+}  // namespace
+
+TEST_CASE("an active replica is challenged at a random block, proved on chain, attested, and everyone is paid") {
+  hosting_fixture h{4, 10 * feed_bytes, 2, 3, challenge_params()};
+  const auto key = h.publish(300, 1'000'000, 1);
+  h.next_block(1);
+  const auto total = h.total_ratio();
+  const auto r = h.s.feeds.at(key).replicas.at(0);
+  const auto publisher_before = h.s.accounts.at(h.s.feeds.at(key).publisher).balance.units;
+  const auto replica = h.activate(key, 0);
+  CHECK(h.s.accounts.at(r.encoder).balance.units == price);  // sealing paid once, at activation
+  CHECK(h.s.accounts.at(h.s.feeds.at(key).publisher).balance.units == publisher_before - price);
+  CHECK(h.s.feeds.at(key).state == hosting_state::pinned);
+
+  std::uint64_t seed = 1;
+  const auto activated_at = h.s.number.value;
+  const auto c = next_challenge(h, seed);
+  // Due between half a period and one and a half periods after activation.
+  CHECK(h.s.number.value > activated_at + 10);
+  CHECK(h.s.number.value <= activated_at + 31);
+  CHECK(c.feed == key);
+  CHECK(c.hoster == r.hoster);
+  CHECK(c.index < feed_blocks);
+  CHECK(c.deadline.value == h.s.number.value + 5);
+  REQUIRE(c.attesters.size() == 2);
+  CHECK(c.attesters[0] != c.attesters[1]);
+  for (const auto& a : c.attesters) {
+    CHECK(h.s.nodes.at(a).roles.contains(role::attester));
+    CHECK(a != r.hoster);
+    CHECK(a != r.encoder);
+  }
+
+  h.apply(h.signer_of(r.hoster), honest_proof(h, key, replica, c));
+  CHECK(count_events<storage_proved>(h.events) == 1);
+  for (const auto& a : c.attesters) h.apply(h.signer_of(a), submit_attestation{c.challenge, true, 12, 50'000'000});
+  CHECK(h.rejected(h.signer_of(c.attesters[0]), submit_attestation{c.challenge, true, 1, 1}) ==
+        chain_errc::invalid_call);  // once each
+
+  const auto hoster_before = h.s.accounts.at(r.hoster).balance.units;
+  const auto resolved = run_until_resolved(h, seed, c.challenge);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].passed);
+  CHECK(h.s.accounts.at(r.hoster).balance.units == hoster_before + price);
+  for (const auto& a : c.attesters) CHECK(h.s.accounts.at(a).balance.units == h.s.params.attestation_units);
+  const auto& after = h.s.feeds.at(key).replicas.at(0);
+  CHECK(after.passed == 1);
+  CHECK(after.failures == 0);
+  CHECK(after.last_proof_at.value > activated_at);
+  CHECK(h.total_ratio() == total);  // moved from the publisher, never created
+  CHECK(decode_state(encode_state(h.s)).value() == h.s);
+}
+
+TEST_CASE("forged, misplaced and foreign storage proofs are refused without effect") {
+  hosting_fixture h{4, 10 * feed_bytes, 2, 0, challenge_params()};
+  const auto key = h.publish(300, 1'000'000, 2);
+  h.next_block(1);
+  const auto replica0 = h.activate(key, 0);
+  const auto replica1 = h.activate(key, 1);
+  std::uint64_t seed = 1;
+  const auto c = next_challenge(h, seed);
+  const auto& feed = h.feeds.at(key);
+  const auto& r = h.s.feeds.at(key).replicas.at(c.replica);
+  const auto& mine = c.replica == 0 ? replica0 : replica1;
+  const auto& other = c.replica == 0 ? replica1 : replica0;
+  const auto& hoster = h.signer_of(r.hoster);
+  const auto roots = feed.tree.tree.roots();
+  CHECK(c.attesters.empty());  // no attesters registered: the proof alone decides
+
+  // Sybil: the other replica's bytes for the same index do not hash into this replica's tree.
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, prove(feed, other, c.index), roots}) ==
+        chain_errc::bad_proof);
+  // Outsourcing from the public feed: the original block instead of the sealed one.
+  auto plain = prove(feed, mine, c.index);
+  plain.sealed = feed.blocks.at(c.index);
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, plain, roots}) == chain_errc::bad_proof);
+  // One flipped bit of the sealed block.
+  auto flipped = prove(feed, mine, c.index);
+  flipped.sealed[17] ^= 0x04;
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, flipped, roots}) == chain_errc::bad_proof);
+  // Another index than the one challenged.
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, prove(feed, mine, (c.index + 1) % feed_blocks), roots}) ==
+        chain_errc::invalid_call);
+  // Feed roots that are not the signed tree.
+  auto wrong_roots = roots;
+  wrong_roots.back().hash[0] ^= 1;
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, prove(feed, mine, c.index), wrong_roots}) ==
+        chain_errc::bad_proof);
+  // Someone else answering, and a challenge that does not exist.
+  const auto& stranger = h.signer_of(h.s.feeds.at(key).replicas.at(1 - c.replica).hoster);
+  CHECK(h.rejected(stranger, submit_storage_proof{c.challenge, prove(feed, mine, c.index), roots}) ==
+        chain_errc::invalid_call);
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge + 99, prove(feed, mine, c.index), roots}) ==
+        chain_errc::invalid_call);
+  // The honest proof still goes through, once.
+  h.apply(hoster, submit_storage_proof{c.challenge, prove(feed, mine, c.index), roots});
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, prove(feed, mine, c.index), roots}) ==
+        chain_errc::invalid_call);
+}
+
+TEST_CASE("a hoster that never answers fails its challenges and its replica is re-created on another hoster") {
+  hosting_fixture h{4, 10 * feed_bytes, 2, 0, challenge_params()};
+  const auto key = h.publish(300, 1'000'000, 1);
+  h.next_block(1);
+  h.activate(key, 0);
+  const auto lazy = h.s.feeds.at(key).replicas.at(0).hoster;
+  std::uint64_t seed = 1;
+  for (std::uint32_t round = 1; round <= h.s.params.challenge_failures_max; ++round) {
+    const auto c = next_challenge(h, seed);
+    CHECK(c.hoster == lazy);
+    const auto resolved = run_until_resolved(h, seed, c.challenge);
+    REQUIRE(resolved.size() == 1);
+    CHECK_FALSE(resolved[0].passed);
+    CHECK(resolved[0].failures == round);
+  }
+  CHECK(count_events<replica_failed>(h.events) == 1);
+  CHECK(h.s.accounts.at(lazy).balance.units == 0);  // failed challenges earn nothing
+  h.next_block(++seed);
+  const auto& again = h.s.feeds.at(key).replicas.at(0);
+  CHECK(again.state == replica_state::encoding);
+  CHECK(again.hoster != lazy);
+  h.check_capacity();
+}
+
+TEST_CASE("a proved challenge fails when every attester that reported was refused the block") {
+  challenged x{2};
+  REQUIRE(x.c.attesters.size() == 2);
+  x.h.apply(x.h.signer_of(x.c.hoster), x.proof());
+  for (const auto& a : x.c.attesters) x.h.apply(x.h.signer_of(a), submit_attestation{x.c.challenge, false, 0, 0});
+  const auto resolved = run_until_resolved(x.h, x.seed, x.c.challenge);
+  REQUIRE(resolved.size() == 1);
+  CHECK_FALSE(resolved[0].passed);
+  for (const auto& a : x.c.attesters) CHECK(x.h.s.accounts.at(a).balance.units == x.h.s.params.attestation_units);
+}
+
+TEST_CASE("backing pays before the publisher and a feed that cannot pay ends its hosting, no balance below zero") {
+  hosting_fixture h{4, 10 * feed_bytes, 2, 0, challenge_params()};
+  // Exactly enough for sealing one replica: the first passed challenge cannot be paid in full.
+  CHECK(h.rejected(h.join(299, role::publisher, 0), publish_feed{}) == chain_errc::invalid_call);
+  const auto key = h.publish(300, price, 1);
+  const auto publisher = h.s.feeds.at(key).publisher;
+  const auto& backer = h.f.validators.at(0);
+  h.apply(backer, back_feed{key, ratio{price / 2}});
+  CHECK(h.s.feeds.at(key).backing.units == price / 2);
+  CHECK(h.rejected(backer, back_feed{key, ratio{0}}) == chain_errc::invalid_call);
+  CHECK(h.rejected(backer, back_feed{key, ratio{100'000'000}}) == chain_errc::insufficient_ratio);
+  h.next_block(1);
+  const auto total = h.total_ratio();
+  const auto replica = h.activate(key, 0);
+  // Sealing drew the backing first, then half from the publisher.
+  CHECK(h.s.feeds.at(key).backing.units == 0);
+  CHECK(h.s.accounts.at(publisher).balance.units == price / 2);
+  std::uint64_t seed = 1;
+  const auto c = next_challenge(h, seed);
+  h.apply(h.signer_of(c.hoster), honest_proof(h, key, replica, c));
+  run_until_resolved(h, seed, c.challenge);
+  CHECK(h.s.accounts.at(c.hoster).balance.units == price / 2);  // all that was left
+  CHECK(h.s.accounts.at(publisher).balance.units == 0);
+  CHECK(h.s.feeds.at(key).state == hosting_state::failed);
+  CHECK(h.s.feeds.at(key).replicas.at(0).state == replica_state::failed);
+  CHECK(h.total_ratio() == total);
+  h.check_capacity();
+  CHECK(h.rejected(backer, back_feed{key, ratio{1}}) == chain_errc::invalid_call);  // hosting ended
+}
+
+TEST_CASE("a request its publisher cannot pay sealing for is refused") {
+  hosting_fixture h{4, 10 * feed_bytes};
+  const auto p = h.join(300, role::publisher, 0);
+  h.s.accounts.at(id_of(p)).balance = ratio{2 * price - 1};
+  publish_feed x;
+  const auto signer = test_key(5300);
+  x.signer = signer.pk;
+  x.length = 1;
+  x.byte_size = 10;
+  x.tree_hash = blake2b_256(as_bytes("t"));
+  x.tree_signature = sign(feed_identity{signer.pk, x.mode}.signable(x.tree_hash, x.length, x.fork), signer.sk);
+  x.replicas = 2;
+  CHECK(h.rejected(p, x) == chain_errc::insufficient_ratio);
+  x.replicas = 1;
+  h.apply(p, x);
+}
+
+TEST_CASE("a block carrying a storage proof is built and imported to the same state, and proofs round-trip") {
+  challenged x{2};
+  auto& h = x.h;
+  const auto proof = make_extrinsic(h.f.chain(), h.signer_of(x.c.hoster), h.s.accounts.at(x.c.hoster).nonce, x.proof());
+  const auto wire = encode_extrinsic(proof);
+  CHECK(wire.size() > chain_limits::small_extrinsic_bytes_max);
+  CHECK(decode_extrinsic(wire).value() == proof);
+  auto truncated = wire;
+  truncated.resize(wire.size() - 100);
+  CHECK(decode_extrinsic(truncated).err().code == chain_errc::malformed);
+
+  const block_hash parent{blake2b_256(as_bytes("parent"))};
+  const auto slot = slot_number{h.s.slot.value + 1};
+  const auto built = h.f.build(h.s, parent, slot, {proof});
+  REQUIRE(built.b.extrinsics.size() == 1);
+  CHECK(encode_block(built.b).size() <= chain_limits::block_bytes_max);
+  const auto imported = apply_block(h.s, parent, built.b);
+  REQUIRE(imported);
+  CHECK(imported->state == built.applied.state);
+  CHECK(count_events<storage_proved>(imported->events) == 1);
+}
