@@ -1,7 +1,8 @@
 // `datdot chain`: a genesis generator, and a client of a running node's chain
 // API (JSON over the node's loopback HTTP endpoint, beside /metrics; see
 // actors/chain/chain_http.hpp): status, block, account, feeds, events, and
-// signed transactions (transfer, register) submitted to the node's pool.
+// signed transactions (transfer, register, and the top-level `back`) submitted
+// to the node's pool after a dry run on its best state.
 #include <sodium.h>
 
 #include <algorithm>
@@ -123,6 +124,7 @@ struct tx_options {
   std::string roles;
   std::uint64_t capacity_bytes = 0;
   std::string bus_address;
+  std::string feed;
 };
 
 // Signs `c` with the key file's key and the account's next nonce on the node's
@@ -298,6 +300,19 @@ void add_chain_commands(CLI::App& app) {
     if (roles->contains(role::encoder))
       r.seal_key = rabin_williams::of_node(signer_keys(*rg))->public_part().public_key_bytes();
     submit(*rg, std::move(r));
+  });
+
+  // The seed's backer, at the top level beside the other user commands.
+  auto bk = std::make_shared<tx_options>();
+  auto* bkc = app.add_subcommand(
+      "back", "Back a feed with ratio: its hosting charges draw on the backing before its publisher's ratio");
+  bkc->add_option("FEED_KEY", bk->feed, "The feed's key (64 hex)")->required();
+  bkc->add_option("AMOUNT", bk->amount_units, "Ratio units (10^6 units are one ratio); not refunded")->required();
+  add_tx_options(bkc, *bk);
+  bkc->callback([bk] {
+    auto key = from_hex_fixed<32>(bk->feed);
+    if (!key) throw command_failed{2, "FEED_KEY: " + key.err().describe()};
+    submit(*bk, back_feed{feed_key{*key}, ratio{bk->amount_units}});
   });
 }
 

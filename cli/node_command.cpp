@@ -170,7 +170,11 @@ void run_node(const node_options& o) {
     vc.snapshot_every_blocks = o.snapshot_every_blocks;
     if (metrics) {
       vc.metrics.emplace(metrics->chain().attach());
-      vc.own_ratio = &metrics->roles().attach_ratio();
+      auto& series = metrics->roles();
+      vc.own.ratio = &series.attach_ratio();
+      if (roles.contains(role::hoster)) vc.own.hoster.emplace(series.attach_hoster());
+      if (roles.contains(role::encoder)) vc.own.encoder.emplace(series.attach_encoder());
+      if (roles.contains(role::attester)) vc.own.attestations = &series.attach_attester();
     }
     chain = unwrap(spawn_validator_actor(sys, node->bus(), std::move(vc)));
     chain_mode = member ? "validator" : "follower";

@@ -162,6 +162,7 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["type"] = "replica_activated";
           out["feed"] = hex_of(ev.feed.bytes);
           out["replica"] = ev.replica;
+          out["encoder"] = id_hex(ev.encoder);
         } else if constexpr (std::is_same_v<T, hosting_state_changed>) {
           out["type"] = "hosting_state_changed";
           out["feed"] = hex_of(ev.feed.bytes);

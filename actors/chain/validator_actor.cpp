@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "actors/chain/chain_json.hpp"
+#include "protocol/chain/service_record.hpp"
 
 namespace datdot {
 namespace {
@@ -278,14 +279,34 @@ finalized_view view_of(const validator_state& st) {
   return {final.number, final.hash, std::make_shared<const chain_state>(final.state)};
 }
 
+// This node's service in newly finalized blocks, and its ratio and hosted
+// replicas as the finalized state has them, into the role series.
+void record_service(validator_state& st, std::span<const chain_event> events) {
+  auto& own = st.config().own;
+  const auto& state = st.v->tree().finalized().state;
+  const auto me = st.v->id();
+  const auto n = count_service(events, state, me);
+  if (own.hoster) {
+    own.hoster->challenges_received.Increment(static_cast<double>(n.challenges_received));
+    own.hoster->challenges_passed.Increment(static_cast<double>(n.challenges_passed));
+    own.hoster->challenges_failed.Increment(static_cast<double>(n.challenges_failed));
+    own.hoster->replicas.Set(static_cast<double>(active_replicas_of(state, me)));
+  }
+  if (own.encoder) {
+    own.encoder->sealed_blocks.Increment(static_cast<double>(n.sealed_blocks));
+    own.encoder->sealed_bytes.Increment(static_cast<double>(n.sealed_bytes));
+  }
+  if (own.attestations) own.attestations->Increment(static_cast<double>(n.attestations));
+}
+
 // After finality moved: the local watchers get the new view, the ratio gauge
 // this node's finalized ratio.
 void publish_finality(validator_pointer self) {
   auto& st = self->state;
-  if (st.config().own_ratio) {
+  if (st.config().own.ratio) {
     const auto& accounts = st.v->tree().finalized().state.accounts;
     const auto mine = accounts.find(st.v->id());
-    st.config().own_ratio->Set(mine == accounts.end() ? 0.0 : static_cast<double>(mine->second.balance.units) /
+    st.config().own.ratio->Set(mine == accounts.end() ? 0.0 : static_cast<double>(mine->second.balance.units) /
                                                                   chain_limits::ratio_units_per_one);
   }
   if (st.watchers.empty()) return;
@@ -338,6 +359,7 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
     txs.insert(txs.end(), p.tx_hashes.begin(), p.tx_hashes.end());
     json list = json::array();
     for (const auto& ev : p.events) list.push_back(event_json(p.ref.number, p.ref.hash, ev));
+    record_service(st, p.events);
     const auto text = p.events.empty() ? std::string{} : list.dump();
     events.emplace_back(text.begin(), text.end());
   }
@@ -652,6 +674,10 @@ chain_reply submit_answer(validator_pointer self, const std::string& hex) {
   if (!x) {
     count_rejection(st, x.err().code, "submitted: " + x.err().detail);
     return fail(400, std::string{"rejected: "} + to_string(x.err().code) + ": " + x.err().detail);
+  }
+  if (auto fits = st.v->dry_run(*x); !fits) {
+    count_rejection(st, fits.err().code, "submitted: " + fits.err().detail);
+    return fail(400, std::string{"rejected: "} + to_string(fits.err().code) + ": " + fits.err().detail);
   }
   auto out = st.v->on_transaction(*x);
   for (const auto& e : out)

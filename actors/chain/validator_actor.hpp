@@ -14,6 +14,7 @@
 
 #include "actors/bus_actor.hpp"
 #include "actors/chain/chain_metrics.hpp"
+#include "actors/roles/role_metrics.hpp"
 #include "protocol/chain/validator.hpp"
 #include "storage/chain_store.hpp"
 
@@ -68,7 +69,14 @@ struct validator_config {
   // Finalized state is snapshotted every this many blocks (0: never); a
   // restart starts from the newest snapshot instead of genesis.
   std::uint64_t snapshot_every_blocks = 64;
-  prometheus::Gauge* own_ratio = nullptr;  // datdot_role_ratio: this node's finalized ratio
+  // datdot_role_*: this node's ratio and service as the finalized chain records
+  // them (protocol/chain/service_record.hpp); series only for the roles it has.
+  struct own_service_series {
+    prometheus::Gauge* ratio = nullptr;
+    std::optional<hoster_series> hoster;
+    std::optional<encoder_series> encoder;
+    prometheus::Counter* attestations = nullptr;
+  } own;
 };
 
 }  // namespace datdot

@@ -3,15 +3,15 @@
 namespace datdot {
 
 role_metrics::role_metrics(metrics_registry& r)
-    : replicas_(r.gauge("datdot_role_hosted_replicas", "Replicas this hoster stores and serves")),
+    : replicas_(r.gauge("datdot_role_hosted_replicas", "Active replicas this node hosts, as the finalized chain records them")),
       stored_bytes_(r.gauge("datdot_role_stored_bytes", "Bytes of sealed replica data stored")),
-      challenges_received_(r.counter("datdot_role_challenges_received_total", "Storage challenges addressed to this hoster")),
-      challenges_passed_(r.counter("datdot_role_challenges_passed_total", "Storage challenges the chain accepted")),
+      challenges_received_(r.counter("datdot_role_challenges_received_total", "Storage challenges the finalized chain opened for this hoster")),
+      challenges_passed_(r.counter("datdot_role_challenges_passed_total", "Storage challenges of this hoster that passed at their deadline")),
       challenges_failed_(r.counter("datdot_role_challenges_failed_total",
-                                   "Storage challenges answered wrongly or too late")),
-      attestations_(r.counter("datdot_role_attestations_made_total", "Retrievability attestations submitted")),
-      sealed_bytes_(r.counter("datdot_role_sealed_bytes_total", "Bytes sealed by this encoder")),
-      sealed_blocks_(r.counter("datdot_role_sealed_blocks_total", "Blocks sealed by this encoder")),
+                                   "Storage challenges of this hoster that failed (no valid proof in time, or every attester refused)")),
+      attestations_(r.counter("datdot_role_attestations_made_total", "Attestations of this node the finalized chain recorded")),
+      sealed_bytes_(r.counter("datdot_role_sealed_bytes_total", "Feed bytes of the replicas this encoder sealed that went active")),
+      sealed_blocks_(r.counter("datdot_role_sealed_blocks_total", "Blocks of the replicas this encoder sealed that went active")),
       ratio_(r.gauge("datdot_role_ratio", "This node's ratio (fixed point, as recorded by the finalized chain)")) {}
 
 hoster_series role_metrics::attach_hoster() {

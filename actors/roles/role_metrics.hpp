@@ -1,7 +1,8 @@
-// What the role actors do (datdot_role_*): replicas hosted and bytes stored,
-// storage challenges received / passed / failed, attestations made, sealing
-// throughput, and this node's ratio. Declared at start; each role actor
-// attaches the series for its role when it runs.
+// What a node's roles do (datdot_role_*): replicas hosted, storage challenges
+// received / passed / failed, attestations made, sealing, and this node's
+// ratio, all as the finalized chain credits them (the chain actor feeds them
+// from service_record.hpp); bytes stored is the hoster's own reading. Declared
+// at start; a node attaches the series of the roles it runs.
 #pragma once
 
 #include "actors/metrics/metrics_registry.hpp"

@@ -56,6 +56,7 @@ struct replica_failed {
 struct replica_activated {
   feed_key feed;
   std::uint32_t replica = 0;
+  account_id encoder;  // who sealed it (credited for the sealing)
   bool operator==(const replica_activated&) const = default;
 };
 struct hosting_state_changed {

@@ -143,7 +143,7 @@ void activate_replica(chain_state& s, const feed_key& key, std::uint32_t replica
   auto& r = s.feeds.at(key).replicas.at(replica);
   r.state = replica_state::active;
   r.next_challenge_at = next_challenge_after(s, key, replica);
-  events.push_back(replica_activated{key, replica});
+  events.push_back(replica_activated{key, replica, r.encoder});
   const auto encoder = r.encoder;
   pay_from_feed(s, key, encoder, price_for(s.params, s.feeds.at(key).byte_size), events);
 }

@@ -1,5 +1,6 @@
 #include "protocol/chain/validator.hpp"
 
+#include "protocol/chain/apply_extrinsic.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/invariant.hpp"
 #include "protocol/chain/epoch_transition.hpp"
@@ -162,6 +163,17 @@ effects validator::on_vote(const signed_vote& v) { return to_voter(&finality_vot
 effects validator::on_commit(const justification& j) { return to_voter(&finality_voter::on_commit, j); }
 effects validator::on_catch_up(const catch_up& c) { return to_voter(&finality_voter::on_catch_up, c); }
 effects validator::on_timeout(const finality_timer& t) { return to_voter(&finality_voter::on_timeout, t); }
+
+chain_status validator::dry_run(const extrinsic& x) const {
+  auto s = tree_.best().state;
+  std::vector<chain_event> ignored;
+  auto applied = apply_extrinsic(s, x, ignored);
+  if (!applied && applied.err().code == chain_errc::wrong_nonce) {
+    const auto account = s.accounts.find(x.signer);
+    if (account != s.accounts.end() && x.nonce > account->second.nonce) return chain_ok();
+  }
+  return applied;
+}
 
 effects validator::on_transaction(const extrinsic& x) {
   effects out;

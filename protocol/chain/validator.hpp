@@ -43,6 +43,9 @@ class validator {
   effects on_commit(const justification& j);
   effects on_catch_up(const catch_up& c);
   effects on_transaction(const extrinsic& x);
+  // Applies `x` to a copy of the best state: a client submitting locally
+  // hears at once why a call cannot apply (a later nonce waits its turn and passes).
+  chain_status dry_run(const extrinsic& x) const;
   effects on_timeout(const finality_timer& t);
   // A call of this node's own (its roles' extrinsics): signed with its key and
   // the next nonce after those already pooled, pooled and gossiped

@@ -104,7 +104,7 @@ struct virtual_chain {
     validator_config vc{g, me, storage::chain_store::open(*env).value(), [this] { return now_ms(); }, 256 * 1024,
                         std::nullopt, {}};
     vc.snapshot_every_blocks = 3;
-    vc.own_ratio = &ratio_gauge;
+    vc.own.ratio = &ratio_gauge;
     chain = spawn_validator_actor(*sys, bus, std::move(vc)).value();
     sched->run();
   }

@@ -9,6 +9,7 @@
 
 #include "chain/hosting_fixture.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/service_record.hpp"
 
 using namespace datdot;
 using namespace datdot::test;
@@ -118,6 +119,18 @@ TEST_CASE("an active replica is challenged at a random block, proved on chain, a
   CHECK(after.last_proof_at.value > activated_at);
   CHECK(h.total_ratio() == total);  // moved from the publisher, never created
   CHECK(decode_state(encode_state(h.s)).value() == h.s);
+
+  // What the node metrics are fed: the chain's record of each node's service.
+  const auto hosted = count_service(h.events, h.s, r.hoster);
+  CHECK(hosted.challenges_received == 1);
+  CHECK(hosted.challenges_passed == 1);
+  CHECK(hosted.challenges_failed == 0);
+  CHECK(active_replicas_of(h.s, r.hoster) == 1);
+  const auto sealed = count_service(h.events, h.s, r.encoder);
+  CHECK(sealed.sealed_blocks == feed_blocks);
+  CHECK(sealed.sealed_bytes == feed_bytes);
+  CHECK(sealed.challenges_received == 0);
+  CHECK(count_service(h.events, h.s, c.attesters[0]).attestations == 1);
 }
 
 TEST_CASE("forged, misplaced and foreign storage proofs are refused without effect") {

@@ -132,6 +132,12 @@ TEST_CASE("four validator processes finalize, take a transfer, and survive kill 
   CHECK(of_feed.exit_code == 0);
   CHECK(of_feed.out.empty());
   CHECK(run_command({DATDOT_BINARY, "chain", "events", "--feed", "xyz", "--node", http[3]}).exit_code != 0);
+  // A call that cannot apply is refused at submission with the runtime's reason
+  // (a dry run on the node's best state), not left to time out in the pool.
+  auto backing = run_command({DATDOT_BINARY, "back", std::string(64, 'b'), "10", "--key",
+                              (tmp / "v1" / "data" / "node.key").string(), "--node", http[3]});
+  CHECK(backing.exit_code == 1);
+  CHECK(backing.err.find("unknown feed") != std::string::npos);
 
   // kill -9 validator 4: three of four still finalize.
   nodes[3]->kill(SIGKILL);
