@@ -1,0 +1,83 @@
+// The hosting data plane: what publishers, encoders, hoster and readers send
+// each other about feed data. Carried opaque in the bus's data_request /
+// data_response frames (protocol/bus_messages.hpp), in the chain's canonical
+// encoding (strict: one encoding per value, bounded before anything is
+// allocated), so the bytes are checked by one decoder wherever they arrive.
+//
+// Trust is anchored on chain: a feed's roots must hash to the tree hash its
+// publish_feed recorded (which the chain checked against the feed's own
+// signature), and each block must verify against those roots.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "crypto/proof.hpp"
+#include "protocol/chain/chain_error.hpp"
+#include "protocol/chain/chain_ids.hpp"
+
+namespace datdot {
+
+namespace data_limits {
+// One message fits one bus frame of the smallest allowed size.
+inline constexpr std::size_t message_bytes_max = 112 * 1024;
+inline constexpr std::size_t blocks_per_message_max = 64;
+inline constexpr std::size_t nodes_max = 64;          // roots, and each block's path
+inline constexpr std::size_t reason_bytes_max = 256;
+}  // namespace data_limits
+
+// Any reader to a publisher or a hoster: blocks first .. first+count-1 of a feed.
+struct feed_blocks_request {
+  feed_key feed;
+  std::uint64_t first = 0;
+  std::uint32_t count = 0;
+  bool operator==(const feed_blocks_request&) const = default;
+};
+
+// The answer: the feed's roots at its published length and each block with
+// its path to them. A server sends as many of the asked blocks as fit.
+struct feed_blocks {
+  std::vector<tree_node> roots;
+  std::vector<block_proof> blocks;
+  bool operator==(const feed_blocks&) const = default;
+};
+
+struct sealed_block {
+  bytes sealed;
+  std::uint64_t plain_bytes = 0;
+  std::vector<tree_node> feed_path;  // the original block's path to the feed roots
+  bool operator==(const sealed_block&) const = default;
+};
+
+// An encoder to a replica's hoster: the next run of sealed blocks, in order.
+// The hoster answers with replica_ack before the encoder sends more (one run
+// in flight: the credit that keeps a slow hoster from being flooded).
+struct replica_push {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  std::uint64_t first = 0;
+  std::vector<tree_node> feed_roots;
+  std::vector<sealed_block> blocks;
+  bool operator==(const replica_push&) const = default;
+};
+
+struct replica_ack {
+  std::uint64_t next = 0;  // the index the hoster expects next
+  bool operator==(const replica_ack&) const = default;
+};
+
+// Any request refused, with why (unknown feed, not assigned, bad block ...).
+struct data_refusal {
+  std::string reason;
+  bool operator==(const data_refusal&) const = default;
+};
+
+// Tags on the wire are the variant's indices; new kinds go at the end.
+using data_message = std::variant<feed_blocks_request, feed_blocks, replica_push, replica_ack, data_refusal>;
+
+bytes encode_data_message(const data_message& m);
+// Strict: checks data_limits before parsing and refuses non-canonical bytes.
+chain_result<data_message> decode_data_message(byte_view in);
+
+}  // namespace datdot
