@@ -21,6 +21,7 @@ effects validator::on_slot(slot_number now) {
     future_.erase(future_.begin());
     accept_block(b, out);
   }
+  close_own_gaps(out);
   produce(out);
   if (voter_.round() != watched_round_) {
     watched_round_ = voter_.round();
@@ -128,6 +129,24 @@ void validator::pool_add(extrinsic x, std::size_t bytes) {
   pool_bytes_ += bytes;
   const auto key = std::pair{x.signer, x.nonce};
   pool_.emplace(key, std::pair{std::move(x), bytes});
+}
+
+// An own call the chain refused (a proof after its challenge closed, say)
+// leaves a gap in this node's nonces that would hold every later own call
+// back for good: those are signed again from the next free nonce.
+void validator::close_own_gaps(effects& out) {
+  const auto& state = tree_.best().state;
+  const auto account = state.accounts.find(id());
+  const std::uint64_t next = account == state.accounts.end() ? 0 : account->second.nonce;
+  const auto first = pool_.lower_bound({id(), next});
+  if (first == pool_.end() || first->first.first != id() || first->first.second == next) return;
+  std::vector<call> waiting;
+  for (auto it = first; it != pool_.end() && it->first.first == id();) {
+    waiting.push_back(it->second.first.body);
+    pool_bytes_ -= it->second.second;
+    it = pool_.erase(it);
+  }
+  for (auto& c : waiting) add_own(std::move(c), out);
 }
 
 bool validator::add_own(call c, effects& out) {
