@@ -6,9 +6,15 @@ namespace datdot::storage {
 
 namespace {
 
-constexpr byte head_format_version = 1;
-constexpr std::size_t head_fixed_size = 1 + 1 + 32 + 8 + 32;  // then the encoder key, to the end
+// Version 1 heads had no feed roots and cannot be upgraded in place: the
+// roots come from the encoder, so such a replica has to be fetched again.
+constexpr byte head_format_version = 2;
+constexpr std::size_t head_fixed_size = 1 + 1 + 32 + 8 + 32;  // then the feed roots, then the encoder key to the end
 constexpr std::size_t node_value_size = 8 + 32;
+// A path or the roots of a tree of up to 2^64 blocks has at most 64 nodes;
+// more in a record means the bytes are not what they claim to be.
+constexpr std::uint64_t node_list_max = 64;
+constexpr std::size_t node_list_entry_size = 8 + 8 + 32;
 constexpr std::size_t id_size = 32 + 4;
 constexpr std::size_t indexed_key_size = id_size + 8;
 
@@ -37,19 +43,61 @@ indexed_key key_at(const replica_id& id, std::uint64_t index) {
   return k;
 }
 
+// Feed paths and roots: u64le count, then (u64le index, u64le size, hash) per node.
+void encode_nodes(bytes& out, const std::vector<tree_node>& nodes) {
+  put_u64le(out, nodes.size());
+  for (const auto& n : nodes) {
+    put_u64le(out, n.index);
+    put_u64le(out, n.size);
+    out.insert(out.end(), n.hash.begin(), n.hash.end());
+  }
+}
+
+// Decodes a node list from the front of `in` and drops it from `in`; nullopt if it is malformed.
+std::optional<std::vector<tree_node>> decode_nodes(byte_view& in) {
+  if (in.size() < 8) return std::nullopt;
+  const auto count = get_u64le(in.data());
+  if (count > node_list_max || in.size() - 8 < count * node_list_entry_size) return std::nullopt;
+  std::vector<tree_node> out(count);
+  const byte* p = in.data() + 8;
+  for (auto& n : out) {
+    n.index = get_u64le(p);
+    n.size = get_u64le(p + 8);
+    std::copy_n(p + 16, 32, n.hash.begin());
+    p += node_list_entry_size;
+  }
+  in = in.subspan(8 + count * node_list_entry_size);
+  return out;
+}
+
+result<void> at_most_a_tree_path(const std::vector<tree_node>& nodes, const std::string& what) {
+  if (nodes.size() <= node_list_max) return ok;
+  return make_error(errc::invalid_argument, what + " has " + std::to_string(nodes.size()) + " nodes, more than " +
+                                                std::to_string(node_list_max));
+}
+
+// The number of blocks of the feed whose roots these are.
+result<std::uint64_t> feed_length(std::vector<tree_node> roots) {
+  DATDOT_CHECK(at_most_a_tree_path(roots, "the feed roots"));
+  DATDOT_TRY(tree, merkle_tree::from_roots(std::move(roots)));
+  return tree.length();
+}
+
 bytes encode_head(const replica_head& h) {
   bytes out;
-  out.reserve(head_fixed_size + h.encoder_key.size());
+  out.reserve(head_fixed_size + 8 + h.feed_roots.size() * node_list_entry_size + h.encoder_key.size());
   out.push_back(head_format_version);
   out.push_back(static_cast<byte>(h.codec));
   out.insert(out.end(), h.key.begin(), h.key.end());
   put_u64le(out, h.length);
   out.insert(out.end(), h.tree_hash.begin(), h.tree_hash.end());
+  encode_nodes(out, h.feed_roots);
   out.insert(out.end(), h.encoder_key.begin(), h.encoder_key.end());
   return out;
 }
 
-// The codec byte and the encoder key are checked by make_unsealer when a replica is opened.
+// The codec byte and the encoder key are checked by make_unsealer, and the
+// roots' shape by feed_length, when a replica is opened.
 result<replica_head> decode_head(byte_view in) {
   if (in.size() <= head_fixed_size || in[0] != head_format_version)
     return make_error(errc::corrupt_data, "replica head record is malformed");
@@ -58,7 +106,11 @@ result<replica_head> decode_head(byte_view in) {
   std::copy_n(in.begin() + 2, 32, h.key.begin());
   h.length = get_u64le(in.data() + 34);
   std::copy_n(in.begin() + 42, 32, h.tree_hash.begin());
-  h.encoder_key.assign(in.begin() + head_fixed_size, in.end());
+  auto rest = in.subspan(head_fixed_size);
+  auto roots = decode_nodes(rest);
+  if (!roots || rest.empty()) return make_error(errc::corrupt_data, "replica head record is malformed");
+  h.feed_roots = std::move(*roots);
+  h.encoder_key.assign(rest.begin(), rest.end());
   return h;
 }
 
@@ -66,10 +118,12 @@ std::string at_index(const char* what, std::uint64_t index) {
   return std::string{what} + " " + std::to_string(index);
 }
 
-result<void> one_size_per_block(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes) {
-  if (sealed.size() == plain_sizes.size()) return ok;
+result<void> one_size_and_path_per_block(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
+                                          std::span<const std::vector<tree_node>> feed_paths) {
+  if (sealed.size() == plain_sizes.size() && sealed.size() == feed_paths.size()) return ok;
   return make_error(errc::invalid_argument, std::to_string(sealed.size()) + " sealed blocks but " +
-                                                std::to_string(plain_sizes.size()) + " plain sizes");
+                                                std::to_string(plain_sizes.size()) + " plain sizes and " +
+                                                std::to_string(feed_paths.size()) + " feed paths");
 }
 
 // Reads the record of block or node `index` and decodes it while the transaction still holds it.
@@ -94,7 +148,8 @@ result<replica_store> replica_store::open(environment& env) {
   DATDOT_TRY(blocks, env.open_db("replica_blocks"));
   DATDOT_TRY(sizes, env.open_db("replica_plain_sizes"));
   DATDOT_TRY(nodes, env.open_db("replica_nodes"));
-  return replica_store{env, heads, blocks, sizes, nodes};
+  DATDOT_TRY(feed_paths, env.open_db("replica_feed_paths"));
+  return replica_store{env, heads, blocks, sizes, nodes, feed_paths};
 }
 
 result<std::optional<replica_head>> replica_store::head(const replica_id& id) const {
@@ -146,10 +201,23 @@ result<tree_node> replica_store::node(const replica_id& id, std::uint64_t index)
   });
 }
 
+result<std::vector<tree_node>> replica_store::feed_path(const replica_id& id, std::uint64_t index) const {
+  return read_at<std::vector<tree_node>>(*env_, feed_paths_, id, index, "feed path of block",
+                                         [&](byte_view raw) -> result<std::vector<tree_node>> {
+    auto path = decode_nodes(raw);
+    if (!path || !raw.empty()) return make_error(errc::corrupt_data, at_index("malformed feed path of block", index));
+    return std::move(*path);
+  });
+}
+
 result<void> replica_store::write(const replica_id& id, std::optional<std::uint64_t> length_before,
                                   std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
+                                  std::span<const std::vector<tree_node>> feed_paths,
                                   const std::vector<tree_node>& nodes, const replica_head& head) const {
-  DATDOT_CHECK(one_size_per_block(sealed, plain_sizes));
+  DATDOT_CHECK(one_size_and_path_per_block(sealed, plain_sizes, feed_paths));
+  for (std::size_t i = 0; i < feed_paths.size(); ++i)
+    DATDOT_CHECK(at_most_a_tree_path(feed_paths[i], "the feed path of block " +
+                                                        std::to_string(length_before.value_or(0) + i)));
   const auto head_key = key_of(id);
   return env_->update([&](write_txn& txn) -> result<void> {
     DATDOT_TRY(stored, txn.get(heads_, head_key));
@@ -169,6 +237,9 @@ result<void> replica_store::write(const replica_id& id, std::optional<std::uint6
       value.clear();
       put_u64le(value, plain_sizes[i]);
       DATDOT_CHECK(txn.put(sizes_, key, value));
+      value.clear();
+      encode_nodes(value, feed_paths[i]);
+      DATDOT_CHECK(txn.put(feed_paths_, key, value));
     }
     for (const auto& n : nodes) {
       value.clear();
@@ -183,7 +254,7 @@ result<void> replica_store::write(const replica_id& id, std::optional<std::uint6
 result<void> replica_store::erase(const replica_id& id) const {
   const auto prefix = key_of(id);
   return env_->update([&](write_txn& txn) -> result<void> {
-    for (auto db : {blocks_, sizes_, nodes_}) {
+    for (auto db : {blocks_, sizes_, nodes_, feed_paths_}) {
       std::vector<indexed_key> keys;
       DATDOT_CHECK(txn.for_each(db, prefix, [&](byte_view key, byte_view) {
         if (key.size() != indexed_key_size || !std::equal(prefix.begin(), prefix.end(), key.begin())) return false;
@@ -198,10 +269,12 @@ result<void> replica_store::erase(const replica_id& id) const {
 }
 
 result<replica> replica::create(const replica_store& store, const replica_id& id, const replica_key& key,
-                                seal_codec_id codec, bytes encoder_key) {
+                                seal_codec_id codec, bytes encoder_key, std::vector<tree_node> feed_roots) {
   DATDOT_TRY(encoder, make_unsealer(codec, encoder_key));
-  replica_head head{key, codec, std::move(encoder_key), 0, tree_hash({})};
-  DATDOT_CHECK(store.write(id, std::nullopt, {}, {}, {}, head));
+  if (auto length = feed_length(feed_roots); !length)
+    return make_error(errc::invalid_argument, "feed roots: " + length.err().message);
+  replica_head head{key, codec, std::move(encoder_key), std::move(feed_roots), 0, tree_hash({})};
+  DATDOT_CHECK(store.write(id, std::nullopt, {}, {}, {}, {}, head));
   return replica{store, id, std::move(head), merkle_tree{}, std::move(encoder)};
 }
 
@@ -210,6 +283,10 @@ result<replica> replica::open(const replica_store& store, const replica_id& id) 
   if (!head) return make_error(errc::not_found, "no replica " + std::to_string(id.slot) + " of feed " + to_hex(id.feed));
   auto encoder = make_unsealer(head->codec, head->encoder_key);
   if (!encoder) return make_error(errc::corrupt_data, "stored encoder key is unusable: " + encoder.err().message);
+  const auto length_max = feed_length(head->feed_roots);
+  if (!length_max) return make_error(errc::corrupt_data, "stored feed roots are unusable: " + length_max.err().message);
+  if (*length_max < head->length)
+    return make_error(errc::corrupt_data, "the stored replica is longer than its stored feed roots");
   auto lookup = [&](std::uint64_t i) { return store.node(id, i); };
   auto roots = roots_at(lookup, head->length);
   if (!roots) return make_error(errc::corrupt_data, "stored replica tree is incomplete: " + roots.err().message);
@@ -219,8 +296,15 @@ result<replica> replica::open(const replica_store& store, const replica_id& id) 
   return replica{store, id, std::move(*head), std::move(tree), std::move(*encoder)};
 }
 
-result<void> replica::append(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes) {
-  DATDOT_CHECK(one_size_per_block(sealed, plain_sizes));
+result<void> replica::append(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
+                             std::span<const std::vector<tree_node>> feed_paths) {
+  DATDOT_CHECK(one_size_and_path_per_block(sealed, plain_sizes, feed_paths));
+  // Blocks past the roots' length could never be proven against them.
+  DATDOT_TRY(length_max, feed_length(head_.feed_roots));
+  if (sealed.size() > length_max - head_.length)
+    return make_error(errc::invalid_argument,
+                      std::to_string(sealed.size()) + " blocks would take a replica of length " +
+                          std::to_string(head_.length) + " past its feed's length " + std::to_string(length_max));
   merkle_tree next = tree_;
   std::vector<tree_node> nodes;
   for (std::size_t i = 0; i < sealed.size(); ++i) {
@@ -234,7 +318,7 @@ result<void> replica::append(std::span<const bytes> sealed, std::span<const std:
   replica_head head = head_;
   head.length = next.length();
   head.tree_hash = next.hash();
-  DATDOT_CHECK(store_->write(id_, head_.length, sealed, plain_sizes, nodes, head));
+  DATDOT_CHECK(store_->write(id_, head_.length, sealed, plain_sizes, feed_paths, nodes, head));
   head_ = std::move(head);
   tree_ = std::move(next);
   return ok;
@@ -260,19 +344,32 @@ node_lookup replica::lookup() const {
   return [store = store_, id = id_](std::uint64_t i) { return store->node(id, i); };
 }
 
-result<storage_proof> replica::prove(std::uint64_t index, std::vector<tree_node> feed_path) const {
+result<std::vector<tree_node>> replica::feed_path(std::uint64_t index) const {
+  DATDOT_CHECK(within(index));
+  return store_->feed_path(id_, index);
+}
+
+result<storage_proof> replica::prove(std::uint64_t index) const {
   DATDOT_TRY(block, sealed(index));
   DATDOT_TRY(plain, plain_size(index));
   DATDOT_TRY(path, block_path(lookup(), head_.length, index));
-  return storage_proof{index, std::move(block), plain, std::move(path), tree_.roots(), std::move(feed_path)};
+  DATDOT_TRY(feed, feed_path(index));
+  return storage_proof{index, std::move(block), plain, std::move(path), tree_.roots(), std::move(feed)};
 }
 
-result<bytes> replica::original(std::uint64_t index) const {
+result<bytes> replica::unseal(std::uint64_t index, const bytes& sealed, std::uint64_t plain_size) const {
+  auto out = encoder_->unseal(head_.key, index, sealed, plain_size);
+  if (!out)
+    return make_error(out.err().code, "block " + std::to_string(index) + " does not unseal: " + out.err().message);
+  return out;
+}
+
+result<block_proof> replica::read(std::uint64_t index) const {
   DATDOT_TRY(block, sealed(index));
   DATDOT_TRY(plain, plain_size(index));
-  auto out = encoder_->unseal(head_.key, index, block, plain);
-  if (!out) return make_error(out.err().code, "block " + std::to_string(index) + ": " + out.err().message);
-  return out;
+  DATDOT_TRY(original, unseal(index, block, plain));
+  DATDOT_TRY(path, feed_path(index));
+  return block_proof{index, std::move(original), std::move(path)};
 }
 
 result<void> replica::verify_all() const {
@@ -289,10 +386,12 @@ result<void> replica::verify_all() const {
                           "block " + std::to_string(i) + " does not match the replica tree");
     }
     DATDOT_TRY(plain, store_->plain_size(id_, i));
-    const auto unsealed = encoder_->unseal(head_.key, i, block, plain);
-    if (!unsealed)
-      return make_error(errc::verification_failed, "block " + std::to_string(i) + " does not unseal: " +
-                                                       unsealed.err().message);
+    auto original = unseal(i, block, plain);
+    if (!original) return make_error(errc::verification_failed, original.err().message);
+    DATDOT_TRY(path, store_->feed_path(id_, i));
+    if (!verify_block({i, std::move(*original), std::move(path)}, head_.feed_roots))
+      return make_error(errc::verification_failed,
+                        "block " + std::to_string(i) + " and its stored feed path do not hash to the feed roots");
   }
   if (rebuilt.hash() != head_.tree_hash)
     return make_error(errc::verification_failed, "the replica's blocks do not hash to its stored tree hash");

@@ -1,10 +1,13 @@
 // A hoster's sealed replicas at rest: for every replica of a feed it keeps the
-// sealed blocks, each block's plain (original) size, the replica tree over the
-// sealed blocks and a head (replica key, the encoder's public sealing key,
-// length and tree hash). Records are keyed like feeds, by replica id and then
-// big-endian index. A `replica` is one of them opened for use: appends are
-// atomic, reopening checks the stored roots against the head, and it answers
-// storage challenges with the proof the chain verifies.
+// sealed blocks, each block's plain (original) size and its original's path in
+// the feed tree, the replica tree over the sealed blocks and a head (replica
+// key, the encoder's public sealing key, the feed's roots, length and tree
+// hash). The hoster keeps no copy of the feed, so the feed paths and roots are
+// kept here: challenges and readers both need them. Records are keyed like
+// feeds, by replica id and then big-endian index. A `replica` is one of them
+// opened for use: appends are atomic, reopening checks the stored roots
+// against the head, and it answers storage challenges with the proof the
+// chain verifies and readers with the original blocks.
 #pragma once
 
 #include <memory>
@@ -31,13 +34,14 @@ struct replica_head {
   replica_key key{};
   seal_codec_id codec = seal_codec_id::rabin_williams_2048;
   bytes encoder_key;     // the encoder's public sealing key (unsealer::public_key_bytes)
+  std::vector<tree_node> feed_roots;  // the feed's roots at the length the replica is filled to
   std::uint64_t length = 0;
   hash32 tree_hash{};    // of the replica tree at `length`: what reopening checks the roots against
 
   friend bool operator==(const replica_head&, const replica_head&) = default;
 };
 
-// The four databases replicas live in.
+// The five databases replicas live in.
 class replica_store {
  public:
   static result<replica_store> open(environment& env);
@@ -47,15 +51,18 @@ class replica_store {
   result<bytes> sealed(const replica_id& id, std::uint64_t index) const;
   result<std::uint64_t> plain_size(const replica_id& id, std::uint64_t index) const;
   result<tree_node> node(const replica_id& id, std::uint64_t index) const;
+  result<std::vector<tree_node>> feed_path(const replica_id& id, std::uint64_t index) const;
 
-  // Writes sealed blocks and their plain sizes from index length_before (0 for
-  // a new replica), the new tree nodes and the head, in one transaction.
+  // Writes sealed blocks, their plain sizes and feed paths from index
+  // length_before (0 for a new replica), the new tree nodes and the head, in
+  // one transaction.
   // length_before is the stored length the writer believes in (nullopt: the
   // replica must not exist yet); a stored head that disagrees fails the write,
   // so a stale handle cannot overwrite blocks another one appended.
   result<void> write(const replica_id& id, std::optional<std::uint64_t> length_before,
                      std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
-                     const std::vector<tree_node>& nodes, const replica_head& head) const;
+                     std::span<const std::vector<tree_node>> feed_paths, const std::vector<tree_node>& nodes,
+                     const replica_head& head) const;
 
   // Removes every record of a replica; erasing one that is not there is not an error.
   result<void> erase(const replica_id& id) const;
@@ -63,38 +70,46 @@ class replica_store {
   environment& env() const noexcept { return *env_; }
 
  private:
-  replica_store(environment& env, dbi heads, dbi blocks, dbi sizes, dbi nodes)
-      : env_(&env), heads_(heads), blocks_(blocks), sizes_(sizes), nodes_(nodes) {}
+  replica_store(environment& env, dbi heads, dbi blocks, dbi sizes, dbi nodes, dbi feed_paths)
+      : env_(&env), heads_(heads), blocks_(blocks), sizes_(sizes), nodes_(nodes), feed_paths_(feed_paths) {}
   environment* env_;
-  dbi heads_, blocks_, sizes_, nodes_;
+  dbi heads_, blocks_, sizes_, nodes_, feed_paths_;
 };
 
 class replica {
  public:
-  // A new, empty replica; fails if one with this id exists, or if the encoder key is not a key of the codec.
+  // A new, empty replica of the feed whose roots are feed_roots (checked
+  // against the chain by the caller); it is filled up to their length. Fails
+  // if one with this id exists, if the encoder key is not a key of the codec,
+  // or if the roots are not the roots of a tree.
   static result<replica> create(const replica_store& store, const replica_id& id, const replica_key& key,
-                                seal_codec_id codec, bytes encoder_key);
+                                seal_codec_id codec, bytes encoder_key, std::vector<tree_node> feed_roots);
   // Opens an existing replica, checking its stored roots against the head's length and tree hash.
   static result<replica> open(const replica_store& store, const replica_id& id);
 
-  // Appends sealed blocks with their blocks' plain sizes; all or nothing. Used
-  // for the whole replica first and for extensions when the feed grows. Sizes
-  // are checked against the codec; the sealings themselves only by verify_all.
-  result<void> append(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes);
+  // Appends sealed blocks with their blocks' plain sizes and feed paths (one
+  // of each per block), in as many runs as the encoder sends, up to the length
+  // of the feed roots; all or nothing. Sizes are checked against the codec;
+  // sealings and paths only by verify_all, since checking them means unsealing.
+  // Following a feed that grows past its roots would need new roots and longer
+  // paths for the blocks already stored; that is not supported yet.
+  result<void> append(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
+                      std::span<const std::vector<tree_node>> feed_paths);
 
   result<bytes> sealed(std::uint64_t index) const;
   result<std::uint64_t> plain_size(std::uint64_t index) const;
+  result<std::vector<tree_node>> feed_path(std::uint64_t index) const;
   replica_commitment commitment() const { return commit_replica(tree_.roots()); }
   node_lookup lookup() const;
 
-  // The answer to a challenge for block `index`. feed_path is the original
-  // block's sibling path in the feed tree, which the replica does not keep
-  // (the caller has it from its feed copy or the encoder; the chain checks it).
-  result<storage_proof> prove(std::uint64_t index, std::vector<tree_node> feed_path) const;
-  // The original block, unsealed with the encoder's public key: what readers are served.
-  result<bytes> original(std::uint64_t index) const;
-  // Re-hashes every sealed block against the stored tree and unseals each one
-  // (slow: a full unseal of the replica); the error names the first bad block.
+  // The answer to a challenge for block `index`, with the stored feed path.
+  result<storage_proof> prove(std::uint64_t index) const;
+  // The original block, unsealed with the encoder's public key, with its
+  // stored feed path: what readers are served (they check it against the feed roots).
+  result<block_proof> read(std::uint64_t index) const;
+  // Re-hashes every sealed block against the stored tree, unseals each one and
+  // checks it with its feed path against the feed roots (slow: a full unseal
+  // of the replica); the error names the first bad block.
   result<void> verify_all() const;
 
   const replica_id& id() const noexcept { return id_; }
@@ -103,6 +118,7 @@ class replica {
 
  private:
   result<void> within(std::uint64_t index) const;  // errc::out_of_range past the end
+  result<bytes> unseal(std::uint64_t index, const bytes& sealed, std::uint64_t plain_size) const;
   replica(const replica_store& store, replica_id id, replica_head head, merkle_tree tree,
           std::shared_ptr<const unsealer> encoder)
       : store_(&store), id_(id), head_(std::move(head)), tree_(std::move(tree)), encoder_(std::move(encoder)) {}

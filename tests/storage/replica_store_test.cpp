@@ -1,6 +1,7 @@
 // The replica store: a stored replica answers storage challenges the chain
-// accepts, survives reopening and extension, fails appends without a trace,
-// names a damaged block, serves the original bytes, and keeps replicas apart.
+// accepts, survives reopening and filling in runs, fails appends without a
+// trace, names a damaged block or feed path, serves readers the original
+// blocks with paths to the feed roots, and keeps replicas apart.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -59,9 +60,15 @@ struct sealed_feed {
   std::span<const bytes> sealed_from(std::size_t first) const { return std::span{sealed}.subspan(first); }
   std::span<const std::uint64_t> sizes_from(std::size_t first) const { return std::span{plain_sizes}.subspan(first); }
 
+  // Paths to the roots at the feed's current length, as the encoder sends them.
   std::vector<tree_node> feed_path(std::uint64_t index) const {
     const node_lookup lookup = [this](std::uint64_t i) -> result<tree_node> { return nodes.at(i); };
     return block_path(lookup, tree.length(), index).value();
+  }
+  std::vector<std::vector<tree_node>> paths_from(std::size_t first) const {
+    std::vector<std::vector<tree_node>> out;
+    for (std::size_t i = first; i < blocks.size(); ++i) out.push_back(feed_path(i));
+    return out;
   }
 };
 
@@ -71,15 +78,31 @@ environment open_env(const temp_dir& tmp) {
   return std::move(*env);
 }
 
-replica create_replica(const replica_store& store, const replica_id& id, const replica_key& key) {
-  auto r = replica::create(store, id, key, encoder().public_part().codec(), encoder().public_part().public_key_bytes());
+// A replica of the feed at its current length.
+replica create_replica(const replica_store& store, const replica_id& id, const sealed_feed& feed) {
+  auto r = replica::create(store, id, feed.key, encoder().public_part().codec(),
+                           encoder().public_part().public_key_bytes(), feed.tree.roots());
   REQUIRE_MESSAGE(r.has_value(), why(r));
   return std::move(*r);
 }
 
+// Appends blocks first .. first+count-1 of the feed as the encoder sends them.
+result<void> fill(replica& r, const sealed_feed& feed, std::size_t first, std::size_t count) {
+  const auto paths = feed.paths_from(first);
+  return r.append(feed.sealed_from(first).first(count), feed.sizes_from(first).first(count),
+                  std::span{paths}.first(count));
+}
+
+// Checked against the feed's own roots rather than the replica's stored ones,
+// so that a replica storing wrong roots fails too.
 result<void> challenge(const replica& r, const sealed_feed& feed, std::uint64_t index) {
-  DATDOT_TRY(proof, r.prove(index, feed.feed_path(index)));
+  DATDOT_TRY(proof, r.prove(index));
   return verify_storage_proof(proof, r.commitment(), feed.tree.roots(), encoder().public_part(), feed.key);
+}
+
+result<void> read_verifies(const replica& r, const sealed_feed& feed, std::uint64_t index) {
+  DATDOT_TRY(proof, r.read(index));
+  return verify_block(proof, feed.tree.roots());
 }
 
 const hash32 feed_key = [] {
@@ -88,7 +111,16 @@ const hash32 feed_key = [] {
   return k;
 }();
 
-// One replica of a feed, stored whole in a scratch environment.
+// The key of block `index` of a replica in the store's databases.
+bytes record_key(std::uint32_t slot, std::uint64_t index) {
+  bytes key(feed_key.begin(), feed_key.end());
+  for (int i = 0; i < 4; ++i) key.push_back(static_cast<byte>(slot >> (24 - 8 * i)));
+  for (int i = 0; i < 8; ++i) key.push_back(static_cast<byte>(index >> (56 - 8 * i)));
+  return key;
+}
+
+// One replica of a feed of `length` blocks, its first `stored` blocks stored
+// (all of them unless told), in a scratch environment.
 struct stored_replica {
   temp_dir tmp;
   environment env;
@@ -97,13 +129,31 @@ struct stored_replica {
   replica_id id;
   replica r;
 
-  stored_replica(std::uint32_t slot, std::size_t length)
+  stored_replica(std::uint32_t slot, std::size_t length, std::optional<std::size_t> stored = std::nullopt)
       : env(open_env(tmp)),
         store(replica_store::open(env).value()),
         feed(key_for_slot(slot), length),
         id{feed_key, slot},
-        r(create_replica(store, id, feed.key)) {
-    REQUIRE(r.append(feed.sealed, feed.plain_sizes));
+        r(create_replica(store, id, feed)) {
+    const auto appended = fill(r, feed, 0, stored.value_or(length));
+    REQUIRE_MESSAGE(appended.has_value(), why(appended));
+  }
+
+  // Replaces a raw record behind the store's back, as a bad disk would.
+  void overwrite(const char* db_name, byte_view key, byte_view value) {
+    const auto db = env.open_db(db_name).value();
+    REQUIRE(env.update([&](write_txn& txn) { return txn.put(db, key, value); }));
+  }
+  bytes raw(const char* db_name, byte_view key) {
+    const auto db = env.open_db(db_name).value();
+    bytes out;
+    REQUIRE(env.view([&](read_txn& txn) -> result<void> {
+      DATDOT_TRY(value, txn.get(db, key));
+      if (!value) return make_error(errc::not_found, "no such record");
+      out.assign(value->begin(), value->end());
+      return ok;
+    }));
+    return out;
   }
 };
 
@@ -115,19 +165,42 @@ TEST_CASE("every block of a stored replica answers a challenge the chain accepts
   const auto& feed = s.feed;
 
   CHECK(r.head().length == 5);
+  CHECK(r.head().feed_roots == feed.tree.roots());
   std::vector<tree_node> unused;
   merkle_tree over_sealed;
   for (const auto& s : feed.sealed) over_sealed.append(s, unused);
   CHECK(r.commitment() == commit_replica(over_sealed.roots()));
   for (std::uint64_t i = 0; i < 5; ++i) {
     CAPTURE(i);
-    const auto verified = challenge(r, feed, i);
+    const auto proof = r.prove(i);
+    REQUIRE_MESSAGE(proof.has_value(), why(proof));
+    CHECK(proof->feed_path == feed.feed_path(i));
+    const auto verified =
+        verify_storage_proof(*proof, r.commitment(), r.head().feed_roots, encoder().public_part(), feed.key);
     CHECK_MESSAGE(verified.has_value(), why(verified));
   }
-  CHECK(r.prove(5, {}).err().code == errc::out_of_range);
+  CHECK(r.prove(5).err().code == errc::out_of_range);
 }
 
-TEST_CASE("a replica reopens with the same commitment and bytes") {
+TEST_CASE("read serves every original block with a path readers verify against the feed roots") {
+  const stored_replica s(1, 5);
+  const auto& r = s.r;
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    const auto proof = r.read(i);
+    REQUIRE_MESSAGE(proof.has_value(), why(proof));
+    CHECK(proof->index == i);
+    CHECK(proof->value == s.feed.blocks[i]);
+    CHECK(proof->value != s.feed.sealed[i]);
+    const auto verified = verify_block(*proof, r.head().feed_roots);
+    CHECK_MESSAGE(verified.has_value(), why(verified));
+    CHECK(read_verifies(r, s.feed, i));
+  }
+  CHECK(r.read(5).err().code == errc::out_of_range);
+  CHECK(r.feed_path(5).err().code == errc::out_of_range);
+}
+
+TEST_CASE("a replica reopens with the same commitment, feed roots and bytes") {
   temp_dir tmp;
   const sealed_feed feed(key_for_slot(0), 4);
   replica_commitment before;
@@ -135,8 +208,8 @@ TEST_CASE("a replica reopens with the same commitment and bytes") {
   {
     auto env = open_env(tmp);
     const auto store = replica_store::open(env).value();
-    auto r = create_replica(store, {feed_key, 0}, feed.key);
-    REQUIRE(r.append(feed.sealed, feed.plain_sizes));
+    auto r = create_replica(store, {feed_key, 0}, feed);
+    REQUIRE(fill(r, feed, 0, 4));
     before = r.commitment();
     head_before = r.head();
   }
@@ -147,55 +220,62 @@ TEST_CASE("a replica reopens with the same commitment and bytes") {
   CHECK(r->commitment() == before);
   CHECK(r->head() == head_before);
   CHECK(r->head().encoder_key == encoder().public_part().public_key_bytes());
+  CHECK(r->head().feed_roots == feed.tree.roots());
   for (std::uint64_t i = 0; i < 4; ++i) {
     CAPTURE(i);
     CHECK(r->sealed(i).value() == feed.sealed[i]);
     CHECK(r->plain_size(i).value() == feed.plain_sizes[i]);
+    CHECK(r->feed_path(i).value() == feed.feed_path(i));
     CHECK(challenge(*r, feed, i));
+    CHECK(read_verifies(*r, feed, i));
   }
   const auto verified = r->verify_all();
   CHECK_MESSAGE(verified.has_value(), why(verified));
 }
 
-TEST_CASE("an extended replica commits to the longer tree and proves old and new blocks") {
+TEST_CASE("a replica filled in two runs commits to the longer tree and proves blocks of both") {
   temp_dir tmp;
-  sealed_feed feed(key_for_slot(0), 3);
-  replica_commitment grown;
+  const sealed_feed feed(key_for_slot(0), 6);
+  replica_commitment full;
   {
     auto env = open_env(tmp);
     const auto store = replica_store::open(env).value();
-    auto r = create_replica(store, {feed_key, 0}, feed.key);
-    REQUIRE(r.append(feed.sealed, feed.plain_sizes));
-    const auto short_commitment = r.commitment();
+    auto r = create_replica(store, {feed_key, 0}, feed);
+    REQUIRE(fill(r, feed, 0, 3));
+    const auto half = r.commitment();
+    CHECK(half.length == 3);
+    for (std::uint64_t i = 0; i < 3; ++i) CHECK(challenge(r, feed, i));
+    CHECK(r.verify_all());
 
-    const auto first_new = feed.grow(3);
-    REQUIRE(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new)));
-    grown = r.commitment();
-    CHECK(grown != short_commitment);
-    CHECK(grown.length == 6);
+    REQUIRE(fill(r, feed, 3, 3));
+    full = r.commitment();
+    CHECK(full != half);
+    CHECK(full.length == 6);
     for (std::uint64_t i = 0; i < 6; ++i) {
       CAPTURE(i);
       const auto verified = challenge(r, feed, i);
       CHECK_MESSAGE(verified.has_value(), why(verified));
+      CHECK(read_verifies(r, feed, i));
     }
   }
   auto env = open_env(tmp);
   const auto store = replica_store::open(env).value();
   const auto r = replica::open(store, {feed_key, 0});
   REQUIRE_MESSAGE(r.has_value(), why(r));
-  CHECK(r->commitment() == grown);
+  CHECK(r->commitment() == full);
   CHECK(r->verify_all());
 }
 
 TEST_CASE("failed appends and creates leave the replica as it was") {
-  stored_replica s(0, 3);
+  stored_replica s(0, 5, 3);
   auto& r = s.r;
   auto& feed = s.feed;
   const auto& store = s.store;
   const auto& id = s.id;
   const auto commitment = r.commitment();
   const auto head = r.head();
-  const auto first_new = feed.grow(2);
+  const std::size_t first_new = 3;
+  const auto new_paths = feed.paths_from(first_new);
 
   auto unchanged = [&] {
     CHECK(r.commitment() == commitment);
@@ -204,12 +284,36 @@ TEST_CASE("failed appends and creates leave the replica as it was") {
     REQUIRE_MESSAGE(reopened.has_value(), why(reopened));
     CHECK(reopened->head() == head);
     CHECK(reopened->commitment() == commitment);
-    CHECK(store.sealed(id, head.length).err().code == errc::not_found);
-    CHECK(store.plain_size(id, head.length).err().code == errc::not_found);
+    for (std::uint64_t i = head.length; i < feed.blocks.size(); ++i) {
+      CAPTURE(i);
+      CHECK(store.sealed(id, i).err().code == errc::not_found);
+      CHECK(store.plain_size(id, i).err().code == errc::not_found);
+      CHECK(store.feed_path(id, i).err().code == errc::not_found);
+    }
   };
 
   SUBCASE("fewer plain sizes than sealed blocks") {
-    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new + 1)).err().code ==
+    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new + 1), new_paths).err().code ==
+          errc::invalid_argument);
+    unchanged();
+  }
+  SUBCASE("fewer feed paths than sealed blocks") {
+    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new), std::span{new_paths}.first(1))
+              .err()
+              .code == errc::invalid_argument);
+    unchanged();
+  }
+  SUBCASE("more feed paths than sealed blocks") {
+    auto paths = new_paths;
+    paths.push_back(paths.back());
+    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new), paths).err().code ==
+          errc::invalid_argument);
+    unchanged();
+  }
+  SUBCASE("a feed path longer than any tree's") {
+    auto paths = new_paths;
+    paths.back().resize(65);
+    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new), paths).err().code ==
           errc::invalid_argument);
     unchanged();
   }
@@ -217,13 +321,18 @@ TEST_CASE("failed appends and creates leave the replica as it was") {
     const auto new_sizes = feed.sizes_from(first_new);
     std::vector<std::uint64_t> sizes(new_sizes.begin(), new_sizes.end());
     sizes.back() += 300;
-    CHECK(r.append(feed.sealed_from(first_new), sizes).err().code == errc::invalid_argument);
+    CHECK(r.append(feed.sealed_from(first_new), sizes, new_paths).err().code == errc::invalid_argument);
+    unchanged();
+  }
+  SUBCASE("blocks past the length of the feed roots") {
+    feed.grow(1);
+    CHECK(fill(r, feed, first_new, 3).err().code == errc::invalid_argument);
     unchanged();
   }
   SUBCASE("creating it again") {
     const auto other = rabin_williams::from_seed(key_seed{8});
     CHECK(replica::create(store, id, key_for_slot(9), other->public_part().codec(),
-                          other->public_part().public_key_bytes())
+                          other->public_part().public_key_bytes(), feed.tree.roots())
               .err()
               .code == errc::already_exists);
     unchanged();
@@ -231,12 +340,65 @@ TEST_CASE("failed appends and creates leave the replica as it was") {
   }
   SUBCASE("appending through a handle that another append made stale") {
     auto stale = replica::open(store, id).value();
-    REQUIRE(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new)));
-    CHECK(stale.append(feed.sealed_from(first_new), feed.sizes_from(first_new)).err().code ==
-          errc::invalid_argument);
+    REQUIRE(fill(r, feed, first_new, 2));
+    CHECK(fill(stale, feed, first_new, 2).err().code == errc::invalid_argument);
     const auto reopened = replica::open(store, id).value();
     CHECK(reopened.commitment() == r.commitment());
     CHECK(reopened.verify_all());
+  }
+}
+
+TEST_CASE("create refuses feed roots that are not the roots of a tree, and writes nothing") {
+  temp_dir tmp;
+  auto env = open_env(tmp);
+  const auto store = replica_store::open(env).value();
+  const sealed_feed feed(key_for_slot(0), 5);
+  REQUIRE(feed.tree.roots().size() == 2);
+  const replica_id id{feed_key, 0};
+  const auto created = replica::create(store, id, feed.key, encoder().public_part().codec(),
+                                       encoder().public_part().public_key_bytes(), {feed.tree.roots().back()});
+  CHECK(created.err().code == errc::invalid_argument);
+  CHECK(store.head(id).value() == std::nullopt);
+}
+
+TEST_CASE("a head record that is not a version 2 head with at most 64 feed roots does not decode") {
+  stored_replica s(0, 1);
+  const auto key = record_key(0, 0);
+  const bytes head_key(key.begin(), key.begin() + 36);
+  const auto good = s.raw("replica_heads", head_key);
+  constexpr std::size_t roots_at = 1 + 1 + 32 + 8 + 32;
+  REQUIRE(get_u64le(good.data() + roots_at) == 1);
+  const bytes encoder_key(good.begin() + roots_at + 8 + 48, good.end());
+  REQUIRE(encoder_key == encoder().public_part().public_key_bytes());
+
+  auto with_roots = [&](std::uint64_t count) {
+    bytes out(good.begin(), good.begin() + roots_at);
+    put_u64le(out, count);
+    const auto root = good.begin() + roots_at + 8;
+    for (std::uint64_t i = 0; i < count; ++i) out.insert(out.end(), root, root + 48);
+    out.insert(out.end(), encoder_key.begin(), encoder_key.end());
+    return out;
+  };
+  // The well-formed control: the same record rebuilt decodes, so the failures below are the count's.
+  s.overwrite("replica_heads", head_key, with_roots(64));
+  CHECK(s.store.head(s.id).value()->feed_roots.size() == 64);
+
+  SUBCASE("65 roots") {
+    s.overwrite("replica_heads", head_key, with_roots(65));
+    CHECK(s.store.head(s.id).err().code == errc::corrupt_data);
+  }
+  SUBCASE("a count past the end of the record") {
+    auto claimed = with_roots(1);
+    claimed[roots_at] = 40;
+    s.overwrite("replica_heads", head_key, claimed);
+    CHECK(s.store.head(s.id).err().code == errc::corrupt_data);
+  }
+  SUBCASE("the old format") {
+    auto old = good;
+    old[0] = 1;
+    s.overwrite("replica_heads", head_key, old);
+    CHECK(s.store.head(s.id).err().code == errc::corrupt_data);
+    CHECK(replica::open(s.store, s.id).err().code == errc::corrupt_data);
   }
 }
 
@@ -246,14 +408,9 @@ TEST_CASE("a flipped byte in a stored sealed block is named by verify and fails 
   const auto& feed = s.feed;
   REQUIRE(r.verify_all());
 
-  // Damage block 2 behind the store's back, as a bad disk would.
-  const auto blocks = s.env.open_db("replica_blocks").value();
-  bytes key(feed_key.begin(), feed_key.end());
-  const bytes slot_3_index_2{0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2};
-  key.insert(key.end(), slot_3_index_2.begin(), slot_3_index_2.end());
   auto damaged = feed.sealed[2];
   damaged[damaged.size() / 2] ^= 0x10;
-  REQUIRE(s.env.update([&](write_txn& txn) { return txn.put(blocks, key, damaged); }));
+  s.overwrite("replica_blocks", record_key(3, 2), damaged);
   REQUIRE(r.sealed(2).value() == damaged);
 
   const auto verified = r.verify_all();
@@ -265,17 +422,43 @@ TEST_CASE("a flipped byte in a stored sealed block is named by verify and fails 
   CHECK(challenge(r, feed, 3));
 }
 
-TEST_CASE("original unseals the stored blocks back to the feed's blocks") {
-  const stored_replica s(1, 4);
+TEST_CASE("a damaged stored feed path is named by verify and read serves a proof readers reject") {
+  stored_replica s(2, 5);
   const auto& r = s.r;
-  for (std::uint64_t i = 0; i < 4; ++i) {
-    CAPTURE(i);
-    const auto plain = r.original(i);
-    REQUIRE_MESSAGE(plain.has_value(), why(plain));
-    CHECK(*plain == s.feed.blocks[i]);
-    CHECK(*plain != s.feed.sealed[i]);
+  const auto& feed = s.feed;
+  REQUIRE(r.verify_all());
+  const auto key = record_key(2, 2);
+  auto path = s.raw("replica_feed_paths", key);
+  REQUIRE(path.size() == 8 + 2 * 48);  // block 2 of 5 sits two levels below its root
+
+  SUBCASE("a flipped byte of a sibling's hash") {
+    path[8 + 16 + 5] ^= 0x01;
+    s.overwrite("replica_feed_paths", key, path);
+
+    const auto verified = r.verify_all();
+    REQUIRE_FALSE(verified);
+    CHECK(verified.err().code == errc::verification_failed);
+    CHECK(verified.err().message.find("block 2 ") != std::string::npos);
+
+    const auto proof = r.read(2);
+    REQUIRE_MESSAGE(proof.has_value(), why(proof));
+    CHECK(proof->value == feed.blocks[2]);
+    CHECK_FALSE(verify_block(*proof, r.head().feed_roots));
+    CHECK_FALSE(challenge(r, feed, 2));
   }
-  CHECK(r.original(4).err().code == errc::out_of_range);
+  SUBCASE("a truncated record") {
+    path.pop_back();
+    s.overwrite("replica_feed_paths", key, path);
+
+    CHECK(r.feed_path(2).err().code == errc::corrupt_data);
+    CHECK(r.read(2).err().code == errc::corrupt_data);
+    const auto verified = r.verify_all();
+    REQUIRE_FALSE(verified);
+    CHECK(verified.err().message.find("block 2") != std::string::npos);
+  }
+  CHECK(read_verifies(r, feed, 1));
+  CHECK(read_verifies(r, feed, 3));
+  CHECK(challenge(r, feed, 1));
 }
 
 TEST_CASE("replicas of one feed in different slots are independent") {
@@ -288,10 +471,10 @@ TEST_CASE("replicas of one feed in different slots are independent") {
   REQUIRE(first.sealed != second.sealed);
   const replica_id id0{feed_key, 0};
   const replica_id id1{feed_key, 1};
-  auto r0 = create_replica(store, id0, first.key);
-  auto r1 = create_replica(store, id1, second.key);
-  REQUIRE(r0.append(first.sealed, first.plain_sizes));
-  REQUIRE(r1.append(second.sealed, second.plain_sizes));
+  auto r0 = create_replica(store, id0, first);
+  auto r1 = create_replica(store, id1, second);
+  REQUIRE(fill(r0, first, 0, 3));
+  REQUIRE(fill(r1, second, 0, 3));
   CHECK(r0.commitment() != r1.commitment());
   CHECK(store.list().value() == std::vector<replica_id>{id0, id1});
 
@@ -300,10 +483,14 @@ TEST_CASE("replicas of one feed in different slots are independent") {
   CHECK(replica::open(store, id0).err().code == errc::not_found);
   CHECK(store.sealed(id0, 0).err().code == errc::not_found);
   CHECK(store.node(id0, 0).err().code == errc::not_found);
+  CHECK(store.feed_path(id0, 0).err().code == errc::not_found);
 
   const auto kept = replica::open(store, id1);
   REQUIRE_MESSAGE(kept.has_value(), why(kept));
   CHECK(kept->commitment() == r1.commitment());
   CHECK(kept->verify_all());
-  for (std::uint64_t i = 0; i < 3; ++i) CHECK(challenge(*kept, second, i));
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    CHECK(challenge(*kept, second, i));
+    CHECK(read_verifies(*kept, second, i));
+  }
 }
