@@ -178,3 +178,18 @@ TEST_CASE("a restarted voter casts the vote it signed before its crash instead o
   other.restore_own_vote(signed_before);
   CHECK(prevote_after(other, fork, slot_number{2}).body.target == hash_of(fork.b));
 }
+
+TEST_CASE("an own call the chain refuses does not hold the node's later own calls back") {
+  chain_fixture f{1, 0};
+  effects ignored;
+  validator v{f.gen, f.validators[0], finality_timing{}, ignored};
+  const account_id to{test_key(77).pk};
+  // Nonce 0 cannot apply (more than the balance); nonce 1 could, once nonce 0 is taken.
+  v.on_own_call(transfer_ratio{to, ratio{1'000'000'000'000}});
+  v.on_own_call(transfer_ratio{to, ratio{5}});
+  for (std::uint64_t slot = 1; slot <= 4; ++slot) v.on_slot(slot_number{slot});
+  const auto& accounts = v.tree().best().state.accounts;
+  REQUIRE(accounts.contains(to));
+  CHECK(accounts.at(to).balance.units == 5);
+  CHECK(v.pool_size() == 0);
+}
