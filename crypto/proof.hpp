@@ -15,6 +15,7 @@ struct block_proof {
   std::uint64_t index = 0;
   bytes value;
   std::vector<tree_node> nodes;  // siblings, bottom-up, up to (excluding) the root over the block
+  bool operator==(const block_proof&) const = default;
 };
 
 struct upgrade_proof {

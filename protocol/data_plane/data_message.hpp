@@ -27,7 +27,8 @@ inline constexpr std::size_t nodes_max = 64;          // roots, and each block's
 inline constexpr std::size_t reason_bytes_max = 256;
 }  // namespace data_limits
 
-// Any reader to a publisher or a hoster: blocks first .. first+count-1 of a feed.
+// Any reader to a publisher or a hoster: blocks first .. first+count-1 of a
+// feed, count at most blocks_per_message_max (what one answer can hold).
 struct feed_blocks_request {
   feed_key feed;
   std::uint64_t first = 0;
@@ -76,6 +77,8 @@ struct data_refusal {
 // Tags on the wire are the variant's indices; new kinds go at the end.
 using data_message = std::variant<feed_blocks_request, feed_blocks, replica_push, replica_ack, data_refusal>;
 
+// Not bounded here: a sender keeps within data_limits (a server stops adding
+// blocks before message_bytes_max), or the receiver refuses the message.
 bytes encode_data_message(const data_message& m);
 // Strict: checks data_limits before parsing and refuses non-canonical bytes.
 chain_result<data_message> decode_data_message(byte_view in);
