@@ -20,7 +20,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::bus_metrics)
 namespace datdot {
 
 // A local receiver of a bus's inbound traffic: one per message family (the
-// node's peer actor, the validator actor).
+// node's peer actor, the validator actor, the data-plane actor).
 using inbox_actor = caf::typed_actor<
     caf::replies_to<bus_ask_atom, inbound_message>::with<message_body>,  // requests: answer is sent back
     caf::reacts_to<bus_deliver_atom, inbound_message>>;                 // one-way messages

@@ -25,6 +25,11 @@ inline constexpr std::size_t welcome_peers_max = 32;
 // A chain block gossiped whole, or answered alone to a sync request: the
 // block plus the envelope and its own protobuf field and list headers.
 inline constexpr std::size_t chain_block_frame_bytes = chain_limits::block_bytes_max + envelope_overhead_bytes_max + 32;
+// A data-plane message travels whole in one frame; data_message.cpp asserts
+// that data_limits::message_bytes_max is this bound (this library cannot see it).
+inline constexpr std::size_t data_payload_bytes_max = 112 * 1024;
+// The payload plus the envelope and the payload's own protobuf field header.
+inline constexpr std::size_t data_frame_bytes = data_payload_bytes_max + envelope_overhead_bytes_max + 8;
 // The smallest configurable frame limit still carries a full welcome and a
 // largest chain block; a smaller one would stall the chain, not just slow it.
 inline constexpr std::size_t frame_bytes_min =
@@ -80,6 +85,7 @@ inline constexpr std::size_t misbehavior_entries_max = 1024;  // tracked peers (
 static_assert(frame_bytes_min <= frame_bytes_default && frame_bytes_default <= frame_bytes_max);
 static_assert(ping_padding_bytes_max + envelope_overhead_bytes_max + 16 <= frame_bytes_default,
               "the largest ping must fit the default frame limit");
+static_assert(data_frame_bytes <= frame_bytes_min, "a largest data message fits the smallest frame limit");
 static_assert(welcome_peers_max <= peers_max);
 static_assert(2 * catch_up_votes_max * (chain_limits::signed_vote_bytes + 4) + envelope_overhead_bytes_max <=
                   frame_bytes_default,

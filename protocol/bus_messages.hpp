@@ -28,6 +28,8 @@ enum class message_type : std::uint32_t {
   chain_transaction = 9,
   block_request = 10,
   block_response = 11,
+  data_request = 12,
+  data_response = 13,
 };
 
 enum class frame_kind : std::uint8_t { one_way = 1, request = 2, response = 3 };
@@ -96,20 +98,34 @@ struct block_response {
   bool operator==(const block_response&) const = default;
 };
 
+// The hosting data plane's messages: canonical bytes of
+// protocol/data_plane/data_message.hpp, passed through like the chain's; the
+// codec bounds their size, the data-plane actor decodes them.
+struct data_request {
+  bytes payload;
+  bool operator==(const data_request&) const = default;
+};
+struct data_response {
+  bytes payload;
+  bool operator==(const data_response&) const = default;
+};
+
 // Alternatives are in message_type order (index + 1 == type number).
 using message_body = std::variant<hello, welcome, ping, pong, chain_block, chain_vote, chain_commit, chain_catch_up,
-                                  chain_transaction, block_request, block_response>;
+                                  chain_transaction, block_request, block_response, data_request, data_response>;
 
 inline message_type type_of(const message_body& body) noexcept {
   return static_cast<message_type>(body.index() + 1);
 }
 
 // Who handles a message inside a node: the bus delivers each family to the
-// actor subscribed for it (the peer actor, the validator actor).
-enum class message_family : std::uint8_t { peer = 0, chain = 1 };
-inline constexpr std::size_t message_family_count = 2;
+// actor subscribed for it (the peer actor, the validator actor, the data-plane
+// actor), so bulk feed data never queues behind the chain's messages.
+enum class message_family : std::uint8_t { peer = 0, chain = 1, data = 2 };
+inline constexpr std::size_t message_family_count = 3;
 
 inline message_family family_of(message_type type) noexcept {
+  if (type >= message_type::data_request) return message_family::data;
   return type >= message_type::chain_block ? message_family::chain : message_family::peer;
 }
 

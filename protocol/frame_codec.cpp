@@ -60,7 +60,7 @@ std::uint8_t* write_bytes_field(std::uint32_t field, byte_view value, std::uint8
 class payload_writer {
  public:
   explicit payload_writer(const message_body& body)
-      : body_(body), direct_(family_of(type_of(body)) == message_family::chain) {
+      : body_(body), direct_(family_of(type_of(body)) != message_family::peer) {
     std::visit([this](const auto& m) { prepare(m); }, body_);
   }
   std::size_t size() const noexcept { return size_; }
@@ -118,8 +118,9 @@ class payload_writer {
     out->set_nonce(m.nonce);
     finish(out);
   }
-  // The chain's messages are varints and bytes fields: written by hand, so a
-  // block is copied into the frame once and not first into a protobuf string.
+  // The chain's and the data plane's messages are varints and bytes fields:
+  // written by hand, so a block is copied into the frame once and not first
+  // into a protobuf string.
   void prepare(const chain_block& m) { direct_bytes(1, m.encoded); }
   void prepare(const chain_vote& m) { direct_bytes(1, m.encoded); }
   void prepare(const chain_commit& m) { direct_bytes(1, m.encoded); }
@@ -137,6 +138,8 @@ class payload_writer {
   void prepare(const block_response& m) {
     for (const auto& b : m.blocks) direct_bytes(1, b, true);
   }
+  void prepare(const data_request& m) { direct_bytes(1, m.payload); }
+  void prepare(const data_response& m) { direct_bytes(1, m.payload); }
   void direct_varint(std::uint32_t field, std::uint64_t value) {
     size_ += varint_field_size(field, value);
     fields_.push_back(direct_field{field, value, {}, false});
@@ -258,16 +261,21 @@ using body_or_rejection = std::variant<message_body, frame_rejection>;
 
 frame_rejection unparsable() { return reject(reject_reason::malformed_payload, "payload does not parse"); }
 
-// The chain's payloads are read in place like the envelope; only their
-// canonical bytes are copied out. Their meaning is checked by the chain's decoders.
+// The chain's and the data plane's payloads are read in place like the
+// envelope; only their canonical bytes are copied out. Their meaning is
+// checked by their own decoders; a data message is bounded here already so an
+// oversized one is counted against its sender like any bad frame.
 template <class M>
-body_or_rejection read_one_bytes(byte_view payload) {
+body_or_rejection read_one_bytes(byte_view payload, std::size_t bytes_max = bus_limits::frame_bytes_max) {
   byte_view encoded;
   field_reader in{payload};
   if (!in.read(fields(0, 0, [](std::uint32_t, std::uint64_t) {}),
                fields(1, 1, [&](std::uint32_t, byte_view v) { encoded = v; })))
     return unparsable();
-  if (encoded.empty()) return reject(reject_reason::invalid_payload, "empty chain message");
+  if (encoded.empty()) return reject(reject_reason::invalid_payload, "empty message");
+  if (encoded.size() > bytes_max)
+    return reject(reject_reason::invalid_payload,
+                  "message of " + std::to_string(encoded.size()) + " bytes exceeds " + std::to_string(bytes_max));
   return M{bytes(encoded.begin(), encoded.end())};
 }
 
@@ -368,6 +376,8 @@ body_or_rejection read_body(message_type type, byte_view payload, const node_id&
     case message_type::chain_catch_up: return read_catch_up(payload);
     case message_type::block_request: return read_block_request(payload);
     case message_type::block_response: return read_block_response(payload);
+    case message_type::data_request: return read_one_bytes<data_request>(payload, bus_limits::data_payload_bytes_max);
+    case message_type::data_response: return read_one_bytes<data_response>(payload, bus_limits::data_payload_bytes_max);
   }
   return reject(reject_reason::unknown_type, "unreachable");
 }
@@ -383,8 +393,10 @@ bool kind_allowed(message_type type, frame_kind kind) noexcept {
     case message_type::chain_commit:
     case message_type::chain_catch_up:
     case message_type::chain_transaction: return kind == frame_kind::one_way;
-    case message_type::block_request: return kind == frame_kind::request;
-    case message_type::block_response: return kind == frame_kind::response;
+    case message_type::block_request:
+    case message_type::data_request: return kind == frame_kind::request;
+    case message_type::block_response:
+    case message_type::data_response: return kind == frame_kind::response;
   }
   return false;
 }

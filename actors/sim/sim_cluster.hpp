@@ -43,6 +43,9 @@ class sim_cluster {
   void restart(sim_node_index node);
 
   sim_network& network() noexcept { return network_; }
+  // For actors a scenario adds next to the nodes' own (another family's inbox, a requester).
+  caf::actor_system& system() noexcept { return *system_; }
+  const bus_actor& bus_of(sim_node_index node) const { return nodes_[node].bus; }
   const node_id& id_of(sim_node_index node) const { return nodes_[node].id; }
   const key_pair& keys_of(sim_node_index node) const { return nodes_[node].keys; }
   const sim_node_counters& counters(sim_node_index node) const { return nodes_[node].counters; }

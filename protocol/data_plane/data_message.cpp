@@ -1,10 +1,13 @@
 #include "protocol/data_plane/data_message.hpp"
 
+#include "protocol/bus_limits.hpp"
 #include "protocol/chain/canonical_encoding.hpp"
 #include "protocol/chain/chain_limits.hpp"
 
 namespace datdot {
 
+// The bus bounds a data frame's payload by this library's bound, without depending on it.
+static_assert(data_limits::message_bytes_max == bus_limits::data_payload_bytes_max);
 // Node lists decode through the chain's decode_tree_nodes, which has its own bound.
 static_assert(data_limits::nodes_max == chain_limits::storage_proof_nodes_max);
 

@@ -1,6 +1,8 @@
-// The chain's bus messages: each round-trips through the frame codec, is
-// byte for byte what protobuf would write, and bad counts or sizes are
-// rejected at the boundary (the canonical bytes inside are the chain's to check).
+// The bus messages that carry another layer's canonical bytes (the chain's and
+// the data plane's): each round-trips through the frame codec, is byte for
+// byte what protobuf would write, goes to its family's inbox, and bad kinds,
+// counts or sizes are rejected at the boundary (the bytes inside are the
+// chain's or the data plane's decoders' to check).
 #include <doctest/doctest.h>
 
 #include "crypto/keys.hpp"
@@ -64,11 +66,40 @@ std::string protobuf_payload(const message_body& body) {
           wire::block_response w;
           for (const auto& b : m.blocks) w.add_blocks(as_string(b));
           return w.SerializeAsString();
+        } else if constexpr (std::is_same_v<T, data_request>) {
+          wire::data_request w;
+          w.set_payload(as_string(m.payload));
+          return w.SerializeAsString();
+        } else if constexpr (std::is_same_v<T, data_response>) {
+          wire::data_response w;
+          w.set_payload(as_string(m.payload));
+          return w.SerializeAsString();
         } else {
           return {};
         }
       },
       body);
+}
+
+// Encodes, checks the payload against protobuf's, decodes under `limits` and
+// compares; returns the decoded message's family.
+message_family round_trip(const sender& s, frame_kind kind, const message_body& body,
+                          const frame_limits& limits = {}) {
+  const std::uint64_t corr = kind == frame_kind::one_way ? 0 : 5;
+  auto frame = encode_frame(s.id, kind, corr, body);
+  wire::envelope env;
+  REQUIRE(env.ParseFromArray(frame.data(), static_cast<int>(frame.size())));
+  CHECK(env.payload() == protobuf_payload(body));
+  auto decoded = decode_frame(frame, s.auth, limits);
+  REQUIRE(std::holds_alternative<inbound_message>(decoded));
+  CHECK(std::get<inbound_message>(decoded).body == body);
+  return family_of(type_of(body));
+}
+
+reject_reason rejection_of(const sender& s, frame_kind kind, std::uint64_t corr, const message_body& body) {
+  auto d = decode_frame(encode_frame(s.id, kind, corr, body), s.auth, frame_limits{});
+  REQUIRE(std::holds_alternative<frame_rejection>(d));
+  return std::get<frame_rejection>(d).reason;
 }
 
 }  // namespace
@@ -88,37 +119,48 @@ TEST_CASE("chain messages round-trip and match protobuf's bytes") {
       {frame_kind::response, block_response{{filled(300, 8), filled(301, 9)}}},
       {frame_kind::response, block_response{}},
   };
-  for (const auto& [kind, body] : cases) {
-    const std::uint64_t corr = kind == frame_kind::one_way ? 0 : 5;
-    auto frame = encode_frame(s.id, kind, corr, body);
-    wire::envelope env;
-    REQUIRE(env.ParseFromArray(frame.data(), static_cast<int>(frame.size())));
-    CHECK(env.payload() == protobuf_payload(body));
-    auto decoded = decode_frame(frame, s.auth, frame_limits{});
-    REQUIRE(std::holds_alternative<inbound_message>(decoded));
-    CHECK(std::get<inbound_message>(decoded).body == body);
-    CHECK(family_of(type_of(body)) == message_family::chain);
-  }
+  for (const auto& [kind, body] : cases) CHECK(round_trip(s, kind, body) == message_family::chain);
+}
+
+TEST_CASE("data messages round-trip, match protobuf's bytes and go to the data family") {
+  auto s = make_sender();
+  const std::vector<std::pair<frame_kind, message_body>> cases{
+      {frame_kind::request, data_request{filled(45, 1)}},
+      {frame_kind::response, data_response{filled(3000, 2)}},
+      {frame_kind::response, data_response{filled(bus_limits::data_payload_bytes_max, 3)}},
+  };
+  for (const auto& [kind, body] : cases) CHECK(round_trip(s, kind, body) == message_family::data);
+  // A largest data message still fits the smallest frame limit a node may configure.
+  auto smallest = make_frame_limits(bus_limits::frame_bytes_min);
+  REQUIRE(smallest);
+  CHECK(round_trip(s, frame_kind::request, data_request{filled(bus_limits::data_payload_bytes_max, 4)}, *smallest) ==
+        message_family::data);
+}
+
+TEST_CASE("data messages with bad kinds or sizes are rejected") {
+  auto s = make_sender();
+  const auto over = filled(bus_limits::data_payload_bytes_max + 1, 1);
+  CHECK(rejection_of(s, frame_kind::request, 3, data_request{over}) == reject_reason::invalid_payload);
+  CHECK(rejection_of(s, frame_kind::response, 3, data_response{over}) == reject_reason::invalid_payload);
+  CHECK(rejection_of(s, frame_kind::request, 3, data_request{}) == reject_reason::invalid_payload);
+  CHECK(rejection_of(s, frame_kind::one_way, 0, data_request{filled(9, 1)}) == reject_reason::bad_kind);
+  CHECK(rejection_of(s, frame_kind::response, 3, data_request{filled(9, 1)}) == reject_reason::bad_kind);
+  CHECK(rejection_of(s, frame_kind::request, 3, data_response{filled(9, 1)}) == reject_reason::bad_kind);
 }
 
 TEST_CASE("chain messages with bad kinds, counts or sizes are rejected") {
   auto s = make_sender();
-  auto reason = [&](frame_kind kind, std::uint64_t corr, const message_body& body) {
-    auto d = decode_frame(encode_frame(s.id, kind, corr, body), s.auth, frame_limits{});
-    REQUIRE(std::holds_alternative<frame_rejection>(d));
-    return std::get<frame_rejection>(d).reason;
-  };
   hash32 h{};
-  CHECK(reason(frame_kind::one_way, 0, chain_block{}) == reject_reason::invalid_payload);
-  CHECK(reason(frame_kind::request, 3, chain_vote{filled(236, 1)}) == reject_reason::bad_kind);
-  CHECK(reason(frame_kind::one_way, 0, block_request{h, 1}) == reject_reason::bad_kind);
-  CHECK(reason(frame_kind::request, 3, block_request{h, 0}) == reject_reason::invalid_payload);
-  CHECK(reason(frame_kind::request, 3, block_request{h, bus_limits::sync_blocks_max + 1}) ==
+  CHECK(rejection_of(s, frame_kind::one_way, 0, chain_block{}) == reject_reason::invalid_payload);
+  CHECK(rejection_of(s, frame_kind::request, 3, chain_vote{filled(236, 1)}) == reject_reason::bad_kind);
+  CHECK(rejection_of(s, frame_kind::one_way, 0, block_request{h, 1}) == reject_reason::bad_kind);
+  CHECK(rejection_of(s, frame_kind::request, 3, block_request{h, 0}) == reject_reason::invalid_payload);
+  CHECK(rejection_of(s, frame_kind::request, 3, block_request{h, bus_limits::sync_blocks_max + 1}) ==
         reject_reason::invalid_payload);
   chain_catch_up big{1, 1, std::vector<bytes>(bus_limits::catch_up_votes_max + 1, filled(10, 1)), {}};
-  CHECK(reason(frame_kind::one_way, 0, big) == reject_reason::invalid_payload);
+  CHECK(rejection_of(s, frame_kind::one_way, 0, big) == reject_reason::invalid_payload);
   block_response many{std::vector<bytes>(bus_limits::sync_blocks_max + 1, filled(10, 1))};
-  CHECK(reason(frame_kind::response, 4, many) == reject_reason::invalid_payload);
+  CHECK(rejection_of(s, frame_kind::response, 4, many) == reject_reason::invalid_payload);
 
   // A 31-byte hash, written by protobuf.
   wire::block_request w;

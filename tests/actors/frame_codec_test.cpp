@@ -223,7 +223,7 @@ TEST_CASE("the hand-written encoding is byte for byte protobuf's") {
             wire::pong w;
             w.set_nonce(m.nonce);
             payload = w.SerializeAsString();
-          }  // the chain's messages: tests/actors/chain_frames_test.cpp
+          }  // the chain's and the data plane's messages: tests/actors/chain_frames_test.cpp
         },
         body);
     auto expected = raw_envelope(a, static_cast<std::uint32_t>(type_of(body)), static_cast<wire::frame_kind>(kind), corr,
@@ -237,7 +237,9 @@ TEST_CASE("the in-place envelope reader agrees with protobuf on mutated frames")
   std::mt19937_64 rng{20240602};  // fixed: a failure replays
   std::vector<bytes> seeds{encode_frame(a.id, frame_kind::request, 77, ping{9, bytes(40, 3)}),
                            encode_frame(a.id, frame_kind::response, 3, pong{12345}),
-                           encode_frame(a.id, frame_kind::one_way, 0, ping{0, {}})};
+                           encode_frame(a.id, frame_kind::one_way, 0, ping{0, {}}),
+                           encode_frame(a.id, frame_kind::request, 78, data_request{bytes(30, 5)}),
+                           encode_frame(a.id, frame_kind::response, 4, data_response{bytes(20, 6)})};
   for (int i = 0; i < 30000; ++i) {
     auto frame = seeds[static_cast<std::size_t>(i) % seeds.size()];
     for (int edits = 1 + static_cast<int>(rng() % 3); edits > 0; --edits) {
@@ -269,8 +271,20 @@ TEST_CASE("the in-place envelope reader agrees with protobuf on mutated frames")
         CHECK(p->nonce == w.nonce());
         CHECK(p->padding == bytes(w.padding().begin(), w.padding().end()));
       }
-    } else if (reason_of(d) == reject_reason::malformed_payload && env.type() == 3) {
-      CHECK_FALSE(wire::ping{}.ParseFromString(env.payload()));
+      std::visit(
+          [&](const auto& body) {
+            using T = std::decay_t<decltype(body)>;
+            if constexpr (std::is_same_v<T, data_request> || std::is_same_v<T, data_response>) {
+              std::conditional_t<std::is_same_v<T, data_request>, wire::data_request, wire::data_response> w;
+              REQUIRE(w.ParseFromString(env.payload()));
+              CHECK(body.payload == bytes(w.payload().begin(), w.payload().end()));
+            }
+          },
+          m->body);
+    } else if (reason_of(d) == reject_reason::malformed_payload) {
+      if (env.type() == 3) CHECK_FALSE(wire::ping{}.ParseFromString(env.payload()));
+      if (env.type() == 12) CHECK_FALSE(wire::data_request{}.ParseFromString(env.payload()));
+      if (env.type() == 13) CHECK_FALSE(wire::data_response{}.ParseFromString(env.payload()));
     }
   }
 }

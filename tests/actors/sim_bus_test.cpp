@@ -1,11 +1,13 @@
 // The simulated bus end to end: real bus and node actors over the simulated
 // network in virtual time — handshake and ping, determinism by seed, faults
-// (loss, duplication, reordering, partitions, crashes) and a garbage sender.
+// (loss, duplication, reordering, partitions, crashes), a garbage sender, and
+// a data-plane request answered by the data family's inbox.
 #include <doctest/doctest.h>
 
 #include <chrono>
 
 #include "actors/sim/sim_cluster.hpp"
+#include "protocol/data_plane/data_message.hpp"
 
 using namespace datdot;
 using namespace std::chrono_literals;
@@ -164,4 +166,53 @@ TEST_CASE("per-peer counters agree on both ends of every link") {
     frames += frames_out;
   }
   CHECK(frames == cluster.network().counters().delivered);
+}
+
+TEST_CASE("a data request reaches the data inbox and its response comes back to the requester") {
+  sim_cluster cluster{sim_cluster_config{17, 3, link_profile{}}};
+  cluster.run_for(2s);  // handshakes: node 0 has a route to node 2
+  feed_key feed;
+  feed.bytes.fill(3);
+  const auto question = encode_data_message(feed_blocks_request{feed, 0, 2});
+  const auto refusal = encode_data_message(data_refusal{"unknown feed"});
+
+  // Node 2's data-plane inbox: records what it is asked and refuses it.
+  auto asked = std::make_shared<std::vector<inbound_message>>();
+  auto inbox = cluster.system().spawn([asked, refusal]() -> inbox_actor::behavior_type {
+    return {
+        [asked, refusal](bus_ask_atom, inbound_message& msg) -> message_body {
+          asked->push_back(msg);
+          return data_response{refusal};
+        },
+        [](bus_deliver_atom, inbound_message&) {},
+    };
+  });
+  caf::anon_send(cluster.bus_of(2), bus_subscribe_atom_v, message_family::data, inbox);
+
+  // Node 0 asks through its bus, as a data-plane actor would.
+  auto answer = std::make_shared<std::optional<inbound_message>>();
+  auto failure = std::make_shared<std::string>();
+  cluster.system().spawn([bus = cluster.bus_of(0), to = cluster.id_of(2), question, answer,
+                          failure](caf::event_based_actor* self) {
+    self->request(bus, caf::infinite, bus_request_atom_v, to, message_body{data_request{question}}, caf::timespan{1s})
+        .then([answer](inbound_message& m) { *answer = std::move(m); },
+              [failure](caf::error& e) { *failure = caf::to_string(e); });
+  });
+  cluster.run_for(100ms);
+  INFO("request failed: " << *failure);
+
+  REQUIRE(asked->size() == 1);
+  CHECK(asked->front().sender == cluster.id_of(0));
+  CHECK(asked->front().kind == frame_kind::request);
+  CHECK(asked->front().body == message_body{data_request{question}});
+  REQUIRE(answer->has_value());
+  const auto& reply = **answer;
+  CHECK(reply.sender == cluster.id_of(2));
+  CHECK(reply.kind == frame_kind::response);
+  REQUIRE(std::holds_alternative<data_response>(reply.body));
+  auto decoded = decode_data_message(std::get<data_response>(reply.body).payload);
+  REQUIRE(decoded);
+  CHECK(*decoded == data_message{data_refusal{"unknown feed"}});
+  CHECK(cluster.metrics(2).rejected_sum() == 0);
+  caf::anon_send_exit(inbox, caf::exit_reason::user_shutdown);
 }
