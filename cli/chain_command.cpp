@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/http_client.hpp"
+#include "cli/node_client.hpp"
 #include "crypto/rabin_williams.hpp"
 #include "protocol/chain/extrinsic.hpp"
 #include "protocol/chain/genesis.hpp"
@@ -27,38 +27,6 @@ using json = nlohmann::json;
 constexpr std::uint64_t devnet_validator_ratio_units = 1'000'000'000'000;  // a million whole ratio each
 constexpr int poll_interval_ms = 200;
 
-struct client_options {
-  std::string node = "127.0.0.1:17100";
-  bool json_out = false;
-  int timeout_ms = 5000;
-};
-
-void add_client_options(CLI::App* cmd, client_options& o) {
-  cmd->add_option("--node", o.node,
-                  "The node's HTTP endpoint, HOST:PORT (the \"metrics\" address of its started line)")
-      ->capture_default_str();
-  cmd->add_flag("--json", o.json_out, "Print the node's JSON answer");
-  cmd->add_option("--timeout-ms", o.timeout_ms, "Give up after this long")->capture_default_str();
-}
-
-json ask(const client_options& o, const std::string& method, const std::string& path, const std::string& body = {},
-          int extra_ms = 0) {
-  auto answer = http_call(o.node, method, path, body, o.timeout_ms + extra_ms);
-  if (!answer) throw command_failed{1, answer.err().describe()};
-  auto j = json::parse(answer->body, nullptr, false);
-  if (j.is_discarded()) throw command_failed{1, "the node answered something that is not JSON"};
-  if (answer->status >= 400) throw command_failed{1, j.value("error", "the node answered " + std::to_string(answer->status))};
-  return j;
-}
-
-void print(const client_options& o, const json& j, const std::vector<std::string>& summary_keys) {
-  if (o.json_out || summary_keys.empty()) {
-    std::cout << (o.json_out ? j.dump() : j.dump(2)) << "\n";
-    return;
-  }
-  for (const auto& k : summary_keys)
-    if (j.contains(k)) std::cout << k << ": " << (j[k].is_string() ? j[k].get<std::string>() : j[k].dump()) << "\n";
-}
 
 // The devnet's validator identities: seed i = SHA-256("datdot devnet validator i"),
 // as deploy/devnet.sh computes them for --key-seed.
@@ -75,6 +43,7 @@ struct genesis_options {
   std::vector<std::string> accounts;  // ID=UNITS
   std::uint64_t slot_duration_ms = 6000;
   std::uint64_t epoch_length_slots = 600;
+  chain_params hosting;  // the challenge and price parameters
   std::string out;
 };
 
@@ -95,7 +64,16 @@ void write_genesis(const genesis_options& o) {
       throw command_failed{2, "--account wants ID=UNITS, got " + a};
     }
   }
-  json g{{"params", {{"slot_duration_ms", o.slot_duration_ms}, {"epoch_length_slots", o.epoch_length_slots}}},
+  const auto& h = o.hosting;
+  json g{{"params",
+          {{"slot_duration_ms", o.slot_duration_ms},
+           {"epoch_length_slots", o.epoch_length_slots},
+           {"challenge_period_slots", h.challenge_period_slots},
+           {"challenge_deadline_blocks", h.challenge_deadline_blocks},
+           {"challenge_failures_max", h.challenge_failures_max},
+           {"attesters_per_challenge", h.attesters_per_challenge},
+           {"price_units_per_mib", h.price_units_per_mib},
+           {"attestation_units", h.attestation_units}}},
          {"validators", validators},
          {"accounts", accounts}};
   auto text = g.dump(2) + "\n";
@@ -180,8 +158,9 @@ bool wanted(const events_options& o, const json& e) {
 }
 
 // Long-polls the node: each answer carries the events of newly finalized
-// blocks and where to continue. Stops after --count events, or at the first
-// answer without --follow; --timeout-ms bounds the whole run.
+// blocks and where to continue. Stops after --count events, or once it has
+// read up to the finalized height without --follow; --timeout-ms bounds the
+// whole run.
 void follow_events(const events_options& o) {
   std::size_t printed = 0;
   auto from = o.from;
@@ -199,7 +178,9 @@ void follow_events(const events_options& o) {
       if (o.count > 0 && ++printed >= o.count) return;
     }
     from = answer.at("next").get<std::uint64_t>();
-    if ((!o.follow && o.count == 0) || std::chrono::steady_clock::now() >= deadline) return;
+    // Without --follow, page through every finalized block, then stop.
+    const bool caught_up = from > answer.at("finalized_height").get<std::uint64_t>();
+    if ((!o.follow && o.count == 0 && caught_up) || std::chrono::steady_clock::now() >= deadline) return;
   }
 }
 
@@ -218,6 +199,23 @@ void add_chain_commands(CLI::App& app) {
   gen->add_option("--account", g->accounts, "An initial account as ID=RATIO_UNITS (repeatable)");
   gen->add_option("--slot-duration-ms", g->slot_duration_ms, "Aura slot length")->capture_default_str();
   gen->add_option("--epoch-length-slots", g->epoch_length_slots, "Slots per epoch (validator set changes)")
+      ->capture_default_str();
+  gen->add_option("--challenge-period-slots", g->hosting.challenge_period_slots,
+                  "Each active replica is challenged about once per this many blocks")
+      ->capture_default_str();
+  gen->add_option("--challenge-deadline-blocks", g->hosting.challenge_deadline_blocks,
+                  "Blocks a hoster has to prove a challenge (at most half the period)")
+      ->capture_default_str();
+  gen->add_option("--challenge-failures-max", g->hosting.challenge_failures_max,
+                  "Failed challenges in a row after which a replica is re-created elsewhere")
+      ->capture_default_str();
+  gen->add_option("--attesters-per-challenge", g->hosting.attesters_per_challenge,
+                  "Attesters picked to fetch each challenged block")
+      ->capture_default_str();
+  gen->add_option("--price-units-per-mib", g->hosting.price_units_per_mib,
+                  "Ratio units a feed pays per MiB for sealing a replica and for each passed challenge")
+      ->capture_default_str();
+  gen->add_option("--attestation-units", g->hosting.attestation_units, "Ratio units a feed pays per attestation")
       ->capture_default_str();
   gen->add_option("-o,--out", g->out, "Write here instead of stdout");
   gen->callback([g] { write_genesis(*g); });

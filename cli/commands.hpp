@@ -15,5 +15,6 @@ struct command_failed {
 void add_feed_commands(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_chain_commands(CLI::App& app);
+void add_hosting_commands(CLI::App& app);
 
 }  // namespace datdot::cli

@@ -15,6 +15,13 @@
 
 #include "actors/chain/chain_http.hpp"
 #include "actors/metrics/node_metrics.hpp"
+#include "actors/roles/attester_actor.hpp"
+#include "actors/roles/data_inbox.hpp"
+#include "actors/roles/encoder_actor.hpp"
+#include "actors/roles/hoster_actor.hpp"
+#include "actors/roles/registrar_actor.hpp"
+#include "actors/roles/roles_http.hpp"
+#include "crypto/rabin_williams.hpp"
 #include "actors/zmq/zmq_node.hpp"
 #include "cli/commands.hpp"
 #include "storage/key_file.hpp"
@@ -38,6 +45,7 @@ struct node_options {
   std::string key_seed_hex;
   std::string genesis_file;
   std::uint64_t snapshot_every_blocks = 64;
+  std::uint64_t capacity_bytes = 0;
 };
 
 template <class T>
@@ -179,12 +187,35 @@ void run_node(const node_options& o) {
     chain = unwrap(spawn_validator_actor(sys, node->bus(), std::move(vc)));
     chain_mode = member ? "validator" : "follower";
   }
+  // The roles act on what the finalized chain asks of this node.
+  std::optional<publisher_actor> publisher;
+  if (chain) {
+    const role_context ctx{keys, node->bus(), *chain, [&out](const std::string& line) { out.log(line); }};
+    data_roles serving;
+    if (roles.contains(role::publisher)) {
+      publisher = spawn_publisher(sys, ctx, fs::path{o.data_dir} / "feeds");
+      serving.publisher = caf::actor_cast<data_handler>(*publisher);
+    }
+    if (roles.contains(role::hoster)) serving.hoster = caf::actor_cast<data_handler>(unwrap(spawn_hoster(sys, ctx, env)));
+    if (roles.contains(role::encoder)) spawn_encoder(sys, ctx);
+    if (roles.contains(role::attester)) spawn_attester(sys, ctx);
+    spawn_data_inbox(sys, node->bus(), serving, ctx.log);
+    role_set service = roles;
+    service.remove(role::validator);
+    if (!service.empty()) {
+      register_node wanted{roles, o.capacity_bytes, node->endpoint()};
+      if (roles.contains(role::encoder))
+        wanted.seal_key = rabin_williams::of_node(keys)->public_part().public_key_bytes();
+      spawn_registrar(sys, ctx, std::move(wanted));
+    }
+  }
   nlohmann::json metrics_url;  // null when metrics are off
   if (metrics)
     metrics_url = "http://" +
                   unwrap(metrics->serve(o.metrics_listen, sys, node->bus(), node->node(),
                                         {node->id(), roles, DATDOT_VERSION})) +
                   "/metrics";
+  if (metrics && publisher) metrics->add_route(roles_http_prefix, roles_http_route(sys, *publisher));
   if (metrics && chain) {
     metrics->add_route(chain_http_prefix, chain_http_route(sys, *chain));
     metrics->add_check("chain", [&sys, c = *chain] { return check_chain_synced(sys, c); });
@@ -261,6 +292,10 @@ void add_node_command(CLI::App& app) {
                   "the chain: it produces and votes when its key is in the validator set and follows (imports, "
                   "verifies, stores, answers `datdot chain`, feeds its role actors) otherwise. Its client API is "
                   "served under /chain beside /metrics");
+  cmd->add_option("--capacity-bytes", o->capacity_bytes,
+                  "Storage a hoster offers the network; with --genesis a node with roles besides validator "
+                  "registers them, this capacity and its bus address on chain by itself")
+      ->capture_default_str();
   cmd->add_option("--chain-snapshot-every", o->snapshot_every_blocks,
                   "Store the finalized chain state every N finalized blocks (0: never); a restart starts from the "
                   "newest snapshot and replays only the blocks after it")

@@ -23,6 +23,7 @@ class role_set {
   constexpr role_set() = default;
   constexpr bool contains(role r) const noexcept { return (bits_ >> static_cast<unsigned>(r)) & 1u; }
   constexpr void add(role r) noexcept { bits_ |= 1u << static_cast<unsigned>(r); }
+  constexpr void remove(role r) noexcept { bits_ &= ~(1u << static_cast<unsigned>(r)); }
   constexpr bool empty() const noexcept { return bits_ == 0; }
   std::vector<role> members() const;
   constexpr bool operator==(const role_set&) const = default;

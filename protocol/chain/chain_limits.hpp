@@ -62,6 +62,7 @@ inline constexpr std::size_t justification_ancestry_max = 1024;  // headers betw
 inline constexpr std::uint64_t future_rounds_window = 4;
 inline constexpr std::uint64_t future_slots_window = 64;   // blocks this far ahead are deferred, further dropped
 inline constexpr std::uint64_t rebroadcast_after_slots = 1;  // a round stuck this long re-sends its votes
+inline constexpr std::uint64_t own_calls_regossip_slots = 4;  // own calls still pooled are gossiped again this often
 
 static_assert(ratio_units_per_one > 0);
 static_assert(2 * signed_header_bytes + 64 < small_extrinsic_bytes_max, "an equivocation report fits one extrinsic");

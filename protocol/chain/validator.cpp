@@ -21,7 +21,7 @@ effects validator::on_slot(slot_number now) {
     future_.erase(future_.begin());
     accept_block(b, out);
   }
-  close_own_gaps(out);
+  tend_own_calls(out);
   produce(out);
   if (voter_.round() != watched_round_) {
     watched_round_ = voter_.round();
@@ -134,12 +134,20 @@ void validator::pool_add(extrinsic x, std::size_t bytes) {
 // An own call the chain refused (a proof after its challenge closed, say)
 // leaves a gap in this node's nonces that would hold every later own call
 // back for good: those are signed again from the next free nonce.
-void validator::close_own_gaps(effects& out) {
+void validator::tend_own_calls(effects& out) {
   const auto& state = tree_.best().state;
   const auto account = state.accounts.find(id());
   const std::uint64_t next = account == state.accounts.end() ? 0 : account->second.nonce;
   const auto first = pool_.lower_bound({id(), next});
-  if (first == pool_.end() || first->first.first != id() || first->first.second == next) return;
+  if (first == pool_.end() || first->first.first != id()) return;
+  if (first->first.second == next) {
+    // Gossip reaches only the peers connected at that moment (a node that
+    // just started may have none yet): own calls still waiting go out again.
+    if (now_.value % chain_limits::own_calls_regossip_slots == 0)
+      for (auto it = first; it != pool_.end() && it->first.first == id(); ++it)
+        out.push_back(gossip_transaction{it->second.first});
+    return;
+  }
   std::vector<call> waiting;
   for (auto it = first; it != pool_.end() && it->first.first == id();) {
     waiting.push_back(it->second.first.body);

@@ -87,7 +87,7 @@ class validator {
   slot_number watched_since_;
   // The pool is bounded in entries and in bytes (a storage proof is ~70 KiB).
   bool pool_has_room(std::size_t bytes) const;
-  void close_own_gaps(effects& out);
+  void tend_own_calls(effects& out);
   void pool_add(extrinsic x, std::size_t bytes);
   std::map<std::pair<account_id, std::uint64_t>, std::pair<extrinsic, std::size_t>> pool_;  // by signer, then nonce
   std::size_t pool_bytes_ = 0;

@@ -6,8 +6,7 @@
 // votes again (finality needs its vote once another validator is gone).
 #include <doctest/doctest.h>
 
-#include <sodium.h>
-
+#include "process/chain_cli.hpp"
 #include "process/node_process.hpp"
 #include "support/http_get.hpp"
 #include "support/run_command.hpp"
@@ -19,43 +18,11 @@ using datdot::testing::eventually;
 using datdot::testing::json;
 using datdot::testing::node_process;
 using datdot::testing::run_command;
+using namespace datdot::testing::chain_cli;
 
 namespace {
 
 constexpr const char* slot_duration_ms = "500";
-
-std::string devnet_seed(int i) {
-  auto text = "datdot devnet validator " + std::to_string(i);
-  unsigned char h[32];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (auto b : h) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
-  }
-  return out;
-}
-
-std::string http_of(const json& started) {
-  auto url = started["metrics"].get<std::string>();  // http://HOST:PORT/metrics
-  return url.substr(7, url.size() - 7 - 8);
-}
-
-// `datdot chain SUB... --node NODE --json`, parsed; null on failure.
-json chain(const std::string& node, std::vector<std::string> args) {
-  std::vector<std::string> argv{DATDOT_BINARY, "chain"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  for (const auto& a : {std::string{"--node"}, node, std::string{"--json"}}) argv.push_back(a);
-  auto r = run_command(argv, 30s);
-  if (r.exit_code != 0) return nullptr;
-  return json::parse(r.out, nullptr, false);
-}
-
-std::uint64_t finalized_height(const std::string& node) {
-  auto s = chain(node, {"status"});
-  return s.is_object() ? s["finalized_height"].get<std::uint64_t>() : 0;
-}
 
 }  // namespace
 

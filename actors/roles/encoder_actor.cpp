@@ -1,0 +1,135 @@
+#include "actors/roles/encoder_actor.hpp"
+
+#include <map>
+
+#include "crypto/rabin_williams.hpp"
+#include "protocol/duties/duties.hpp"
+#include "protocol/duties/replica_transfer.hpp"
+
+namespace datdot {
+namespace {
+
+struct job {
+  replica_duty duty;
+  std::vector<account_id> sources;  // who to fetch from, in order
+  std::size_t source = 0;
+  std::uint64_t next = 0;           // first block not yet acknowledged by the hoster
+  merkle_tree sealed_tree;          // over the sealed blocks sent so far
+};
+
+struct encoder_state {
+  std::optional<role_context> ctx;
+  std::unique_ptr<sealer> sealing;
+  std::shared_ptr<const chain_state> chain;
+  std::map<std::pair<feed_key, std::uint32_t>, job> jobs;  // in progress
+  std::set<node_id> known;
+};
+
+using encoder_pointer = encoder_actor::stateful_pointer<encoder_state>;
+using job_key = std::pair<feed_key, std::uint32_t>;
+
+void step(encoder_pointer self, job_key key);
+
+void give_up(encoder_pointer self, const job_key& key, const std::string& why) {
+  self->state.ctx->say("encoder: " + to_hex(key.first.bytes) + "/" + std::to_string(key.second) + ": " + why +
+                       " (retried at the next finalized block)");
+  self->state.jobs.erase(key);
+}
+
+void finish(encoder_pointer self, const job_key& key) {
+  auto& j = self->state.jobs.at(key);
+  const auto c = commit_replica(j.sealed_tree.roots());
+  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v,
+                call{submit_replica_root{key.first, key.second, c.tree_hash, c.length}})
+      .then([=](const submitted_call& s) {
+        if (!s.accepted) self->state.ctx->say("encoder: replica root not accepted: " + s.detail);
+      },
+            [=](caf::error& e) { self->state.ctx->say("encoder: replica root: " + caf::to_string(e)); });
+  self->state.ctx->say("encoder: sealed " + to_hex(key.first.bytes) + "/" + std::to_string(key.second) + ", " +
+                       std::to_string(c.length) + " blocks");
+  // Kept (not erased) until the chain shows the root, so the job is not started again.
+}
+
+void push(encoder_pointer self, const job_key& key, replica_push run) {
+  auto& j = self->state.jobs.at(key);
+  const auto hoster = j.duty.record.hoster;
+  const auto sealed = run.blocks;  // kept to extend the tree once the hoster has them
+  ask_data(self, *self->state.ctx, hoster, data_message{std::move(run)}, [=](result<data_message> answer) {
+    auto& st = self->state;
+    if (!st.jobs.contains(key)) return;
+    if (!answer) return give_up(self, key, "hoster: " + answer.err().describe());
+    const auto* ack = std::get_if<replica_ack>(&*answer);
+    auto& j = st.jobs.at(key);
+    if (!ack || ack->next != j.next + sealed.size()) return give_up(self, key, "hoster acknowledged something else");
+    std::vector<tree_node> ignored;
+    for (const auto& b : sealed) j.sealed_tree.append(b.sealed, ignored);
+    j.next = ack->next;
+    step(self, key);
+  });
+}
+
+void step(encoder_pointer self, job_key key) {
+  auto& st = self->state;
+  auto& j = st.jobs.at(key);
+  if (j.next == j.duty.feed.length) return finish(self, key);
+  if (j.source == j.sources.size()) return give_up(self, key, "no source served the blocks");
+  const auto from = j.sources[j.source];
+  ask_data(self, *st.ctx, from, data_message{feed_blocks_request{key.first, j.next, data_limits::blocks_per_message_max}},
+           [=](result<data_message> answer) {
+             auto& st = self->state;
+             if (!st.jobs.contains(key)) return;
+             auto& j = st.jobs.at(key);
+             const auto* blocks = answer ? std::get_if<feed_blocks>(&*answer) : nullptr;
+             chain_status checked = blocks ? check_feed_blocks(j.duty.feed, *blocks, j.next)
+                                           : chain_fail(chain_errc::invalid_call, answer ? "not blocks" : answer.err().describe());
+             if (checked && blocks->blocks.empty()) checked = chain_fail(chain_errc::invalid_call, "no blocks");
+             if (!checked) {
+               st.ctx->say("encoder: source " + to_hex(from) + ": " + checked.err().describe());
+               ++j.source;  // the next source
+               return step(self, key);
+             }
+             auto run = seal_blocks(*st.sealing, j.duty, *blocks);
+             if (!run) return give_up(self, key, "sealing: " + run.err().describe());
+             push(self, key, std::move(*run));
+           });
+}
+
+void on_final(encoder_pointer self, const finalized_view& view) {
+  auto& st = self->state;
+  st.chain = view.state;
+  const auto duties = sealing_duties(*st.chain, st.ctx->me());
+  // Jobs the chain no longer asks for (root recorded, replica re-assigned) end.
+  std::erase_if(st.jobs, [&](const auto& e) {
+    return std::none_of(duties.begin(), duties.end(), [&](const replica_duty& d) {
+      return d.key == e.first.first && d.replica == e.first.second && d.record.hoster == e.second.duty.record.hoster;
+    });
+  });
+  for (const auto& d : duties) {
+    const job_key key{d.key, d.replica};
+    if (st.jobs.contains(key)) continue;
+    job j{d, {d.feed.publisher}, 0, 0, {}};
+    for (const auto& r : d.feed.replicas)
+      if (r.state == replica_state::active) j.sources.push_back(r.hoster);
+    for (const auto& peer : j.sources) know_peer(self, *st.ctx, st.known, *st.chain, peer);
+    know_peer(self, *st.ctx, st.known, *st.chain, d.record.hoster);
+    st.jobs.emplace(key, std::move(j));
+    step(self, key);
+  }
+}
+
+encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx) {
+  self->state.sealing = rabin_williams::of_node(ctx.keys);
+  self->state.ctx.emplace(std::move(ctx));
+  self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
+  return {
+      [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
+  };
+}
+
+}  // namespace
+
+encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx) {
+  return sys.spawn<caf::detached>(encoder_impl, std::move(ctx));
+}
+
+}  // namespace datdot

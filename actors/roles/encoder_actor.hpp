@@ -1,0 +1,20 @@
+// The encoder role: for each replica the chain gives this node to seal, it
+// fetches the feed's blocks from the publisher (or, when that fails, from a
+// hoster with an active replica), checks each against the feed's recorded
+// tree, seals it under the replica's key with the node's sealing key, and
+// streams the sealed blocks to the replica's hoster one run at a time (the
+// hoster's acknowledgement is the credit for the next run). Once the hoster
+// has all of them it submits the replica root. Sealing is CPU-bound, so the
+// actor runs on its own thread.
+#pragma once
+
+#include "actors/roles/role_context.hpp"
+
+namespace datdot {
+
+using encoder_actor = chain_watcher;
+
+
+encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx);
+
+}  // namespace datdot

@@ -1,0 +1,185 @@
+#include "actors/roles/hoster_actor.hpp"
+
+#include <map>
+
+#include "protocol/duties/duties.hpp"
+#include "protocol/duties/replica_transfer.hpp"
+#include "storage/replica_store.hpp"
+
+namespace datdot {
+namespace {
+
+struct hoster_state {
+  std::optional<role_context> ctx;
+  std::optional<storage::replica_store> store;
+  std::shared_ptr<const chain_state> chain;
+  std::set<std::uint64_t> proved;                             // challenges answered (the chain refuses repeats)
+  std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
+};
+
+using hoster_pointer = hoster_actor::stateful_pointer<hoster_state>;
+
+storage::replica_id id_of(const feed_key& key, std::uint32_t replica) { return {key.bytes, replica}; }
+
+data_message refuse(std::string why) { return data_refusal{std::move(why)}; }
+
+void submit(hoster_pointer self, call c, std::string what) {
+  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, std::move(c))
+      .then(
+          [=](const submitted_call& s) {
+            if (!s.accepted) self->state.ctx->say("hoster: " + what + " not accepted: " + s.detail);
+          },
+          [=](caf::error& e) { self->state.ctx->say("hoster: " + what + ": " + caf::to_string(e)); });
+}
+
+// A whole replica's root goes to the chain once; the encoder submits its own.
+void commit_if_whole(hoster_pointer self, const replica_duty& duty, const storage::replica& r) {
+  auto& st = self->state;
+  if (r.tree().length() != duty.feed.length || duty.record.hoster_root || !st.rooted.insert({duty.key, duty.replica}).second)
+    return;
+  const auto c = r.commitment();
+  submit(self, submit_replica_root{duty.key, duty.replica, c.tree_hash, c.length}, "replica root");
+}
+
+data_message intake(hoster_pointer self, const node_id& sender, const replica_push& push) {
+  auto& st = self->state;
+  if (!st.chain) return refuse("no finalized chain yet");
+  const auto duties = intake_duties(*st.chain, st.ctx->me());
+  const auto duty = std::find_if(duties.begin(), duties.end(), [&](const replica_duty& d) {
+    return d.key == push.feed && d.replica == push.replica;
+  });
+  if (duty == duties.end()) return refuse("replica not assigned to this hoster (yet)");
+  if (sender != duty->record.encoder) return refuse("only the replica's encoder may push it");
+  auto unsealer = make_unsealer(duty->record.seal_codec, duty->record.seal_key);
+  if (!unsealer) return refuse("replica has no usable sealing key");
+  const auto id = id_of(push.feed, push.replica);
+  auto opened = storage::replica::open(*st.store, id);
+  // An encoder that starts over (it restarted) sends from block 0 again: so does the replica.
+  if (opened && push.first == 0 && opened->tree().length() > 0) {
+    if (auto ok = st.store->erase(id); !ok) return refuse("cannot restart the replica: " + ok.err().describe());
+    st.rooted.erase({push.feed, push.replica});
+    opened = storage::replica::open(*st.store, id);
+  }
+  if (!opened) {
+    auto created = storage::replica::create(*st.store, id, duty->record.replica_key, duty->record.seal_codec,
+                                            duty->record.seal_key, push.feed_roots);
+    if (!created) return refuse("cannot store the replica: " + created.err().describe());
+    opened = std::move(created);
+  }
+  auto& r = *opened;
+  if (auto ok = check_push(*duty, **unsealer, push, r.tree().length()); !ok) {
+    st.ctx->say("hoster: refused blocks of " + to_hex(push.feed.bytes) + "/" + std::to_string(push.replica) + ": " +
+                ok.err().describe());
+    return refuse(ok.err().describe());
+  }
+  std::vector<bytes> sealed;
+  std::vector<std::uint64_t> sizes;
+  std::vector<std::vector<tree_node>> paths;
+  for (const auto& b : push.blocks) {
+    sealed.push_back(b.sealed);
+    sizes.push_back(b.plain_bytes);
+    paths.push_back(b.feed_path);
+  }
+  if (auto ok = r.append(sealed, sizes, paths); !ok) return refuse("cannot store the blocks: " + ok.err().describe());
+  commit_if_whole(self, *duty, r);
+  return replica_ack{r.tree().length()};
+}
+
+data_message serve(hoster_pointer self, const feed_blocks_request& req) {
+  auto& st = self->state;
+  if (!st.chain) return refuse("no finalized chain yet");
+  const auto feed = st.chain->feeds.find(req.feed);
+  if (feed == st.chain->feeds.end()) return refuse("unknown feed");
+  for (std::uint32_t i = 0; i < feed->second.replicas.size(); ++i) {
+    const auto& rec = feed->second.replicas[i];
+    if (rec.hoster != st.ctx->me() || rec.state != replica_state::active) continue;
+    auto r = storage::replica::open(*st.store, id_of(req.feed, i));
+    if (!r) continue;
+    feed_blocks out{r->head().feed_roots, {}};
+    std::size_t budget = data_limits::message_bytes_max * 3 / 4;
+    for (std::uint64_t n = req.first; n < req.first + req.count && n < r->tree().length(); ++n) {
+      auto block = r->read(n);
+      if (!block) return refuse("cannot read block " + std::to_string(n) + ": " + block.err().describe());
+      const auto size = block->value.size() + block->nodes.size() * 48 + 32;
+      if ((size > budget && !out.blocks.empty()) || out.blocks.size() == data_limits::blocks_per_message_max) break;
+      budget -= std::min(budget, size);
+      out.blocks.push_back(std::move(*block));
+    }
+    return out;
+  }
+  return refuse("this hoster keeps no active replica of that feed");
+}
+
+void answer_challenges(hoster_pointer self) {
+  auto& st = self->state;
+  for (const auto& d : proof_duties(*st.chain, st.ctx->me())) {
+    if (st.proved.contains(d.id)) continue;
+    auto r = storage::replica::open(*st.store, id_of(d.challenge.feed, d.challenge.replica));
+    if (!r) {
+      st.ctx->say("hoster: challenge " + std::to_string(d.id) + " for a replica not stored here: " + r.err().describe());
+      st.proved.insert(d.id);
+      continue;
+    }
+    auto proof = r->prove(d.challenge.index);
+    if (!proof) {
+      st.ctx->say("hoster: cannot prove challenge " + std::to_string(d.id) + ": " + proof.err().describe());
+      st.proved.insert(d.id);
+      continue;
+    }
+    st.proved.insert(d.id);
+    submit(self, submit_storage_proof{d.id, std::move(*proof), r->head().feed_roots},
+           "storage proof for challenge " + std::to_string(d.id));
+  }
+  std::erase_if(st.proved, [&](std::uint64_t id) { return !st.chain->challenges.contains(id); });
+}
+
+// Replicas the chain no longer gives this node (failed, re-assigned) are deleted.
+void drop_released(hoster_pointer self) {
+  auto& st = self->state;
+  auto stored = st.store->list();
+  if (!stored) return;
+  for (const auto& id : *stored) {
+    const auto feed = st.chain->feeds.find(feed_key{id.feed});
+    const bool mine = feed != st.chain->feeds.end() && id.slot < feed->second.replicas.size() &&
+                      feed->second.replicas[id.slot].hoster == st.ctx->me() &&
+                      feed->second.replicas[id.slot].state != replica_state::failed;
+    if (mine) continue;
+    if (auto ok = st.store->erase(id); !ok) st.ctx->say("hoster: cannot drop a released replica: " + ok.err().describe());
+  }
+}
+
+void on_final(hoster_pointer self, const finalized_view& view) {
+  auto& st = self->state;
+  st.chain = view.state;
+  answer_challenges(self);
+  drop_released(self);
+  // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
+  for (const auto& d : intake_duties(*st.chain, st.ctx->me())) {
+    if (d.record.hoster_root) continue;
+    st.rooted.erase({d.key, d.replica});
+    if (auto r = storage::replica::open(*st.store, id_of(d.key, d.replica))) commit_if_whole(self, d, *r);
+  }
+}
+
+hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, storage::replica_store store) {
+  self->state.ctx.emplace(std::move(ctx));
+  self->state.store.emplace(std::move(store));
+  self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
+  return {
+      [=](data_ask_atom, const node_id& from, const data_message& m) -> data_message {
+        if (const auto* push = std::get_if<replica_push>(&m)) return intake(self, from, *push);
+        if (const auto* req = std::get_if<feed_blocks_request>(&m)) return serve(self, *req);
+        return refuse("a hoster serves blocks and takes replica pushes only");
+      },
+      [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
+  };
+}
+
+}  // namespace
+
+result<hoster_actor> spawn_hoster(caf::actor_system& sys, role_context ctx, storage::environment& env) {
+  DATDOT_TRY(store, storage::replica_store::open(env));
+  return sys.spawn(hoster_impl, std::move(ctx), std::move(store));
+}
+
+}  // namespace datdot

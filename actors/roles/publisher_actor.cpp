@@ -1,0 +1,156 @@
+#include "actors/roles/publisher_actor.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/feed_limits.hpp"
+#include "storage/feed_directory.hpp"
+
+namespace datdot {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct publisher_state {
+  std::optional<role_context> ctx;
+  fs::path feeds_dir;
+  std::shared_ptr<const chain_state> chain;
+  std::map<feed_key, std::unique_ptr<storage::feed_directory>> open;
+};
+
+using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
+
+publish_answer failed(const std::string& why) { return {false, json{{"error", why}}.dump()}; }
+
+// Reads `file` into a new feed in a scratch directory, then moves it to feeds/KEY.
+result<fs::path> create_feed(const fs::path& feeds_dir, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return make_error(errc::io_error, "cannot open " + file);
+  static std::atomic<std::uint64_t> made{0};
+  const auto scratch = feeds_dir / (".new-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
+  DATDOT_TRY(dir, storage::feed_directory::create(scratch, std::nullopt, signing_mode::manifest_v1));
+  std::vector<bytes> batch;
+  std::size_t batch_bytes = 0;
+  for (;;) {
+    bytes block(feed_limits::block_bytes_default);
+    in.read(reinterpret_cast<char*>(block.data()), static_cast<std::streamsize>(block.size()));
+    block.resize(static_cast<std::size_t>(in.gcount()));
+    if (!block.empty()) {
+      batch_bytes += block.size();
+      batch.push_back(std::move(block));
+    }
+    if ((in.eof() || batch_bytes >= feed_limits::batch_bytes_max) && !batch.empty()) {
+      DATDOT_CHECK(dir.the_feed().append(batch, dir.keys()->sk));
+      batch.clear();
+      batch_bytes = 0;
+    }
+    if (in.eof()) break;
+  }
+  if (dir.the_feed().head().length == 0) return make_error(errc::invalid_argument, file + " is empty");
+  const auto target = feeds_dir / to_hex(byte_view{dir.the_feed().identity().core_key()});
+  std::error_code ec;
+  fs::rename(scratch, target, ec);
+  if (ec) return make_error(errc::io_error, "cannot move the new feed to " + target.string() + ": " + ec.message());
+  return target;
+}
+
+void publish(publisher_pointer self, const publish_request& req, caf::typed_response_promise<publish_answer> promise) {
+  auto& st = self->state;
+  auto made = create_feed(st.feeds_dir, req.file);
+  if (!made) {
+    promise.deliver(failed(made.err().describe()));
+    return;
+  }
+  auto dir = storage::feed_directory::open(*made);
+  if (!dir) {
+    promise.deliver(failed(dir.err().describe()));
+    return;
+  }
+  const auto& f = dir->the_feed();
+  publish_feed x{f.identity().signer(), f.identity().mode(), f.head().length, f.head().fork, f.head().byte_length,
+                 f.tree().hash(),       f.head().sig,         req.replicas};
+  const json about{{"key", to_hex(byte_view{f.identity().core_key()})},
+                   {"length", f.head().length},
+                   {"byte_size", f.head().byte_length},
+                   {"replicas", req.replicas}};
+  self->request(st.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, call{x})
+      .then(
+          [=](const submitted_call& s) mutable {
+            auto out = about;
+            out["transaction"] = to_hex(byte_view{s.hash});
+            if (!s.accepted) out["error"] = "publish_feed not accepted: " + s.detail;
+            promise.deliver(publish_answer{s.accepted, out.dump()});
+          },
+          [=](caf::error& e) mutable { promise.deliver(failed("chain: " + caf::to_string(e))); });
+}
+
+result<storage::feed_directory*> feed_dir(publisher_state& st, const feed_key& key) {
+  if (auto it = st.open.find(key); it != st.open.end()) return it->second.get();
+  const auto path = st.feeds_dir / to_hex(byte_view{key.bytes});
+  if (!fs::exists(path)) return make_error(errc::not_found, "this publisher does not have that feed");
+  DATDOT_TRY(dir, storage::feed_directory::open(path));
+  auto owned = std::make_unique<storage::feed_directory>(std::move(dir));
+  auto* raw = owned.get();
+  st.open.emplace(key, std::move(owned));
+  return raw;
+}
+
+data_message serve(publisher_pointer self, const feed_blocks_request& req) {
+  auto& st = self->state;
+  if (!st.chain) return data_refusal{"no finalized chain yet"};
+  const auto record = st.chain->feeds.find(req.feed);
+  if (record == st.chain->feeds.end() || record->second.publisher != st.ctx->me())
+    return data_refusal{"not a feed this node published"};
+  auto dir = feed_dir(st, req.feed);
+  if (!dir) return data_refusal{dir.err().describe()};
+  const auto& f = (*dir)->the_feed();
+  const auto length = record->second.length;  // what the chain recorded, whatever was appended since
+  const auto lookup = f.lookup();
+  auto roots = roots_at(lookup, length);
+  if (!roots) return data_refusal{roots.err().describe()};
+  feed_blocks out{std::move(*roots), {}};
+  std::size_t budget = data_limits::message_bytes_max * 3 / 4;
+  for (std::uint64_t n = req.first; n < req.first + req.count && n < length; ++n) {
+    auto value = f.get(n);
+    auto path = block_path(lookup, length, n);
+    if (!value || !path) return data_refusal{"cannot read block " + std::to_string(n)};
+    const auto size = value->size() + path->size() * 48 + 32;
+    if ((size > budget && !out.blocks.empty()) || out.blocks.size() == data_limits::blocks_per_message_max) break;
+    budget -= std::min(budget, size);
+    out.blocks.push_back({n, std::move(*value), std::move(*path)});
+  }
+  return out;
+}
+
+publisher_actor::behavior_type publisher_impl(publisher_pointer self, role_context ctx, fs::path feeds_dir) {
+  self->state.ctx.emplace(std::move(ctx));
+  self->state.feeds_dir = std::move(feeds_dir);
+  self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
+  return {
+      [=](data_ask_atom, const node_id&, const data_message& m) -> data_message {
+        if (const auto* req = std::get_if<feed_blocks_request>(&m)) return serve(self, *req);
+        return data_refusal{"a publisher serves blocks only"};
+      },
+      [=](chain_final_atom, const finalized_view& view) { self->state.chain = view.state; },
+      [=](publish_atom, const publish_request& req) -> caf::result<publish_answer> {
+        auto promise = self->make_response_promise<publish_answer>();
+        publish(self, req, promise);
+        return promise;
+      },
+  };
+}
+
+}  // namespace
+
+publisher_actor spawn_publisher(caf::actor_system& sys, role_context ctx, fs::path feeds_dir) {
+  std::filesystem::create_directories(feeds_dir);
+  return sys.spawn<caf::detached>(publisher_impl, std::move(ctx), std::move(feeds_dir));
+}
+
+}  // namespace datdot

@@ -1,0 +1,66 @@
+// What every role actor is given and shares: the node's identity, its bus
+// and chain actors, and the data plane's request vocabulary. A role actor
+// follows finality (chain_watcher), acts on what the chain asks of it
+// (protocol/duties/) and answers other nodes' data requests (data_handler).
+#pragma once
+
+#include <set>
+
+#include "actors/bus_actor.hpp"
+#include "actors/chain/validator_actor.hpp"
+#include "protocol/data_plane/data_message.hpp"
+
+CAF_ADD_ATOM(datdot, datdot, data_ask_atom, "dask")
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::data_message)
+
+namespace datdot {
+
+// A role that answers data requests from other nodes (the data inbox routes to it).
+using data_handler = caf::typed_actor<caf::replies_to<data_ask_atom, node_id, data_message>::with<data_message>>;
+
+inline constexpr auto data_request_timeout = std::chrono::seconds{10};
+
+struct role_context {
+  key_pair keys;
+  bus_actor bus;
+  validator_actor chain;
+  log_fn log;
+
+  account_id me() const { return account_id{keys.pk}; }
+  void say(const std::string& line) const {
+    if (log) log(line);
+  }
+};
+
+// Makes sure the bus can reach `peer` at the address it registered on chain.
+template <class Self>
+void know_peer(Self* self, const role_context& ctx, std::set<node_id>& known, const chain_state& s,
+               const account_id& peer) {
+  if (known.contains(peer)) return;
+  const auto node = s.nodes.find(peer);
+  if (node == s.nodes.end()) return;
+  known.insert(peer);
+  self->send(ctx.bus, bus_add_peer_atom_v, peer_info{peer, node->second.roles, bus_protocol_version, node->second.bus_address});
+}
+
+// Sends a data request to `to` and calls `done` with its decoded answer, or an error.
+template <class Self, class Done>
+void ask_data(Self* self, const role_context& ctx, const node_id& to, const data_message& m, Done done) {
+  self->request(ctx.bus, data_request_timeout + std::chrono::seconds{1}, bus_request_atom_v, to,
+                message_body{data_request{encode_data_message(m)}}, caf::timespan{data_request_timeout})
+      .then(
+          [=](inbound_message& in) mutable {
+            const auto* answer = std::get_if<data_response>(&in.body);
+            if (!answer) return done(result<data_message>{make_error(errc::verification_failed, "not a data response")});
+            auto decoded = decode_data_message(answer->payload);
+            if (!decoded) return done(result<data_message>{decoded.err().to_error()});
+            if (const auto* refused = std::get_if<data_refusal>(&*decoded))
+              return done(result<data_message>{make_error(errc::verification_failed, "refused: " + refused->reason)});
+            done(result<data_message>{std::move(*decoded)});
+          },
+          [=](caf::error& e) mutable {
+            done(result<data_message>{make_error(errc::io_error, "data request failed: " + caf::to_string(e))});
+          });
+}
+
+}  // namespace datdot

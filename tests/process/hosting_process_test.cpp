@@ -1,0 +1,184 @@
+// Hosting end to end with real processes on loopback: 4 validators, 1
+// publisher, 5 hosters, 2 encoders and 3 attesters, each a `datdot node`
+// following the chain and registering its roles by itself. A file published
+// with `datdot publish --replicas 3` is sealed by the encoders, checked and
+// kept by three hosters and pinned; storage challenges are proved on chain
+// and attested; ratio moves from the publisher to the hosters, encoders and
+// attesters. A hoster killed with SIGKILL stops answering, its replica fails
+// and is re-created on another hoster, and the feed is pinned again.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "process/chain_cli.hpp"
+#include "process/node_process.hpp"
+#include "support/run_command.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using datdot::testing::address;
+using datdot::testing::eventually;
+using datdot::testing::json;
+using datdot::testing::node_process;
+using datdot::testing::run_command;
+using namespace datdot::testing::chain_cli;
+
+namespace {
+
+constexpr std::size_t feed_bytes = 256 * 1024 + 1234;  // five blocks, the last one short
+
+struct role_node {
+  std::string role;
+  std::filesystem::path dir;
+  std::unique_ptr<node_process> process;
+  std::string id;
+  std::string http;
+};
+
+json events_of_type(const std::string& node, const std::string& type) {
+  auto r = run_command({DATDOT_BINARY, "chain", "events", "--from", "1", "--type", type, "--node", node, "--json",
+                        "--timeout-ms", "20000"},
+                       30s);
+  json out = json::array();
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (auto j = json::parse(line, nullptr, false); j.is_object()) out.push_back(j);
+  return out;
+}
+
+json feed_status(const std::string& node, const std::string& key) {
+  auto r = run_command({DATDOT_BINARY, "status", key, "--node", node, "--json"}, 30s);
+  return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json{};
+}
+
+std::uint64_t ratio_of(const std::string& node, const std::string& id) {
+  auto a = chain(node, {"account", id});
+  return a.is_object() ? a["ratio_units"].get<std::uint64_t>() : 0;
+}
+
+}  // namespace
+
+TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, attested, paid, and repaired after kill -9") {
+  datdot::storage::testing::temp_dir tmp;
+  const auto genesis = (tmp / "genesis.json").string();
+  REQUIRE(run_command({DATDOT_BINARY, "chain", "genesis", "--devnet-validators", "4", "--slot-duration-ms", "300",
+                       "--epoch-length-slots", "100000", "--challenge-period-slots", "12",
+                       "--challenge-deadline-blocks", "6", "--challenge-failures-max", "1", "-o", genesis})
+              .exit_code == 0);
+  auto node_args = [&](const std::string& name, const std::string& roles, const std::vector<std::string>& extra) {
+    std::vector<std::string> a{"--data-dir", (tmp / name / "data").string(), "--roles", roles, "--genesis", genesis,
+                               "--listen", "tcp://127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
+                               "--ping-interval-ms", "500"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  std::vector<std::unique_ptr<node_process>> validators;
+  std::vector<std::string> bootstrap;
+  std::string v1_http;
+  for (int i = 1; i <= 4; ++i) {
+    const auto name = "v" + std::to_string(i);
+    std::filesystem::create_directories(tmp / name);
+    auto args = node_args(name, "validator", {"--key-seed", devnet_seed(i)});
+    args.insert(args.end(), bootstrap.begin(), bootstrap.end());
+    validators.push_back(std::make_unique<node_process>(tmp / name, args, node_process::exact_args{}));
+    const auto started = validators.back()->started();
+    if (i == 1) {
+      bootstrap = {"--bootstrap", address(started)};
+      v1_http = http_of(started);
+    }
+  }
+
+  std::vector<role_node> nodes;
+  auto start = [&](const std::string& role, int count, const std::vector<std::string>& extra) {
+    for (int i = 0; i < count; ++i) {
+      const auto name = role + std::to_string(i);
+      std::filesystem::create_directories(tmp / name);
+      auto args = node_args(name, role + ",validator", extra);
+      args.insert(args.end(), bootstrap.begin(), bootstrap.end());
+      auto p = std::make_unique<node_process>(tmp / name, args, node_process::exact_args{});
+      const auto started = p->started();
+      nodes.push_back({role, tmp / name, std::move(p), started["node"].get<std::string>(), http_of(started)});
+    }
+  };
+  start("publisher", 1, {});
+  start("hoster", 5, {"--capacity-bytes", "10000000"});
+  start("encoder", 2, {});
+  start("attester", 3, {});
+  const auto& publisher = nodes.front();
+
+  // Every role node registers itself; the publisher gets ratio to pay with.
+  auto unregistered = [&] {
+    for (const auto& n : nodes) {
+      auto a = chain(v1_http, {"account", n.id});
+      if (!a.is_object() || !a.contains("node")) return &n;
+    }
+    return static_cast<const role_node*>(nullptr);
+  };
+  const bool registered = eventually([&] { return unregistered() == nullptr; }, 60s);
+  if (!registered) MESSAGE(datdot::testing::slurp(unregistered()->dir / "stderr.log"));
+  REQUIRE(registered);
+  auto sent = chain(v1_http, {"transfer", "--key", (tmp / "v1" / "data" / "node.key").string(), "--to",
+                              publisher.id, "--amount", "1000000000", "--wait-final", "--timeout-ms", "20000"});
+  REQUIRE(sent.is_object());
+  const auto publisher_before = ratio_of(v1_http, publisher.id);
+  REQUIRE(publisher_before == 1'000'000'000);
+
+  // Publish: the command follows the request until it is pinned.
+  const auto file = tmp / "data.bin";
+  {
+    std::ofstream out(file, std::ios::binary);
+    for (std::size_t i = 0; i < feed_bytes; ++i) out.put(static_cast<char>((i * 7919) >> 3));
+  }
+  auto published = run_command({DATDOT_BINARY, "publish", file.string(), "--replicas", "3", "--node", publisher.http,
+                                "--json", "--follow-ms", "120000", "--timeout-ms", "20000"},
+                               150s);
+  INFO(published.err);
+  REQUIRE(published.exit_code == 0);
+  const auto result = json::parse(published.out, nullptr, false);
+  REQUIRE(result.is_object());
+  const auto key = result["published"]["key"].get<std::string>();
+  CHECK(result["feed"]["state"] == "pinned");
+  CHECK(result["feed"]["length"] == 5);
+  std::set<std::string> hosters;
+  for (const auto& r : result["feed"]["replicas"]) {
+    CHECK(r["state"] == "active");
+    hosters.insert(r["hoster"].get<std::string>());
+  }
+  CHECK(hosters.size() == 3);
+
+  // Challenges are proved on chain and attested; ratio moves.
+  const bool challenged = eventually([&] {
+    std::size_t passed = 0;
+    for (const auto& e : events_of_type(v1_http, "challenge_resolved")) passed += e["passed"] == true ? 1 : 0;
+    return passed >= 3 && !events_of_type(v1_http, "attestation_recorded").empty();
+  }, 90s);
+  CHECK(challenged);
+  for (const auto& e : events_of_type(v1_http, "attestation_recorded")) CHECK(e["served"] == true);
+  std::map<std::string, std::uint64_t> earned;
+  for (const auto& n : nodes) earned[n.role] += ratio_of(v1_http, n.id);
+  CHECK(earned["hoster"] > 0);
+  CHECK(earned["encoder"] > 0);
+  CHECK(earned["attester"] > 0);
+  CHECK(ratio_of(v1_http, publisher.id) < publisher_before);
+
+  // kill -9 one hoster of the feed: its next challenge fails (one failure is
+  // enough in this genesis), the replica is re-created elsewhere, pinned again.
+  const auto victim_id = *hosters.begin();
+  auto victim = std::find_if(nodes.begin(), nodes.end(), [&](const role_node& n) { return n.id == victim_id; });
+  REQUIRE(victim != nodes.end());
+  victim->process->kill(SIGKILL);
+  const bool repaired = eventually([&] {
+    auto f = feed_status(v1_http, key);
+    if (!f.is_object() || f["state"] != "pinned") return false;
+    for (const auto& r : f["replicas"])
+      if (r["hoster"] == victim_id) return false;
+    return true;
+  }, 120s);
+  if (!repaired) MESSAGE(feed_status(v1_http, key).dump());
+  CHECK(repaired);
+  bool failed_event = false;
+  for (const auto& e : events_of_type(v1_http, "replica_failed")) failed_event |= e["hoster"] == victim_id;
+  CHECK(failed_event);
+}
