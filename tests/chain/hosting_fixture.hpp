@@ -18,9 +18,9 @@
 
 namespace datdot::test {
 
-inline constexpr std::uint64_t feed_blocks = 10;
+inline constexpr std::uint64_t feed_length = 10;
 inline constexpr std::uint64_t feed_block_bytes = 4'000;
-inline constexpr std::uint64_t feed_bytes = feed_blocks * feed_block_bytes;
+inline constexpr std::uint64_t feed_bytes = feed_length * feed_block_bytes;
 
 // A published feed's blocks and tree, as its publisher holds them.
 struct test_feed {
@@ -117,7 +117,7 @@ struct hosting_fixture {
     publishers.push_back(p);
     const auto signer = test_key(index + 5000);
     test_feed feed;
-    for (std::uint64_t i = 0; i < feed_blocks; ++i) {
+    for (std::uint64_t i = 0; i < feed_length; ++i) {
       bytes b(feed_block_bytes);
       for (std::size_t j = 0; j < b.size(); ++j) b[j] = static_cast<byte>(index * 31 + i * 7 + j);
       feed.tree.append(b);
@@ -125,7 +125,7 @@ struct hosting_fixture {
     }
     publish_feed x;
     x.signer = signer.pk;
-    x.length = feed_blocks;
+    x.length = feed_length;
     x.byte_size = feed_bytes;
     x.tree_hash = feed.tree.tree.hash();
     x.tree_signature = sign(feed_identity{signer.pk, x.mode}.signable(x.tree_hash, x.length, x.fork), signer.sk);

@@ -91,7 +91,7 @@ TEST_CASE("an active replica is challenged at a random block, proved on chain, a
   CHECK(h.s.number.value <= activated_at + 31);
   CHECK(c.feed == key);
   CHECK(c.hoster == r.hoster);
-  CHECK(c.index < feed_blocks);
+  CHECK(c.index < feed_length);
   CHECK(c.deadline.value == h.s.number.value + 5);
   REQUIRE(c.attesters.size() == 2);
   CHECK(c.attesters[0] != c.attesters[1]);
@@ -127,7 +127,7 @@ TEST_CASE("an active replica is challenged at a random block, proved on chain, a
   CHECK(hosted.challenges_failed == 0);
   CHECK(active_replicas_of(h.s, r.hoster) == 1);
   const auto sealed = count_service(h.events, h.s, r.encoder);
-  CHECK(sealed.sealed_blocks == feed_blocks);
+  CHECK(sealed.sealed_blocks == feed_length);
   CHECK(sealed.sealed_bytes == feed_bytes);
   CHECK(sealed.challenges_received == 0);
   CHECK(count_service(h.events, h.s, c.attesters[0]).attestations == 1);
@@ -161,7 +161,7 @@ TEST_CASE("forged, misplaced and foreign storage proofs are refused without effe
   flipped.sealed[17] ^= 0x04;
   CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, flipped, roots}) == chain_errc::bad_proof);
   // Another index than the one challenged.
-  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, prove(feed, mine, (c.index + 1) % feed_blocks), roots}) ==
+  CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, prove(feed, mine, (c.index + 1) % feed_length), roots}) ==
         chain_errc::invalid_call);
   // Feed roots that are not the signed tree.
   auto wrong_roots = roots;
