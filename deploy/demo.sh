@@ -1,37 +1,64 @@
 #!/usr/bin/env bash
-# datdot's main job for now: a feed round trip. Builds datdot, makes a 32 MiB
-# feed from generated data, proves and verifies a block, exports it, imports the
-# export into a second directory, verifies every block there and prints a summary.
+# datdot's main job, end to end on one machine: builds datdot, starts a local
+# network with deploy/devnet.sh (4 validators, 1 publisher, 2 encoders,
+# 5 hosters, 3 attesters, all real processes on loopback), publishes a file
+# with 3 replicas and follows it until pinned, waits for storage challenges to
+# be proved on chain and attested, prints a summary, and stops the network.
+# DEMO_MIB (default 4) sets the file size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/build.sh build >/dev/null
-datdot=build/cli/datdot
+datdot=$(pwd)/build/cli/datdot
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+export DEVNET_DIR=$work/devnet DEVNET_BASE_PORT=${DEVNET_BASE_PORT:-27000} DEVNET_SLOT_MS=500 DEVNET_CHALLENGE_PERIOD=24 DEVNET_CHALLENGE_DEADLINE=12
+export DEVNET_VALIDATORS=4 DEVNET_PUBLISHERS=1 DEVNET_ENCODERS=2 DEVNET_HOSTERS=5 DEVNET_ATTESTERS=3
+trap 'deploy/devnet.sh down >/dev/null; rm -rf "$work"' EXIT
 
-head -c $((32 * 1024 * 1024)) /dev/urandom > "$work/data.bin"
-echo "== datdot feed create (32 MiB, 64 KiB blocks)"
-$datdot feed create "$work/origin" "$work/data.bin"
-echo "== datdot feed proof (block 100, first lines)"
-proof=$($datdot feed proof "$work/origin" 100 --json)
-head -n 8 <<<"$proof"
-echo "== datdot feed export / import / verify"
-$datdot feed export "$work/origin" "$work/feed.datdot"
-$datdot feed import "$work/copy" "$work/feed.datdot"
-$datdot feed verify "$work/copy"
-$datdot feed get "$work/copy" 100 > "$work/block100"
-cmp <(tail -c +$((100 * 65536 + 1)) "$work/data.bin" | head -c 65536) "$work/block100"
+echo "== a local network (deploy/devnet.sh up)"
+deploy/devnet.sh up | grep -v "chain: best" || true
+api() { jq -r 'select(.event == "started") | .metrics | sub("^http://"; "") | sub("/metrics$"; "")' "$DEVNET_DIR/$1/stdout.jsonl"; }
+id() { jq -r 'select(.event == "started") | .node' "$DEVNET_DIR/$1/stdout.jsonl"; }
+chain=$(api validator-1)
 
-origin=$($datdot feed info "$work/origin" --json)
-copy=$($datdot feed info "$work/copy" --json)
-key() { jq -r ".$2" <<<"$1"; }
+echo "== role nodes register themselves on chain"
+for name in $(grep -v validator "$DEVNET_DIR/nodes"); do
+  for ((i = 0; i < 120; i++)); do
+    $datdot chain account "$(id "$name")" --node "$chain" --json 2>/dev/null | jq -e '.node' >/dev/null && break
+    sleep 0.5
+  done
+  echo "$name  $(id "$name" | cut -c1-16)  $($datdot chain account "$(id "$name")" --node "$chain" --json | jq -r '.node.roles')"
+done
+publisher=$(id publisher-1)
+$datdot chain transfer --key "$DEVNET_DIR/validator-1/data/node.key" --to "$publisher" --amount 1000000000 \
+  --wait-final --timeout-ms 30000 --node "$chain" --json >/dev/null
+echo "publisher got 1000 ratio from validator-1"
+
+echo "== datdot publish (${DEMO_MIB:-4} MiB, 3 replicas)"
+head -c $((${DEMO_MIB:-4} * 1024 * 1024)) /dev/urandom >"$work/data.bin"
+$datdot publish "$work/data.bin" --replicas 3 --node "$(api publisher-1)" --follow-ms 300000 --timeout-ms 60000 |
+  tee "$work/publish.out"
+key=$(awk '/^feed key/ {print $3}' "$work/publish.out")
+
+echo "== storage challenges and attestations (waiting for three of each)"
+for ((i = 0; i < 240; i++)); do
+  passed=$($datdot chain events --from 1 --type challenge_resolved --node "$chain" --json | jq -s '[.[] | select(.passed)] | length')
+  attested=$($datdot chain events --from 1 --type attestation_recorded --node "$chain" --json | jq -s 'length')
+  [ "$passed" -ge 3 ] && [ "$attested" -ge 3 ] && break
+  sleep 0.5
+done
+$datdot chain events --from 1 --type challenge_resolved --type attestation_recorded --node "$chain" --json |
+  head -n 6 | jq -c '{block, type, challenge, passed, served}'
+
 echo "== summary"
-echo "feed key      $(key "$origin" key)"
-echo "blocks        $(key "$origin" length)"
-echo "tree hash     $(key "$origin" tree_hash)"
-if [ "$(key "$origin" tree_hash)" = "$(key "$copy" tree_hash)" ]; then
-  echo "round trip    ok: the imported copy has the same signed tree and block 100 matches the input"
+$datdot status "$key" --node "$chain"
+ratio() { $datdot chain account "$(id "$1")" --node "$chain" --json | jq -r '.ratio_units'; }
+for name in $(grep -v validator "$DEVNET_DIR/nodes"); do printf '%-12s ratio %12s units\n' "$name" "$(ratio "$name")"; done
+failed=$($datdot chain events --from 1 --type challenge_resolved --node "$chain" --json | jq -s '[.[] | select(.passed | not)] | length')
+echo "challenges passed $passed, failed $failed; attestations $attested"
+state=$($datdot status "$key" --node "$chain" --json | jq -r '.state')
+if [ "$state" = pinned ] && [ "$passed" -ge 3 ] && [ "$attested" -ge 3 ]; then
+  echo "pinned, challenged and attested: ok"
 else
-  echo "round trip    FAILED: tree hashes differ" >&2
+  echo "FAILED: state $state, $passed challenges passed, $attested attestations" >&2
   exit 1
 fi

@@ -12,8 +12,12 @@
 # DEVNET_VALIDATORS, DEVNET_PUBLISHERS, DEVNET_ENCODERS, DEVNET_HOSTERS,
 # DEVNET_ATTESTERS set the counts (defaults: the stack file's 3, 1, 1, 2, 1).
 # DATDOT (default build/cli/datdot) is the binary. Validators run the chain from
-# DIR/genesis.json (`datdot chain genesis`, slots of DEVNET_SLOT_MS, default 1000);
-# its client API is on each validator's metrics address: `datdot chain status --node HOST:PORT`.
+# DIR/genesis.json (`datdot chain genesis`, slots of DEVNET_SLOT_MS, default 1000;
+# a replica is challenged about every DEVNET_CHALLENGE_PERIOD blocks, default 20,
+# within DEVNET_CHALLENGE_DEADLINE blocks, default 8); role nodes follow the chain
+# with it and register their roles (hosters offer DEVNET_HOSTER_BYTES, default
+# 1 GiB). The client API is on each node's metrics address:
+# `datdot chain status --node HOST:PORT`, `datdot publish FILE --node PUBLISHER`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -98,7 +102,8 @@ up() {
   local validators=${DEVNET_VALIDATORS:-3} i index=0 bootstrap=()
   # The chain's genesis names the same devnet identities; validators run the chain with it.
   "$datdot" chain genesis --devnet-validators "$validators" --slot-duration-ms "${DEVNET_SLOT_MS:-1000}" \
-    -o "$dir/genesis.json"
+    --challenge-period-slots "${DEVNET_CHALLENGE_PERIOD:-20}" \
+    --challenge-deadline-blocks "${DEVNET_CHALLENGE_DEADLINE:-8}" -o "$dir/genesis.json"
   for ((i = 1; i <= validators; i++)); do
     start_node "validator-$i" $index validator --key-seed "$(devnet_seed $i)" --genesis "$dir/genesis.json" \
       "${bootstrap[@]}"
@@ -115,7 +120,10 @@ up() {
       attester) count=${DEVNET_ATTESTERS:-1} ;;
     esac
     for ((i = 1; i <= count; i++)); do
-      start_node "$role-$i" $index $role "${bootstrap[@]}"
+      # The validator role makes a node a chain follower: its roles act on the finalized chain.
+      start_node "$role-$i" $index "$role,validator" --genesis "$dir/genesis.json" \
+        --capacity-bytes "$([ $role = hoster ] && echo "${DEVNET_HOSTER_BYTES:-1073741824}" || echo 0)" \
+        "${bootstrap[@]}"
       index=$((index + 1))
     done
   done

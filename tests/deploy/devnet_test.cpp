@@ -52,8 +52,13 @@ TEST_CASE("Prometheus scrapes every devnet node and sees its counters move") {
                best() > best_before;
       },
       15s));
-  // One chain series per validator; role nodes run no chain yet.
-  CHECK(net.scalar("count(datdot_chain_best_height_blocks)") == counts.validators);
+  // Every node runs the chain (role nodes follow it), and each role node
+  // exports the series of its roles.
+  CHECK(net.scalar("count(datdot_chain_best_height_blocks)") == nodes);
+  CHECK(net.scalar("count(datdot_role_ratio)") == nodes);
+  CHECK(net.scalar("count(datdot_role_challenges_received_total)") == counts.hosters);
+  CHECK(net.scalar("count(datdot_role_sealed_bytes_total)") == counts.encoders);
+  CHECK(net.scalar("count(datdot_role_attestations_made_total)") == counts.attesters);
   CHECK(eventually([&] { return net.scalar("max(datdot_chain_finalized_height_blocks)") > 0; }, 15s));
   CHECK(net.scalar(R"(sum(datdot_bus_frames_received_total{peer_class="validator"}))") > 0);
   CHECK(net.scalar("count(datdot_actor_handling_time_seconds_count)") >= 2 * nodes);  // bus and node actors

@@ -63,9 +63,9 @@ std::uint64_t ratio_of(const std::string& node, const std::string& id) {
 TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, attested, paid, and repaired after kill -9") {
   datdot::storage::testing::temp_dir tmp;
   const auto genesis = (tmp / "genesis.json").string();
-  REQUIRE(run_command({DATDOT_BINARY, "chain", "genesis", "--devnet-validators", "4", "--slot-duration-ms", "300",
-                       "--epoch-length-slots", "100000", "--challenge-period-slots", "12",
-                       "--challenge-deadline-blocks", "6", "--challenge-failures-max", "1", "-o", genesis})
+  REQUIRE(run_command({DATDOT_BINARY, "chain", "genesis", "--devnet-validators", "4", "--slot-duration-ms", "400",
+                       "--epoch-length-slots", "100000", "--challenge-period-slots", "16",
+                       "--challenge-deadline-blocks", "8", "--challenge-failures-max", "1", "-o", genesis})
               .exit_code == 0);
   auto node_args = [&](const std::string& name, const std::string& roles, const std::vector<std::string>& extra) {
     std::vector<std::string> a{"--data-dir", (tmp / name / "data").string(), "--roles", roles, "--genesis", genesis,
