@@ -1,7 +1,9 @@
-// `datdot publish` and `datdot status`: the pinning-service view of a running
-// node. publish hands a file to the node's publisher (POST /roles/publish),
-// prints the feed key and follows the hosting request on the finalized chain
-// until it is pinned or failed; status prints one feed's state per replica.
+// `datdot publish`, `datdot status` and `datdot fetch`: the pinning-service
+// view of a running node. publish hands a file to the node's publisher (POST
+// /roles/publish), prints the feed key and follows the hosting request on the
+// finalized chain until it is pinned or failed; status prints one feed's
+// state per replica; fetch has the node's reader download a hosted feed from
+// its hosters into a file (POST /roles/fetch).
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -96,6 +98,23 @@ void add_hosting_commands(CLI::App& app) {
   pc->add_option("--follow-ms", p->follow_ms, "Give up following after this long")->capture_default_str();
   add_client_options(pc, p->client);
   pc->callback([p] { publish(*p); });
+
+  auto fe = std::make_shared<std::tuple<client_options, std::string, std::string>>();
+  auto* fc = app.add_subcommand("fetch", "Download a hosted feed from its hosters into OUT through a running node, "
+                                         "checking every block against the feed's tree on chain");
+  fc->add_option("FEED_KEY", std::get<1>(*fe), "The feed's key (64 hex)")->required();
+  fc->add_option("OUT", std::get<2>(*fe), "The file to write")->required();
+  add_client_options(fc, std::get<0>(*fe));
+  fc->callback([fe] {
+    auto& [client, key, out] = *fe;
+    const auto path = std::filesystem::absolute(out).string();
+    const auto got = ask(client, "POST", "/roles/fetch", json{{"key", key}, {"out", path}}.dump(), 1'800'000);
+    if (client.json_out)
+      std::cout << got.dump() << "\n";
+    else
+      std::cout << "fetched " << got.at("blocks") << " blocks, " << got.at("bytes") << " bytes from "
+                << got.at("hosters").size() << " hosters in " << got.at("seconds") << " s into " << path << "\n";
+  });
 
   auto s = std::make_shared<std::pair<client_options, std::string>>();
   auto* sc = app.add_subcommand("status", "A feed's hosting state: queued, pinning, pinned or failed, per replica "

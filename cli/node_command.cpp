@@ -19,6 +19,7 @@
 #include "actors/roles/data_inbox.hpp"
 #include "actors/roles/encoder_actor.hpp"
 #include "actors/roles/hoster_actor.hpp"
+#include "actors/roles/reader_actor.hpp"
 #include "actors/roles/registrar_actor.hpp"
 #include "actors/roles/roles_http.hpp"
 #include "crypto/rabin_williams.hpp"
@@ -187,8 +188,9 @@ void run_node(const node_options& o) {
     chain = unwrap(spawn_validator_actor(sys, node->bus(), std::move(vc)));
     chain_mode = member ? "validator" : "follower";
   }
-  // The roles act on what the finalized chain asks of this node.
+  // The roles act on what the finalized chain asks of this node; every chain node can read feeds.
   std::optional<publisher_actor> publisher;
+  std::optional<reader_actor> reader;
   if (chain) {
     const role_context ctx{keys, node->bus(), *chain, [&out](const std::string& line) { out.log(line); }};
     data_roles serving;
@@ -200,6 +202,7 @@ void run_node(const node_options& o) {
     if (roles.contains(role::encoder)) spawn_encoder(sys, ctx);
     if (roles.contains(role::attester)) spawn_attester(sys, ctx);
     spawn_data_inbox(sys, node->bus(), serving, ctx.log);
+    reader = spawn_reader(sys, ctx);
     role_set service = roles;
     service.remove(role::validator);
     if (!service.empty()) {
@@ -215,7 +218,7 @@ void run_node(const node_options& o) {
                   unwrap(metrics->serve(o.metrics_listen, sys, node->bus(), node->node(),
                                         {node->id(), roles, DATDOT_VERSION})) +
                   "/metrics";
-  if (metrics && publisher) metrics->add_route(roles_http_prefix, roles_http_route(sys, *publisher));
+  if (metrics && reader) metrics->add_route(roles_http_prefix, roles_http_route(sys, publisher, *reader));
   if (metrics && chain) {
     metrics->add_route(chain_http_prefix, chain_http_route(sys, *chain));
     metrics->add_check("chain", [&sys, c = *chain] { return check_chain_synced(sys, c); });

@@ -35,8 +35,10 @@ echo "publisher got 1000 ratio from validator-1"
 
 echo "== datdot publish (${DEMO_MIB:-4} MiB, 3 replicas)"
 head -c $((${DEMO_MIB:-4} * 1024 * 1024)) /dev/urandom >"$work/data.bin"
-$datdot publish "$work/data.bin" --replicas 3 --node "$(api publisher-1)" --follow-ms 300000 --timeout-ms 60000 |
+started=$(date +%s.%N)
+$datdot publish "$work/data.bin" --replicas 3 --node "$(api publisher-1)" --follow-ms 3600000 --timeout-ms 600000 |
   tee "$work/publish.out"
+echo "publish to 3 replicas pinned: $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s for ${DEMO_MIB:-4} MiB"
 key=$(awk '/^feed key/ {print $3}' "$work/publish.out")
 
 echo "== storage challenges and attestations (waiting for three of each)"

@@ -45,7 +45,10 @@ inline constexpr std::size_t peers_max = 256;           // routing table entries
 inline constexpr std::size_t peers_wanted = 24;         // a node stops seeking peers beyond this many
 inline constexpr std::size_t pending_requests_max = 4096;  // outstanding requests per bus
 inline constexpr std::size_t handler_requests_max = 1024;  // inbound requests awaiting a local answer
-inline constexpr std::uint64_t handler_timeout_ms = 2000;   // a local answer later than this is dropped
+// A local answer later than this is dropped. A hoster answers a replica push
+// only once the blocks are durable (an fsync'd LMDB commit), which on a busy
+// disk takes seconds; the asking side's own timeout still bounds the wait.
+inline constexpr std::uint64_t handler_timeout_ms = 8000;
 inline constexpr std::size_t bindings_max = 2 * peers_max;  // cached CURVE key -> node id bindings
 
 // Queues: actor -> I/O thread (bounded in frames and in bytes), and ZeroMQ's

@@ -131,30 +131,42 @@ void validator::pool_add(extrinsic x, std::size_t bytes) {
   pool_.emplace(key, std::pair{std::move(x), bytes});
 }
 
-// An own call the chain refused (a proof after its challenge closed, say)
-// leaves a gap in this node's nonces that would hold every later own call
-// back for good: those are signed again from the next free nonce.
+// This node's own calls still waiting in the pool are tended every few
+// slots. Gossip reaches only the peers connected at that moment (a node that
+// just started may have none yet), so they go out again. And a call that can
+// no longer apply (a root for a replica re-assigned meanwhile, a proof after
+// its challenge closed) would hold every later own call back for good, since
+// leaders drop it but its nonce stays taken here: the waiting calls are
+// replayed on a copy of the best state, those that fail are dropped, and the
+// rest are signed again from the next free nonce.
 void validator::tend_own_calls(effects& out) {
-  const auto& state = tree_.best().state;
-  const auto account = state.accounts.find(id());
-  const std::uint64_t next = account == state.accounts.end() ? 0 : account->second.nonce;
+  if (now_.value % chain_limits::own_calls_regossip_slots != 0) return;
+  const auto& best = tree_.best().state;
+  const auto account = best.accounts.find(id());
+  const std::uint64_t next = account == best.accounts.end() ? 0 : account->second.nonce;
   const auto first = pool_.lower_bound({id(), next});
   if (first == pool_.end() || first->first.first != id()) return;
-  if (first->first.second == next) {
-    // Gossip reaches only the peers connected at that moment (a node that
-    // just started may have none yet): own calls still waiting go out again.
-    if (now_.value % chain_limits::own_calls_regossip_slots == 0)
-      for (auto it = first; it != pool_.end() && it->first.first == id(); ++it)
-        out.push_back(gossip_transaction{it->second.first});
+  auto replay = best;
+  std::vector<chain_event> ignored;
+  std::vector<call> still;
+  bool renumber = first->first.second != next;
+  for (auto it = first; it != pool_.end() && it->first.first == id(); ++it) {
+    const auto at = replay.accounts.contains(id()) ? replay.accounts.at(id()).nonce : 0;
+    if (apply_extrinsic(replay, make_extrinsic(chain_, me_, at, it->second.first.body), ignored))
+      still.push_back(it->second.first.body);
+    else
+      renumber = true;
+  }
+  if (!renumber) {
+    for (auto it = first; it != pool_.end() && it->first.first == id(); ++it)
+      out.push_back(gossip_transaction{it->second.first});
     return;
   }
-  std::vector<call> waiting;
   for (auto it = first; it != pool_.end() && it->first.first == id();) {
-    waiting.push_back(it->second.first.body);
     pool_bytes_ -= it->second.second;
     it = pool_.erase(it);
   }
-  for (auto& c : waiting) add_own(std::move(c), out);
+  for (auto& c : still) add_own(std::move(c), out);
 }
 
 bool validator::add_own(call c, effects& out) {

@@ -187,9 +187,27 @@ TEST_CASE("an own call the chain refuses does not hold the node's later own call
   // Nonce 0 cannot apply (more than the balance); nonce 1 could, once nonce 0 is taken.
   v.on_own_call(transfer_ratio{to, ratio{1'000'000'000'000}});
   v.on_own_call(transfer_ratio{to, ratio{5}});
-  for (std::uint64_t slot = 1; slot <= 4; ++slot) v.on_slot(slot_number{slot});
+  for (std::uint64_t slot = 1; slot <= 8; ++slot) v.on_slot(slot_number{slot});
   const auto& accounts = v.tree().best().state.accounts;
   REQUIRE(accounts.contains(to));
   CHECK(accounts.at(to).balance.units == 5);
-  CHECK(v.pool_size() == 0);
+}
+
+TEST_CASE("an own call that stopped applying is dropped even when this node never leads") {
+  // A follower (its key is a funded account, not a validator) never builds a
+  // block, so only tending its own pool can drop the call.
+  chain_fixture f{1, 1};
+  effects ignored;
+  validator follower{f.gen, f.users[0], finality_timing{}, ignored};
+  const account_id to{test_key(77).pk};
+  follower.on_own_call(transfer_ratio{to, ratio{1'000'000'000'000}});  // more than it has: never applies
+  follower.on_own_call(transfer_ratio{to, ratio{7}});
+  std::size_t resent = 0;
+  for (std::uint64_t slot = 1; slot <= 8; ++slot)
+    for (const auto& e : follower.on_slot(slot_number{slot}))
+      if (const auto* g = std::get_if<gossip_transaction>(&e))
+        resent += g->x.nonce == 0 && std::get<transfer_ratio>(g->x.body).amount.units == 7 ? 1 : 0;
+  // The refused call is gone; the transfer of 7 now carries nonce 0 and went out.
+  CHECK(resent >= 1);
+  CHECK(follower.pool_size() == 1);
 }

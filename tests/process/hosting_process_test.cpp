@@ -4,7 +4,8 @@
 // with `datdot publish --replicas 3` is sealed by the encoders, checked and
 // kept by three hosters and pinned; storage challenges are proved on chain
 // and attested; ratio moves from the publisher to the hosters, encoders and
-// attesters. A hoster killed with SIGKILL stops answering, its replica fails
+// attesters; `datdot fetch` on another node downloads the feed from its
+// hosters, checked block by block, byte for byte the file. A hoster killed with SIGKILL stops answering, its replica fails
 // and is re-created on another hoster, and the feed is pinned again.
 #include <doctest/doctest.h>
 
@@ -65,7 +66,7 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
   const auto genesis = (tmp / "genesis.json").string();
   REQUIRE(run_command({DATDOT_BINARY, "chain", "genesis", "--devnet-validators", "4", "--slot-duration-ms", "400",
                        "--epoch-length-slots", "100000", "--challenge-period-slots", "16",
-                       "--challenge-deadline-blocks", "8", "--challenge-failures-max", "1", "-o", genesis})
+                       "--challenge-deadline-blocks", "8", "--challenge-failures-max", "2", "-o", genesis})
               .exit_code == 0);
   auto node_args = [&](const std::string& name, const std::string& roles, const std::vector<std::string>& extra) {
     std::vector<std::string> a{"--data-dir", (tmp / name / "data").string(), "--roles", roles, "--genesis", genesis,
@@ -163,7 +164,18 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
   CHECK(earned["attester"] > 0);
   CHECK(ratio_of(v1_http, publisher.id) < publisher_before);
 
-  // kill -9 one hoster of the feed: its next challenge fails (one failure is
+  // A reader on another node fetches the whole feed from the hosters and gets the file back.
+  const auto& reader = nodes.back();
+  const auto copy = tmp / "fetched.bin";
+  auto fetched = run_command({DATDOT_BINARY, "fetch", key, copy.string(), "--node", reader.http, "--json", "--timeout-ms",
+                              "60000"},
+                             90s);
+  INFO(fetched.err);
+  REQUIRE(fetched.exit_code == 0);
+  CHECK(json::parse(fetched.out, nullptr, false)["blocks"] == 5);
+  CHECK(datdot::testing::slurp(copy) == datdot::testing::slurp(file));
+
+  // kill -9 one hoster of the feed: its next challenges fail (two in a row are
   // enough in this genesis), the replica is re-created elsewhere, pinned again.
   const auto victim_id = *hosters.begin();
   auto victim = std::find_if(nodes.begin(), nodes.end(), [&](const role_node& n) { return n.id == victim_id; });
@@ -176,7 +188,14 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
       if (r["hoster"] == victim_id) return false;
     return true;
   }, 120s);
-  if (!repaired) MESSAGE(feed_status(v1_http, key).dump());
+  if (!repaired) {
+    MESSAGE(feed_status(v1_http, key).dump());
+    for (const auto& n : nodes)
+      if (n.role == "encoder" || n.role == "hoster") {
+        const std::string log = n.dir.string() + ":\n" + datdot::testing::slurp(n.dir / "stderr.log");
+        MESSAGE(log);
+      }
+  }
   CHECK(repaired);
   bool failed_event = false;
   for (const auto& e : events_of_type(v1_http, "replica_failed")) failed_event |= e["hoster"] == victim_id;
