@@ -172,6 +172,7 @@ void run_node(const node_options& o) {
   // The chain: a validator when this key is in the genesis set, a follower otherwise.
   std::optional<validator_actor> chain;
   nlohmann::json chain_mode;  // null without --genesis
+  prometheus::Gauge* stored_bytes = nullptr;  // the hoster's, with metrics on
   if (chain_genesis) {
     const bool member = chain_genesis->state.validators.contains(node->id());
     validator_config vc{*chain_genesis, keys, unwrap(storage::chain_store::open(env)), wall_clock_ms,
@@ -181,7 +182,7 @@ void run_node(const node_options& o) {
       vc.metrics.emplace(metrics->chain().attach());
       auto& series = metrics->roles();
       vc.own.ratio = &series.attach_ratio();
-      if (roles.contains(role::hoster)) vc.own.hoster.emplace(series.attach_hoster());
+      if (roles.contains(role::hoster)) stored_bytes = &vc.own.hoster.emplace(series.attach_hoster()).stored_bytes;
       if (roles.contains(role::encoder)) vc.own.encoder.emplace(series.attach_encoder());
       if (roles.contains(role::attester)) vc.own.attestations = &series.attach_attester();
     }
@@ -198,7 +199,7 @@ void run_node(const node_options& o) {
       publisher = spawn_publisher(sys, ctx, fs::path{o.data_dir} / "feeds");
       serving.publisher = caf::actor_cast<data_handler>(*publisher);
     }
-    if (roles.contains(role::hoster)) serving.hoster = caf::actor_cast<data_handler>(unwrap(spawn_hoster(sys, ctx, env)));
+    if (roles.contains(role::hoster)) serving.hoster = caf::actor_cast<data_handler>(unwrap(spawn_hoster(sys, ctx, env, stored_bytes)));
     if (roles.contains(role::encoder)) spawn_encoder(sys, ctx);
     if (roles.contains(role::attester)) spawn_attester(sys, ctx);
     spawn_data_inbox(sys, node->bus(), serving, ctx.log);

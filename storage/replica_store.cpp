@@ -164,6 +164,18 @@ result<std::optional<replica_head>> replica_store::head(const replica_id& id) co
   return out;
 }
 
+result<std::uint64_t> replica_store::sealed_bytes() const {
+  DATDOT_TRY(ids, list());
+  std::uint64_t total = 0;
+  for (const auto& id : ids) {
+    DATDOT_TRY(h, head(id));
+    if (!h) continue;  // erased since list()
+    DATDOT_TRY(roots, roots_at([&](std::uint64_t i) { return node(id, i); }, h->length));
+    for (const auto& r : roots) total += r.size;
+  }
+  return total;
+}
+
 result<std::vector<replica_id>> replica_store::list() const {
   std::vector<replica_id> out;
   DATDOT_CHECK(env_->view([&](read_txn& txn) {

@@ -52,6 +52,8 @@ class replica_store {
   result<std::uint64_t> plain_size(const replica_id& id, std::uint64_t index) const;
   result<tree_node> node(const replica_id& id, std::uint64_t index) const;
   result<std::vector<tree_node>> feed_path(const replica_id& id, std::uint64_t index) const;
+  // Sealed bytes of every replica stored here (the sizes of their trees' roots).
+  result<std::uint64_t> sealed_bytes() const;
 
   // Writes sealed blocks, their plain sizes and feed paths from index
   // length_before (0 for a new replica), the new tree nodes and the head, in

@@ -15,6 +15,7 @@ struct hoster_state {
   std::shared_ptr<const chain_state> chain;
   std::set<std::uint64_t> proved;                             // challenges answered (the chain refuses repeats)
   std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
+  prometheus::Gauge* stored_bytes = nullptr;
 };
 
 using hoster_pointer = hoster_actor::stateful_pointer<hoster_state>;
@@ -153,6 +154,9 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   st.chain = view.state;
   answer_challenges(self);
   drop_released(self);
+  if (st.stored_bytes) {
+    if (auto total = st.store->sealed_bytes()) st.stored_bytes->Set(static_cast<double>(*total));
+  }
   // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
   for (const auto& d : intake_duties(*st.chain, st.ctx->me())) {
     if (d.record.hoster_root) continue;
@@ -161,9 +165,11 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   }
 }
 
-hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, storage::replica_store store) {
+hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, storage::replica_store store,
+                                        prometheus::Gauge* stored_bytes) {
   self->state.ctx.emplace(std::move(ctx));
   self->state.store.emplace(std::move(store));
+  self->state.stored_bytes = stored_bytes;
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
   return {
       [=](data_ask_atom, const node_id& from, const data_message& m) -> data_message {
@@ -177,9 +183,10 @@ hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, s
 
 }  // namespace
 
-result<hoster_actor> spawn_hoster(caf::actor_system& sys, role_context ctx, storage::environment& env) {
+result<hoster_actor> spawn_hoster(caf::actor_system& sys, role_context ctx, storage::environment& env,
+                                  prometheus::Gauge* stored_bytes) {
   DATDOT_TRY(store, storage::replica_store::open(env));
-  return sys.spawn(hoster_impl, std::move(ctx), std::move(store));
+  return sys.spawn(hoster_impl, std::move(ctx), std::move(store), stored_bytes);
 }
 
 }  // namespace datdot

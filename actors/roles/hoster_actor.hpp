@@ -9,11 +9,16 @@
 #include "actors/roles/role_context.hpp"
 #include "storage/lmdb_env.hpp"
 
+#include <prometheus/gauge.h>
+
 namespace datdot {
 
 using hoster_actor = data_handler::extend<caf::reacts_to<chain_final_atom, finalized_view>>;
 
-// `env` must outlive the actor (the node's LMDB environment).
-result<hoster_actor> spawn_hoster(caf::actor_system& sys, role_context ctx, storage::environment& env);
+// `env` must outlive the actor (the node's LMDB environment); so must
+// `stored_bytes` (datdot_role_stored_bytes), set after every finalized block
+// when given.
+result<hoster_actor> spawn_hoster(caf::actor_system& sys, role_context ctx, storage::environment& env,
+                                  prometheus::Gauge* stored_bytes = nullptr);
 
 }  // namespace datdot

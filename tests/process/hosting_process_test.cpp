@@ -15,6 +15,7 @@
 
 #include "process/chain_cli.hpp"
 #include "process/node_process.hpp"
+#include "support/http_get.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -52,6 +53,15 @@ json events_of_type(const std::string& node, const std::string& type) {
 json feed_status(const std::string& node, const std::string& key) {
   auto r = run_command({DATDOT_BINARY, "status", key, "--node", node, "--json"}, 30s);
   return r.exit_code == 0 ? json::parse(r.out, nullptr, false) : json{};
+}
+
+// datdot_role_stored_bytes as the node's /metrics reports it (-1 when absent).
+double stored_bytes(const std::string& node) {
+  const auto body = datdot::testing::http_get(node, "/metrics").body;
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("datdot_role_stored_bytes ")) return std::stod(line.substr(line.find(' ') + 1));
+  return -1;
 }
 
 std::uint64_t ratio_of(const std::string& node, const std::string& id) {
@@ -163,6 +173,14 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
   CHECK(earned["encoder"] > 0);
   CHECK(earned["attester"] > 0);
   CHECK(ratio_of(v1_http, publisher.id) < publisher_before);
+  // Each of the three hosters reports the sealed bytes it keeps; sealing adds
+  // a little per block, so that is at least the feed's size.
+  for (const auto& n : nodes) {
+    if (!hosters.contains(n.id)) continue;
+    const auto stored = stored_bytes(n.http);
+    CHECK_MESSAGE(stored >= static_cast<double>(feed_bytes), n.id, " reports ", stored);
+    CHECK_MESSAGE(stored < 2.0 * static_cast<double>(feed_bytes), n.id, " reports ", stored);
+  }
 
   // A reader on another node fetches the whole feed from the hosters and gets the file back.
   const auto& reader = nodes.back();

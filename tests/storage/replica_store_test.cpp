@@ -477,9 +477,16 @@ TEST_CASE("replicas of one feed in different slots are independent") {
   REQUIRE(fill(r1, second, 0, 3));
   CHECK(r0.commitment() != r1.commitment());
   CHECK(store.list().value() == std::vector<replica_id>{id0, id1});
+  auto sealed_bytes_of = [](const sealed_feed& f) {
+    std::uint64_t n = 0;
+    for (const auto& b : f.sealed) n += b.size();
+    return n;
+  };
+  CHECK(store.sealed_bytes().value() == sealed_bytes_of(first) + sealed_bytes_of(second));
 
   REQUIRE(store.erase(id0));
   CHECK(store.list().value() == std::vector<replica_id>{id1});
+  CHECK(store.sealed_bytes().value() == sealed_bytes_of(second));
   CHECK(replica::open(store, id0).err().code == errc::not_found);
   CHECK(store.sealed(id0, 0).err().code == errc::not_found);
   CHECK(store.node(id0, 0).err().code == errc::not_found);
