@@ -8,9 +8,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "crypto/keys.hpp"
 #include "support/run_command.hpp"
@@ -57,9 +60,15 @@ TEST_CASE("the swarm stack file parses with validators, scalable roles, Promethe
     CHECK(s.at("healthcheck").at("test").dump().find("/health") != std::string::npos);
     CHECK(s.at("volumes").at(0).get<std::string>().ends_with(":/var/lib/datdot"));
     CHECK(s.at("deploy").at("replicas").get<int>() >= 1);
+    // Validators run the chain; role nodes follow it (the validator role
+    // without a key in the genesis) and so act on it.
     auto roles = s.at("environment").at("DATDOT_ROLES").get<std::string>();
-    CHECK(std::string{name}.starts_with(roles));
+    const bool validator = std::string{name}.starts_with("validator-");
+    CHECK(roles == (validator ? std::string{"validator"} : std::string{name} + ",validator"));
+    CHECK(s.at("configs").at(0).at("source") == "genesis");
+    CHECK(s.at("configs").at(0).at("target") == "/etc/datdot/genesis.json");
   }
+  CHECK(services.at("hoster").at("environment").contains("DATDOT_CAPACITY_BYTES"));
   CHECK(services.at("hoster").at("environment").at("DATDOT_SLOT") == "{{.Task.Slot}}");
   CHECK(services.contains("prometheus"));
   CHECK(services.contains("grafana"));
@@ -100,6 +109,62 @@ TEST_CASE("validators use the devnet seeds and role nodes bootstrap to their ids
   // The devnet launcher derives its validators' keys the same way.
   CHECK(slurp(source_dir + "/deploy/devnet.sh").find("printf 'datdot devnet validator %d' \"$1\" | sha256sum") !=
         std::string::npos);
+}
+
+TEST_CASE("the stack's genesis is what `datdot chain genesis` makes from the flags the stack file names") {
+  const auto stack_text = slurp(source_dir + "/deploy/docker-stack.yml");
+  std::smatch m;
+  REQUIRE(std::regex_search(stack_text, m, std::regex{R"(#\s+datdot chain genesis ([^\n\\]*)\\\n#\s+([^\n]*))"}));
+  std::vector<std::string> argv{DATDOT_BINARY, "chain", "genesis"};
+  std::istringstream flags(m[1].str() + " " + m[2].str());
+  for (std::string f; flags >> f;) argv.push_back(f);
+  auto made = run_command(argv);
+  REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+  CHECK(json::parse(made.out) == json::parse(slurp(source_dir + "/deploy/devnet-genesis.json")));
+  CHECK(json::parse(made.out).at("validators").size() == 3);
+}
+
+TEST_CASE("the swarm entrypoint passes the genesis, capacity, key seed and bootstrap peers to `datdot node`") {
+  datdot::storage::testing::temp_dir tmp;
+  const auto fake = (tmp / "datdot").string();
+  {
+    std::ofstream out(fake);
+    out << "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n";
+  }
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  const auto genesis = (tmp / "genesis.json").string();
+  std::ofstream{genesis} << "{}";
+  auto r = run_command({"/usr/bin/env", "DATDOT_BIN=" + fake, "DATDOT_ROLES=hoster,validator", "DATDOT_SLOT=2",
+                        "DATDOT_GENESIS=" + genesis, "DATDOT_CAPACITY_BYTES=12345", "DATDOT_KEY_SEED=ab",
+                        "DATDOT_BOOTSTRAP=a@tcp://x:7000 b@tcp://y:7000", "sh",
+                        source_dir + "/deploy/docker-entrypoint.sh"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::vector<std::string> args;
+  std::istringstream lines(r.out);
+  for (std::string l; std::getline(lines, l);) args.push_back(l);
+  auto value_of = [&](const std::string& flag) {
+    auto i = std::find(args.begin(), args.end(), flag);
+    return i == args.end() || i + 1 == args.end() ? std::string{"(missing)"} : *(i + 1);
+  };
+  REQUIRE(!args.empty());
+  CHECK(args[0] == "node");
+  CHECK(value_of("--data-dir") == "/var/lib/datdot/2");
+  CHECK(value_of("--roles") == "hoster,validator");
+  CHECK(value_of("--genesis") == genesis);
+  CHECK(value_of("--capacity-bytes") == "12345");
+  CHECK(value_of("--key-seed") == "ab");
+  CHECK(std::count(args.begin(), args.end(), "--bootstrap") == 2);
+  // Every flag it passes is one `datdot node` takes.
+  const auto help = run_command({DATDOT_BINARY, "node", "--help"}).out;
+  for (const auto& a : args)
+    if (a.starts_with("--")) CHECK_MESSAGE(help.find(a) != std::string::npos, a);
+
+  // Without a genesis file the node runs no chain rather than failing to start.
+  auto bare = run_command({"/usr/bin/env", "DATDOT_BIN=" + fake, "DATDOT_ROLES=validator",
+                           "DATDOT_GENESIS=" + (tmp / "absent.json").string(), "sh",
+                           source_dir + "/deploy/docker-entrypoint.sh"});
+  CHECK(bare.exit_code == 0);
+  CHECK(bare.out.find("--genesis") == std::string::npos);
 }
 
 TEST_CASE("the Dockerfile builds with the README's steps on Debian bookworm") {
