@@ -180,6 +180,7 @@ void run_node(const node_options& o) {
     vc.snapshot_every_blocks = o.snapshot_every_blocks;
     if (metrics) {
       vc.metrics.emplace(metrics->chain().attach());
+      vc.probe = metrics->probe("validator");
       auto& series = metrics->roles();
       vc.own.ratio = &series.attach_ratio();
       if (roles.contains(role::hoster)) stored_bytes = &vc.own.hoster.emplace(series.attach_hoster()).stored_bytes;
@@ -194,23 +195,29 @@ void run_node(const node_options& o) {
   std::optional<reader_actor> reader;
   if (chain) {
     const role_context ctx{keys, node->bus(), *chain, [&out](const std::string& line) { out.log(line); }};
+    // Each role actor type gets its own datdot_actor_* series.
+    auto as = [&](const char* actor_type) {
+      auto c = ctx;
+      if (metrics) c.probe = metrics->probe(actor_type);
+      return c;
+    };
     data_roles serving;
     if (roles.contains(role::publisher)) {
-      publisher = spawn_publisher(sys, ctx, fs::path{o.data_dir} / "feeds");
+      publisher = spawn_publisher(sys, as("publisher"), fs::path{o.data_dir} / "feeds");
       serving.publisher = caf::actor_cast<data_handler>(*publisher);
     }
-    if (roles.contains(role::hoster)) serving.hoster = caf::actor_cast<data_handler>(unwrap(spawn_hoster(sys, ctx, env, stored_bytes)));
-    if (roles.contains(role::encoder)) spawn_encoder(sys, ctx);
-    if (roles.contains(role::attester)) spawn_attester(sys, ctx);
-    spawn_data_inbox(sys, node->bus(), serving, ctx.log);
-    reader = spawn_reader(sys, ctx);
+    if (roles.contains(role::hoster)) serving.hoster = caf::actor_cast<data_handler>(unwrap(spawn_hoster(sys, as("hoster"), env, stored_bytes)));
+    if (roles.contains(role::encoder)) spawn_encoder(sys, as("encoder"));
+    if (roles.contains(role::attester)) spawn_attester(sys, as("attester"));
+    spawn_data_inbox(sys, node->bus(), serving, ctx.log, metrics ? metrics->probe("data_inbox") : nullptr);
+    reader = spawn_reader(sys, as("reader"));
     role_set service = roles;
     service.remove(role::validator);
     if (!service.empty()) {
       register_node wanted{roles, o.capacity_bytes, node->endpoint()};
       if (roles.contains(role::encoder))
         wanted.seal_key = rabin_williams::of_node(keys)->public_part().public_key_bytes();
-      spawn_registrar(sys, ctx, std::move(wanted));
+      spawn_registrar(sys, as("registrar"), std::move(wanted));
     }
   }
   nlohmann::json metrics_url;  // null when metrics are off

@@ -724,6 +724,7 @@ caf::result<chain_reply> query(validator_pointer self, const chain_request& r) {
 validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor bus, validator_config config,
                                               std::shared_ptr<restored> r) {
   auto& st = self->state;
+  const auto* probe = config.probe;
   st.config_.emplace(std::move(config));
   st.bus = bus;
   st.v = std::move(r->v);
@@ -738,7 +739,7 @@ validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor 
   update_metrics(st);
   publish_finality(self);
   on_tick(self);
-  return {
+  return instrument(self, probe, validator_actor::behavior_type{
       [=](bus_ask_atom, inbound_message& msg) -> caf::result<message_body> {
         remember_peer(self->state, msg.sender);
         if (auto* req = std::get_if<block_request>(&msg.body)) return message_body{answer_sync(self->state, *req)};
@@ -766,7 +767,7 @@ validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor 
         st.watchers.push_back(std::move(w));
       },
       [=](chain_submit_atom, call& c) { return submit_own(self, std::move(c)); },
-  };
+  });
 }
 
 }  // namespace

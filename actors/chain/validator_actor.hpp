@@ -14,6 +14,7 @@
 
 #include "actors/bus_actor.hpp"
 #include "actors/chain/chain_metrics.hpp"
+#include "actors/metrics/actor_metrics.hpp"
 #include "actors/roles/role_metrics.hpp"
 #include "protocol/chain/validator.hpp"
 #include "storage/chain_store.hpp"
@@ -77,6 +78,7 @@ struct validator_config {
     std::optional<encoder_series> encoder;
     prometheus::Counter* attestations = nullptr;
   } own;
+  const actor_probe* probe = nullptr;  // datdot_actor_*{actor="validator"}; null: not measured
 };
 
 }  // namespace datdot

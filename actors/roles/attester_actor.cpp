@@ -57,9 +57,9 @@ void on_final(attester_pointer self, const finalized_view& view) {
 attester_actor::behavior_type attester_impl(attester_pointer self, role_context ctx) {
   self->state.ctx.emplace(std::move(ctx));
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
-  return {
+  return instrument(self, self->state.ctx->probe, attester_actor::behavior_type{
       [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
-  };
+  });
 }
 
 }  // namespace

@@ -24,9 +24,10 @@ void ask_in_turn(caf::event_based_actor* self, std::vector<data_handler> handler
 
 }  // namespace
 
-inbox_actor spawn_data_inbox(caf::actor_system& sys, bus_actor bus, data_roles roles, log_fn log) {
-  auto inbox = sys.spawn([roles, log](caf::event_based_actor* self) -> caf::behavior {
-    return {
+inbox_actor spawn_data_inbox(caf::actor_system& sys, bus_actor bus, data_roles roles, log_fn log,
+                             const actor_probe* probe) {
+  auto inbox = sys.spawn([roles, log, probe](caf::event_based_actor* self) -> caf::behavior {
+    return instrument(self, probe, caf::behavior{
         [=](bus_ask_atom, inbound_message& msg) -> caf::result<message_body> {
           const auto* req = std::get_if<data_request>(&msg.body);
           if (!req) return caf::make_error(caf::sec::unexpected_message);
@@ -47,7 +48,7 @@ inbox_actor spawn_data_inbox(caf::actor_system& sys, bus_actor bus, data_roles r
           return promise;
         },
         [=](bus_deliver_atom, inbound_message&) {},  // the data plane has no one-way messages
-    };
+    });
   });
   auto typed = caf::actor_cast<inbox_actor>(inbox);
   caf::anon_send(bus, bus_subscribe_atom_v, message_family::data, typed);

@@ -16,6 +16,7 @@ struct data_roles {
   std::optional<data_handler> hoster;
 };
 
-inbox_actor spawn_data_inbox(caf::actor_system& sys, bus_actor bus, data_roles roles, log_fn log);
+inbox_actor spawn_data_inbox(caf::actor_system& sys, bus_actor bus, data_roles roles, log_fn log,
+                             const actor_probe* probe = nullptr);
 
 }  // namespace datdot

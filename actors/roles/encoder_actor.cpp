@@ -121,9 +121,9 @@ encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx
   self->state.sealing = rabin_williams::of_node(ctx.keys);
   self->state.ctx.emplace(std::move(ctx));
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
-  return {
+  return instrument(self, self->state.ctx->probe, encoder_actor::behavior_type{
       [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
-  };
+  });
 }
 
 }  // namespace

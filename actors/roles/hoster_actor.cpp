@@ -171,14 +171,14 @@ hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, s
   self->state.store.emplace(std::move(store));
   self->state.stored_bytes = stored_bytes;
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
-  return {
+  return instrument(self, self->state.ctx->probe, hoster_actor::behavior_type{
       [=](data_ask_atom, const node_id& from, const data_message& m) -> data_message {
         if (const auto* push = std::get_if<replica_push>(&m)) return intake(self, from, *push);
         if (const auto* req = std::get_if<feed_blocks_request>(&m)) return serve(self, *req);
         return refuse("a hoster serves blocks and takes replica pushes only");
       },
       [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
-  };
+  });
 }
 
 }  // namespace

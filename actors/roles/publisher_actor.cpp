@@ -132,7 +132,7 @@ publisher_actor::behavior_type publisher_impl(publisher_pointer self, role_conte
   self->state.ctx.emplace(std::move(ctx));
   self->state.feeds_dir = std::move(feeds_dir);
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
-  return {
+  return instrument(self, self->state.ctx->probe, publisher_actor::behavior_type{
       [=](data_ask_atom, const node_id&, const data_message& m) -> data_message {
         if (const auto* req = std::get_if<feed_blocks_request>(&m)) return serve(self, *req);
         return data_refusal{"a publisher serves blocks only"};
@@ -143,7 +143,7 @@ publisher_actor::behavior_type publisher_impl(publisher_pointer self, role_conte
         publish(self, req, promise);
         return promise;
       },
-  };
+  });
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ bool registered_as(const chain_state& s, const account_id& me, const register_no
 chain_watcher spawn_registrar(caf::actor_system& sys, role_context ctx, register_node wanted) {
   auto registrar = sys.spawn([ctx, wanted](caf::event_based_actor* self) -> caf::behavior {
     auto waiting = std::make_shared<int>(0);
-    return {
+    return instrument(self, ctx.probe, caf::behavior{
         [=](chain_final_atom, const finalized_view& view) {
           if (registered_as(*view.state, ctx.me(), wanted)) return;
           if (*waiting > 0) {
@@ -31,7 +31,7 @@ chain_watcher spawn_registrar(caf::actor_system& sys, role_context ctx, register
                                                                       : "roles: registration not accepted: " + s.detail); },
                     [=](caf::error& e) { ctx.say("roles: registration: " + caf::to_string(e)); });
         },
-    };
+    });
   });
   auto watcher = caf::actor_cast<chain_watcher>(registrar);
   caf::anon_send(ctx.chain, chain_watch_atom_v, watcher);

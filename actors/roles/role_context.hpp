@@ -8,6 +8,7 @@
 
 #include "actors/bus_actor.hpp"
 #include "actors/chain/validator_actor.hpp"
+#include "actors/metrics/actor_metrics.hpp"
 #include "protocol/data_plane/data_message.hpp"
 
 CAF_ADD_ATOM(datdot, datdot, data_ask_atom, "dask")
@@ -25,6 +26,7 @@ struct role_context {
   bus_actor bus;
   validator_actor chain;
   log_fn log;
+  const actor_probe* probe = nullptr;  // this role's datdot_actor_* series; null: not measured
 
   account_id me() const { return account_id{keys.pk}; }
   void say(const std::string& line) const {
