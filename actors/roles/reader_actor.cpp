@@ -137,14 +137,14 @@ void start(reader_pointer self, const fetch_request& req, caf::typed_response_pr
 reader_actor::behavior_type reader_impl(reader_pointer self, role_context ctx) {
   self->state.ctx.emplace(std::move(ctx));
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
-  return {
+  return instrument(self, self->state.ctx->probe, reader_actor::behavior_type{
       [=](chain_final_atom, const finalized_view& view) { self->state.chain = view.state; },
       [=](fetch_atom, const fetch_request& req) -> caf::result<fetch_answer> {
         auto promise = self->make_response_promise<fetch_answer>();
         start(self, req, promise);
         return promise;
       },
-  };
+  });
 }
 
 }  // namespace
