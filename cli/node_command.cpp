@@ -118,6 +118,13 @@ genesis load_genesis(const std::string& path) {
   return std::move(*g);
 }
 
+// The same host as `listen`, any free port: tcp://HOST:PORT -> tcp://HOST:0.
+std::string any_port_of(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (!listen.starts_with("tcp://") || colon < 6) return "tcp://127.0.0.1:0";
+  return listen.substr(0, colon) + ":0";
+}
+
 std::uint64_t wall_clock_ms() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
@@ -193,6 +200,7 @@ void run_node(const node_options& o) {
   // The roles act on what the finalized chain asks of this node; every chain node can read feeds.
   std::optional<publisher_actor> publisher;
   std::optional<reader_actor> reader;
+  std::unique_ptr<zmq_node> stranger;  // the attester's throwaway identity
   if (chain) {
     const role_context ctx{keys, node->bus(), *chain, [&out](const std::string& line) { out.log(line); }};
     // Each role actor type gets its own datdot_actor_* series.
@@ -208,7 +216,18 @@ void run_node(const node_options& o) {
     }
     if (roles.contains(role::hoster)) serving.hoster = caf::actor_cast<data_handler>(unwrap(spawn_hoster(sys, as("hoster"), env, stored_bytes)));
     if (roles.contains(role::encoder)) spawn_encoder(sys, as("encoder"));
-    if (roles.contains(role::attester)) spawn_attester(sys, as("attester"));
+    if (roles.contains(role::attester)) {
+      // The attester reads as a stranger: a second bus with a random key, on
+      // this node's host, never registered or announced.
+      zmq_node_config incognito{generate_key_pair(), any_port_of(o.listen), role_set{}, {}, limits,
+                                std::chrono::milliseconds{o.ping_interval_ms},
+                                std::chrono::milliseconds{o.request_timeout_ms},
+                                [&out](const std::string& line) { out.log("attester's bus: " + line); }, nullptr};
+      stranger = unwrap(zmq_node::start(sys, std::move(incognito)));
+      auto c = as("attester");
+      c.bus = stranger->bus();
+      spawn_attester(sys, std::move(c), stranger->id());
+    }
     spawn_data_inbox(sys, node->bus(), serving, ctx.log, metrics ? metrics->probe("data_inbox") : nullptr);
     reader = spawn_reader(sys, as("reader"));
     role_set service = roles;
@@ -244,6 +263,7 @@ void run_node(const node_options& o) {
   }
   if (metrics) metrics->stop();
   if (chain) caf::anon_send_exit(*chain, caf::exit_reason::user_shutdown);
+  if (stranger) stranger->stop();
   node->stop();
   out.print({{"event", "stopped"}, {"signal", signal}, {"metrics", metrics_json(final_metrics)}});
 }

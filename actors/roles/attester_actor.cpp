@@ -1,5 +1,7 @@
 #include "actors/roles/attester_actor.hpp"
 
+#include <sodium.h>
+
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
@@ -10,6 +12,7 @@ struct attester_state {
   std::optional<role_context> ctx;
   std::set<std::uint64_t> attested;  // challenges reported (or being fetched)
   std::set<node_id> known;
+  node_id reader;  // the throwaway identity the hoster sees
 };
 
 using attester_pointer = attester_actor::stateful_pointer<attester_state>;
@@ -21,27 +24,45 @@ void report(attester_pointer self, std::uint64_t challenge, submit_attestation a
       },
             [=](caf::error& e) { self->state.ctx->say("attester: report: " + caf::to_string(e)); });
   self->state.ctx->say("attester: challenge " + std::to_string(challenge) + (a.served ? " served" : " NOT served") +
-                       " in " + std::to_string(a.latency_ms) + " ms");
+                       " in " + std::to_string(a.latency_ms) + " ms, asked as " +
+                       to_hex(byte_view{self->state.reader.key}));
 }
 
+// Blocks asked per attestation.
+constexpr std::uint32_t blocks_per_attestation = 2;
+
+struct attestation_run {
+  std::chrono::steady_clock::time_point started;
+  std::uint32_t waiting = 0;
+  bool served = true;
+  std::uint64_t bytes = 0;
+};
+
 void attest(attester_pointer self, const challenge_duty& d) {
-  const auto started = std::chrono::steady_clock::now();
+  auto run = std::make_shared<attestation_run>();
+  run->started = std::chrono::steady_clock::now();
   const auto feed = d.feed;
-  const auto index = d.challenge.index;
-  ask_data(self, *self->state.ctx, d.replica.hoster, data_message{feed_blocks_request{d.challenge.feed, index, 1}},
-           [=](result<data_message> answer) {
-             const auto elapsed = std::chrono::steady_clock::now() - started;
-             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
-             const auto* blocks = answer ? std::get_if<feed_blocks>(&*answer) : nullptr;
-             const bool served = blocks && !blocks->blocks.empty() && check_feed_blocks(feed, *blocks, index);
-             std::uint64_t bytes = 0;
-             if (blocks)
-               for (const auto& b : blocks->blocks) bytes += b.value.size();
-             const auto us = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
-             report(self, d.id,
-                    submit_attestation{d.id, served, static_cast<std::uint32_t>(ms),
-                                       served ? bytes * 1'000'000 / static_cast<std::uint64_t>(us) : 0});
-           });
+  const auto id = d.id;
+  const auto asked = static_cast<std::uint32_t>(std::min<std::uint64_t>(blocks_per_attestation, feed.length));
+  run->waiting = asked;
+  for (std::uint32_t n = 0; n < asked; ++n) {
+    const std::uint64_t index = randombytes_uniform(static_cast<std::uint32_t>(std::min<std::uint64_t>(feed.length, UINT32_MAX)));
+    ask_data(self, *self->state.ctx, d.replica.hoster, data_message{feed_blocks_request{d.challenge.feed, index, 1}},
+             [=](result<data_message> answer) {
+               const auto* blocks = answer ? std::get_if<feed_blocks>(&*answer) : nullptr;
+               const bool ok = blocks && !blocks->blocks.empty() && check_feed_blocks(feed, *blocks, index);
+               run->served = run->served && ok;
+               if (ok)
+                 for (const auto& b : blocks->blocks) run->bytes += b.value.size();
+               if (--run->waiting > 0) return;
+               const auto elapsed = std::chrono::steady_clock::now() - run->started;
+               const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+               const auto us = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+               report(self, id,
+                      submit_attestation{id, run->served, static_cast<std::uint32_t>(ms),
+                                         run->served ? run->bytes * 1'000'000 / static_cast<std::uint64_t>(us) : 0});
+             });
+  }
 }
 
 void on_final(attester_pointer self, const finalized_view& view) {
@@ -54,8 +75,9 @@ void on_final(attester_pointer self, const finalized_view& view) {
   std::erase_if(st.attested, [&](std::uint64_t id) { return !view.state->challenges.contains(id); });
 }
 
-attester_actor::behavior_type attester_impl(attester_pointer self, role_context ctx) {
+attester_actor::behavior_type attester_impl(attester_pointer self, role_context ctx, node_id reader) {
   self->state.ctx.emplace(std::move(ctx));
+  self->state.reader = reader;
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
   return instrument(self, self->state.ctx->probe, attester_actor::behavior_type{
       [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
@@ -64,6 +86,8 @@ attester_actor::behavior_type attester_impl(attester_pointer self, role_context 
 
 }  // namespace
 
-attester_actor spawn_attester(caf::actor_system& sys, role_context ctx) { return sys.spawn(attester_impl, std::move(ctx)); }
+attester_actor spawn_attester(caf::actor_system& sys, role_context ctx, node_id reader) {
+  return sys.spawn(attester_impl, std::move(ctx), reader);
+}
 
 }  // namespace datdot

@@ -1,8 +1,13 @@
 // The attester role: when the chain picks this node to attest a storage
-// challenge, it fetches the challenged block from the hoster the way any
-// reader would, checks it against the feed's recorded tree, measures time to
-// the answer and throughput, and reports on chain. Not yet: a throwaway bus
-// identity per fetch (today the hoster sees the attester's node key).
+// challenge, it fetches blocks of the feed from the hoster the way any reader
+// would, checks them against the feed's recorded tree, measures time to the
+// answers and throughput, and reports on chain.
+// The hoster must not be able to tell an attester from a reader, so the
+// blocks are drawn from local randomness (not the challenged index, which the
+// hoster reads on chain too), and the requests go out over `ctx.bus`, which
+// the node gives a throwaway identity: a bus with a random key, never
+// registered or announced. It lasts one node run, so a hoster that logs every
+// reader's key can still link the attestations of one run to each other.
 #pragma once
 
 #include "actors/roles/role_context.hpp"
@@ -11,6 +16,7 @@ namespace datdot {
 
 using attester_actor = chain_watcher;
 
-attester_actor spawn_attester(caf::actor_system& sys, role_context ctx);
+// `ctx.bus` is the throwaway identity's bus, whose id is `reader`.
+attester_actor spawn_attester(caf::actor_system& sys, role_context ctx, node_id reader);
 
 }  // namespace datdot

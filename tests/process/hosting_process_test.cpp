@@ -167,6 +167,20 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
   }, 90s);
   CHECK(challenged);
   for (const auto& e : events_of_type(v1_http, "attestation_recorded")) CHECK(e["served"] == true);
+  // Attesters read as strangers: the key the hoster saw is neither the
+  // attester's node key nor any registered node's.
+  std::size_t stranger_reads = 0;
+  for (const auto& n : nodes) {
+    if (n.role != "attester") continue;
+    const auto log = datdot::testing::slurp(n.dir / "stderr.log");
+    for (auto at = log.find("asked as "); at != std::string::npos; at = log.find("asked as ", at + 1)) {
+      const auto as = log.substr(at + 9, 64);
+      CHECK(as != n.id);
+      CHECK_FALSE(chain(v1_http, {"account", as}).contains("node"));
+      ++stranger_reads;
+    }
+  }
+  CHECK(stranger_reads > 0);
   std::map<std::string, std::uint64_t> earned;
   for (const auto& n : nodes) earned[n.role] += ratio_of(v1_http, n.id);
   CHECK(earned["hoster"] > 0);
