@@ -54,11 +54,13 @@ struct publish_options {
 void publish(const publish_options& o) {
   std::error_code ec;
   const auto path = std::filesystem::absolute(o.file, ec);
-  if (ec || !std::filesystem::is_regular_file(path)) throw command_failed{2, o.file + " is not a readable file"};
+  if (ec || !std::filesystem::exists(path)) throw command_failed{2, "no such file or directory: " + o.file};
   const auto made = ask(o.client, "POST", "/roles/publish", json{{"file", path.string()}, {"replicas", o.replicas}}.dump(),
                         600'000);
   const auto key = made.at("key").get<std::string>();
-  if (!o.client.json_out) std::cout << "feed key " << key << " (" << made.at("length") << " blocks)\n" << std::flush;
+  if (!o.client.json_out)
+    std::cout << "feed key " << key << " (" << made.value("source", "file") << ", " << made.at("length") << " blocks)\n"
+              << std::flush;
   if (!o.follow) {
     if (o.client.json_out) std::cout << made.dump() << "\n";
     return;
@@ -89,9 +91,13 @@ void publish(const publish_options& o) {
 
 void add_hosting_commands(CLI::App& app) {
   auto p = std::make_shared<publish_options>();
-  auto* pc = app.add_subcommand("publish", "Publish FILE as a feed through a running publisher node and follow it "
-                                           "until its replicas are pinned");
-  pc->add_option("FILE", p->file, "The file to publish (split into 64 KiB blocks)")->required();
+  auto* pc = app.add_subcommand("publish", "Publish FILE, DIR or FEED_EXPORT as a feed through a running publisher "
+                                           "node and follow it until its replicas are pinned");
+  pc->add_option("SOURCE", p->file,
+                 "What to publish, on the publisher node's file system: a file (its bytes in 64 KiB blocks), a "
+                 "directory (as a ustar archive; `tar -xf` what `datdot fetch` writes) or an export from "
+                 "`datdot feed export` (the feed itself: its key and signature, blocks of at most 64 KiB)")
+      ->required();
   pc->add_option("--replicas", p->replicas, "Replicas wanted (at most the chain's replicas_per_feed)")
       ->capture_default_str();
   pc->add_flag("!--no-follow", p->follow, "Print the key and return without following the request");

@@ -1,15 +1,11 @@
 #include "actors/roles/publisher_actor.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
-#include <fstream>
 #include <map>
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/feed_limits.hpp"
 #include "storage/feed_directory.hpp"
+#include "storage/feed_source.hpp"
 
 namespace datdot {
 namespace {
@@ -28,46 +24,14 @@ using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
 
 publish_answer failed(const std::string& why) { return {false, json{{"error", why}}.dump()}; }
 
-// Reads `file` into a new feed in a scratch directory, then moves it to feeds/KEY.
-result<fs::path> create_feed(const fs::path& feeds_dir, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return make_error(errc::io_error, "cannot open " + file);
-  static std::atomic<std::uint64_t> made{0};
-  const auto scratch = feeds_dir / (".new-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
-  DATDOT_TRY(dir, storage::feed_directory::create(scratch, std::nullopt, signing_mode::manifest_v1));
-  std::vector<bytes> batch;
-  std::size_t batch_bytes = 0;
-  for (;;) {
-    bytes block(feed_limits::block_bytes_default);
-    in.read(reinterpret_cast<char*>(block.data()), static_cast<std::streamsize>(block.size()));
-    block.resize(static_cast<std::size_t>(in.gcount()));
-    if (!block.empty()) {
-      batch_bytes += block.size();
-      batch.push_back(std::move(block));
-    }
-    if ((in.eof() || batch_bytes >= feed_limits::batch_bytes_max) && !batch.empty()) {
-      DATDOT_CHECK(dir.the_feed().append(batch, dir.keys()->sk));
-      batch.clear();
-      batch_bytes = 0;
-    }
-    if (in.eof()) break;
-  }
-  if (dir.the_feed().head().length == 0) return make_error(errc::invalid_argument, file + " is empty");
-  const auto target = feeds_dir / to_hex(byte_view{dir.the_feed().identity().core_key()});
-  std::error_code ec;
-  fs::rename(scratch, target, ec);
-  if (ec) return make_error(errc::io_error, "cannot move the new feed to " + target.string() + ": " + ec.message());
-  return target;
-}
-
 void publish(publisher_pointer self, const publish_request& req, caf::typed_response_promise<publish_answer> promise) {
   auto& st = self->state;
-  auto made = create_feed(st.feeds_dir, req.file);
+  auto made = storage::make_feed_from(req.file, st.feeds_dir);
   if (!made) {
     promise.deliver(failed(made.err().describe()));
     return;
   }
-  auto dir = storage::feed_directory::open(*made);
+  auto dir = storage::feed_directory::open(made->dir);
   if (!dir) {
     promise.deliver(failed(dir.err().describe()));
     return;
@@ -76,6 +40,7 @@ void publish(publisher_pointer self, const publish_request& req, caf::typed_resp
   publish_feed x{f.identity().signer(), f.identity().mode(), f.head().length, f.head().fork, f.head().byte_length,
                  f.tree().hash(),       f.head().sig,         req.replicas};
   const json about{{"key", to_hex(byte_view{f.identity().core_key()})},
+                   {"source", storage::to_string(made->kind)},
                    {"length", f.head().length},
                    {"byte_size", f.head().byte_length},
                    {"replicas", req.replicas}};
