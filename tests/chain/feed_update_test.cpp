@@ -25,35 +25,6 @@ chain_params update_params() {
   return p;
 }
 
-// The publisher appends `count` blocks to its copy of feed `key` and signs the new head.
-update_feed append(hosting_fixture& h, const feed_key& key, std::uint64_t count) {
-  auto& feed = h.feeds.at(key);
-  const auto old_length = feed.tree.tree.length();
-  update_feed x;
-  x.feed = key;
-  x.roots = feed.tree.tree.roots();
-  for (std::uint64_t i = 0; i < count; ++i) {
-    feed.blocks.push_back(feed_block(999, old_length + i));
-    feed.tree.append(feed.blocks.back());
-  }
-  x.length = feed.tree.tree.length();
-  x.upgrade = prove_upgrade(feed.tree.lookup(), x.length, old_length, count, {}).value().nodes;
-  const feed_identity identity{feed.signer.pk, signing_mode::manifest_v1};
-  x.tree_signature = sign(identity.signable(feed.tree.tree.hash(), x.length, 0), feed.signer.sk);
-  return x;
-}
-
-// The feed as it was at `length` blocks (its publisher's copy keeps every node).
-test_feed prefix(const test_feed& feed, std::uint64_t length) {
-  test_feed out;
-  out.signer = feed.signer;
-  for (std::uint64_t i = 0; i < length; ++i) {
-    out.blocks.push_back(feed.blocks.at(i));
-    out.tree.append(out.blocks.back());
-  }
-  return out;
-}
-
 // Encoder and hoster of replica `i` commit to the honestly sealed replica of the whole grown feed.
 sealed_replica extend(hosting_fixture& h, const feed_key& key, std::uint32_t i) {
   const auto r = h.s.feeds.at(key).replicas.at(i);

@@ -14,6 +14,7 @@
 #include "crypto/proof.hpp"
 #include "protocol/chain/apply_extrinsic.hpp"
 #include "protocol/chain/block_execution.hpp"
+#include "protocol/chain/update_feed_call.hpp"
 #include "support/tree_with_nodes.hpp"
 
 namespace datdot::test {
@@ -189,6 +190,31 @@ struct hosting_fixture {
     }
   }
 };
+
+// The publisher appends `count` blocks to its copy of feed `key` and signs the new head.
+inline update_feed append(hosting_fixture& h, const feed_key& key, std::uint64_t count) {
+  auto& feed = h.feeds.at(key);
+  const auto old_length = feed.tree.tree.length();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    feed.blocks.push_back(feed_block(999, old_length + i));
+    feed.tree.append(feed.blocks.back());
+  }
+  const auto length = feed.tree.tree.length();
+  const feed_identity identity{feed.signer.pk, signing_mode::manifest_v1};
+  const auto sig = sign(identity.signable(feed.tree.tree.hash(), length, 0), feed.signer.sk);
+  return make_update_feed(key, feed.tree.lookup(), old_length, length, sig).value();
+}
+
+// The feed as it was at `length` blocks (its publisher's copy keeps every node).
+inline test_feed prefix(const test_feed& feed, std::uint64_t length) {
+  test_feed out;
+  out.signer = feed.signer;
+  for (std::uint64_t i = 0; i < length; ++i) {
+    out.blocks.push_back(feed.blocks.at(i));
+    out.tree.append(out.blocks.back());
+  }
+  return out;
+}
 
 // Advances blocks until one opens a challenge; returns it (fails after `limit` blocks).
 inline challenge_issued next_challenge(hosting_fixture& h, std::uint64_t& seed, std::uint64_t limit = 100) {
