@@ -6,9 +6,11 @@ namespace datdot::storage {
 
 namespace {
 
-// Version 1 heads had no feed roots and cannot be upgraded in place: the
-// roots come from the encoder, so such a replica has to be fetched again.
-constexpr byte head_format_version = 2;
+// Version 1 heads had no feed roots, version 2 replicas kept one feed path
+// per block instead of the feed tree's nodes (so they could not follow a
+// growing feed). Neither can be upgraded in place: the roots and paths come
+// from the encoder, so such a replica has to be fetched again.
+constexpr byte head_format_version = 3;
 constexpr std::size_t head_fixed_size = 1 + 1 + 32 + 8 + 32;  // then the feed roots, then the encoder key to the end
 constexpr std::size_t node_value_size = 8 + 32;
 // A path or the roots of a tree of up to 2^64 blocks has at most 64 nodes;
@@ -126,6 +128,19 @@ result<void> one_size_and_path_per_block(std::span<const bytes> sealed, std::spa
                                                 std::to_string(feed_paths.size()) + " feed paths");
 }
 
+// Hashes block `index` up its feed path, handing every node met (the
+// path's siblings and the block's ancestors) to `out`; returns the top.
+tree_node climb(std::uint64_t index, byte_view block, const std::vector<tree_node>& path, std::vector<tree_node>& out) {
+  tree_node cur = leaf_node(index, block);
+  out.push_back(cur);
+  for (const auto& sibling : path) {
+    out.push_back(sibling);
+    cur = parent_node(cur, sibling);
+    out.push_back(cur);
+  }
+  return cur;
+}
+
 // Reads the record of block or node `index` and decodes it while the transaction still holds it.
 template <class T>
 result<T> read_at(const environment& env, dbi db, const replica_id& id, std::uint64_t index, const char* what,
@@ -148,8 +163,8 @@ result<replica_store> replica_store::open(environment& env) {
   DATDOT_TRY(blocks, env.open_db("replica_blocks"));
   DATDOT_TRY(sizes, env.open_db("replica_plain_sizes"));
   DATDOT_TRY(nodes, env.open_db("replica_nodes"));
-  DATDOT_TRY(feed_paths, env.open_db("replica_feed_paths"));
-  return replica_store{env, heads, blocks, sizes, nodes, feed_paths};
+  DATDOT_TRY(feed_nodes, env.open_db("replica_feed_nodes"));
+  return replica_store{env, heads, blocks, sizes, nodes, feed_nodes};
 }
 
 result<std::optional<replica_head>> replica_store::head(const replica_id& id) const {
@@ -201,10 +216,13 @@ result<std::uint64_t> replica_store::plain_size(const replica_id& id, std::uint6
   });
 }
 
-result<tree_node> replica_store::node(const replica_id& id, std::uint64_t index) const {
-  return read_at<tree_node>(*env_, nodes_, id, index, "replica tree node", [&](byte_view raw) -> result<tree_node> {
+namespace {
+
+result<tree_node> read_node(const environment& env, dbi db, const replica_id& id, std::uint64_t index,
+                            const char* what) {
+  return read_at<tree_node>(env, db, id, index, what, [&](byte_view raw) -> result<tree_node> {
     if (raw.size() != node_value_size)
-      return make_error(errc::corrupt_data, at_index("malformed replica tree node", index));
+      return make_error(errc::corrupt_data, "malformed " + at_index(what, index));
     tree_node out;
     out.index = index;
     out.size = get_u64le(raw.data());
@@ -213,23 +231,34 @@ result<tree_node> replica_store::node(const replica_id& id, std::uint64_t index)
   });
 }
 
-result<std::vector<tree_node>> replica_store::feed_path(const replica_id& id, std::uint64_t index) const {
-  return read_at<std::vector<tree_node>>(*env_, feed_paths_, id, index, "feed path of block",
-                                         [&](byte_view raw) -> result<std::vector<tree_node>> {
-    auto path = decode_nodes(raw);
-    if (!path || !raw.empty()) return make_error(errc::corrupt_data, at_index("malformed feed path of block", index));
-    return std::move(*path);
-  });
+result<void> put_nodes(write_txn& txn, dbi db, const replica_id& id, const std::vector<tree_node>& nodes) {
+  bytes value;
+  for (const auto& n : nodes) {
+    value.clear();
+    put_u64le(value, n.size);
+    value.insert(value.end(), n.hash.begin(), n.hash.end());
+    DATDOT_CHECK(txn.put(db, key_at(id, n.index), value));
+  }
+  return ok;
+}
+
+}  // namespace
+
+result<tree_node> replica_store::node(const replica_id& id, std::uint64_t index) const {
+  return read_node(*env_, nodes_, id, index, "replica tree node");
+}
+
+result<tree_node> replica_store::feed_node(const replica_id& id, std::uint64_t index) const {
+  return read_node(*env_, feed_nodes_, id, index, "feed tree node");
 }
 
 result<void> replica_store::write(const replica_id& id, std::optional<std::uint64_t> length_before,
                                   std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
-                                  std::span<const std::vector<tree_node>> feed_paths,
-                                  const std::vector<tree_node>& nodes, const replica_head& head) const {
-  DATDOT_CHECK(one_size_and_path_per_block(sealed, plain_sizes, feed_paths));
-  for (std::size_t i = 0; i < feed_paths.size(); ++i)
-    DATDOT_CHECK(at_most_a_tree_path(feed_paths[i], "the feed path of block " +
-                                                        std::to_string(length_before.value_or(0) + i)));
+                                  const std::vector<tree_node>& feed_nodes, const std::vector<tree_node>& nodes,
+                                  const replica_head& head) const {
+  if (sealed.size() != plain_sizes.size())
+    return make_error(errc::invalid_argument, std::to_string(sealed.size()) + " sealed blocks but " +
+                                                  std::to_string(plain_sizes.size()) + " plain sizes");
   const auto head_key = key_of(id);
   return env_->update([&](write_txn& txn) -> result<void> {
     DATDOT_TRY(stored, txn.get(heads_, head_key));
@@ -249,16 +278,9 @@ result<void> replica_store::write(const replica_id& id, std::optional<std::uint6
       value.clear();
       put_u64le(value, plain_sizes[i]);
       DATDOT_CHECK(txn.put(sizes_, key, value));
-      value.clear();
-      encode_nodes(value, feed_paths[i]);
-      DATDOT_CHECK(txn.put(feed_paths_, key, value));
     }
-    for (const auto& n : nodes) {
-      value.clear();
-      put_u64le(value, n.size);
-      value.insert(value.end(), n.hash.begin(), n.hash.end());
-      DATDOT_CHECK(txn.put(nodes_, key_at(id, n.index), value));
-    }
+    DATDOT_CHECK(put_nodes(txn, nodes_, id, nodes));
+    DATDOT_CHECK(put_nodes(txn, feed_nodes_, id, feed_nodes));
     return txn.put(heads_, head_key, encode_head(head));
   });
 }
@@ -266,7 +288,7 @@ result<void> replica_store::write(const replica_id& id, std::optional<std::uint6
 result<void> replica_store::erase(const replica_id& id) const {
   const auto prefix = key_of(id);
   return env_->update([&](write_txn& txn) -> result<void> {
-    for (auto db : {blocks_, sizes_, nodes_, feed_paths_}) {
+    for (auto db : {blocks_, sizes_, nodes_, feed_nodes_}) {
       std::vector<indexed_key> keys;
       DATDOT_CHECK(txn.for_each(db, prefix, [&](byte_view key, byte_view) {
         if (key.size() != indexed_key_size || !std::equal(prefix.begin(), prefix.end(), key.begin())) return false;
@@ -305,6 +327,8 @@ result<replica> replica::open(const replica_store& store, const replica_id& id) 
   DATDOT_TRY(tree, merkle_tree::from_roots(std::move(*roots)));
   if (tree.hash() != head->tree_hash)
     return make_error(errc::corrupt_data, "stored replica roots do not match the stored tree hash");
+  if (auto feed = roots_at([&](std::uint64_t i) { return store.feed_node(id, i); }, head->length); !feed)
+    return make_error(errc::corrupt_data, "stored feed tree is incomplete: " + feed.err().message);
   return replica{store, id, std::move(*head), std::move(tree), std::move(*encoder)};
 }
 
@@ -318,28 +342,58 @@ result<void> replica::append(std::span<const bytes> sealed, std::span<const std:
                       std::to_string(sealed.size()) + " blocks would take a replica of length " +
                           std::to_string(head_.length) + " past its feed's length " + std::to_string(length_max));
   merkle_tree next = tree_;
-  std::vector<tree_node> nodes;
+  std::vector<tree_node> nodes, feed_nodes;
   for (std::size_t i = 0; i < sealed.size(); ++i) {
+    const auto index = head_.length + i;
     if (sealed[i].size() != encoder_->sealed_size(plain_sizes[i]))
       return make_error(errc::invalid_argument,
-                        "sealed block " + std::to_string(head_.length + i) + " has " +
-                            std::to_string(sealed[i].size()) + " bytes, not the sealed size of a " +
-                            std::to_string(plain_sizes[i]) + "-byte block");
+                        "sealed block " + std::to_string(index) + " has " + std::to_string(sealed[i].size()) +
+                            " bytes, not the sealed size of a " + std::to_string(plain_sizes[i]) + "-byte block");
+    DATDOT_CHECK(at_most_a_tree_path(feed_paths[i], at_index("the feed path of block", index)));
+    DATDOT_TRY(original, unseal(index, sealed[i], plain_sizes[i]));
+    const auto top = climb(index, original, feed_paths[i], feed_nodes);
+    if (std::find(head_.feed_roots.begin(), head_.feed_roots.end(), top) == head_.feed_roots.end())
+      return make_error(errc::verification_failed, "block " + std::to_string(index) +
+                                                       " and its feed path do not hash to a feed root");
     next.append(sealed[i], nodes);
   }
   replica_head head = head_;
   head.length = next.length();
   head.tree_hash = next.hash();
-  DATDOT_CHECK(store_->write(id_, head_.length, sealed, plain_sizes, feed_paths, nodes, head));
+  DATDOT_CHECK(store_->write(id_, head_.length, sealed, plain_sizes, feed_nodes, nodes, head));
   head_ = std::move(head);
   tree_ = std::move(next);
   return ok;
 }
 
-result<void> replica::within(std::uint64_t index) const {
-  if (index < head_.length) return ok;
-  return make_error(errc::out_of_range, "block " + std::to_string(index) + " is past the end of a replica of length " +
+result<void> replica::grow(std::vector<tree_node> feed_roots) {
+  DATDOT_TRY(length_before, feed_length(head_.feed_roots));
+  auto length = feed_length(feed_roots);
+  if (!length) return make_error(errc::invalid_argument, "feed roots: " + length.err().message);
+  if (*length <= length_before)
+    return make_error(errc::invalid_argument, "roots of " + std::to_string(*length) +
+                                                  " blocks do not grow a replica filled towards " +
+                                                  std::to_string(length_before));
+  replica_head head = head_;
+  head.feed_roots = std::move(feed_roots);
+  DATDOT_CHECK(store_->write(id_, head_.length, {}, {}, {}, {}, head));
+  head_ = std::move(head);
+  return ok;
+}
+
+result<void> replica::within(std::uint64_t index) const { return within(index, head_.length); }
+
+result<void> replica::up_to(std::uint64_t length) const {
+  if (length <= head_.length) return ok;
+  return make_error(errc::out_of_range, "length " + std::to_string(length) + " is past the end of a replica of length " +
                                             std::to_string(head_.length));
+}
+
+result<void> replica::within(std::uint64_t index, std::uint64_t length) const {
+  DATDOT_CHECK(up_to(length));
+  if (index < length) return ok;
+  return make_error(errc::out_of_range, "block " + std::to_string(index) + " is past the end of a replica of length " +
+                                            std::to_string(length));
 }
 
 result<bytes> replica::sealed(std::uint64_t index) const {
@@ -356,9 +410,30 @@ node_lookup replica::lookup() const {
   return [store = store_, id = id_](std::uint64_t i) { return store->node(id, i); };
 }
 
+node_lookup replica::feed_lookup() const {
+  return [store = store_, id = id_](std::uint64_t i) { return store->feed_node(id, i); };
+}
+
 result<std::vector<tree_node>> replica::feed_path(std::uint64_t index) const {
   DATDOT_CHECK(within(index));
-  return store_->feed_path(id_, index);
+  // Every appended block's path to the head's roots was kept, so this holds even before the replica is filled.
+  DATDOT_TRY(towards, feed_length(head_.feed_roots));
+  return block_path(feed_lookup(), towards, index);
+}
+
+result<std::vector<tree_node>> replica::feed_path(std::uint64_t index, std::uint64_t length) const {
+  DATDOT_CHECK(within(index, length));
+  return block_path(feed_lookup(), length, index);
+}
+
+result<std::vector<tree_node>> replica::feed_roots(std::uint64_t length) const {
+  DATDOT_CHECK(up_to(length));
+  return roots_at(feed_lookup(), length);
+}
+
+result<std::vector<tree_node>> replica::roots(std::uint64_t length) const {
+  DATDOT_CHECK(up_to(length));
+  return roots_at(lookup(), length);
 }
 
 result<storage_proof> replica::prove(std::uint64_t index) const {
@@ -369,6 +444,16 @@ result<storage_proof> replica::prove(std::uint64_t index) const {
   return storage_proof{index, std::move(block), plain, std::move(path), tree_.roots(), std::move(feed)};
 }
 
+result<storage_proof> replica::prove(std::uint64_t index, std::uint64_t length) const {
+  DATDOT_CHECK(within(index, length));
+  DATDOT_TRY(block, sealed(index));
+  DATDOT_TRY(plain, plain_size(index));
+  DATDOT_TRY(path, block_path(lookup(), length, index));
+  DATDOT_TRY(replica_roots, roots(length));
+  DATDOT_TRY(feed, feed_path(index, length));
+  return storage_proof{index, std::move(block), plain, std::move(path), std::move(replica_roots), std::move(feed)};
+}
+
 result<bytes> replica::unseal(std::uint64_t index, const bytes& sealed, std::uint64_t plain_size) const {
   auto out = encoder_->unseal(head_.key, index, sealed, plain_size);
   if (!out)
@@ -377,14 +462,24 @@ result<bytes> replica::unseal(std::uint64_t index, const bytes& sealed, std::uin
 }
 
 result<block_proof> replica::read(std::uint64_t index) const {
+  DATDOT_TRY(path, feed_path(index));
+  return read_with(index, std::move(path));
+}
+
+result<block_proof> replica::read(std::uint64_t index, std::uint64_t length) const {
+  DATDOT_TRY(path, feed_path(index, length));
+  return read_with(index, std::move(path));
+}
+
+result<block_proof> replica::read_with(std::uint64_t index, std::vector<tree_node> path) const {
   DATDOT_TRY(block, sealed(index));
   DATDOT_TRY(plain, plain_size(index));
   DATDOT_TRY(original, unseal(index, block, plain));
-  DATDOT_TRY(path, feed_path(index));
   return block_proof{index, std::move(original), std::move(path)};
 }
 
 result<void> replica::verify_all() const {
+  DATDOT_TRY(feed_roots_now, feed_roots(head_.length));
   merkle_tree rebuilt;
   std::vector<tree_node> nodes;
   for (std::uint64_t i = 0; i < head_.length; ++i) {
@@ -400,13 +495,17 @@ result<void> replica::verify_all() const {
     DATDOT_TRY(plain, store_->plain_size(id_, i));
     auto original = unseal(i, block, plain);
     if (!original) return make_error(errc::verification_failed, original.err().message);
-    DATDOT_TRY(path, store_->feed_path(id_, i));
-    if (!verify_block({i, std::move(*original), std::move(path)}, head_.feed_roots))
+    auto path = feed_path(i, head_.length);
+    if (!path || !verify_block({i, std::move(*original), std::move(*path)}, feed_roots_now))
       return make_error(errc::verification_failed,
                         "block " + std::to_string(i) + " and its stored feed path do not hash to the feed roots");
   }
   if (rebuilt.hash() != head_.tree_hash)
     return make_error(errc::verification_failed, "the replica's blocks do not hash to its stored tree hash");
+  // Filled up: the feed tree it kept is the one the head promises.
+  const auto filled_towards = feed_length(head_.feed_roots);
+  if (filled_towards && *filled_towards == head_.length && feed_roots_now != head_.feed_roots)
+    return make_error(errc::verification_failed, "the stored feed tree does not have the head's feed roots");
   return ok;
 }
 

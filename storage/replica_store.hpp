@@ -1,13 +1,16 @@
 // A hoster's sealed replicas at rest: for every replica of a feed it keeps the
-// sealed blocks, each block's plain (original) size and its original's path in
-// the feed tree, the replica tree over the sealed blocks and a head (replica
-// key, the encoder's public sealing key, the feed's roots, length and tree
-// hash). The hoster keeps no copy of the feed, so the feed paths and roots are
-// kept here: challenges and readers both need them. Records are keyed like
-// feeds, by replica id and then big-endian index. A `replica` is one of them
-// opened for use: appends are atomic, reopening checks the stored roots
-// against the head, and it answers storage challenges with the proof the
-// chain verifies and readers with the original blocks.
+// sealed blocks, each block's plain (original) size, the nodes of the feed's
+// Merkle tree over the blocks it holds, the replica tree over the sealed
+// blocks and a head (replica key, the encoder's public sealing key, the feed
+// roots it is filled towards, length and tree hash). The hoster keeps no copy
+// of the feed, so the feed tree's nodes are kept here: challenges and readers
+// need paths to the feed's roots, and since a feed grows (update_feed) they
+// need them at whichever length the chain agreed on, not only the newest.
+// Records are keyed like feeds, by replica id and then big-endian index. A
+// `replica` is one of them opened for use: appends are atomic, reopening
+// checks the stored roots against the head, and it answers storage
+// challenges with the proof the chain verifies and readers with the original
+// blocks, both at any length it holds.
 #pragma once
 
 #include <memory>
@@ -34,7 +37,7 @@ struct replica_head {
   replica_key key{};
   seal_codec_id codec = seal_codec_id::rabin_williams_2048;
   bytes encoder_key;     // the encoder's public sealing key (unsealer::public_key_bytes)
-  std::vector<tree_node> feed_roots;  // the feed's roots at the length the replica is filled to
+  std::vector<tree_node> feed_roots;  // the feed's roots at the length the replica is filled towards
   std::uint64_t length = 0;
   hash32 tree_hash{};    // of the replica tree at `length`: what reopening checks the roots against
 
@@ -51,19 +54,19 @@ class replica_store {
   result<bytes> sealed(const replica_id& id, std::uint64_t index) const;
   result<std::uint64_t> plain_size(const replica_id& id, std::uint64_t index) const;
   result<tree_node> node(const replica_id& id, std::uint64_t index) const;
-  result<std::vector<tree_node>> feed_path(const replica_id& id, std::uint64_t index) const;
+  result<tree_node> feed_node(const replica_id& id, std::uint64_t index) const;
   // Sealed bytes of every replica stored here (the sizes of their trees' roots).
   result<std::uint64_t> sealed_bytes() const;
 
-  // Writes sealed blocks, their plain sizes and feed paths from index
-  // length_before (0 for a new replica), the new tree nodes and the head, in
+  // Writes sealed blocks and their plain sizes from index length_before (0
+  // for a new replica), the new replica and feed tree nodes and the head, in
   // one transaction.
   // length_before is the stored length the writer believes in (nullopt: the
   // replica must not exist yet); a stored head that disagrees fails the write,
   // so a stale handle cannot overwrite blocks another one appended.
   result<void> write(const replica_id& id, std::optional<std::uint64_t> length_before,
                      std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
-                     std::span<const std::vector<tree_node>> feed_paths, const std::vector<tree_node>& nodes,
+                     const std::vector<tree_node>& feed_nodes, const std::vector<tree_node>& nodes,
                      const replica_head& head) const;
 
   // Removes every record of a replica; erasing one that is not there is not an error.
@@ -72,10 +75,10 @@ class replica_store {
   environment& env() const noexcept { return *env_; }
 
  private:
-  replica_store(environment& env, dbi heads, dbi blocks, dbi sizes, dbi nodes, dbi feed_paths)
-      : env_(&env), heads_(heads), blocks_(blocks), sizes_(sizes), nodes_(nodes), feed_paths_(feed_paths) {}
+  replica_store(environment& env, dbi heads, dbi blocks, dbi sizes, dbi nodes, dbi feed_nodes)
+      : env_(&env), heads_(heads), blocks_(blocks), sizes_(sizes), nodes_(nodes), feed_nodes_(feed_nodes) {}
   environment* env_;
-  dbi heads_, blocks_, sizes_, nodes_, feed_paths_;
+  dbi heads_, blocks_, sizes_, nodes_, feed_nodes_;
 };
 
 class replica {
@@ -90,25 +93,37 @@ class replica {
   static result<replica> open(const replica_store& store, const replica_id& id);
 
   // Appends sealed blocks with their blocks' plain sizes and feed paths (one
-  // of each per block), in as many runs as the encoder sends, up to the length
-  // of the feed roots; all or nothing. Sizes are checked against the codec;
-  // sealings and paths only by verify_all, since checking them means unsealing.
-  // Following a feed that grows past its roots would need new roots and longer
-  // paths for the blocks already stored; that is not supported yet.
+  // of each per block, paths to the head's feed roots), in as many runs as
+  // the encoder sends, up to the length of the feed roots; all or nothing.
+  // Each block is unsealed and must hash with its path to a feed root: the
+  // feed tree nodes kept are the ones that check computes.
   result<void> append(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
                       std::span<const std::vector<tree_node>> feed_paths);
+  // The feed grew (update_feed): the replica is filled on towards these
+  // roots, of a longer feed. Blocks already kept stay provable at every
+  // length they were provable at before.
+  result<void> grow(std::vector<tree_node> feed_roots);
 
   result<bytes> sealed(std::uint64_t index) const;
   result<std::uint64_t> plain_size(std::uint64_t index) const;
+  // Paths, roots and proofs at `length` (at most the replica's length); without
+  // it, the feed path goes to the head's feed roots (where the replica is
+  // filled towards) and the replica path to the replica's roots.
   result<std::vector<tree_node>> feed_path(std::uint64_t index) const;
+  result<std::vector<tree_node>> feed_path(std::uint64_t index, std::uint64_t length) const;
+  result<std::vector<tree_node>> feed_roots(std::uint64_t length) const;
   replica_commitment commitment() const { return commit_replica(tree_.roots()); }
+  result<std::vector<tree_node>> roots(std::uint64_t length) const;  // of the replica tree
   node_lookup lookup() const;
+  node_lookup feed_lookup() const;
 
-  // The answer to a challenge for block `index`, with the stored feed path.
+  // The answer to a challenge for block `index`, with its feed path.
   result<storage_proof> prove(std::uint64_t index) const;
+  result<storage_proof> prove(std::uint64_t index, std::uint64_t length) const;
   // The original block, unsealed with the encoder's public key, with its
-  // stored feed path: what readers are served (they check it against the feed roots).
+  // feed path: what readers are served (they check it against the feed roots).
   result<block_proof> read(std::uint64_t index) const;
+  result<block_proof> read(std::uint64_t index, std::uint64_t length) const;
   // Re-hashes every sealed block against the stored tree, unseals each one and
   // checks it with its feed path against the feed roots (slow: a full unseal
   // of the replica); the error names the first bad block.
@@ -120,6 +135,9 @@ class replica {
 
  private:
   result<void> within(std::uint64_t index) const;  // errc::out_of_range past the end
+  result<void> within(std::uint64_t index, std::uint64_t length) const;
+  result<void> up_to(std::uint64_t length) const;  // errc::out_of_range past the replica's length
+  result<block_proof> read_with(std::uint64_t index, std::vector<tree_node> feed_path) const;
   result<bytes> unseal(std::uint64_t index, const bytes& sealed, std::uint64_t plain_size) const;
   replica(const replica_store& store, replica_id id, replica_head head, merkle_tree tree,
           std::shared_ptr<const unsealer> encoder)

@@ -13,7 +13,7 @@ std::string id_hex(const account_id& a) { return to_hex(a); }
 constexpr std::array<const char*, std::variant_size_v<call>> call_names{
     "register_node", "unregister_node", "transfer_ratio", "publish_feed", "join_validators",
     "leave_validators", "report_equivocation", "report_double_vote", "submit_replica_root",
-    "submit_storage_proof", "submit_attestation", "back_feed"};
+    "submit_storage_proof", "submit_attestation", "back_feed", "update_feed"};
 static_assert(call_names.back() != nullptr, "every call kind has a name");
 
 json call_json(const call& c) {
@@ -47,6 +47,9 @@ json call_json(const call& c) {
   } else if (const auto* b = std::get_if<back_feed>(&c)) {
     out["feed"] = hex_of(b->feed.bytes);
     out["amount_units"] = b->amount.units;
+  } else if (const auto* u = std::get_if<update_feed>(&c)) {
+    out["feed"] = hex_of(u->feed.bytes);
+    out["length"] = u->length;
   }
   return out;
 }
@@ -117,6 +120,8 @@ json feed_json(const feed_view& f) {
                         {"hoster", id_hex(x.hoster)},
                         {"encoder", id_hex(x.encoder)},
                         {"state", to_string(x.state)},
+                        {"length", x.covers.length},
+                        {"extending_to", x.extension ? json(x.extension->target.length) : json(nullptr)},
                         {"assigned_at", x.assigned_at.value},
                         {"challenges_passed", x.passed},
                         {"failures_in_a_row", x.failures},
@@ -163,6 +168,21 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["feed"] = hex_of(ev.feed.bytes);
           out["replica"] = ev.replica;
           out["encoder"] = id_hex(ev.encoder);
+          out["length"] = ev.blocks;
+          out["byte_size"] = ev.bytes;
+        } else if constexpr (std::is_same_v<T, feed_updated>) {
+          out["type"] = "feed_updated";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["length"] = ev.length;
+          out["byte_size"] = ev.byte_size;
+        } else if constexpr (std::is_same_v<T, replica_extended>) {
+          out["type"] = "replica_extended";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
+          out["encoder"] = id_hex(ev.encoder);
+          out["length"] = ev.length;
+          out["added_blocks"] = ev.blocks;
+          out["added_bytes"] = ev.bytes;
         } else if constexpr (std::is_same_v<T, hosting_state_changed>) {
           out["type"] = "hosting_state_changed";
           out["feed"] = hex_of(ev.feed.bytes);

@@ -285,7 +285,7 @@ void record_service(validator_state& st, std::span<const chain_event> events) {
   auto& own = st.config().own;
   const auto& state = st.v->tree().finalized().state;
   const auto me = st.v->id();
-  const auto n = count_service(events, state, me);
+  const auto n = count_service(events, me);
   if (own.hoster) {
     own.hoster->challenges_received.Increment(static_cast<double>(n.challenges_received));
     own.hoster->challenges_passed.Increment(static_cast<double>(n.challenges_passed));

@@ -24,12 +24,8 @@ chain_status apply_call(call_context& c, const publish_feed& x) {
   if (c.state.feeds.contains(key)) return chain_fail(chain_errc::invalid_call, "feed already published");
   if (!identity.verify_tree(x.tree_hash, x.length, x.fork, x.tree_signature))
     return chain_fail(chain_errc::bad_signature, "feed tree signature");
-  // Sealing is paid at activation: a request its publisher cannot pay for would only waste encoders' work.
-  const auto sealing = price_for(c.state.params, x.byte_size).units;
-  if (c.state.accounts.at(c.signer).balance.units / x.replicas < sealing)
-    return chain_fail(chain_errc::insufficient_ratio,
-                      "sealing " + std::to_string(x.replicas) + " replicas costs " + std::to_string(sealing) +
-                          " ratio units each");
+  // Sealing is paid at activation, but checked now.
+  DATDOT_CHAIN_CHECK(check_sealing_affordable(c.state, c.signer, x.byte_size, x.replicas));
   c.state.feeds.emplace(key, feed_record{c.signer, x.signer, x.mode, x.length, x.fork, x.byte_size, x.tree_hash,
                                          x.tree_signature, x.replicas, hosting_state::queued,
                                          block_number{c.state.number.value + 1}, {}});

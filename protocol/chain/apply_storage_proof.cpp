@@ -1,8 +1,10 @@
 // submit_storage_proof: the hoster of a challenged replica proves it holds the
 // challenged sealed block. Everything is checked here, on chain: the feed
-// roots hash to the feed's signed tree hash, the sealed block lies in the
-// replica tree both sides committed to, and it unseals with the encoder's
-// public key (as it was at assignment) to the feed's block at that index.
+// roots hash to the signed tree hash of the head the replica covers (not the
+// feed's newest: a replica being extended is proved on what it agreed), the
+// sealed block lies in the replica tree both sides committed to, and it
+// unseals with the encoder's public key (as it was at assignment) to the
+// feed's block at that index.
 // A proof that fails is rejected without effect; the challenge then fails at
 // its deadline unless a valid proof comes in time.
 #include "crypto/flat_tree.hpp"
@@ -29,8 +31,8 @@ chain_status apply_call(call_context& c, const submit_storage_proof& x) {
     if (!flat_tree::index_in_range(root.index)) return chain_fail(chain_errc::invalid_call, "feed root index");
     feed_length += flat_tree::leaf_count(root.index);
   }
-  if (feed_length != f.length || tree_hash(x.feed_roots) != f.tree_hash)
-    return chain_fail(chain_errc::bad_proof, "feed roots are not the feed's signed tree");
+  if (feed_length != r.covers.length || tree_hash(x.feed_roots) != r.covers.tree_hash)
+    return chain_fail(chain_errc::bad_proof, "feed roots are not the signed tree the replica covers");
   const auto encoder = make_unsealer(r.seal_codec, r.seal_key);
   if (!encoder) return chain_fail(chain_errc::invalid_call, "replica has no usable sealing key");
   const auto verified = verify_storage_proof(x.proof, *r.hoster_root, x.feed_roots, **encoder, r.replica_key);

@@ -56,8 +56,28 @@ struct replica_failed {
 struct replica_activated {
   feed_key feed;
   std::uint32_t replica = 0;
-  account_id encoder;  // who sealed it (credited for the sealing)
+  account_id encoder;       // who sealed it (credited for the sealing)
+  std::uint64_t blocks = 0;  // what it sealed: the feed head the replica covers
+  std::uint64_t bytes = 0;
   bool operator==(const replica_activated&) const = default;
+};
+// The publisher appended: the feed's head is now `length` blocks, `byte_size` bytes.
+struct feed_updated {
+  feed_key feed;
+  std::uint64_t length = 0;
+  std::uint64_t byte_size = 0;
+  bool operator==(const feed_updated&) const = default;
+};
+// Encoder and hoster agreed on a replica grown to `length` blocks; the
+// encoder is credited for sealing the `blocks` (`bytes`) added.
+struct replica_extended {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id encoder;
+  std::uint64_t length = 0;
+  std::uint64_t blocks = 0;
+  std::uint64_t bytes = 0;
+  bool operator==(const replica_extended&) const = default;
 };
 struct hosting_state_changed {
   feed_key feed;
@@ -118,6 +138,6 @@ using chain_event = std::variant<node_registered, node_unregistered, ratio_trans
                                  validator_join_requested, validator_leave_requested, validator_set_changed,
                                  offence_recorded, replica_assigned, replica_failed, replica_activated,
                                  hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
-                                 challenge_resolved, hosting_paid, feed_backed>;
+                                 challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended>;
 
 }  // namespace datdot

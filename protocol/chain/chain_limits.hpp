@@ -18,14 +18,20 @@ inline constexpr std::size_t header_bytes = 32 + 8 + 8 + 32 + 64 + 32 + 32;  // 
 inline constexpr std::size_t signed_header_bytes = header_bytes + 64;
 inline constexpr std::size_t vote_bytes = 1 + 8 + 8 + 32 + 8 + 32;           // see vote
 inline constexpr std::size_t signed_vote_bytes = vote_bytes + 64;
-// Every kind but a storage proof fits the small bound; a proof carries one
-// sealed block (at most storage_proof_sealed_bytes_max) and four node lists.
+// Every kind but a storage proof and a feed update fits the small bound; a
+// proof carries one sealed block (at most storage_proof_sealed_bytes_max) and
+// four node lists.
 inline constexpr std::size_t small_extrinsic_bytes_max = 1024;
 inline constexpr std::size_t storage_proof_plain_bytes_max = 64 * 1024;  // feed blocks a hoster can prove
 inline constexpr std::size_t storage_proof_sealed_bytes_max = 68 * 1024;
 inline constexpr std::size_t storage_proof_nodes_max = 64;  // per path and for the roots
 inline constexpr std::size_t tree_node_bytes = 8 + 8 + 32;
 inline constexpr std::size_t extrinsic_bytes_max = 84 * 1024;
+// A feed update carries the old roots and the upgrade nodes, each list at most
+// storage_proof_nodes_max long: enough for any jump within a feed of 2^32
+// blocks (at most 32 connecting siblings plus 32 new roots); a larger jump is
+// made as two updates.
+inline constexpr std::size_t feed_update_bytes_max = 8 * 1024;
 inline constexpr std::size_t block_extrinsics_max = 2048;
 // Whole blocks travel in one bus frame (gossip and sync answers), so this is
 // tied to the bus's smallest frame limit (bus_limits.hpp asserts it); a
@@ -75,6 +81,9 @@ static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a
 static_assert(256 + storage_proof_sealed_bytes_max + 4 * 4 + 4 * storage_proof_nodes_max * tree_node_bytes <=
                   extrinsic_bytes_max,
               "a storage proof fits one extrinsic");
+static_assert(256 + 2 * (4 + storage_proof_nodes_max * tree_node_bytes) <= feed_update_bytes_max &&
+                  feed_update_bytes_max <= extrinsic_bytes_max,
+              "a feed update with full node lists fits its bound, and the bound fits any extrinsic's");
 static_assert(extrinsic_bytes_max * 4 <= transaction_pool_bytes_max, "the pool holds several largest extrinsics");
 static_assert(future_rounds_window >= 1);
 static_assert(rebroadcast_after_slots >= 1 && rebroadcast_after_slots < future_slots_window);

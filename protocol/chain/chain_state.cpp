@@ -25,6 +25,16 @@ void encode(canonical_writer& w, const std::optional<replica_commitment>& c) {
   if (c) w.fixed(c->tree_hash).u64(c->length);
 }
 
+void encode(canonical_writer& w, const feed_head& h) { w.u64(h.length).u64(h.byte_size).fixed(h.tree_hash); }
+
+void encode(canonical_writer& w, const std::optional<replica_extension>& x) {
+  w.u8(x ? 1 : 0);
+  if (!x) return;
+  encode(w, x->target);
+  encode(w, x->encoder_root);
+  encode(w, x->hoster_root);
+}
+
 void encode(canonical_writer& w, const node_record& n) {
   encode(w, n.roles);
   w.u64(n.capacity_bytes).text(n.bus_address).u64(n.registered_at.value).u64(n.reserved_bytes);
@@ -42,6 +52,8 @@ void encode(canonical_writer& w, const feed_record& f) {
     w.u8(static_cast<std::uint8_t>(r.seal_codec)).blob(r.seal_key);
     encode(w, r.encoder_root);
     encode(w, r.hoster_root);
+    encode(w, r.covers);
+    encode(w, r.extension);
     w.u64(r.next_challenge_at.value).u32(r.failures).u64(r.passed).u64(r.last_proof_at.value);
   }
   w.u64(f.backing.units);
@@ -86,6 +98,9 @@ bytes encode_state(const chain_state& s) {
   w.u64(s.next_challenge_id);
   return w.take();
 }
+
+feed_head head_of(const feed_record& f) { return {f.length, f.byte_size, f.tree_hash}; }
+feed_identity identity_of(const feed_record& f) { return feed_identity{f.signer, f.mode}; }
 
 hash32 state_root(const chain_state& s) { return blake2b_256(encode_state(s)); }
 
@@ -135,6 +150,23 @@ std::optional<replica_commitment> decode_commitment(canonical_reader& r) {
   return c;
 }
 
+feed_head decode_head(canonical_reader& r) {
+  feed_head h;
+  h.length = r.u64();
+  h.byte_size = r.u64();
+  h.tree_hash = r.fixed<32>();
+  return h;
+}
+
+std::optional<replica_extension> decode_extension(canonical_reader& r) {
+  if (!r.boolean()) return std::nullopt;
+  replica_extension x;
+  x.target = decode_head(r);
+  x.encoder_root = decode_commitment(r);
+  x.hoster_root = decode_commitment(r);
+  return x;
+}
+
 feed_record decode_feed(canonical_reader& r) {
   feed_record f;
   f.publisher = account_id{r.fixed<32>()};
@@ -161,6 +193,8 @@ feed_record decode_feed(canonical_reader& r) {
     x.seal_key.assign(key.begin(), key.end());
     x.encoder_root = decode_commitment(r);
     x.hoster_root = decode_commitment(r);
+    x.covers = decode_head(r);
+    x.extension = decode_extension(r);
     x.next_challenge_at = block_number{r.u64()};
     x.failures = r.u32();
     x.passed = r.u64();

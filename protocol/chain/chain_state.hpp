@@ -56,6 +56,17 @@ struct node_record {
   bool operator==(const node_record&) const = default;
 };
 
+// A state of a feed that the chain accepted as signed by the feed's key (at
+// publish_feed or update_feed): blocks [0, length), byte_size bytes in all,
+// under the Merkle roots whose tree hash this is. Replicas record the head
+// their trees cover, so a feed that grows never invalidates their proofs.
+struct feed_head {
+  std::uint64_t length = 0;
+  std::uint64_t byte_size = 0;
+  hash32 tree_hash{};
+  bool operator==(const feed_head&) const = default;
+};
+
 // Where a hosting request stands, as pinning services report it: queued (no
 // replica assigned yet), pinning (replicas assigned, not all active), pinned
 // (every wanted replica active), failed (it cannot be served).
@@ -65,6 +76,18 @@ enum class hosting_state : std::uint8_t { queued = 0, pinning = 1, pinned = 2, f
 // with a key it alone holds, and the replica key (from chain randomness) that
 // makes its bytes unlike every other replica's.
 enum class replica_state : std::uint8_t { encoding = 0, active = 1, failed = 2 };
+
+// The feed grew past what an active replica covers: its encoder seals the
+// blocks [covers.length, target.length), its hoster appends them, and both
+// commit to the whole replica tree at the target length. Agreement moves the
+// replica on to the target (replica_extension.hpp); until then it is
+// challenged on what it covers.
+struct replica_extension {
+  feed_head target;
+  std::optional<replica_commitment> encoder_root;
+  std::optional<replica_commitment> hoster_root;
+  bool operator==(const replica_extension&) const = default;
+};
 
 struct replica_record {
   account_id hoster;
@@ -79,6 +102,11 @@ struct replica_record {
   // The Merkle tree over the sealed blocks as each side committed to it.
   std::optional<replica_commitment> encoder_root;
   std::optional<replica_commitment> hoster_root;
+  // The feed head those trees cover: the feed's head at assignment, then each
+  // agreed extension's target. Challenges and storage proofs use it, never
+  // the feed's newest head, so proofs stay checkable while the feed grows.
+  feed_head covers;
+  std::optional<replica_extension> extension;  // only while active
   block_number next_challenge_at;    // due from this block on (set at activation and after each challenge)
   std::uint32_t failures = 0;        // challenges failed in a row
   std::uint64_t passed = 0;          // challenges passed in all
@@ -159,6 +187,10 @@ struct chain_state {
   std::uint64_t next_challenge_id = 0;
   bool operator==(const chain_state&) const = default;
 };
+
+// The head a feed record holds now (its newest), and the key that signs it.
+feed_head head_of(const feed_record& f);
+feed_identity identity_of(const feed_record& f);
 
 bytes encode_state(const chain_state& s);
 // BLAKE2b-256 of encode_state: committed in every header.

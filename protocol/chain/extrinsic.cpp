@@ -53,6 +53,13 @@ void encode_call(canonical_writer& w, const call& c) {
                    w.u64(x.challenge).u8(x.served ? 1 : 0).u32(x.latency_ms).u64(x.bytes_per_second);
                  },
                  [&](const back_feed& x) { w.fixed(x.feed.bytes).u64(x.amount.units); },
+                 [&](const update_feed& x) {
+                   w.fixed(x.feed.bytes);
+                   encode(w, x.roots);
+                   w.u64(x.length);
+                   encode(w, x.upgrade);
+                   w.fixed(x.tree_signature);
+                 },
              },
              c);
 }
@@ -137,12 +144,21 @@ call decode_call(canonical_reader& r) {
       x.amount.units = r.u64();
       return x;
     }
+    case 12: {
+      update_feed x;
+      x.feed.bytes = r.fixed<32>();
+      x.roots = decode_tree_nodes(r);
+      x.length = r.u64();
+      x.upgrade = decode_tree_nodes(r);
+      x.tree_signature = r.fixed<64>();
+      return x;
+    }
     default:
       r.fail("unknown call tag");
       return unregister_node{};
   }
 }
-static_assert(std::variant_size_v<call> == 12, "a new call kind needs its tag in decode_call");
+static_assert(std::variant_size_v<call> == 13, "a new call kind needs its tag in decode_call");
 
 bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
   canonical_writer w;
@@ -154,8 +170,9 @@ bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
 }  // namespace
 
 std::size_t extrinsic_bytes_max_of(const call& c) {
-  return std::holds_alternative<submit_storage_proof>(c) ? chain_limits::extrinsic_bytes_max
-                                                         : chain_limits::small_extrinsic_bytes_max;
+  if (std::holds_alternative<submit_storage_proof>(c)) return chain_limits::extrinsic_bytes_max;
+  if (std::holds_alternative<update_feed>(c)) return chain_limits::feed_update_bytes_max;
+  return chain_limits::small_extrinsic_bytes_max;
 }
 
 bytes signed_payload(const extrinsic& x) { return payload(x.signer, x.nonce, x.body); }

@@ -74,7 +74,8 @@ struct report_double_vote {
 };
 
 // The replica's encoder and its hoster each commit to the replica's Merkle
-// tree over the sealed blocks; equal commitments activate the replica.
+// tree over the sealed blocks; equal commitments activate the replica, or,
+// for an active replica whose feed grew, extend it to the new length.
 struct submit_replica_root {
   feed_key feed;
   std::uint32_t replica = 0;
@@ -111,11 +112,27 @@ struct back_feed {
   bool operator==(const back_feed&) const = default;
 };
 
+// The publisher appended to its feed: the new signed head, and a hypercore
+// upgrade proof that it extends the head the chain holds. `roots` are the
+// feed's roots at its recorded length (they hash to its recorded tree hash);
+// `upgrade` carries the nodes that grow them to `length` (crypto/proof.hpp,
+// as prove_upgrade makes them); the new roots' tree, byte size and the
+// signature over it follow from those, under the feed's key and fork.
+struct update_feed {
+  feed_key feed;
+  std::vector<tree_node> roots;
+  std::uint64_t length = 0;
+  std::vector<tree_node> upgrade;
+  signature tree_signature{};
+  bool operator==(const update_feed&) const = default;
+};
+
 using call = std::variant<register_node, unregister_node, transfer_ratio, publish_feed, join_validators,
                           leave_validators, report_equivocation, report_double_vote, submit_replica_root,
-                          submit_storage_proof, submit_attestation, back_feed>;
+                          submit_storage_proof, submit_attestation, back_feed, update_feed>;
 
-// Only a storage proof may be larger than chain_limits::small_extrinsic_bytes_max.
+// A storage proof and a feed update carry node lists and have their own
+// bounds; every other kind fits chain_limits::small_extrinsic_bytes_max.
 std::size_t extrinsic_bytes_max_of(const call& c);
 
 struct extrinsic {

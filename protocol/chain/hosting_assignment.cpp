@@ -7,6 +7,7 @@
 #include "crypto/bytes.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/hosting_payment.hpp"
+#include "protocol/chain/replica_extension.hpp"
 #include "protocol/chain/selection.hpp"
 #include "protocol/chain/storage_challenges.hpp"
 
@@ -77,6 +78,7 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
                        s.number};
   fresh.seal_codec = sealing.seal_codec;
   fresh.seal_key = sealing.seal_key;
+  fresh.covers = head_of(f);
   if (number < f.replicas.size())
     f.replicas[number] = fresh;
   else
@@ -135,6 +137,7 @@ void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, st
   auto& r = f.replicas.at(replica);
   if (!live(r)) return;
   r.state = replica_state::failed;
+  r.extension.reset();
   if (auto node = s.nodes.find(r.hoster); node != s.nodes.end()) node->second.reserved_bytes -= f.byte_size;
   events.push_back(replica_failed{key, replica, r.hoster});
 }
@@ -143,9 +146,11 @@ void activate_replica(chain_state& s, const feed_key& key, std::uint32_t replica
   auto& r = s.feeds.at(key).replicas.at(replica);
   r.state = replica_state::active;
   r.next_challenge_at = next_challenge_after(s, key, replica);
-  events.push_back(replica_activated{key, replica, r.encoder});
-  const auto encoder = r.encoder;
-  pay_from_feed(s, key, encoder, price_for(s.params, s.feeds.at(key).byte_size), events);
+  const replica_activated activated{key, replica, r.encoder, r.covers.length, r.covers.byte_size};
+  events.push_back(activated);
+  if (!pay_from_feed(s, key, activated.encoder, price_for(s.params, activated.bytes), events)) return;
+  // The feed may have grown while this replica was encoded.
+  extend_if_behind(s, key, replica, events);
 }
 
 void end_hosting(chain_state& s, const feed_key& key, std::vector<chain_event>& events) {

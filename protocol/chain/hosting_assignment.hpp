@@ -32,8 +32,9 @@ void update_hosting_state(feed_record& f, const feed_key& key, std::vector<chain
 // Marks a live replica failed and releases its hoster's reservation: the next
 // blocks assign a replacement through a new encoder.
 void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events);
-// An encoding replica whose roots agree goes live: its encoder is paid and
-// its first challenge is scheduled.
+// An encoding replica whose roots agree goes live: its encoder is paid for
+// the head it sealed, its first challenge is scheduled, and it follows the
+// feed if the feed grew meanwhile (replica_extension.hpp).
 void activate_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events);
 // Ends a feed's hosting for good (it cannot pay): every live replica fails, the state is failed.
 void end_hosting(chain_state& s, const feed_key& key, std::vector<chain_event>& events);

@@ -1,6 +1,7 @@
 #include "protocol/chain/hosting_payment.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "protocol/chain/hosting_assignment.hpp"
 
@@ -11,6 +12,14 @@ ratio price_for(const chain_params& p, std::uint64_t byte_size) {
   const std::uint64_t mibs = byte_size / mib + (byte_size % mib != 0 ? 1 : 0);
   // feed_byte_size_max is 2^50, so mibs < 2^30: saturate rather than wrap on absurd prices.
   return ratio{mibs != 0 && p.price_units_per_mib > UINT64_MAX / mibs ? UINT64_MAX : mibs * p.price_units_per_mib};
+}
+
+chain_status check_sealing_affordable(const chain_state& s, const account_id& publisher, std::uint64_t byte_size,
+                                      std::size_t replicas) {
+  const auto sealing = price_for(s.params, byte_size).units;
+  if (replicas == 0 || s.accounts.at(publisher).balance.units / replicas >= sealing) return chain_ok();
+  return chain_fail(chain_errc::insufficient_ratio, "sealing " + std::to_string(replicas) + " replicas costs " +
+                                                        std::to_string(sealing) + " ratio units each");
 }
 
 bool pay_from_feed(chain_state& s, const feed_key& key, const account_id& to, ratio amount,

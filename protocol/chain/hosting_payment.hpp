@@ -15,6 +15,12 @@ namespace datdot {
 // The price of one service for a feed of `byte_size` bytes: per MiB, rounded up.
 ratio price_for(const chain_params& p, std::uint64_t byte_size);
 
+// Refuses a request (publish or update) whose publisher's own balance cannot
+// pay for sealing `byte_size` bytes into each of `replicas` replicas: work
+// nobody can pay for would only waste encoders' time.
+chain_status check_sealing_affordable(const chain_state& s, const account_id& publisher, std::uint64_t byte_size,
+                                      std::size_t replicas);
+
 // Pays `amount` to `to` for feed `key`; false (and hosting ended) when the feed could not pay in full.
 bool pay_from_feed(chain_state& s, const feed_key& key, const account_id& to, ratio amount,
                    std::vector<chain_event>& events);

@@ -2,7 +2,7 @@
 
 namespace datdot {
 
-service_counts count_service(std::span<const chain_event> events, const chain_state& state, const account_id& me) {
+service_counts count_service(std::span<const chain_event> events, const account_id& me) {
   service_counts out;
   for (const auto& e : events) {
     if (const auto* issued = std::get_if<challenge_issued>(&e)) {
@@ -12,10 +12,13 @@ service_counts count_service(std::span<const chain_event> events, const chain_st
     } else if (const auto* attested = std::get_if<attestation_recorded>(&e)) {
       if (attested->attester == me) ++out.attestations;
     } else if (const auto* activated = std::get_if<replica_activated>(&e)) {
-      const auto feed = state.feeds.find(activated->feed);
-      if (activated->encoder != me || feed == state.feeds.end()) continue;
-      out.sealed_blocks += feed->second.length;
-      out.sealed_bytes += feed->second.byte_size;
+      if (activated->encoder != me) continue;
+      out.sealed_blocks += activated->blocks;
+      out.sealed_bytes += activated->bytes;
+    } else if (const auto* extended = std::get_if<replica_extended>(&e)) {
+      if (extended->encoder != me) continue;
+      out.sealed_blocks += extended->blocks;
+      out.sealed_bytes += extended->bytes;
     }
   }
   return out;

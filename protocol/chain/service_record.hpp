@@ -16,14 +16,14 @@ struct service_counts {
   std::uint64_t challenges_passed = 0;
   std::uint64_t challenges_failed = 0;
   std::uint64_t attestations = 0;
-  std::uint64_t sealed_blocks = 0;  // of replicas activated with this node as encoder
-  std::uint64_t sealed_bytes = 0;   // their feeds' bytes (before the sealing overhead)
+  std::uint64_t sealed_blocks = 0;  // of replicas activated or extended with this node as encoder
+  std::uint64_t sealed_bytes = 0;   // the feed bytes they cover (before the sealing overhead)
   friend bool operator==(const service_counts&, const service_counts&) = default;
 };
 
-// What `events` (one finalized block's) credit to `me`; `state` is a state at
-// or after that block, for the sizes of the feeds named.
-service_counts count_service(std::span<const chain_event> events, const chain_state& state, const account_id& me);
+// What `events` (one finalized block's) credit to `me`; the events carry the
+// sizes, since a feed may have grown by the time they are counted.
+service_counts count_service(std::span<const chain_event> events, const account_id& me);
 
 // Replicas `me` hosts that are active in `state`.
 std::uint64_t active_replicas_of(const chain_state& state, const account_id& me);

@@ -34,7 +34,8 @@ void resolve(chain_state& s, std::uint64_t id, const challenge_record& c, std::v
   }
   events.push_back(challenge_resolved{id, c.feed, c.replica, hoster, passed, r.failures});
   if (passed) {
-    pay_from_feed(s, c.feed, hoster, price_for(s.params, f.byte_size), events);
+    // Paid for what it proved it keeps: the head its replica covers.
+    pay_from_feed(s, c.feed, hoster, price_for(s.params, r.covers.byte_size), events);
   } else if (r.failures >= s.params.challenge_failures_max) {
     fail_replica(s, c.feed, c.replica, events);
     update_hosting_state(f, c.feed, events);
@@ -58,7 +59,8 @@ std::vector<account_id> attesters_for(const chain_state& s, const feed_record& f
 void issue(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {
   const auto& f = s.feeds.at(key);
   auto& r = s.feeds.at(key).replicas.at(replica);
-  challenge_record c{key, replica, draw_below(s.randomness, purpose_of("challenge index", key, replica), f.length),
+  // Within what the replica's agreed trees cover, whatever the feed grew to since.
+  challenge_record c{key, replica, draw_below(s.randomness, purpose_of("challenge index", key, replica), r.covers.length),
                      s.number, block_number{s.number.value + s.params.challenge_deadline_blocks}};
   c.attesters = attesters_for(s, f, r, purpose_of("attesters", key, replica));
   r.next_challenge_at = next_challenge_after(s, key, replica);

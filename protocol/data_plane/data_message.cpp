@@ -14,8 +14,14 @@ static_assert(data_limits::nodes_max == chain_limits::storage_proof_nodes_max);
 namespace {
 
 void encode_body(canonical_writer& w, const feed_blocks_request& x) {
-  w.fixed(x.feed.bytes).u64(x.first).u32(x.count);
+  w.fixed(x.feed.bytes).u64(x.first).u32(x.count).u64(x.length);
 }
+
+void encode_body(canonical_writer& w, const replica_roots_request& x) {
+  w.fixed(x.feed.bytes).u32(x.replica).u64(x.length);
+}
+
+void encode_body(canonical_writer& w, const replica_roots& x) { encode(w, x.roots); }
 
 void encode_item(canonical_writer& w, const block_proof& x) {
   w.u64(x.index).blob(x.value);
@@ -84,6 +90,7 @@ data_message decode_body(canonical_reader& r) {
       x.first = r.u64();
       x.count = r.u32();
       if (x.count > data_limits::blocks_per_message_max) r.fail("asks for too many blocks");
+      x.length = r.u64();
       return x;
     }
     case 1: {
@@ -103,12 +110,20 @@ data_message decode_body(canonical_reader& r) {
     }
     case 3: return replica_ack{r.u64()};
     case 4: return data_refusal{r.text(data_limits::reason_bytes_max)};
+    case 5: {
+      replica_roots_request x;
+      x.feed.bytes = r.fixed<32>();
+      x.replica = r.u32();
+      x.length = r.u64();
+      return x;
+    }
+    case 6: return replica_roots{decode_tree_nodes(r)};
     default:
       r.fail("unknown data message tag");
       return replica_ack{};
   }
 }
-static_assert(std::variant_size_v<data_message> == 5, "a new data message kind needs its tag in decode_body");
+static_assert(std::variant_size_v<data_message> == 7, "a new data message kind needs its tag in decode_body");
 
 }  // namespace
 

@@ -28,16 +28,21 @@ inline constexpr std::size_t reason_bytes_max = 256;
 }  // namespace data_limits
 
 // Any reader to a publisher or a hoster: blocks first .. first+count-1 of a
-// feed, count at most blocks_per_message_max (what one answer can hold).
+// feed, count at most blocks_per_message_max (what one answer can hold),
+// proved against the feed's tree at `length` blocks: an encoder extending a
+// replica asks for its extension's target, which the feed may have grown
+// past since. 0 asks for the server's own choice (a publisher: the length the
+// chain recorded; a hoster: the length its replica is agreed at).
 struct feed_blocks_request {
   feed_key feed;
   std::uint64_t first = 0;
   std::uint32_t count = 0;
+  std::uint64_t length = 0;
   bool operator==(const feed_blocks_request&) const = default;
 };
 
-// The answer: the feed's roots at its published length and each block with
-// its path to them. A server sends as many of the asked blocks as fit.
+// The answer: the feed's roots at that length and each block with its path
+// to them. A server sends as many of the asked blocks as fit.
 struct feed_blocks {
   std::vector<tree_node> roots;
   std::vector<block_proof> blocks;
@@ -68,6 +73,21 @@ struct replica_ack {
   bool operator==(const replica_ack&) const = default;
 };
 
+// An encoder extending a replica to its hoster: the replica tree's roots at
+// `length` (the length the chain agreed), which the encoder checks against
+// the chain's commitment and grows with the blocks it seals.
+struct replica_roots_request {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  std::uint64_t length = 0;
+  bool operator==(const replica_roots_request&) const = default;
+};
+
+struct replica_roots {
+  std::vector<tree_node> roots;
+  bool operator==(const replica_roots&) const = default;
+};
+
 // Any request refused, with why (unknown feed, not assigned, bad block ...).
 struct data_refusal {
   std::string reason;
@@ -75,7 +95,8 @@ struct data_refusal {
 };
 
 // Tags on the wire are the variant's indices; new kinds go at the end.
-using data_message = std::variant<feed_blocks_request, feed_blocks, replica_push, replica_ack, data_refusal>;
+using data_message = std::variant<feed_blocks_request, feed_blocks, replica_push, replica_ack, data_refusal,
+                                  replica_roots_request, replica_roots>;
 
 // Not bounded here: a sender keeps within data_limits (a server stops adding
 // blocks before message_bytes_max), or the receiver refuses the message.

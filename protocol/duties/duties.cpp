@@ -5,15 +5,37 @@
 namespace datdot {
 namespace {
 
+// The feed record as it was at `head` (a replica's covered head or its extension's target).
+feed_record at_head(feed_record f, const feed_head& head) {
+  f.length = head.length;
+  f.byte_size = head.byte_size;
+  f.tree_hash = head.tree_hash;
+  return f;
+}
+
+// A replica's sealing work, if it has any: its first sealing, or its extension.
+std::optional<replica_duty> work_of(const feed_key& key, std::uint32_t i, const feed_record& f) {
+  const auto& r = f.replicas[i];
+  if (r.state == replica_state::encoding)
+    return replica_duty{key, i, r, at_head(f, r.covers), 0, r.encoder_root, r.hoster_root};
+  if (r.state == replica_state::active && r.extension)
+    return replica_duty{key,
+                        i,
+                        r,
+                        at_head(f, r.extension->target),
+                        r.covers.length,
+                        r.extension->encoder_root,
+                        r.extension->hoster_root};
+  return std::nullopt;
+}
+
 template <class Pick>
 std::vector<replica_duty> replicas_where(const chain_state& s, Pick pick) {
   std::vector<replica_duty> out;
-  for (const auto& entry : s.feeds) {
-    const auto& f = entry.second;
-    for (std::size_t i = 0; i < f.replicas.size(); ++i)
-      if (f.replicas[i].state == replica_state::encoding && pick(f.replicas[i]))
-        out.push_back({entry.first, static_cast<std::uint32_t>(i), f.replicas[i], f});
-  }
+  for (const auto& entry : s.feeds)
+    for (std::size_t i = 0; i < entry.second.replicas.size(); ++i)
+      if (auto d = work_of(entry.first, static_cast<std::uint32_t>(i), entry.second); d && pick(*d))
+        out.push_back(std::move(*d));
   return out;
 }
 
@@ -24,7 +46,7 @@ std::vector<challenge_duty> challenges_where(const chain_state& s, Pick pick) {
     const auto& c = entry.second;
     const auto& f = s.feeds.at(c.feed);
     const auto& r = f.replicas.at(c.replica);
-    if (r.state == replica_state::active && pick(c, r)) out.push_back({entry.first, c, r, f});
+    if (r.state == replica_state::active && pick(c, r)) out.push_back({entry.first, c, r, at_head(f, r.covers)});
   }
   return out;
 }
@@ -32,11 +54,11 @@ std::vector<challenge_duty> challenges_where(const chain_state& s, Pick pick) {
 }  // namespace
 
 std::vector<replica_duty> sealing_duties(const chain_state& s, const account_id& me) {
-  return replicas_where(s, [&](const replica_record& r) { return r.encoder == me && !r.encoder_root; });
+  return replicas_where(s, [&](const replica_duty& d) { return d.record.encoder == me && !d.encoder_root; });
 }
 
 std::vector<replica_duty> intake_duties(const chain_state& s, const account_id& me) {
-  return replicas_where(s, [&](const replica_record& r) { return r.hoster == me; });
+  return replicas_where(s, [&](const replica_duty& d) { return d.record.hoster == me; });
 }
 
 std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id& me) {

@@ -10,24 +10,34 @@
 
 namespace datdot {
 
-// A replica this node seals as its encoder, or receives as its hoster.
+// A replica this node seals as its encoder, or receives as its hoster: the
+// whole replica while it is being encoded, or the blocks a grown feed added
+// while it is being extended (replica_extension.hpp).
 struct replica_duty {
   feed_key key;
   std::uint32_t replica = 0;
   replica_record record;
-  feed_record feed;  // as published: length, tree hash, publisher
+  // The feed at the head this work is for (the head the replica was assigned,
+  // or its extension's target), not necessarily the feed's newest: length,
+  // byte size and tree hash are that head's; publisher and replicas as recorded.
+  feed_record feed;
+  std::uint64_t first = 0;  // the first block to seal: 0, or the length an extension starts from
+  // The roots already on chain for this work (the first sealing's or the extension's).
+  std::optional<replica_commitment> encoder_root;
+  std::optional<replica_commitment> hoster_root;
 };
 
 struct challenge_duty {
   std::uint64_t id = 0;
   challenge_record challenge;
   replica_record replica;
-  feed_record feed;
+  feed_record feed;  // at the head the replica covers: what the challenged block is proved against
 };
 
-// Replicas being encoded whose encoder is `me` and which have no encoder root yet.
+// Replicas being encoded or extended whose encoder is `me` and which have no
+// encoder root for that work yet.
 std::vector<replica_duty> sealing_duties(const chain_state& s, const account_id& me);
-// Replicas being encoded whose hoster is `me` (what a hoster accepts pushes for).
+// Replicas being encoded or extended whose hoster is `me` (what a hoster accepts pushes for).
 std::vector<replica_duty> intake_duties(const chain_state& s, const account_id& me);
 // Open challenges of replicas `me` hosts that are not proved yet.
 std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id& me);

@@ -14,6 +14,7 @@
 #include "crypto/proof.hpp"
 #include "protocol/chain/apply_extrinsic.hpp"
 #include "protocol/chain/block_execution.hpp"
+#include "protocol/chain/update_feed_call.hpp"
 #include "support/tree_with_nodes.hpp"
 
 namespace datdot::test {
@@ -22,10 +23,11 @@ inline constexpr std::uint64_t feed_length = 10;
 inline constexpr std::uint64_t feed_block_bytes = 4'000;
 inline constexpr std::uint64_t feed_bytes = feed_length * feed_block_bytes;
 
-// A published feed's blocks and tree, as its publisher holds them.
+// A published feed's blocks and tree, as its publisher holds them, and the feed's signing key.
 struct test_feed {
   std::vector<bytes> blocks;
   tree_with_nodes tree;
+  key_pair signer;
 };
 
 // A replica sealed by the test encoder for a replica key, as its hoster holds it.
@@ -65,6 +67,13 @@ std::vector<T> events_of(const std::vector<chain_event>& events) {
   for (const auto& e : events)
     if (const auto* x = std::get_if<T>(&e)) out.push_back(*x);
   return out;
+}
+
+// The bytes of block `i` of the feed published with index `index`.
+inline bytes feed_block(std::uint64_t index, std::uint64_t i) {
+  bytes b(feed_block_bytes);
+  for (std::size_t j = 0; j < b.size(); ++j) b[j] = static_cast<byte>(index * 31 + i * 7 + j);
+  return b;
 }
 
 struct hosting_fixture {
@@ -117,11 +126,10 @@ struct hosting_fixture {
     publishers.push_back(p);
     const auto signer = test_key(index + 5000);
     test_feed feed;
+    feed.signer = signer;
     for (std::uint64_t i = 0; i < feed_length; ++i) {
-      bytes b(feed_block_bytes);
-      for (std::size_t j = 0; j < b.size(); ++j) b[j] = static_cast<byte>(index * 31 + i * 7 + j);
-      feed.tree.append(b);
-      feed.blocks.push_back(std::move(b));
+      feed.blocks.push_back(feed_block(index, i));
+      feed.tree.append(feed.blocks.back());
     }
     publish_feed x;
     x.signer = signer.pk;
@@ -182,5 +190,51 @@ struct hosting_fixture {
     }
   }
 };
+
+// The publisher appends `count` blocks to its copy of feed `key` and signs the new head.
+inline update_feed append(hosting_fixture& h, const feed_key& key, std::uint64_t count) {
+  auto& feed = h.feeds.at(key);
+  const auto old_length = feed.tree.tree.length();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    feed.blocks.push_back(feed_block(999, old_length + i));
+    feed.tree.append(feed.blocks.back());
+  }
+  const auto length = feed.tree.tree.length();
+  const feed_identity identity{feed.signer.pk, signing_mode::manifest_v1};
+  const auto sig = sign(identity.signable(feed.tree.tree.hash(), length, 0), feed.signer.sk);
+  return make_update_feed(key, feed.tree.lookup(), old_length, length, sig).value();
+}
+
+// The feed as it was at `length` blocks (its publisher's copy keeps every node).
+inline test_feed prefix(const test_feed& feed, std::uint64_t length) {
+  test_feed out;
+  out.signer = feed.signer;
+  for (std::uint64_t i = 0; i < length; ++i) {
+    out.blocks.push_back(feed.blocks.at(i));
+    out.tree.append(out.blocks.back());
+  }
+  return out;
+}
+
+// Advances blocks until one opens a challenge; returns it (fails after `limit` blocks).
+inline challenge_issued next_challenge(hosting_fixture& h, std::uint64_t& seed, std::uint64_t limit = 100) {
+  for (std::uint64_t i = 0; i < limit; ++i) {
+    const auto before = h.events.size();
+    h.next_block(++seed);
+    const std::vector<chain_event> fresh(h.events.begin() + static_cast<std::ptrdiff_t>(before), h.events.end());
+    const auto issued = events_of<challenge_issued>(fresh);
+    if (!issued.empty()) return issued.front();
+  }
+  FAIL("no challenge within the limit");
+  return {};
+}
+
+inline std::vector<challenge_resolved> run_until_resolved(hosting_fixture& h, std::uint64_t& seed, std::uint64_t id) {
+  while (h.s.challenges.contains(id)) h.next_block(++seed);
+  std::vector<challenge_resolved> out;
+  for (const auto& r : events_of<challenge_resolved>(h.events))
+    if (r.challenge == id) out.push_back(r);
+  return out;
+}
 
 }  // namespace datdot::test

@@ -77,7 +77,12 @@ TEST_CASE("every call kind round-trips through the strict canonical encoding") {
                                                              {{6, 20, {}}}},
                                                {{3, 40, blake2b_256(as_bytes("root"))}}},
                           submit_attestation{7, true, 15, 1'000'000},
-                          back_feed{feed_key{blake2b_256(as_bytes("feed"))}, ratio{9}}};
+                          back_feed{feed_key{blake2b_256(as_bytes("feed"))}, ratio{9}},
+                          update_feed{feed_key{blake2b_256(as_bytes("feed"))},
+                                      {{7, 40, blake2b_256(as_bytes("root"))}},
+                                      6,
+                                      {{8, 10, {}}, {10, 10, {}}},
+                                      {}}};
   REQUIRE(calls.size() == std::variant_size_v<call>);
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto x = make_extrinsic(f.chain(), k, i, calls[i]);

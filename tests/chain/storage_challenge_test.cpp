@@ -24,27 +24,6 @@ chain_params challenge_params() {
   return p;
 }
 
-// Advances blocks until one opens a challenge; returns it (fails after `limit` blocks).
-challenge_issued next_challenge(hosting_fixture& h, std::uint64_t& seed, std::uint64_t limit = 100) {
-  for (std::uint64_t i = 0; i < limit; ++i) {
-    const auto before = h.events.size();
-    h.next_block(++seed);
-    const std::vector<chain_event> fresh(h.events.begin() + static_cast<std::ptrdiff_t>(before), h.events.end());
-    const auto issued = events_of<challenge_issued>(fresh);
-    if (!issued.empty()) return issued.front();
-  }
-  FAIL("no challenge within the limit");
-  return {};
-}
-
-std::vector<challenge_resolved> run_until_resolved(hosting_fixture& h, std::uint64_t& seed, std::uint64_t id) {
-  while (h.s.challenges.contains(id)) h.next_block(++seed);
-  std::vector<challenge_resolved> out;
-  for (const auto& r : events_of<challenge_resolved>(h.events))
-    if (r.challenge == id) out.push_back(r);
-  return out;
-}
-
 const std::uint64_t price = 1000;  // challenge_params' default price for a feed under 1 MiB
 
 submit_storage_proof honest_proof(const hosting_fixture& h, const feed_key& key, const sealed_replica& replica,
@@ -121,16 +100,16 @@ TEST_CASE("an active replica is challenged at a random block, proved on chain, a
   CHECK(decode_state(encode_state(h.s)).value() == h.s);
 
   // What the node metrics are fed: the chain's record of each node's service.
-  const auto hosted = count_service(h.events, h.s, r.hoster);
+  const auto hosted = count_service(h.events, r.hoster);
   CHECK(hosted.challenges_received == 1);
   CHECK(hosted.challenges_passed == 1);
   CHECK(hosted.challenges_failed == 0);
   CHECK(active_replicas_of(h.s, r.hoster) == 1);
-  const auto sealed = count_service(h.events, h.s, r.encoder);
+  const auto sealed = count_service(h.events, r.encoder);
   CHECK(sealed.sealed_blocks == feed_length);
   CHECK(sealed.sealed_bytes == feed_bytes);
   CHECK(sealed.challenges_received == 0);
-  CHECK(count_service(h.events, h.s, c.attesters[0]).attestations == 1);
+  CHECK(count_service(h.events, c.attesters[0]).attestations == 1);
 }
 
 TEST_CASE("forged, misplaced and foreign storage proofs are refused without effect") {

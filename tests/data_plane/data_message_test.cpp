@@ -32,12 +32,16 @@ feed_key some_feed() {
 std::vector<data_message> samples() {
   return {
       feed_blocks_request{some_feed(), 7, 3},
+      feed_blocks_request{some_feed(), 7, 3, 90},
       feed_blocks{nodes(3), {block_proof{7, bytes(100, 1), nodes(5)}, block_proof{8, {}, {}}}},
       feed_blocks{},
       replica_push{some_feed(), 2, 40, nodes(2), {sealed_block{bytes(300, 4), 250, nodes(4)}, sealed_block{}}},
       replica_ack{41},
       data_refusal{"not assigned"},
       data_refusal{},
+      replica_roots_request{some_feed(), 1, 10},
+      replica_roots{nodes(2)},
+      replica_roots{},
   };
 }
 

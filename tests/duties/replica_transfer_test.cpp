@@ -102,3 +102,38 @@ TEST_CASE("a hoster accepts an honest push and refuses foreign, unsealed, forged
   elsewhere.replica = 1;
   CHECK_FALSE(t.hoster_check(elsewhere));
 }
+
+TEST_CASE("a grown feed gives the encoder and hoster of an active replica the added blocks, at the new head") {
+  transfer_fixture t;
+  const auto r = t.h.s.feeds.at(t.key).replicas.at(0);
+  t.h.activate(t.key, 0);
+  const auto& publisher = t.h.signer_of(t.h.s.feeds.at(t.key).publisher);
+  t.h.apply(publisher, append(t.h, t.key, 5));
+  const auto sealing = sealing_duties(t.h.s, r.encoder);
+  REQUIRE(sealing.size() == 1);
+  const auto& d = sealing.front();
+  CHECK(d.first == feed_length);
+  CHECK(d.feed.length == feed_length + 5);  // the extension's target, what blocks are checked against
+  CHECK(d.feed.tree_hash == t.h.feeds.at(t.key).tree.tree.hash());
+  CHECK(intake_duties(t.h.s, r.hoster).size() == 1);
+  CHECK(intake_duties(t.h.s, r.hoster).front().first == feed_length);
+
+  // The publisher's answer at the new head passes the encoder's check; the old head's does not.
+  const auto& feed = t.h.feeds.at(t.key);
+  feed_blocks added{feed.tree.tree.roots(), {}};
+  for (std::uint64_t i = feed_length; i < feed_length + 5; ++i) added.blocks.push_back({i, feed.blocks[i], feed.tree.path(i)});
+  CHECK(check_feed_blocks(d.feed, added, feed_length));
+  CHECK_FALSE(check_feed_blocks(d.feed, t.all, 0));
+  const auto push = seal_blocks(test_sealer(), d, added).value();
+  CHECK(push.first == feed_length);
+  CHECK(check_push(d, test_sealer().public_part(), push, feed_length));
+  CHECK_FALSE(check_push(d, test_sealer().public_part(), push, 0));
+
+  // Once the encoder's root is on chain it has nothing left to do; the hoster still takes the blocks.
+  const auto c = seal_replica(feed, r.replica_key).commitment();
+  t.h.apply(t.h.signer_of(r.encoder), submit_replica_root{t.key, 0, c.tree_hash, c.length});
+  CHECK(sealing_duties(t.h.s, r.encoder).empty());
+  CHECK(intake_duties(t.h.s, r.hoster).size() == 1);
+  t.h.apply(t.h.signer_of(r.hoster), submit_replica_root{t.key, 0, c.tree_hash, c.length});
+  CHECK(intake_duties(t.h.s, r.hoster).empty());
+}

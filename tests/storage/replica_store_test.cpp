@@ -1,6 +1,7 @@
 // The replica store: a stored replica answers storage challenges the chain
-// accepts, survives reopening and filling in runs, fails appends without a
-// trace, names a damaged block or feed path, serves readers the original
+// accepts, survives reopening and filling in runs, follows a growing feed
+// while staying provable at the length it had, fails appends without a
+// trace, names a damaged block or feed tree node, serves readers the original
 // blocks with paths to the feed roots, and keeps replicas apart.
 #include <doctest/doctest.h>
 
@@ -266,6 +267,56 @@ TEST_CASE("a replica filled in two runs commits to the longer tree and proves bl
   CHECK(r->verify_all());
 }
 
+TEST_CASE("a replica follows a growing feed and stays provable at the length it had") {
+  stored_replica s(0, 5);
+  auto& r = s.r;
+  auto& feed = s.feed;
+  const auto old_roots = feed.tree.roots();
+  const auto old_commitment = r.commitment();
+  const auto first_new = feed.grow(4);
+  CHECK(r.grow(old_roots).err().code == errc::invalid_argument);  // not longer
+  REQUIRE(r.grow(feed.tree.roots()));
+  CHECK(r.head().feed_roots == feed.tree.roots());
+  CHECK(r.head().length == 5);
+
+  auto at_old_length = [&](std::uint64_t i) -> result<void> {
+    DATDOT_TRY(proof, r.prove(i, 5));
+    return verify_storage_proof(proof, old_commitment, old_roots, encoder().public_part(), feed.key);
+  };
+  REQUIRE(fill(r, feed, first_new, 2));
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    CHECK(at_old_length(i));  // what the chain agreed while the extension goes on
+    CHECK(verify_block(r.read(i, 5).value(), old_roots));
+  }
+  CHECK(r.feed_roots(5).value() == old_roots);
+  CHECK(r.prove(5, 5).err().code == errc::out_of_range);
+  CHECK(r.prove(0, 8).err().code == errc::out_of_range);  // not filled that far yet
+  REQUIRE(fill(r, feed, first_new + 2, 2));
+  CHECK(r.head().length == 9);
+  CHECK(r.feed_roots(9).value() == feed.tree.roots());
+  for (std::uint64_t i = 0; i < 9; ++i) {
+    CAPTURE(i);
+    const auto verified = challenge(r, feed, i);
+    CHECK_MESSAGE(verified.has_value(), why(verified));
+    CHECK(read_verifies(r, feed, i));
+    CHECK(r.feed_path(i).value() == feed.feed_path(i));
+  }
+  CHECK(at_old_length(2));
+  const auto reopened = replica::open(s.store, s.id);
+  REQUIRE_MESSAGE(reopened.has_value(), why(reopened));
+  CHECK(reopened->verify_all());
+  CHECK(reopened->commitment() == r.commitment());
+}
+
+TEST_CASE("an appended block whose feed path does not reach the feed roots is refused") {
+  stored_replica s(0, 5, 3);
+  auto paths = s.feed.paths_from(3);
+  paths[0][0].hash[3] ^= 1;  // block 3 (leaf 6) has leaf 4 and node 1 on its path
+  CHECK(s.r.append(s.feed.sealed_from(3), s.feed.sizes_from(3), paths).err().code == errc::verification_failed);
+  CHECK(s.r.head().length == 3);
+}
+
 TEST_CASE("failed appends and creates leave the replica as it was") {
   stored_replica s(0, 5, 3);
   auto& r = s.r;
@@ -288,7 +339,6 @@ TEST_CASE("failed appends and creates leave the replica as it was") {
       CAPTURE(i);
       CHECK(store.sealed(id, i).err().code == errc::not_found);
       CHECK(store.plain_size(id, i).err().code == errc::not_found);
-      CHECK(store.feed_path(id, i).err().code == errc::not_found);
     }
   };
 
@@ -361,7 +411,7 @@ TEST_CASE("create refuses feed roots that are not the roots of a tree, and write
   CHECK(store.head(id).value() == std::nullopt);
 }
 
-TEST_CASE("a head record that is not a version 2 head with at most 64 feed roots does not decode") {
+TEST_CASE("a head record that is not a version 3 head with at most 64 feed roots does not decode") {
   stored_replica s(0, 1);
   const auto key = record_key(0, 0);
   const bytes head_key(key.begin(), key.begin() + 36);
@@ -393,12 +443,14 @@ TEST_CASE("a head record that is not a version 2 head with at most 64 feed roots
     s.overwrite("replica_heads", head_key, claimed);
     CHECK(s.store.head(s.id).err().code == errc::corrupt_data);
   }
-  SUBCASE("the old format") {
-    auto old = good;
-    old[0] = 1;
-    s.overwrite("replica_heads", head_key, old);
-    CHECK(s.store.head(s.id).err().code == errc::corrupt_data);
-    CHECK(replica::open(s.store, s.id).err().code == errc::corrupt_data);
+  SUBCASE("the old formats (no feed roots; one feed path per block)") {
+    for (const byte version : {byte{1}, byte{2}}) {
+      auto old = good;
+      old[0] = version;
+      s.overwrite("replica_heads", head_key, old);
+      CHECK(s.store.head(s.id).err().code == errc::corrupt_data);
+      CHECK(replica::open(s.store, s.id).err().code == errc::corrupt_data);
+    }
   }
 }
 
@@ -422,18 +474,19 @@ TEST_CASE("a flipped byte in a stored sealed block is named by verify and fails 
   CHECK(challenge(r, feed, 3));
 }
 
-TEST_CASE("a damaged stored feed path is named by verify and read serves a proof readers reject") {
+TEST_CASE("a damaged stored feed tree node is named by verify and read serves a proof readers reject") {
   stored_replica s(2, 5);
   const auto& r = s.r;
   const auto& feed = s.feed;
   REQUIRE(r.verify_all());
-  const auto key = record_key(2, 2);
-  auto path = s.raw("replica_feed_paths", key);
-  REQUIRE(path.size() == 8 + 2 * 48);  // block 2 of 5 sits two levels below its root
+  // Block 2 of 5 (leaf 4) has leaf 6 (block 3) and node 1 on its path to root 3.
+  const auto key = record_key(2, 6);
+  auto path = s.raw("replica_feed_nodes", key);
+  REQUIRE(path.size() == 8 + 32);
 
   SUBCASE("a flipped byte of a sibling's hash") {
-    path[8 + 16 + 5] ^= 0x01;
-    s.overwrite("replica_feed_paths", key, path);
+    path[8 + 5] ^= 0x01;
+    s.overwrite("replica_feed_nodes", key, path);
 
     const auto verified = r.verify_all();
     REQUIRE_FALSE(verified);
@@ -448,7 +501,7 @@ TEST_CASE("a damaged stored feed path is named by verify and read serves a proof
   }
   SUBCASE("a truncated record") {
     path.pop_back();
-    s.overwrite("replica_feed_paths", key, path);
+    s.overwrite("replica_feed_nodes", key, path);
 
     CHECK(r.feed_path(2).err().code == errc::corrupt_data);
     CHECK(r.read(2).err().code == errc::corrupt_data);
@@ -490,7 +543,7 @@ TEST_CASE("replicas of one feed in different slots are independent") {
   CHECK(replica::open(store, id0).err().code == errc::not_found);
   CHECK(store.sealed(id0, 0).err().code == errc::not_found);
   CHECK(store.node(id0, 0).err().code == errc::not_found);
-  CHECK(store.feed_path(id0, 0).err().code == errc::not_found);
+  CHECK(store.feed_node(id0, 0).err().code == errc::not_found);
 
   const auto kept = replica::open(store, id1);
   REQUIRE_MESSAGE(kept.has_value(), why(kept));
