@@ -1,11 +1,14 @@
-// `datdot publish`, `datdot status` and `datdot fetch`: the pinning-service
-// view of a running node. publish hands a file to the node's publisher (POST
-// /roles/publish), prints the feed key and follows the hosting request on the
-// finalized chain until it is pinned or failed; status prints one feed's
-// state per replica; fetch has the node's reader download a hosted feed from
-// its hosters into a file (POST /roles/fetch).
+// `datdot publish`, `datdot append`, `datdot status` and `datdot fetch`: the
+// pinning-service view of a running node. publish hands a file to the node's
+// publisher (POST /roles/publish), prints the feed key and follows the
+// hosting request on the finalized chain until it is pinned or failed; append
+// grows a published feed by a file (POST /roles/append) and follows until
+// every replica covers the new length; status prints one feed's state per
+// replica; fetch has the node's reader download a hosted feed from its
+// hosters into a file (POST /roles/fetch).
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -37,7 +40,11 @@ void print_status(const json& f) {
             << active(f) << "/" << f.at("replicas_wanted") << " replicas active, " << f.at("length") << " blocks, "
             << f.at("byte_size") << " bytes\n";
   for (const auto& r : f.at("replicas"))
-    std::cout << "  replica " << r.at("replica") << ": " << r.at("state").get<std::string>() << "  hoster "
+    std::cout << "  replica " << r.at("replica") << ": " << r.at("state").get<std::string>() << " at "
+              << r.at("length") << " blocks"
+              << (r.at("extending_to").is_null() ? std::string{}
+                                                 : ", extending to " + r.at("extending_to").dump())
+              << "  hoster "
               << r.at("hoster").get<std::string>().substr(0, 16) << "  challenges passed " << r.at("challenges_passed")
               << ", failed in a row " << r.at("failures_in_a_row") << ", last proof at block " << r.at("last_proof_at")
               << "\n";
@@ -51,11 +58,37 @@ struct publish_options {
   int follow_ms = 600'000;
 };
 
-void publish(const publish_options& o) {
+// The absolute path of what the node is to read (a regular file unless
+// directories are allowed too), or the command fails.
+std::string absolute_source(const std::string& source, bool directory_ok) {
   std::error_code ec;
-  const auto path = std::filesystem::absolute(o.file, ec);
-  if (ec || !std::filesystem::exists(path)) throw command_failed{2, "no such file or directory: " + o.file};
-  const auto made = ask(o.client, "POST", "/roles/publish", json{{"file", path.string()}, {"replicas", o.replicas}}.dump(),
+  const auto path = std::filesystem::absolute(source, ec);
+  if (ec || !std::filesystem::exists(path)) throw command_failed{2, "no such file or directory: " + source};
+  if (!std::filesystem::is_regular_file(path) && !(directory_ok && std::filesystem::is_directory(path)))
+    throw command_failed{2, source + " is not a " + (directory_ok ? "file or directory" : "regular file")};
+  return path.string();
+}
+
+// Reads the feed from the finalized chain until `done` says so, printing
+// `progress` whenever it changes; fails after follow_ms. Returns the last view.
+json follow(const client_options& o, const std::string& key, int follow_ms,
+            const std::function<std::string(const json&)>& progress, const std::function<bool(const json&)>& done) {
+  std::string last;
+  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{follow_ms};;) {
+    auto f = feed_of(o, key);
+    const auto now = progress(f);
+    if (now != last && !o.json_out) std::cout << now << "\n" << std::flush;
+    last = now;
+    if (done(f)) return f;
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw command_failed{1, "gave up after " + std::to_string(follow_ms) + " ms (" + now + ")"};
+    std::this_thread::sleep_for(std::chrono::milliseconds{follow_poll_ms});
+  }
+}
+
+void publish(const publish_options& o) {
+  const auto path = absolute_source(o.file, true);
+  const auto made = ask(o.client, "POST", "/roles/publish", json{{"file", path}, {"replicas", o.replicas}}.dump(),
                         600'000);
   const auto key = made.at("key").get<std::string>();
   if (!o.client.json_out)
@@ -65,25 +98,55 @@ void publish(const publish_options& o) {
     if (o.client.json_out) std::cout << made.dump() << "\n";
     return;
   }
-  std::string last;
-  json f;
-  for (auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{o.follow_ms};;) {
-    f = feed_of(o.client, key);
-    const std::string now = f.is_null() ? "submitted" : f.at("state").get<std::string>() + " " + std::to_string(active(f));
-    if (now != last && !o.client.json_out) {
-      if (f.is_null())
-        std::cout << "waiting for the request to be finalized\n";
-      else
-        std::cout << f.at("state").get<std::string>() << ": " << active(f) << "/" << o.replicas << " replicas active\n";
-      std::cout << std::flush;
-    }
-    last = now;
-    if (!f.is_null() && (f.at("state") == "pinned" || f.at("state") == "failed")) break;
-    if (std::chrono::steady_clock::now() >= deadline)
-      throw command_failed{1, "not pinned within " + std::to_string(o.follow_ms) + " ms (state: " + now + ")"};
-    std::this_thread::sleep_for(std::chrono::milliseconds{follow_poll_ms});
-  }
+  const auto f = follow(
+      o.client, key, o.follow_ms,
+      [&](const json& f) -> std::string {
+        if (f.is_null()) return "waiting for the request to be finalized";
+        return f.at("state").get<std::string>() + ": " + std::to_string(active(f)) + "/" +
+               std::to_string(o.replicas) + " replicas active";
+      },
+      [](const json& f) { return !f.is_null() && (f.at("state") == "pinned" || f.at("state") == "failed"); });
   if (o.client.json_out) std::cout << json{{"published", made}, {"feed", f}}.dump() << "\n";
+  if (f.at("state") == "failed") throw command_failed{1, "hosting failed"};
+}
+
+struct append_options {
+  client_options client;
+  std::string key;
+  std::string file;
+  bool follow = true;
+  int follow_ms = 600'000;
+};
+
+// Active replicas at `length` blocks (the feed's length once the update is final).
+std::size_t active_at(const json& f, std::uint64_t length) {
+  std::size_t n = 0;
+  for (const auto& r : f.at("replicas")) n += r.at("state") == "active" && r.at("length") == length ? 1 : 0;
+  return n;
+}
+
+void append(const append_options& o) {
+  const auto path = absolute_source(o.file, false);
+  const auto made = ask(o.client, "POST", "/roles/append", json{{"key", o.key}, {"file", path}}.dump(), 600'000);
+  const auto length = made.at("length").get<std::uint64_t>();
+  if (!o.client.json_out) std::cout << "feed " << o.key << " now " << length << " blocks\n" << std::flush;
+  if (!o.follow) {
+    if (o.client.json_out) std::cout << made.dump() << "\n";
+    return;
+  }
+  const auto grown = [&](const json& f) { return !f.is_null() && f.at("length") == length; };
+  const auto f = follow(
+      o.client, o.key, o.follow_ms,
+      [&](const json& f) -> std::string {
+        if (!grown(f)) return "waiting for the update to be finalized";
+        return std::to_string(active_at(f, length)) + "/" + f.at("replicas_wanted").dump() + " replicas active at " +
+               std::to_string(length) + " blocks";
+      },
+      [&](const json& f) {
+        return (!f.is_null() && f.at("state") == "failed") ||
+               (grown(f) && active_at(f, length) == f.at("replicas_wanted").get<std::size_t>());
+      });
+  if (o.client.json_out) std::cout << json{{"appended", made}, {"feed", f}}.dump() << "\n";
   if (f.at("state") == "failed") throw command_failed{1, "hosting failed"};
 }
 
@@ -104,6 +167,17 @@ void add_hosting_commands(CLI::App& app) {
   pc->add_option("--follow-ms", p->follow_ms, "Give up following after this long")->capture_default_str();
   add_client_options(pc, p->client);
   pc->callback([p] { publish(*p); });
+
+  auto a = std::make_shared<append_options>();
+  auto* ac = app.add_subcommand("append", "Append FILE's bytes as new blocks to a feed this node published, ask the "
+                                          "chain to follow it (update_feed), and follow until every replica covers "
+                                          "the new length");
+  ac->add_option("FEED_KEY", a->key, "The feed's key (64 hex)")->required();
+  ac->add_option("FILE", a->file, "The file whose bytes are appended (split into 64 KiB blocks)")->required();
+  ac->add_flag("!--no-follow", a->follow, "Print the new length and return without following the replicas");
+  ac->add_option("--follow-ms", a->follow_ms, "Give up following after this long")->capture_default_str();
+  add_client_options(ac, a->client);
+  ac->callback([a] { append(*a); });
 
   auto fe = std::make_shared<std::tuple<client_options, std::string, std::string>>();
   auto* fc = app.add_subcommand("fetch", "Download a hosted feed from its hosters into OUT through a running node, "

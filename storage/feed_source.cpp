@@ -125,6 +125,13 @@ const char* to_string(feed_source_kind kind) noexcept {
   return "?";
 }
 
+result<void> append_file(feed_directory& dir, const fs::path& file) {
+  if (!dir.keys()) return make_error(errc::invalid_argument, "this feed was imported: only its owner can append to it");
+  block_writer w{dir};
+  DATDOT_CHECK(copy_file(file, w));
+  return w.finish();
+}
+
 result<made_feed> make_feed_from(const fs::path& source, const fs::path& feeds_dir) {
   DATDOT_TRY(kind, kind_of(source));
   static std::atomic<std::uint64_t> made{0};

@@ -25,4 +25,9 @@ struct made_feed {
 // (the same export published twice) is kept and its directory returned.
 result<made_feed> make_feed_from(const std::filesystem::path& source, const std::filesystem::path& feeds_dir);
 
+class feed_directory;
+// Appends `file`'s bytes to a feed this directory may sign for, as new 64 KiB
+// blocks (`datdot append`): the feed's last block stays as it is.
+result<void> append_file(feed_directory& dir, const std::filesystem::path& file);
+
 }  // namespace datdot::storage

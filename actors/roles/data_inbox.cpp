@@ -40,7 +40,9 @@ inbox_actor spawn_data_inbox(caf::actor_system& sys, bus_actor bus, data_roles r
           if (std::holds_alternative<feed_blocks_request>(*decoded)) {
             if (roles.publisher) handlers.push_back(*roles.publisher);
             if (roles.hoster) handlers.push_back(*roles.hoster);
-          } else if (std::holds_alternative<replica_push>(*decoded) && roles.hoster) {
+          } else if ((std::holds_alternative<replica_push>(*decoded) ||
+                      std::holds_alternative<replica_roots_request>(*decoded)) &&
+                     roles.hoster) {
             handlers.push_back(*roles.hoster);
           }
           auto promise = self->make_response_promise<message_body>();

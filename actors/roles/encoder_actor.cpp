@@ -14,7 +14,7 @@ struct job {
   std::vector<account_id> sources;  // who to fetch from, in order
   std::size_t source = 0;
   std::uint64_t next = 0;           // first block not yet acknowledged by the hoster
-  merkle_tree sealed_tree;          // over the sealed blocks sent so far
+  merkle_tree sealed_tree;          // over the sealed blocks sent so far (an extension: from the agreed roots)
 };
 
 struct encoder_state {
@@ -74,7 +74,9 @@ void step(encoder_pointer self, job_key key) {
   if (j.next == j.duty.feed.length) return finish(self, key);
   if (j.source == j.sources.size()) return give_up(self, key, "no source served the blocks");
   const auto from = j.sources[j.source];
-  ask_data(self, *st.ctx, from, data_message{feed_blocks_request{key.first, j.next, data_limits::blocks_per_message_max}},
+  // Proved against the head this work is for, which the feed may have grown past.
+  const feed_blocks_request wanted{key.first, j.next, data_limits::blocks_per_message_max, j.duty.feed.length};
+  ask_data(self, *st.ctx, from, data_message{wanted},
            [=](result<data_message> answer) {
              auto& st = self->state;
              if (!st.jobs.contains(key)) return;
@@ -94,26 +96,51 @@ void step(encoder_pointer self, job_key key) {
            });
 }
 
+// An extension grows the replica tree the chain agreed on: its roots come
+// from the hoster and must hash to the chain's commitment.
+void extend(encoder_pointer self, job_key key) {
+  auto& j = self->state.jobs.at(key);
+  const auto agreed = j.duty.record.encoder_root;
+  if (!agreed || agreed->length != j.duty.first) return give_up(self, key, "no agreed replica tree to extend");
+  const replica_roots_request wanted{key.first, key.second, j.duty.first};
+  ask_data(self, *self->state.ctx, j.duty.record.hoster, data_message{wanted}, [=](result<data_message> answer) {
+    auto& st = self->state;
+    if (!st.jobs.contains(key)) return;
+    const auto* roots = answer ? std::get_if<replica_roots>(&*answer) : nullptr;
+    if (!roots) return give_up(self, key, "hoster: " + (answer ? std::string{"no replica roots"} : answer.err().describe()));
+    if (commit_replica(roots->roots) != *agreed) return give_up(self, key, "hoster's replica roots are not the agreed tree");
+    auto tree = merkle_tree::from_roots(roots->roots);
+    if (!tree) return give_up(self, key, "hoster's replica roots: " + tree.err().describe());
+    st.jobs.at(key).sealed_tree = std::move(*tree);
+    step(self, key);
+  });
+}
+
 void on_final(encoder_pointer self, const finalized_view& view) {
   auto& st = self->state;
   st.chain = view.state;
   const auto duties = sealing_duties(*st.chain, st.ctx->me());
-  // Jobs the chain no longer asks for (root recorded, replica re-assigned) end.
+  // Jobs the chain no longer asks for (root recorded, replica re-assigned, sealing done and extension begun) end.
   std::erase_if(st.jobs, [&](const auto& e) {
     return std::none_of(duties.begin(), duties.end(), [&](const replica_duty& d) {
-      return d.key == e.first.first && d.replica == e.first.second && d.record.hoster == e.second.duty.record.hoster;
+      return d.key == e.first.first && d.replica == e.first.second && d.record.hoster == e.second.duty.record.hoster &&
+             d.first == e.second.duty.first && d.feed.length == e.second.duty.feed.length;
     });
   });
   for (const auto& d : duties) {
     const job_key key{d.key, d.replica};
     if (st.jobs.contains(key)) continue;
-    job j{d, {d.feed.publisher}, 0, 0, {}};
+    job j{d, {d.feed.publisher}, 0, d.first, {}};
+    // Hosters whose agreed replicas reach the head this work is for serve its blocks too.
     for (const auto& r : d.feed.replicas)
-      if (r.state == replica_state::active) j.sources.push_back(r.hoster);
+      if (r.state == replica_state::active && r.covers.length >= d.feed.length) j.sources.push_back(r.hoster);
     for (const auto& peer : j.sources) know_peer(self, *st.ctx, st.known, *st.chain, peer);
     know_peer(self, *st.ctx, st.known, *st.chain, d.record.hoster);
     st.jobs.emplace(key, std::move(j));
-    step(self, key);
+    if (d.first == 0)
+      step(self, key);
+    else
+      extend(self, key);
   }
 }
 

@@ -33,10 +33,11 @@ void submit(hoster_pointer self, call c, std::string what) {
           [=](caf::error& e) { self->state.ctx->say("hoster: " + what + ": " + caf::to_string(e)); });
 }
 
-// A whole replica's root goes to the chain once; the encoder submits its own.
+// A whole replica's root (or, extended, its grown root) goes to the chain
+// once; the encoder submits its own.
 void commit_if_whole(hoster_pointer self, const replica_duty& duty, const storage::replica& r) {
   auto& st = self->state;
-  if (r.tree().length() != duty.feed.length || duty.record.hoster_root || !st.rooted.insert({duty.key, duty.replica}).second)
+  if (r.tree().length() != duty.feed.length || duty.hoster_root || !st.rooted.insert({duty.key, duty.replica}).second)
     return;
   const auto c = r.commitment();
   submit(self, submit_replica_root{duty.key, duty.replica, c.tree_hash, c.length}, "replica root");
@@ -56,7 +57,7 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
   const auto id = id_of(push.feed, push.replica);
   auto opened = storage::replica::open(*st.store, id);
   // An encoder that starts over (it restarted) sends from block 0 again: so does the replica.
-  if (opened && push.first == 0 && opened->tree().length() > 0) {
+  if (opened && duty->first == 0 && push.first == 0 && opened->tree().length() > 0) {
     if (auto ok = st.store->erase(id); !ok) return refuse("cannot restart the replica: " + ok.err().describe());
     st.rooted.erase({push.feed, push.replica});
     opened = storage::replica::open(*st.store, id);
@@ -73,6 +74,9 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
                 ok.err().describe());
     return refuse(ok.err().describe());
   }
+  // The first run of an extension: the replica is filled on towards the grown feed's roots (checked above).
+  if (r.head().feed_roots != push.feed_roots)
+    if (auto ok = r.grow(push.feed_roots); !ok) return refuse("cannot grow the replica: " + ok.err().describe());
   std::vector<bytes> sealed;
   std::vector<std::uint64_t> sizes;
   std::vector<std::vector<tree_node>> paths;
@@ -96,10 +100,14 @@ data_message serve(hoster_pointer self, const feed_blocks_request& req) {
     if (rec.hoster != st.ctx->me() || rec.state != replica_state::active) continue;
     auto r = storage::replica::open(*st.store, id_of(req.feed, i));
     if (!r) continue;
-    feed_blocks out{r->head().feed_roots, {}};
+    // At the length the chain agreed unless asked for another this replica holds.
+    const auto length = req.length != 0 ? req.length : rec.covers.length;
+    auto roots = r->feed_roots(length);
+    if (!roots) return refuse(roots.err().describe());
+    feed_blocks out{std::move(*roots), {}};
     std::size_t budget = data_limits::message_bytes_max * 3 / 4;
-    for (std::uint64_t n = req.first; n < req.first + req.count && n < r->tree().length(); ++n) {
-      auto block = r->read(n);
+    for (std::uint64_t n = req.first; n < req.first + req.count && n < length; ++n) {
+      auto block = r->read(n, length);
       if (!block) return refuse("cannot read block " + std::to_string(n) + ": " + block.err().describe());
       const auto size = block->value.size() + block->nodes.size() * 48 + 32;
       if ((size > budget && !out.blocks.empty()) || out.blocks.size() == data_limits::blocks_per_message_max) break;
@@ -109,6 +117,22 @@ data_message serve(hoster_pointer self, const feed_blocks_request& req) {
     return out;
   }
   return refuse("this hoster keeps no active replica of that feed");
+}
+
+// An encoder extending a replica grows the replica tree the chain agreed on:
+// it asks for its roots (and checks them against the chain's commitment).
+data_message serve(hoster_pointer self, const replica_roots_request& req) {
+  auto& st = self->state;
+  if (!st.chain) return refuse("no finalized chain yet");
+  const auto feed = st.chain->feeds.find(req.feed);
+  if (feed == st.chain->feeds.end() || req.replica >= feed->second.replicas.size() ||
+      feed->second.replicas[req.replica].hoster != st.ctx->me())
+    return refuse("replica not hosted here");
+  auto r = storage::replica::open(*st.store, id_of(req.feed, req.replica));
+  if (!r) return refuse(r.err().describe());
+  auto roots = r->roots(req.length);
+  if (!roots) return refuse(roots.err().describe());
+  return replica_roots{std::move(*roots)};
 }
 
 void answer_challenges(hoster_pointer self) {
@@ -121,14 +145,17 @@ void answer_challenges(hoster_pointer self) {
       st.proved.insert(d.id);
       continue;
     }
-    auto proof = r->prove(d.challenge.index);
-    if (!proof) {
-      st.ctx->say("hoster: cannot prove challenge " + std::to_string(d.id) + ": " + proof.err().describe());
-      st.proved.insert(d.id);
+    // Proved at the length the chain agreed, even while an extension fills the replica further.
+    const auto length = d.replica.covers.length;
+    auto proof = r->prove(d.challenge.index, length);
+    auto feed_roots = r->feed_roots(length);
+    st.proved.insert(d.id);
+    if (!proof || !feed_roots) {
+      st.ctx->say("hoster: cannot prove challenge " + std::to_string(d.id) + ": " +
+                  (proof ? feed_roots.err() : proof.err()).describe());
       continue;
     }
-    st.proved.insert(d.id);
-    submit(self, submit_storage_proof{d.id, std::move(*proof), r->head().feed_roots},
+    submit(self, submit_storage_proof{d.id, std::move(*proof), std::move(*feed_roots)},
            "storage proof for challenge " + std::to_string(d.id));
   }
   std::erase_if(st.proved, [&](std::uint64_t id) { return !st.chain->challenges.contains(id); });
@@ -159,7 +186,7 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   }
   // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
   for (const auto& d : intake_duties(*st.chain, st.ctx->me())) {
-    if (d.record.hoster_root) continue;
+    if (d.hoster_root) continue;
     st.rooted.erase({d.key, d.replica});
     if (auto r = storage::replica::open(*st.store, id_of(d.key, d.replica))) commit_if_whole(self, d, *r);
   }
@@ -175,7 +202,8 @@ hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, s
       [=](data_ask_atom, const node_id& from, const data_message& m) -> data_message {
         if (const auto* push = std::get_if<replica_push>(&m)) return intake(self, from, *push);
         if (const auto* req = std::get_if<feed_blocks_request>(&m)) return serve(self, *req);
-        return refuse("a hoster serves blocks and takes replica pushes only");
+        if (const auto* req = std::get_if<replica_roots_request>(&m)) return serve(self, *req);
+        return refuse("a hoster serves blocks and replica roots and takes replica pushes only");
       },
       [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
   });

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/chain/update_feed_call.hpp"
 #include "storage/feed_directory.hpp"
 #include "storage/feed_source.hpp"
 
@@ -23,6 +24,20 @@ struct publisher_state {
 using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
 
 publish_answer failed(const std::string& why) { return {false, json{{"error", why}}.dump()}; }
+
+// Submits the call and answers with `about`, the transaction and, if refused, why.
+void submit(publisher_pointer self, call c, const json& about, const std::string& what,
+            caf::typed_response_promise<publish_answer> promise) {
+  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, std::move(c))
+      .then(
+          [=](const submitted_call& s) mutable {
+            auto out = about;
+            out["transaction"] = to_hex(byte_view{s.hash});
+            if (!s.accepted) out["error"] = what + " not accepted: " + s.detail;
+            promise.deliver(publish_answer{s.accepted, out.dump()});
+          },
+          [=](caf::error& e) mutable { promise.deliver(failed("chain: " + caf::to_string(e))); });
+}
 
 void publish(publisher_pointer self, const publish_request& req, caf::typed_response_promise<publish_answer> promise) {
   auto& st = self->state;
@@ -44,15 +59,7 @@ void publish(publisher_pointer self, const publish_request& req, caf::typed_resp
                    {"length", f.head().length},
                    {"byte_size", f.head().byte_length},
                    {"replicas", req.replicas}};
-  self->request(st.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, call{x})
-      .then(
-          [=](const submitted_call& s) mutable {
-            auto out = about;
-            out["transaction"] = to_hex(byte_view{s.hash});
-            if (!s.accepted) out["error"] = "publish_feed not accepted: " + s.detail;
-            promise.deliver(publish_answer{s.accepted, out.dump()});
-          },
-          [=](caf::error& e) mutable { promise.deliver(failed("chain: " + caf::to_string(e))); });
+  submit(self, call{x}, about, "publish_feed", promise);
 }
 
 result<storage::feed_directory*> feed_dir(publisher_state& st, const feed_key& key) {
@@ -66,6 +73,35 @@ result<storage::feed_directory*> feed_dir(publisher_state& st, const feed_key& k
   return raw;
 }
 
+// Appends `file` to a feed this node published and states the update from
+// the length the chain recorded (finalized): an update still pending is
+// covered too, since the upgrade starts at what the chain holds.
+result<update_feed> appended(publisher_state& st, const append_request& req) {
+  if (!st.chain) return make_error(errc::not_found, "no finalized chain yet");
+  const auto record = st.chain->feeds.find(req.feed);
+  if (record == st.chain->feeds.end() || record->second.publisher != st.ctx->me())
+    return make_error(errc::not_found, "not a feed this node published (or its publish_feed is not final yet)");
+  DATDOT_TRY(dir, feed_dir(st, req.feed));
+  DATDOT_CHECK(storage::append_file(*dir, req.file));
+  const auto& f = dir->the_feed();
+  return make_update_feed(req.feed, f.lookup(), record->second.length, f.head().length, f.head().sig);
+}
+
+void append(publisher_pointer self, const append_request& req, caf::typed_response_promise<publish_answer> promise) {
+  auto update = appended(self->state, req);
+  if (!update) {
+    promise.deliver(failed(update.err().describe()));
+    return;
+  }
+  const auto length = update->length;
+  const auto& f = self->state.open.at(req.feed)->the_feed();
+  const json about{{"key", to_hex(byte_view{req.feed.bytes})},
+                   {"length", length},
+                   {"byte_size", f.head().byte_length},
+                   {"recorded_length", self->state.chain->feeds.at(req.feed).length}};
+  submit(self, call{std::move(*update)}, about, "update_feed", promise);
+}
+
 data_message serve(publisher_pointer self, const feed_blocks_request& req) {
   auto& st = self->state;
   if (!st.chain) return data_refusal{"no finalized chain yet"};
@@ -75,7 +111,10 @@ data_message serve(publisher_pointer self, const feed_blocks_request& req) {
   auto dir = feed_dir(st, req.feed);
   if (!dir) return data_refusal{dir.err().describe()};
   const auto& f = (*dir)->the_feed();
-  const auto length = record->second.length;  // what the chain recorded, whatever was appended since
+  // What the chain recorded, whatever was appended since, unless an encoder
+  // extending a replica asks for the head its extension is for.
+  const auto length = req.length != 0 ? req.length : record->second.length;
+  if (length > f.head().length) return data_refusal{"this publisher's feed is shorter than that"};
   const auto lookup = f.lookup();
   auto roots = roots_at(lookup, length);
   if (!roots) return data_refusal{roots.err().describe()};
@@ -106,6 +145,11 @@ publisher_actor::behavior_type publisher_impl(publisher_pointer self, role_conte
       [=](publish_atom, const publish_request& req) -> caf::result<publish_answer> {
         auto promise = self->make_response_promise<publish_answer>();
         publish(self, req, promise);
+        return promise;
+      },
+      [=](append_atom, const append_request& req) -> caf::result<publish_answer> {
+        auto promise = self->make_response_promise<publish_answer>();
+        append(self, req, promise);
         return promise;
       },
   });

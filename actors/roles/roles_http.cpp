@@ -36,6 +36,16 @@ http_reply publish(caf::actor_system& sys, const std::optional<publisher_actor>&
                                   "publisher");
 }
 
+http_reply append(caf::actor_system& sys, const std::optional<publisher_actor>& publisher, const nlohmann::json& body) {
+  if (!publisher) return error_reply(404, "this node is not a publisher (--roles publisher)");
+  if (!body.contains("key") || !body["key"].is_string() || !body.contains("file") || !body["file"].is_string())
+    return error_reply(400, "append wants {\"key\": FEED_KEY, \"file\": PATH}");
+  auto key = from_hex_fixed<32>(body["key"].get<std::string>());
+  if (!key) return error_reply(400, "key: " + key.err().describe());
+  return ask_role<publish_answer>(sys, *publisher, append_atom_v,
+                                  append_request{feed_key{*key}, body["file"].get<std::string>()}, "publisher");
+}
+
 http_reply fetch(caf::actor_system& sys, const reader_actor& reader, const nlohmann::json& body) {
   if (!body.contains("key") || !body["key"].is_string() || !body.contains("out") || !body["out"].is_string())
     return error_reply(400, "fetch wants {\"key\": FEED_KEY, \"out\": PATH}");
@@ -52,8 +62,9 @@ http_route roles_http_route(caf::actor_system& sys, std::optional<publisher_acto
     const auto body = nlohmann::json::parse(r.body, nullptr, false);
     const std::string prefix = roles_http_prefix;
     if (r.method == "POST" && body.is_object() && r.path == prefix + "/publish") return publish(sys, publisher, body);
+    if (r.method == "POST" && body.is_object() && r.path == prefix + "/append") return append(sys, publisher, body);
     if (r.method == "POST" && body.is_object() && r.path == prefix + "/fetch") return fetch(sys, reader, body);
-    return error_reply(404, "no such endpoint (POST /roles/publish or /roles/fetch with a JSON body)");
+    return error_reply(404, "no such endpoint (POST /roles/publish, /roles/append or /roles/fetch with a JSON body)");
   };
 }
 

@@ -2,6 +2,10 @@
 //   POST /roles/publish   body {"file": ABSOLUTE_PATH, "replicas": N}: the
 //                         publisher makes a feed of the file and asks the
 //                         chain to host it; answers its key, length and size.
+//   POST /roles/append    body {"key": FEED_KEY, "file": ABSOLUTE_PATH}: the
+//                         publisher appends the file's bytes to a feed it
+//                         published and submits update_feed; answers the
+//                         feed's new length and size.
 //   POST /roles/fetch     body {"key": FEED_KEY, "out": ABSOLUTE_PATH}: the
 //                         reader downloads the feed from its hosters into the
 //                         file, checking every block; answers blocks, bytes,

@@ -54,6 +54,10 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
   // A failed replica's slot is reused, so a feed never holds more than it wants.
   const auto slot = std::find_if(f.replicas.begin(), f.replicas.end(), [](const replica_record& r) { return !live(r); });
   const auto number = static_cast<std::uint32_t>(slot - f.replicas.begin());
+  // The hoster that just lost this slot's replica (it failed challenges, went
+  // dark, had no room) is not given it again: it may still be registered.
+  const std::optional<account_id> lost =
+      slot != f.replicas.end() ? std::optional<account_id>{slot->hoster} : std::nullopt;
   std::vector<account_id> hosters, encoders;
   for (const auto& entry : s.nodes) {
     // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
@@ -62,7 +66,8 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
     if (id == f.publisher) continue;
     const bool holds = std::any_of(f.replicas.begin(), f.replicas.end(),
                                    [&](const replica_record& r) { return live(r) && r.hoster == id; });
-    if (node.roles.contains(role::hoster) && !holds && node.capacity_bytes - node.reserved_bytes >= f.byte_size)
+    if (node.roles.contains(role::hoster) && !holds && id != lost &&
+        node.capacity_bytes - node.reserved_bytes >= f.byte_size)
       hosters.push_back(id);
     if (node.roles.contains(role::encoder)) encoders.push_back(id);
   }

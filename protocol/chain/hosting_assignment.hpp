@@ -6,8 +6,9 @@
 // richer publishers first (then older requests), at most
 // chain_limits::assignments_per_block_max per block. A replica's hoster is
 // drawn with sample_weighted among registered hosters that are not the
-// publisher, hold no live replica of the feed and have the feed's byte size
-// free (weight: 1 + its whole ratio units, capped); its encoder among
+// publisher, hold no live replica of the feed, did not just lose the replica
+// being re-created and have the feed's byte size free (weight: 1 + its whole
+// ratio units, capped); its encoder among
 // registered encoders other than the hoster and the publisher. The hoster's
 // capacity is reserved at once, so capacity is never over-committed. Without a
 // suitable hoster or encoder the feed waits (queued, or pinning with fewer

@@ -5,7 +5,9 @@
 // kept by three hosters and pinned; storage challenges are proved on chain
 // and attested; ratio moves from the publisher to the hosters, encoders and
 // attesters; `datdot fetch` on another node downloads the feed from its
-// hosters, checked block by block, byte for byte the file. A hoster killed with SIGKILL stops answering, its replica fails
+// hosters, checked block by block, byte for byte the file. `datdot append`
+// grows the feed: every replica is extended and a fetch returns the grown
+// file. A hoster killed with SIGKILL stops answering, its replica fails
 // and is re-created on another hoster, and the feed is pinned again.
 #include <doctest/doctest.h>
 
@@ -70,6 +72,16 @@ std::uint64_t ratio_of(const std::string& node, const std::string& id) {
 }
 
 }  // namespace
+
+// When a step fails: the feed as the chain has it and what the publisher, encoders and hosters logged.
+void show_logs(const std::string& node, const std::string& key, const std::vector<role_node>& nodes) {
+  MESSAGE(feed_status(node, key).dump());
+  for (const auto& n : nodes)
+    if (n.role == "publisher" || n.role == "encoder" || n.role == "hoster") {
+      const std::string log = n.dir.string() + ":\n" + datdot::testing::slurp(n.dir / "stderr.log");
+      MESSAGE(log);
+    }
+}
 
 TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, attested, paid, and repaired after kill -9") {
   datdot::storage::testing::temp_dir tmp;
@@ -207,6 +219,33 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
   CHECK(json::parse(fetched.out, nullptr, false)["blocks"] == 5);
   CHECK(datdot::testing::slurp(copy) == datdot::testing::slurp(file));
 
+  // The publisher appends two blocks: every replica is extended to 7 blocks
+  // by its encoder and hoster, and a fetch returns the grown file.
+  const auto more = tmp / "more.bin";
+  {
+    std::ofstream out(more, std::ios::binary);
+    for (std::size_t i = 0; i < 100'000; ++i) out.put(static_cast<char>(i * 31));
+  }
+  auto appended = run_command({DATDOT_BINARY, "append", key, more.string(), "--node", publisher.http, "--json",
+                               "--follow-ms", "120000", "--timeout-ms", "20000"},
+                              150s);
+  INFO(appended.err);
+  if (appended.exit_code != 0) show_logs(v1_http, key, nodes);
+  REQUIRE(appended.exit_code == 0);
+  const auto grown = json::parse(appended.out, nullptr, false);
+  REQUIRE(grown.is_object());
+  CHECK(grown["feed"]["length"] == 7);
+  for (const auto& r : grown["feed"]["replicas"]) CHECK(r["length"] == 7);
+  CHECK(!events_of_type(v1_http, "replica_extended").empty());
+  const auto grown_copy = tmp / "fetched-grown.bin";
+  auto refetched = run_command({DATDOT_BINARY, "fetch", key, grown_copy.string(), "--node", reader.http, "--json",
+                                "--timeout-ms", "60000"},
+                               90s);
+  INFO(refetched.err);
+  REQUIRE(refetched.exit_code == 0);
+  CHECK(json::parse(refetched.out, nullptr, false)["blocks"] == 7);
+  CHECK(datdot::testing::slurp(grown_copy) == datdot::testing::slurp(file) + datdot::testing::slurp(more));
+
   // kill -9 one hoster of the feed: its next challenges fail (two in a row are
   // enough in this genesis), the replica is re-created elsewhere, pinned again.
   const auto victim_id = *hosters.begin();
@@ -220,14 +259,7 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
       if (r["hoster"] == victim_id) return false;
     return true;
   }, 120s);
-  if (!repaired) {
-    MESSAGE(feed_status(v1_http, key).dump());
-    for (const auto& n : nodes)
-      if (n.role == "encoder" || n.role == "hoster") {
-        const std::string log = n.dir.string() + ":\n" + datdot::testing::slurp(n.dir / "stderr.log");
-        MESSAGE(log);
-      }
-  }
+  if (!repaired) show_logs(v1_http, key, nodes);
   CHECK(repaired);
   bool failed_event = false;
   for (const auto& e : events_of_type(v1_http, "replica_failed")) failed_event |= e["hoster"] == victim_id;
