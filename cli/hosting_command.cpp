@@ -1,11 +1,12 @@
 // `datdot publish`, `datdot append`, `datdot status` and `datdot fetch`: the
-// pinning-service view of a running node. publish hands a file to the node's
-// publisher (POST /roles/publish), prints the feed key and follows the
-// hosting request on the finalized chain until it is pinned or failed; append
-// grows a published feed by a file (POST /roles/append) and follows until
-// every replica covers the new length; status prints one feed's state per
-// replica; fetch has the node's reader download a hosted feed from its
-// hosters into a file (POST /roles/fetch).
+// pinning-service view of a running node. publish hands a file, directory or
+// feed export to the node's publisher (POST /roles/publish), prints the feed
+// key and follows the hosting request on the finalized chain until it is
+// pinned or failed; append grows a published feed by a file (POST
+// /roles/append) and follows until every replica covers the new length;
+// status prints one feed's state per replica; fetch has the node's reader
+// download a hosted feed from its hosters into a file (POST /roles/fetch),
+// resuming an interrupted one.
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -181,19 +182,27 @@ void add_hosting_commands(CLI::App& app) {
 
   auto fe = std::make_shared<std::tuple<client_options, std::string, std::string>>();
   auto* fc = app.add_subcommand("fetch", "Download a hosted feed from its hosters into OUT through a running node, "
-                                         "checking every block against the feed's tree on chain");
+                                         "checking every block against the feed's tree on chain. The node writes "
+                                         "OUT.part with a progress record OUT.part.progress and renames it to OUT "
+                                         "when every block is in. Run the same command again after an interruption "
+                                         "to resume at the last recorded block (\"resumed at block K of N\"; "
+                                         "resumed_from with --json); if the feed's head on chain changed or the "
+                                         "record is unusable, it starts over and says why. OUT is a path on the "
+                                         "node's machine");
   fc->add_option("FEED_KEY", std::get<1>(*fe), "The feed's key (64 hex)")->required();
-  fc->add_option("OUT", std::get<2>(*fe), "The file to write")->required();
+  fc->add_option("OUT", std::get<2>(*fe), "The file to write (made absolute here; the node writes it)")->required();
   add_client_options(fc, std::get<0>(*fe));
   fc->callback([fe] {
     auto& [client, key, out] = *fe;
     const auto path = std::filesystem::absolute(out).string();
     const auto got = ask(client, "POST", "/roles/fetch", json{{"key", key}, {"out", path}}.dump(), 1'800'000);
-    if (client.json_out)
-      std::cout << got.dump() << "\n";
-    else
-      std::cout << "fetched " << got.at("blocks") << " blocks, " << got.at("bytes") << " bytes from "
-                << got.at("hosters").size() << " hosters in " << got.at("seconds") << " s into " << path << "\n";
+    if (client.json_out) return void(std::cout << got.dump() << "\n");
+    if (got.contains("restart_reason"))
+      std::cout << "started over: " << got.at("restart_reason").get<std::string>() << "\n";
+    if (got.value("resumed_from", std::uint64_t{0}) > 0)
+      std::cout << "resumed at block " << got.at("resumed_from") << " of " << got.at("blocks") << "\n";
+    std::cout << "fetched " << got.at("blocks") << " blocks, " << got.at("bytes") << " bytes from "
+              << got.at("hosters").size() << " hosters in " << got.at("seconds") << " s into " << path << "\n";
   });
 
   auto s = std::make_shared<std::pair<client_options, std::string>>();

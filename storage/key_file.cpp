@@ -14,32 +14,14 @@
 #include <system_error>
 #include <utility>
 
+#include "storage/posix_file.hpp"
+
 namespace datdot::storage {
 
 namespace {
 
 constexpr std::string_view public_label = "public ";
 constexpr std::string_view secret_label = "secret ";
-
-error os_error(const std::string& what, const std::filesystem::path& path, int err) {
-  return make_error(errc::io_error, what + " " + path.string() + ": " + std::strerror(err));
-}
-
-class fd_guard {
- public:
-  explicit fd_guard(int fd) noexcept : fd_(fd) {}
-  ~fd_guard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  fd_guard(const fd_guard&) = delete;
-  fd_guard& operator=(const fd_guard&) = delete;
-  int get() const noexcept { return fd_; }
-  // For writes, whose close error must be checked.
-  int release() noexcept { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 std::string format_key_file(const key_pair& keys) {
   return std::string{public_label} + to_hex(keys.pk) + "\n" + std::string{secret_label} + to_hex(keys.sk) + "\n";
@@ -85,49 +67,17 @@ result<void> refuse_open_permissions(const struct stat& st, const std::filesyste
 }
 
 result<std::string> read_bounded(int fd, const std::filesystem::path& path) {
-  std::string text(key_file_size_max_bytes + 1, '\0');
-  std::size_t used = 0;
-  while (used < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return os_error("read", path, errno);
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  if (used > key_file_size_max_bytes)
+  DATDOT_TRY(raw, read_up_to(fd, key_file_size_max_bytes + 1, path));
+  if (raw.size() > key_file_size_max_bytes)
     return make_error(errc::corrupt_data, "key file " + path.string() + " is larger than " +
                                               std::to_string(key_file_size_max_bytes) + " bytes");
-  text.resize(used);
-  return text;
-}
-
-// Creates path (which must not exist) 0600 with text and fsyncs it.
-result<void> write_synced(const std::filesystem::path& path, std::string_view text) {
-  fd_guard fd{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-  if (fd.get() < 0) return os_error("create", path, errno);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return os_error("write", path, errno);
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) return os_error("fsync", path, errno);
-  if (::close(fd.release()) != 0) return os_error("close", path, errno);
-  return ok;
-}
-
-result<void> fsync_dir(const std::filesystem::path& dir) {
-  fd_guard fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (fd.get() < 0) return os_error("open directory", dir, errno);
-  if (::fsync(fd.get()) != 0) return os_error("fsync directory", dir, errno);
-  return ok;
+  return std::string{raw.begin(), raw.end()};
 }
 
 }  // namespace
 
 result<key_pair> load_key_file(const std::filesystem::path& path) {
-  fd_guard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  unique_fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.get() < 0 && errno == ENOENT) return make_error(errc::not_found, "no key file at " + path.string());
   if (fd.get() < 0) return os_error("open", path, errno);
   struct stat st {};
@@ -146,7 +96,7 @@ result<void> write_key_file(const std::filesystem::path& path, const key_pair& k
   std::filesystem::path temp = path;
   temp += ".tmp-" + to_hex(nonce);
 
-  result<void> placed = write_synced(temp, format_key_file(keys));
+  result<void> placed = write_synced(temp, as_bytes(format_key_file(keys)), false);
   // link(2) is rename(2) that refuses to replace: two writers cannot both win.
   if (placed && ::link(temp.c_str(), path.c_str()) != 0)
     placed = errno == EEXIST
@@ -154,8 +104,7 @@ result<void> write_key_file(const std::filesystem::path& path, const key_pair& k
                  : os_error("link " + temp.string() + " to", path, errno);
   ::unlink(temp.c_str());  // a leftover on failure, a second name of path on success
   if (!placed) return placed;
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path{"."};
-  return fsync_dir(dir);
+  return fsync_dir(directory_of(path));
 }
 
 result<key_pair> load_or_create_key_file(const std::filesystem::path& path, std::optional<key_seed> seed) {

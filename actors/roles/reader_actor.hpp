@@ -1,8 +1,10 @@
 // The seed's reader: fetches a hosted feed into a file. It finds the feed's
 // active hosters on the finalized chain, keeps several requests in flight
 // spread over them, checks every block against the feed's tree as the chain
-// recorded it, and writes the blocks in order. A range a hoster does not
-// serve is asked of the next one. Not yet: resuming an interrupted fetch.
+// recorded it, and writes the blocks in order to OUT.part, checkpointed in a
+// progress record (storage/partial_download.hpp), renamed to OUT when done.
+// A range a hoster does not serve is asked of the next one; an interrupted
+// fetch of the same feed head resumes at its last checkpoint.
 #pragma once
 
 #include "actors/roles/role_context.hpp"
@@ -18,7 +20,7 @@ struct fetch_request {
 
 struct fetch_answer {
   bool ok = false;
-  std::string json;  // blocks, bytes, hosters, seconds; or error
+  std::string json;  // blocks, bytes, resumed_from, restart_reason (if any), hosters, seconds; or error
 };
 
 using reader_actor = caf::typed_actor<caf::reacts_to<chain_final_atom, finalized_view>,

@@ -5,10 +5,12 @@
 // kept by three hosters and pinned; storage challenges are proved on chain
 // and attested; ratio moves from the publisher to the hosters, encoders and
 // attesters; `datdot fetch` on another node downloads the feed from its
-// hosters, checked block by block, byte for byte the file. `datdot append`
-// grows the feed: every replica is extended and a fetch returns the grown
-// file. A hoster killed with SIGKILL stops answering, its replica fails
-// and is re-created on another hoster, and the feed is pinned again.
+// hosters, checked block by block, byte for byte the file, and a fetch
+// interrupted after two blocks resumes there (but not from another feed's
+// record). `datdot append` grows the feed: every replica is extended and a
+// fetch returns the grown file. A hoster killed with SIGKILL stops answering,
+// its replica fails and is re-created on another hoster, and the feed is
+// pinned again.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -18,6 +20,8 @@
 #include "process/chain_cli.hpp"
 #include "process/node_process.hpp"
 #include "support/http_get.hpp"
+#include "storage/fetch_progress.hpp"
+#include "storage/partial_download.hpp"
 #include "support/run_command.hpp"
 #include "support/temp_dir.hpp"
 
@@ -218,6 +222,37 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
   REQUIRE(fetched.exit_code == 0);
   CHECK(json::parse(fetched.out, nullptr, false)["blocks"] == 5);
   CHECK(datdot::testing::slurp(copy) == datdot::testing::slurp(file));
+
+  // An interrupted fetch: OUT.part holds two blocks and part of the third, its
+  // record says two. Fetched again it resumes at block 2; with a record for
+  // another feed it starts over.
+  const auto f = feed_status(v1_http, key);
+  REQUIRE(f.is_object());
+  const datdot::storage::feed_head head{{*datdot::from_hex_fixed<32>(key)}, f["length"].get<std::uint64_t>(),
+                                        f["byte_size"].get<std::uint64_t>(),
+                                        *datdot::from_hex_fixed<32>(f["tree_hash"].get<std::string>())};
+  const auto original = datdot::testing::slurp(file);
+  auto fetch_interrupted = [&](const datdot::storage::feed_head& recorded) {
+    const auto out = tmp / "resumed.bin";
+    std::ofstream{datdot::storage::part_path_of(out), std::ios::binary} << original.substr(0, 2 * 65536 + 1000);
+    REQUIRE(datdot::storage::write_fetch_progress(datdot::storage::progress_path_of(out), {recorded, 2, 2 * 65536})
+                .has_value());
+    auto r = run_command({DATDOT_BINARY, "fetch", key, out.string(), "--node", reader.http, "--json", "--timeout-ms",
+                          "60000"},
+                         90s);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(datdot::testing::slurp(out) == original);
+    CHECK(!std::filesystem::exists(datdot::storage::part_path_of(out)));
+    CHECK(!std::filesystem::exists(datdot::storage::progress_path_of(out)));
+    return json::parse(r.out, nullptr, false);
+  };
+  CHECK(fetch_interrupted(head)["resumed_from"] == 2);
+  auto other = head;
+  other.feed.bytes[0] ^= 1;
+  const auto restarted = fetch_interrupted(other);
+  CHECK(restarted["resumed_from"] == 0);
+  CHECK(restarted.value("restart_reason", "").find("another feed") != std::string::npos);
 
   // The publisher appends two blocks: every replica is extended to 7 blocks
   // by its encoder and hoster, and a fetch returns the grown file.
