@@ -42,13 +42,13 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"trace_hash", to_hex(r.trace_hash)},
                    {"state_root", to_hex(r.state_root)},
                    {"state_root_height", r.state_root_height},
-                   {"invariants_ok", !r.violation}};
+                   {"invariants_ok", !r.violation},
+                   {"replay", replay}};
   if (r.violation)
     j["violation"] = {{"invariant", r.violation->invariant},
                       {"node", r.violation->node},
                       {"slot", r.violation_slot},
-                      {"detail", r.violation->detail},
-                      {"replay", replay}};
+                      {"detail", r.violation->detail}};
   return j.dump();
 }
 

@@ -35,7 +35,8 @@ struct sim_report {
   std::uint64_t violation_slot = 0;
 };
 
-// `replay` is the command that runs the same scenario again; it is shown with a violation.
+// `replay` is the command that runs the same scenario again: always in the
+// JSON, in the summary only with a violation.
 std::string report_json(const sim_report& r, const std::string& replay);
 std::string report_text(const sim_report& r, const std::string& replay);
 

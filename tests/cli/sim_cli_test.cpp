@@ -26,7 +26,7 @@ TEST_CASE("datdot sim --json prints the report with trace_hash and state_root") 
   const auto j = nlohmann::json::parse(r.out);
   for (const char* field : {"seed", "slots", "blocks_finalized", "finality_lag_slots_p50", "finality_lag_slots_p99",
                             "frames_delivered", "frames_lost", "events", "wall_seconds", "events_per_second",
-                            "trace_hash", "state_root", "state_root_height", "invariants_ok", "scenario"})
+                            "trace_hash", "state_root", "state_root_height", "invariants_ok", "scenario", "replay"})
     CHECK_MESSAGE(j.contains(field), field);
   CHECK(j["slots"] == 8);
   CHECK(j["seed"] == 1);
@@ -38,6 +38,26 @@ TEST_CASE("datdot sim --json prints the report with trace_hash and state_root") 
   // Progress on stderr: slots 4 and 8.
   CHECK(r.err.find("slot 4/8") != std::string::npos);
   CHECK(r.err.find("slot 8/8") != std::string::npos);
+}
+
+TEST_CASE("the replay command a run prints gives the same trace and state root in another process") {
+  const auto first = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "8", "--seed", "17",
+                                  "--loss-permille", "30", "--partition", "0,1|2,3@3-6", "--crash", "5@2-4"});
+  REQUIRE_MESSAGE(first.exit_code == 0, first.err);
+  const auto a = nlohmann::json::parse(first.out);
+  auto replay = a["replay"].get<std::string>();
+  REQUIRE(replay.rfind("datdot sim ", 0) == 0);
+  CHECK(replay.find("'0,1|2,3@3-6'") != std::string::npos);  // quoted for the shell
+  replay = datdot_bin + replay.substr(std::string{"datdot"}.size()) + " --json --quiet";
+  const auto again = run_command({"/bin/sh", "-c", replay});
+  REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+  const auto b = nlohmann::json::parse(again.out);
+  CHECK(b["trace_hash"] == a["trace_hash"]);
+  CHECK(b["state_root"] == a["state_root"]);
+  CHECK(b["frames_partitioned"].get<std::uint64_t>() > 0);
+  const auto other = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "8", "--seed", "18"});
+  REQUIRE(other.exit_code == 0);
+  CHECK(nlohmann::json::parse(other.out)["trace_hash"] != a["trace_hash"]);
 }
 
 TEST_CASE("flags override the scenario file and the human summary names the seed's hashes") {
