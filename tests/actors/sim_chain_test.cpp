@@ -59,7 +59,7 @@ TEST_CASE("a small simulated chain finalizes and every node agrees") {
   CHECK(r.state_root != hash32{});
 }
 
-TEST_CASE("the same scenario and seed give the same trace and state root; another seed another trace") {
+TEST_CASE("the same scenario and seed give the same trace and state root, another seed another trace") {
   const auto a = run(small(21));
   const auto b = run(small(21));
   CHECK(a.trace_hash == b.trace_hash);
