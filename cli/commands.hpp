@@ -16,5 +16,6 @@ void add_feed_commands(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_chain_commands(CLI::App& app);
 void add_hosting_commands(CLI::App& app);
+void add_sim_command(CLI::App& app);
 
 }  // namespace datdot::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   datdot::cli::add_node_command(app);
   datdot::cli::add_chain_commands(app);
   datdot::cli::add_hosting_commands(app);
+  datdot::cli::add_sim_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

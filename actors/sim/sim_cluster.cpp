@@ -1,6 +1,7 @@
 #include "actors/sim/sim_cluster.hpp"
 
 #include "crypto/keys.hpp"
+#include "protocol/chain/genesis.hpp"
 
 namespace datdot {
 namespace {
@@ -16,10 +17,47 @@ caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
   return cfg;
 }
 
+// Validators are the first nodes; every node gets an account, so a scenario
+// can make calls from any of them.
+chain_result<genesis> genesis_of(const sim_chain_config& chain, const std::vector<key_pair>& keys) {
+  genesis_config gc;
+  gc.params.slot_duration_ms = chain.slot_duration_ms;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i < chain.validators) gc.validators.push_back(account_id{keys[i].pk});
+    gc.accounts.emplace_back(account_id{keys[i].pk}, ratio{sim_account_ratio_units});
+  }
+  return make_genesis(gc);
+}
+
 }  // namespace
 
-sim_cluster::sim_cluster(sim_cluster_config config)
+sim_cluster::sim_cluster(sim_cluster_config config) : sim_cluster(std::move(config), std::nullopt) {}
+
+result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config config, sim_chain_config chain) {
+  if (chain.validators == 0 || chain.validators > config.nodes)
+    return make_error(errc::invalid_argument, "validators must be between 1 and the number of nodes (" +
+                                                  std::to_string(config.nodes) + ")");
+  chain_setup setup{std::move(chain), {}, nullptr, {}};
+  if (setup.config.store_dir.empty()) {
+    setup.scratch = std::make_unique<scratch_dir>("datdot-sim");
+    setup.root = setup.scratch->path();
+  } else {
+    setup.root = setup.config.store_dir;
+  }
+  std::unique_ptr<sim_cluster> c{new sim_cluster(std::move(config), std::move(setup))};
+  std::vector<key_pair> keys;
+  for (const auto& n : c->nodes_) keys.push_back(n.keys);
+  auto g = genesis_of(c->chain_->config, keys);
+  if (!g) return make_error(errc::invalid_argument, "simulated genesis: " + g.err().detail);
+  c->chain_->g = std::move(*g);
+  for (sim_node_index i = 0; i < c->nodes_.size(); ++i)
+    if (auto ok = c->start_chain(i); !ok) return ok.err();
+  return c;
+}
+
+sim_cluster::sim_cluster(sim_cluster_config config, std::optional<chain_setup> chain)
     : config_(std::move(config)),
+      chain_(std::move(chain)),
       system_(std::make_unique<caf::actor_system>(testing_config(system_config_))),
       scheduler_(&dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler())),
       start_time_(scheduler_->clock().current_time),
@@ -43,11 +81,14 @@ sim_cluster::sim_cluster(sim_cluster_config config)
 
 sim_cluster::~sim_cluster() {
   for (auto& n : nodes_) {
+    if (n.chain) caf::anon_send_exit(n.chain, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(n.node, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(n.bus, caf::exit_reason::user_shutdown);
   }
-  scheduler_->run();
+  run_scheduler();
 }
+
+void sim_cluster::run_scheduler() { events_ += scheduler_->run(); }
 
 void sim_cluster::start(sim_node_index i) {
   auto& n = nodes_[i];
@@ -55,8 +96,15 @@ void sim_cluster::start(sim_node_index i) {
   n.bus = spawn_bus(*system_, std::move(bus));
   network_.attach(i, n.bus);
   node_config cfg;
-  cfg.self = peer_info{n.id, {}, bus_protocol_version, "sim://" + std::to_string(i)};
-  if (i != 0) cfg.bootstrap.push_back(peer_address{nodes_[0].id, "sim://0"});
+  role_set roles;
+  // The validator role is what makes a node a chain node: chain gossip goes to that group.
+  if (chain_) roles.add(role::validator);
+  cfg.self = peer_info{n.id, roles, bus_protocol_version, "sim://" + std::to_string(i)};
+  // Everyone joins through node 0, and node 0 through node 1: a restarted
+  // node 0 must find its peers again like any other.
+  const sim_node_index via = i == 0 ? 1 : 0;
+  if (via < nodes_.size() && via != i)
+    cfg.bootstrap.push_back(peer_address{nodes_[via].id, "sim://" + std::to_string(via)});
   cfg.ping_interval = config_.ping_interval;
   cfg.request_timeout = config_.request_timeout;
   auto* counters = &n.counters;
@@ -73,6 +121,39 @@ void sim_cluster::start(sim_node_index i) {
   n.node = spawn_node_actor(*system_, n.bus, std::move(cfg));
 }
 
+result<void> sim_cluster::start_chain(sim_node_index i) {
+  auto& n = nodes_[i];
+  const auto& c = chain_->config;
+  storage::env_options options{chain_->root / ("node-" + std::to_string(i)), c.store_map_bytes};
+  options.durable = false;  // the simulated crash kills actors, not the machine: no fsync needed
+  auto env = storage::environment::open(options);
+  if (!env) return make_error(env.err().code, "node " + std::to_string(i) + ": " + env.err().message);
+  n.env = std::make_unique<storage::environment>(std::move(*env));
+  auto store = storage::chain_store::open(*n.env);
+  if (!store) return make_error(store.err().code, "node " + std::to_string(i) + ": " + store.err().message);
+  n.store = *store;
+  log_fn log;
+  if (c.log) log = [log = c.log, i](const std::string& line) { log("node " + std::to_string(i) + ": " + line); };
+  validator_config vc{chain_->g, n.keys, *store, [this] { return chain_wall_ms(); }, frame_limits{}.frame_bytes_max,
+                      std::nullopt, std::move(log)};
+  vc.snapshot_every_blocks = c.snapshot_every_blocks;
+  auto actor = spawn_validator_actor(*system_, n.bus, std::move(vc));
+  if (!actor) return make_error(actor.err().code, "node " + std::to_string(i) + ": " + actor.err().message);
+  n.chain = std::move(*actor);
+  run_scheduler();
+  return {};
+}
+
+std::uint64_t sim_cluster::chain_wall_ms() const {
+  // Slot 1 starts when the run does; the genesis slot is 0.
+  return chain_->config.slot_duration_ms + now() / 1'000'000;
+}
+
+const storage::chain_store* sim_cluster::chain_store_of(sim_node_index i) const {
+  const auto& store = nodes_[i].store;
+  return store ? &*store : nullptr;
+}
+
 sim_time_ns sim_cluster::now() const {
   return static_cast<sim_time_ns>((scheduler_->clock().current_time - start_time_).count());
 }
@@ -86,7 +167,7 @@ void sim_cluster::advance_to(sim_time_ns t) {
 void sim_cluster::run_for(caf::timespan duration) {
   auto end = now() + static_cast<sim_time_ns>(duration.count());
   for (;;) {
-    scheduler_->run();
+    run_scheduler();
     std::optional<sim_time_ns> next = network_.next_due();
     const auto& timers = scheduler_->clock().schedule();
     if (!timers.empty()) {
@@ -97,20 +178,25 @@ void sim_cluster::run_for(caf::timespan duration) {
     advance_to(*next);
   }
   advance_to(end);
-  scheduler_->run();
+  run_scheduler();
 }
 
 void sim_cluster::crash(sim_node_index i) {
   auto& n = nodes_[i];
+  if (n.chain) caf::anon_send_exit(n.chain, caf::exit_reason::kill);
   caf::anon_send_exit(n.node, caf::exit_reason::kill);
   caf::anon_send_exit(n.bus, caf::exit_reason::kill);
   network_.crash(i);
-  scheduler_->run();
+  run_scheduler();
+  n.chain = nullptr;
+  n.store.reset();
+  n.env.reset();
 }
 
-void sim_cluster::restart(sim_node_index i) {
+result<void> sim_cluster::restart(sim_node_index i) {
   network_.restart(i, {});
   start(i);
+  return chain_ ? start_chain(i) : result<void>{};
 }
 
 bus_metrics sim_cluster::metrics(sim_node_index i) {
@@ -119,7 +205,7 @@ bus_metrics sim_cluster::metrics(sim_node_index i) {
     self->request(bus, std::chrono::seconds{1}, bus_metrics_atom_v)
         .then([out](bus_metrics& m) { *out = std::move(m); }, [](caf::error&) {});
   });
-  scheduler_->run();
+  run_scheduler();
   return *out;
 }
 

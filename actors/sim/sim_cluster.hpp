@@ -1,17 +1,23 @@
 // A whole simulated network in one process: N nodes, each a real bus actor and
-// node actor over the simulated network, run by CAF's deterministic test
-// scheduler in virtual time. Identities, links and faults all come from one
-// seed; the scenario driver of `datdot sim` and the tests both use it.
+// node actor over the simulated network, and optionally the real chain actor
+// with its own LMDB store, run by CAF's deterministic test scheduler in
+// virtual time. Identities, genesis, links and faults all come from one seed;
+// the scenario driver of `datdot sim` and the tests both use it.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include "actors/chain/validator_actor.hpp"
 #include "actors/node_actor.hpp"
+#include "actors/sim/scratch_dir.hpp"
 #include "actors/sim/sim_network.hpp"
 #include "crypto/keys.hpp"
+#include "storage/lmdb_env.hpp"
 
 namespace datdot {
 
@@ -23,6 +29,26 @@ struct sim_cluster_config {
   caf::timespan request_timeout = std::chrono::seconds{2};
 };
 
+// The chain on the simulated nodes: every node runs the validator actor; the
+// first `validators` nodes are the genesis validator set (they produce and
+// vote), the others follow. The actors read the virtual clock, so slots tick
+// in virtual time, and keep their chain in a store of their own, which a
+// restarted node rebuilds from exactly as `datdot node` does.
+struct sim_chain_config {
+  std::size_t validators = 1;
+  std::uint64_t slot_duration_ms = 1000;
+  std::uint64_t snapshot_every_blocks = 64;
+  // Each node's store goes in `<store_dir>/node-<i>`; empty: a scratch
+  // directory removed with the cluster.
+  std::filesystem::path store_dir;
+  // Stores start this small and grow by doubling: a simulated node holds little.
+  std::size_t store_map_bytes = 1 << 20;
+  log_fn log;  // the chain actors' lines, prefixed with "node <i>: "; may be empty
+};
+
+// Ratio each simulated account starts with: enough for any call a scenario makes.
+inline constexpr std::uint64_t sim_account_ratio_units = 1'000 * chain_limits::ratio_units_per_one;
+
 struct sim_node_counters {
   std::uint64_t peers_joined = 0;
   std::uint64_t pongs = 0;
@@ -32,15 +58,23 @@ struct sim_node_counters {
 
 class sim_cluster {
  public:
+  // Nodes with the bus and peer actors only: cannot fail.
   explicit sim_cluster(sim_cluster_config config);
+  // Nodes that also run the chain. Fails when the genesis is invalid (too many
+  // validators, a slot below the minimum) or a node's store cannot be opened.
+  static result<std::unique_ptr<sim_cluster>> with_chain(sim_cluster_config config, sim_chain_config chain);
   ~sim_cluster();
   sim_cluster(const sim_cluster&) = delete;
   sim_cluster& operator=(const sim_cluster&) = delete;
 
   // Runs actors, timers and deliveries in virtual-time order for `duration`.
   void run_for(caf::timespan duration);
+  // A crashed node loses its actors and in-flight frames; its store is closed
+  // as a killed process leaves it. A restart reopens the store and rebuilds
+  // the chain from it, which fails when the store does not replay.
   void crash(sim_node_index node);
-  void restart(sim_node_index node);
+  result<void> restart(sim_node_index node);
+  bool is_up(sim_node_index node) const { return network_.is_up(node); }
 
   sim_network& network() noexcept { return network_; }
   // For actors a scenario adds next to the nodes' own (another family's inbox, a requester).
@@ -52,6 +86,15 @@ class sim_cluster {
   bus_metrics metrics(sim_node_index node);  // asks the node's bus; runs the scheduler
   sim_time_ns now() const;
   std::size_t size() const noexcept { return nodes_.size(); }
+  // Actor messages and timeouts the scheduler has handled: the run's unit of work.
+  std::uint64_t events() const noexcept { return events_; }
+
+  bool runs_chain() const noexcept { return chain_.has_value(); }
+  const genesis& chain_genesis() const { return chain_->g; }
+  // The node's chain store, to read between runs; null while the node is down or without a chain.
+  const storage::chain_store* chain_store_of(sim_node_index node) const;
+  // The validator actor's clock: milliseconds since an epoch at which slot 1 starts with the run.
+  std::uint64_t chain_wall_ms() const;
 
  private:
   struct sim_node {
@@ -61,17 +104,33 @@ class sim_cluster {
     bus_actor bus;
     node_actor node;
     sim_node_counters counters;
+    // While up, with a chain: the store's environment (its address is what the
+    // stores point to, so it lives on the heap) and the chain actor.
+    std::unique_ptr<storage::environment> env;
+    std::optional<storage::chain_store> store;
+    validator_actor chain;
   };
+  struct chain_setup {
+    sim_chain_config config;
+    genesis g;
+    std::unique_ptr<scratch_dir> scratch;  // when config.store_dir was empty
+    std::filesystem::path root;
+  };
+  sim_cluster(sim_cluster_config config, std::optional<chain_setup> chain);
   void start(sim_node_index node);
+  result<void> start_chain(sim_node_index node);
   void advance_to(sim_time_ns t);
+  void run_scheduler();
 
   sim_cluster_config config_;
+  std::optional<chain_setup> chain_;  // before nodes_: the stores close before their directory goes
   caf::actor_system_config system_config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::scheduler::test_coordinator* scheduler_ = nullptr;
   caf::detail::test_actor_clock::time_point start_time_;
   sim_network network_;
   std::vector<sim_node> nodes_;
+  std::uint64_t events_ = 0;
 };
 
 }  // namespace datdot

@@ -29,7 +29,7 @@ std::string trace_of(std::uint64_t seed) {
   cluster.run_for(3s);
   cluster.crash(5);
   cluster.run_for(2s);
-  cluster.restart(5);
+  REQUIRE(cluster.restart(5).has_value());
   cluster.run_for(3s);
   return to_hex(cluster.network().trace_hash());
 }
@@ -97,7 +97,7 @@ TEST_CASE("a crashed node restarts with the same identity and rejoins") {
   CHECK(cluster.counters(1).ping_failures > 0);
   auto joined = cluster.counters(4).peers_joined;
   auto pongs_from_others = cluster.counters(1).pongs;
-  cluster.restart(4);
+  REQUIRE(cluster.restart(4).has_value());
   cluster.run_for(3s);
   CHECK(cluster.id_of(4) == id);
   CHECK(cluster.counters(4).peers_joined >= joined + 5);  // learnt everyone again

@@ -1,0 +1,130 @@
+#include "actors/sim/scenario_driver.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "actors/sim/sim_cluster.hpp"
+#include "protocol/chain/block.hpp"
+
+namespace datdot {
+namespace {
+
+// The sides of a partition as sim_network::partition takes them: a group's
+// nodes on side index+1, the nodes named in no group together on side 0.
+std::vector<std::uint32_t> sides_of(const sim_partition& p, std::size_t nodes) {
+  std::vector<std::uint32_t> side(nodes, 0);
+  for (std::size_t g = 0; g < p.groups.size(); ++g)
+    for (auto n : p.groups[g]) side[n] = static_cast<std::uint32_t>(g + 1);
+  return side;
+}
+
+// A slot's faults, in a fixed order: heals, restarts, then new partitions and crashes.
+std::optional<invariant_violation> apply_faults(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot,
+                                                sim_report& r) {
+  for (const auto& p : s.partitions)
+    if (p.heal_at_slot == slot) cluster.network().heal();
+  for (const auto& c : s.crashes) {
+    if (c.restart_at_slot != slot) continue;
+    ++r.restarts;
+    if (auto ok = cluster.restart(c.node); !ok)
+      return invariant_violation{"restart_restores", c.node, "the restarted node cannot rebuild its chain: " +
+                                                                 ok.err().describe()};
+  }
+  for (const auto& p : s.partitions)
+    if (p.at_slot == slot) cluster.network().partition(sides_of(p, cluster.size()));
+  for (const auto& c : s.crashes) {
+    if (c.at_slot != slot) continue;
+    ++r.crashes;
+    cluster.crash(c.node);
+  }
+  return std::nullopt;
+}
+
+result<block_header> stored_header(const storage::chain_store& store, const block_hash& hash) {
+  auto bytes = store.block(hash);
+  if (!bytes) return bytes.err();
+  if (!*bytes) return make_error(errc::not_found, "no stored block " + to_hex(hash.bytes));
+  auto b = decode_block(**bytes);
+  if (!b) return make_error(errc::corrupt_data, "stored block: " + b.err().detail);
+  return b->header.header;
+}
+
+std::optional<invariant_violation> check_all(sim_cluster& cluster, finality_checker& checker) {
+  for (sim_node_index i = 0; i < cluster.size(); ++i)
+    if (const auto* store = cluster.chain_store_of(i))
+      if (auto bad = checker.check(i, *store)) return bad;
+  return std::nullopt;
+}
+
+// Nearest rank: the smallest lag at least `percent` of the blocks had.
+std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, unsigned percent) {
+  if (sorted.empty()) return 0;
+  const auto rank = (sorted.size() * percent + 99) / 100;
+  return sorted[std::max<std::size_t>(rank, 1) - 1];
+}
+
+// The state every node up at the end has finalized: the root committed by
+// the block at the lowest of their finalized heights.
+result<void> agreed_state(const sim_cluster& cluster, const finality_checker& checker, sim_report& r) {
+  std::optional<sim_node_index> lowest;
+  for (sim_node_index i = 0; i < cluster.size(); ++i)
+    if (cluster.is_up(i) && (!lowest || checker.height_of(i) < checker.height_of(*lowest))) lowest = i;
+  r.finalized_height_min = lowest ? checker.height_of(*lowest) : 0;
+  r.state_root_height = r.finalized_height_min;
+  if (r.state_root_height == 0) {
+    r.state_root = state_root(cluster.chain_genesis().state);
+    return {};
+  }
+  auto header = stored_header(*cluster.chain_store_of(*lowest), checker.agreed_at(r.state_root_height));
+  if (!header) return header.err();
+  r.state_root = header->state_root;
+  return {};
+}
+
+}  // namespace
+
+result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hooks) {
+  if (auto ok = validate(s); !ok) return ok.err();
+  const auto started = std::chrono::steady_clock::now();
+  sim_chain_config chain;
+  chain.validators = s.validators;
+  chain.slot_duration_ms = s.slot_ms;
+  chain.log = hooks.chain_log;
+  auto made = sim_cluster::with_chain(sim_cluster_config{s.seed, s.nodes(), s.links}, std::move(chain));
+  if (!made) return made.err();
+  auto& cluster = **made;
+  finality_checker checker{cluster.size(), cluster.chain_genesis().hash};
+  sim_report r;
+  r.scenario = s;
+  std::vector<std::uint64_t> lags;
+  for (std::uint64_t slot = 1; slot <= s.slots && !r.violation; ++slot) {
+    r.violation = apply_faults(cluster, s, slot, r);
+    if (!r.violation) {
+      cluster.run_for(std::chrono::milliseconds{s.slot_ms});
+      r.violation = check_all(cluster, checker);
+    }
+    r.slots_run = slot;
+    if (r.violation) r.violation_slot = slot;
+    for (const auto& f : checker.take_first_finalities()) {
+      auto header = stored_header(*cluster.chain_store_of(f.node), f.hash);
+      if (!header) return header.err();
+      lags.push_back(slot - std::min(slot, header->slot.value));
+    }
+    const bool report_now = hooks.progress_every_slots > 0 && slot % hooks.progress_every_slots == 0;
+    if (hooks.on_progress && (report_now || slot == s.slots || r.violation))
+      hooks.on_progress(sim_progress{slot, s.slots, checker.highest(), cluster.events()});
+  }
+  std::sort(lags.begin(), lags.end());
+  r.finality_lag_slots_p50 = percentile(lags, 50);
+  r.finality_lag_slots_p99 = percentile(lags, 99);
+  r.finality_lag_slots_max = lags.empty() ? 0 : lags.back();
+  r.finalized_height = checker.highest();
+  if (auto ok = agreed_state(cluster, checker, r); !ok) return ok.err();
+  r.network = cluster.network().counters();
+  r.events = cluster.events();
+  r.trace_hash = cluster.network().trace_hash();
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return r;
+}
+
+}  // namespace datdot

@@ -1,0 +1,32 @@
+// Runs one scenario on a simulated cluster that runs the chain: slot by slot
+// in virtual time, applying the scenario's faults at the start of their
+// slots, checking the finality invariants after every slot (apart from the
+// workload, see finality_checker.hpp), and stopping at the first violation.
+// `datdot sim` and the tests both run scenarios through this.
+#pragma once
+
+#include <functional>
+
+#include "actors/bus_actor.hpp"
+#include "actors/sim/sim_report.hpp"
+
+namespace datdot {
+
+struct sim_progress {
+  std::uint64_t slot = 0;
+  std::uint64_t slots = 0;
+  std::uint64_t finalized_height = 0;  // the highest any node finalized
+  std::uint64_t events = 0;
+};
+
+struct scenario_hooks {
+  std::function<void(const sim_progress&)> on_progress;  // may be empty
+  std::uint64_t progress_every_slots = 10;
+  log_fn chain_log;  // the chain actors' log lines; may be empty
+};
+
+// Fails when the scenario is invalid or a node's store cannot be set up; a
+// violated invariant is not a failure to run: it is in the report.
+result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hooks = {});
+
+}  // namespace datdot

@@ -1,0 +1,87 @@
+#include "actors/sim/sim_report.hpp"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace datdot {
+namespace {
+
+double events_per_second(const sim_report& r) {
+  return r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
+}
+
+std::string fixed(double x, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, x);
+  return buffer;
+}
+
+}  // namespace
+
+std::string report_json(const sim_report& r, const std::string& replay) {
+  const auto& n = r.network;
+  nlohmann::json j{{"scenario", nlohmann::json::parse(scenario_json(r.scenario))},
+                   {"seed", r.scenario.seed},
+                   {"slots", r.slots_run},
+                   {"blocks_finalized", r.finalized_height},
+                   {"finalized_height_min", r.finalized_height_min},
+                   {"finality_lag_slots_p50", r.finality_lag_slots_p50},
+                   {"finality_lag_slots_p99", r.finality_lag_slots_p99},
+                   {"finality_lag_slots_max", r.finality_lag_slots_max},
+                   {"frames_delivered", n.delivered},
+                   {"frames_lost", n.lost},
+                   {"frames_duplicated", n.duplicated},
+                   {"frames_partitioned", n.partitioned},
+                   {"frames_to_crashed", n.to_crashed},
+                   {"crashes", r.crashes},
+                   {"restarts", r.restarts},
+                   {"events", r.events},
+                   {"wall_seconds", r.wall_seconds},
+                   {"events_per_second", events_per_second(r)},
+                   {"trace_hash", to_hex(r.trace_hash)},
+                   {"state_root", to_hex(r.state_root)},
+                   {"state_root_height", r.state_root_height},
+                   {"invariants_ok", !r.violation},
+                   {"replay", replay}};
+  if (r.violation)
+    j["violation"] = {{"invariant", r.violation->invariant},
+                      {"node", r.violation->node},
+                      {"slot", r.violation_slot},
+                      {"detail", r.violation->detail}};
+  return j.dump();
+}
+
+std::string report_text(const sim_report& r, const std::string& replay) {
+  const auto& s = r.scenario;
+  const auto& n = r.network;
+  std::string out;
+  out += "scenario   " + s.name + ": " + std::to_string(s.validators) + " validators, " +
+         std::to_string(s.followers) + " followers, seed " + std::to_string(s.seed) + "\n";
+  out += "slots      " + std::to_string(r.slots_run) + " of " + std::to_string(s.slots) + " (" +
+         std::to_string(s.slot_ms) + " ms each, virtual)\n";
+  out += "finalized  " + std::to_string(r.finalized_height) + " blocks (lowest node: " +
+         std::to_string(r.finalized_height_min) + ")\n";
+  out += "finality   lag p50 " + std::to_string(r.finality_lag_slots_p50) + " slots, p99 " +
+         std::to_string(r.finality_lag_slots_p99) + ", max " + std::to_string(r.finality_lag_slots_max) + "\n";
+  out += "frames     " + std::to_string(n.delivered) + " delivered, " + std::to_string(n.lost) + " lost, " +
+         std::to_string(n.duplicated) + " duplicated, " + std::to_string(n.partitioned) + " cut by partitions, " +
+         std::to_string(n.to_crashed) + " to crashed nodes\n";
+  out += "faults     " + std::to_string(s.partitions.size()) + " partitions, " + std::to_string(r.crashes) +
+         " crashes, " + std::to_string(r.restarts) + " restarts\n";
+  out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
+         fixed(events_per_second(r), 0) + "/s)\n";
+  out += "trace      " + to_hex(r.trace_hash) + "\n";
+  out += "state      " + to_hex(r.state_root) + " at height " + std::to_string(r.state_root_height) + "\n";
+  if (!r.violation) {
+    out += "invariants ok\n";
+  } else {
+    out += "invariants VIOLATED at slot " + std::to_string(r.violation_slot) + ": " + r.violation->invariant +
+           " on node " + std::to_string(r.violation->node) + ": " + r.violation->detail + "\n";
+    out += "seed       " + std::to_string(s.seed) + "\n";
+    out += "replay     " + replay + "\n";
+  }
+  return out;
+}
+
+}  // namespace datdot

@@ -1,0 +1,43 @@
+// What a simulation run found: the chain's progress and finality lag, what the
+// simulated wire did, how fast the run went, the two hashes that identify a
+// run (the trace of delivered frames and the finalized state root all honest
+// nodes agree on) and the first invariant that failed, if one did. Rendered as
+// a human summary or one JSON object.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "actors/sim/finality_checker.hpp"
+#include "actors/sim/sim_scenario.hpp"
+
+namespace datdot {
+
+struct sim_report {
+  sim_scenario scenario;
+  std::uint64_t slots_run = 0;
+  std::uint64_t finalized_height = 0;      // the highest any node finalized: blocks finalized
+  std::uint64_t finalized_height_min = 0;  // the lowest among the nodes up at the end
+  // Slots from a block's own slot to the end of the slot in which the first
+  // node finalized it, over every finalized block (0 when none was).
+  std::uint64_t finality_lag_slots_p50 = 0;
+  std::uint64_t finality_lag_slots_p99 = 0;
+  std::uint64_t finality_lag_slots_max = 0;
+  sim_network_counters network;
+  std::uint64_t events = 0;  // actor messages and timeouts handled
+  std::uint64_t crashes = 0;
+  std::uint64_t restarts = 0;
+  hash32 trace_hash{};
+  hash32 state_root{};  // after the block at state_root_height
+  std::uint64_t state_root_height = 0;  // the highest height every node up at the end finalized
+  double wall_seconds = 0;  // real time, reported only: nothing simulated depends on it
+  std::optional<invariant_violation> violation;
+  std::uint64_t violation_slot = 0;
+};
+
+// `replay` is the command that runs the same scenario again: always in the
+// JSON, in the summary only with a violation.
+std::string report_json(const sim_report& r, const std::string& replay);
+std::string report_text(const sim_report& r, const std::string& replay);
+
+}  // namespace datdot

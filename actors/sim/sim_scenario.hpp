@@ -1,0 +1,74 @@
+// What one `datdot sim` run simulates, as read from a scenario file (JSON)
+// and then overridden by flags: the network's size and seed, how long it runs,
+// its links, and the faults it suffers at given slots. Pure data and its
+// checks; actors/sim/scenario_driver.hpp runs it. The file format is
+// documented with examples in scenarios/README.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/sim/sim_network.hpp"
+#include "crypto/result.hpp"
+
+namespace datdot {
+
+// Bounds of a scenario: what one process is meant to simulate.
+struct sim_limits {
+  static constexpr std::size_t nodes_max = 20'000;
+  static constexpr std::uint64_t slots_max = 1'000'000;
+  static constexpr std::uint64_t slot_ms_min = 10;  // the chain's own minimum slot
+  static constexpr std::uint64_t slot_ms_max = 600'000;
+  static constexpr std::uint64_t latency_us_max = 60'000'000;
+  static constexpr std::size_t faults_max = 10'000;  // partitions plus crashes
+};
+
+// From `at_slot` on, frames cross only within a group; nodes named in no
+// group form one more side together. `heal_at_slot` joins everyone again.
+struct sim_partition {
+  std::uint64_t at_slot = 1;
+  std::vector<std::vector<sim_node_index>> groups;
+  std::optional<std::uint64_t> heal_at_slot;
+};
+
+// The node stops at `at_slot` (actors killed, in-flight frames lost, store
+// closed) and, with `restart_at_slot`, comes back from its store.
+struct sim_crash {
+  sim_node_index node = 0;
+  std::uint64_t at_slot = 1;
+  std::optional<std::uint64_t> restart_at_slot;
+};
+
+struct sim_scenario {
+  std::string name = "default";
+  std::string description;
+  std::uint64_t seed = 1;
+  std::size_t validators = 4;  // nodes 0 .. validators-1
+  std::size_t followers = 6;   // the other nodes: they follow the chain without voting
+  std::uint64_t slots = 60;
+  std::uint64_t slot_ms = 1000;
+  link_profile links;
+  std::vector<sim_partition> partitions;
+  std::vector<sim_crash> crashes;
+
+  std::size_t nodes() const noexcept { return validators + followers; }
+};
+
+// Fields present in `json` replace those of `base`; an unknown field is an
+// error (a typo must not silently run another scenario).
+result<sim_scenario> parse_scenario(std::string_view json, sim_scenario base = {});
+// Ranges, node indices, and fault slots that make sense (a heal after its
+// partition, a restart after its crash, no node crashed twice at once).
+result<void> validate(const sim_scenario& s);
+// The scenario as a file would hold it: what a report echoes, and what parse_scenario reads back.
+std::string scenario_json(const sim_scenario& s);
+
+// The flag forms of the fault lists: `NODE@SLOT[-RESTART_SLOT]` and
+// `GROUP|GROUP...@SLOT[-HEAL_SLOT]` with GROUP = `NODE,NODE...`.
+result<sim_crash> parse_crash_flag(std::string_view text);
+result<sim_partition> parse_partition_flag(std::string_view text);
+
+}  // namespace datdot

@@ -1,0 +1,183 @@
+// `datdot sim`: runs a whole network in this one process — validators and
+// followers running the real chain actor over the simulated bus, in virtual
+// time — from a scenario file and flags that override its fields, checks the
+// finality invariants as it goes, and prints a report (human or --json). A
+// run is reproducible from its scenario and seed; a violated invariant prints
+// the command that replays it and exits 3.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "actors/sim/scenario_driver.hpp"
+#include "cli/commands.hpp"
+
+namespace datdot::cli {
+namespace {
+
+constexpr int exit_invariant_violated = 3;
+
+struct sim_options {
+  std::string scenario_file;
+  bool json = false;
+  bool quiet = false;
+  bool log = false;
+  std::uint64_t progress_every_slots = 10;
+  // Overrides: applied only when given (CLI11 counts them).
+  sim_scenario flags;
+  std::size_t nodes = 0;
+  std::vector<std::string> partitions;
+  std::vector<std::string> crashes;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw command_failed{2, "cannot read --scenario " + path};
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool given(const CLI::App& cmd, const char* name) { return cmd.get_option(name)->count() > 0; }
+
+// The scenario file's fields, then each flag given on the command line.
+sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
+  sim_scenario s;
+  if (!o.scenario_file.empty()) {
+    auto parsed = parse_scenario(read_file(o.scenario_file));
+    if (!parsed) throw command_failed{2, o.scenario_file + ": " + parsed.err().message};
+    s = std::move(*parsed);
+  }
+  const auto& f = o.flags;
+  if (given(cmd, "--seed")) s.seed = f.seed;
+  if (given(cmd, "--validators")) s.validators = f.validators;
+  if (given(cmd, "--followers")) s.followers = f.followers;
+  if (given(cmd, "--nodes")) {
+    if (o.nodes < s.validators) throw command_failed{2, "--nodes is fewer than the validators"};
+    s.followers = o.nodes - s.validators;
+  }
+  if (given(cmd, "--slots")) s.slots = f.slots;
+  if (given(cmd, "--slot-ms")) s.slot_ms = f.slot_ms;
+  if (given(cmd, "--latency-us-min")) s.links.latency_us_min = f.links.latency_us_min;
+  if (given(cmd, "--latency-us-max")) s.links.latency_us_max = f.links.latency_us_max;
+  if (given(cmd, "--loss-permille")) s.links.loss_permille = f.links.loss_permille;
+  if (given(cmd, "--duplicate-permille")) s.links.duplicate_permille = f.links.duplicate_permille;
+  if (given(cmd, "--reorder-permille")) s.links.reorder_permille = f.links.reorder_permille;
+  if (!o.partitions.empty()) {
+    s.partitions.clear();
+    for (const auto& text : o.partitions) {
+      auto p = parse_partition_flag(text);
+      if (!p) throw command_failed{2, p.err().message};
+      s.partitions.push_back(std::move(*p));
+    }
+  }
+  if (!o.crashes.empty()) {
+    s.crashes.clear();
+    for (const auto& text : o.crashes) {
+      auto c = parse_crash_flag(text);
+      if (!c) throw command_failed{2, c.err().message};
+      s.crashes.push_back(*c);
+    }
+  }
+  if (auto ok = validate(s); !ok) throw command_failed{2, "scenario: " + ok.err().message};
+  return s;
+}
+
+std::string shell_quoted(const std::string& word) {
+  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,/@=:+") ==
+                           std::string::npos)
+    return word;
+  std::string out = "'";
+  for (char c : word) out += c == '\'' ? std::string{"'\\''"} : std::string{c};
+  return out + "'";
+}
+
+// The command that runs this scenario again: the options that shape the run,
+// as given, and the seed always (it may have come from the file).
+std::string replay_command(const CLI::App& cmd, const sim_scenario& s) {
+  std::string out = "datdot sim";
+  for (const auto* opt : cmd.get_options()) {
+    const auto name = opt->get_name();
+    if (opt->count() == 0 || name == "--seed" || name == "--json" || name == "--quiet" || name == "--log" ||
+        name == "--progress-every" || name == "--help")
+      continue;
+    for (const auto& value : opt->results()) out += " " + name + " " + shell_quoted(value);
+  }
+  return out + " --seed " + std::to_string(s.seed);
+}
+
+void run_sim(const sim_options& o, const CLI::App& cmd) {
+  const auto s = scenario_of(o, cmd);
+  scenario_hooks hooks;
+  hooks.progress_every_slots = o.progress_every_slots;
+  if (!o.quiet)
+    hooks.on_progress = [](const sim_progress& p) {
+      std::cerr << "slot " << p.slot << "/" << p.slots << "  finalized " << p.finalized_height << "  events "
+                << p.events << std::endl;
+    };
+  if (o.log) hooks.chain_log = [](const std::string& line) { std::cerr << line << "\n"; };
+  auto report = run_scenario(s, hooks);
+  if (!report) throw command_failed{1, "sim: " + report.err().describe()};
+  const auto replay = replay_command(cmd, s);
+  if (o.json)
+    std::cout << report_json(*report, replay) << std::endl;
+  else
+    std::cout << report_text(*report, replay);
+  if (const auto& bad = report->violation)
+    throw command_failed{exit_invariant_violated, "invariant " + bad->invariant + " violated at slot " +
+                                                      std::to_string(report->violation_slot) + " on node " +
+                                                      std::to_string(bad->node) + ": " + bad->detail + "\n  seed " +
+                                                      std::to_string(s.seed) + "\n  replay: " + replay};
+}
+
+}  // namespace
+
+void add_sim_command(CLI::App& app) {
+  auto o = std::make_shared<sim_options>();
+  auto* cmd = app.add_subcommand(
+      "sim",
+      "Simulate a whole network in this process: validators and followers run the real chain over a simulated "
+      "bus in virtual time, with the link faults, partitions and crashes of a scenario. Deterministic: the same "
+      "scenario and seed give the same trace_hash and state_root. Checks that nodes agree on the finalized prefix "
+      "and that finality never goes back; a violation prints the seed and the command that replays it and exits 3. "
+      "Example: datdot sim --scenario scenarios/partition-heal.json --seed 7 --json");
+  cmd->add_option("--scenario", o->scenario_file,
+                  "Scenario JSON (see scenarios/README.md); fields it leaves out keep the defaults, flags override it")
+      ->check(CLI::ExistingFile);
+  auto& f = o->flags;
+  const sim_scenario defaults;
+  cmd->add_option("--seed", f.seed, "Seed of everything random: identities, genesis, link delays and faults")
+      ->default_str(std::to_string(defaults.seed));
+  cmd->add_option("--validators", f.validators, "Validators (nodes 0 .. V-1): they produce blocks and vote")
+      ->default_str(std::to_string(defaults.validators));
+  cmd->add_option("--followers", f.followers, "Nodes that follow the chain without voting")
+      ->default_str(std::to_string(defaults.followers));
+  cmd->add_option("--nodes", o->nodes, "All nodes, validators included (sets the followers to NODES - VALIDATORS)");
+  cmd->add_option("--slots", f.slots, "Slots to run")->default_str(std::to_string(defaults.slots));
+  cmd->add_option("--slot-ms", f.slot_ms, "Slot length in virtual milliseconds (the chain's slot_duration_ms)")
+      ->default_str(std::to_string(defaults.slot_ms));
+  cmd->add_option("--latency-us-min", f.links.latency_us_min, "Shortest one-way link delay, microseconds")
+      ->default_str(std::to_string(defaults.links.latency_us_min));
+  cmd->add_option("--latency-us-max", f.links.latency_us_max, "Longest one-way link delay, microseconds")
+      ->default_str(std::to_string(defaults.links.latency_us_max));
+  cmd->add_option("--loss-permille", f.links.loss_permille, "Frames lost per thousand")
+      ->default_str(std::to_string(defaults.links.loss_permille));
+  cmd->add_option("--duplicate-permille", f.links.duplicate_permille, "Frames delivered twice per thousand")
+      ->default_str(std::to_string(defaults.links.duplicate_permille));
+  cmd->add_option("--reorder-permille", f.links.reorder_permille, "Frames held back by an extra delay per thousand")
+      ->default_str(std::to_string(defaults.links.reorder_permille));
+  cmd->add_option("--partition", o->partitions,
+                  "A partition as GROUP|GROUP...@SLOT[-HEAL_SLOT], GROUP = NODE,NODE... (nodes in no group form "
+                  "one more side), e.g. '0,1|2,3@10-30'; repeatable; replaces the scenario's partitions");
+  cmd->add_option("--crash", o->crashes,
+                  "A crash as NODE@SLOT[-RESTART_SLOT], e.g. 2@10-20 (restarts from its store); repeatable; "
+                  "replaces the scenario's crashes");
+  cmd->add_flag("--json", o->json, "Print the report as one JSON object (with trace_hash and state_root)");
+  cmd->add_option("--progress-every", o->progress_every_slots,
+                  "A progress line on stderr every N slots (0: only at the end)")
+      ->capture_default_str();
+  cmd->add_flag("--quiet", o->quiet, "No progress lines");
+  cmd->add_flag("--log", o->log, "The chain actors' log lines on stderr, prefixed with their node");
+  cmd->callback([o, cmd] { run_sim(*o, *cmd); });
+}
+
+}  // namespace datdot::cli

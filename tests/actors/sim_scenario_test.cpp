@@ -1,0 +1,87 @@
+// Scenario files and their flag forms: fields override defaults, typos and
+// impossible faults are refused with the field named, and a scenario written
+// out reads back the same.
+#include <doctest/doctest.h>
+
+#include "actors/sim/sim_scenario.hpp"
+
+using namespace datdot;
+
+TEST_CASE("a scenario file overrides the fields it names and keeps the others") {
+  auto s = parse_scenario(R"({"seed": 9, "validators": 7, "links": {"loss_permille": 5},
+                              "partitions": [{"at_slot": 3, "groups": [[0, 1], [2]], "heal_at_slot": 8}],
+                              "crashes": [{"node": 2, "at_slot": 4}]})");
+  REQUIRE_MESSAGE(s.has_value(), s.err().describe());
+  CHECK(s->seed == 9);
+  CHECK(s->validators == 7);
+  CHECK(s->followers == sim_scenario{}.followers);
+  CHECK(s->links.loss_permille == 5);
+  CHECK(s->links.latency_us_max == link_profile{}.latency_us_max);
+  REQUIRE(s->partitions.size() == 1);
+  CHECK(s->partitions[0].groups == std::vector<std::vector<sim_node_index>>{{0, 1}, {2}});
+  CHECK(s->partitions[0].heal_at_slot == 8u);
+  REQUIRE(s->crashes.size() == 1);
+  CHECK_FALSE(s->crashes[0].restart_at_slot);
+  CHECK(validate(*s).has_value());
+  // Written out and read back: the same scenario.
+  auto again = parse_scenario(scenario_json(*s));
+  REQUIRE(again.has_value());
+  CHECK(scenario_json(*again) == scenario_json(*s));
+}
+
+TEST_CASE("malformed scenarios are refused naming the field") {
+  auto why = [](const char* text) {
+    auto s = parse_scenario(text);
+    return s ? std::string{} : s.err().message;
+  };
+  CHECK(why("{").find("not valid JSON") != std::string::npos);
+  CHECK(why(R"({"sead": 1})").find("unknown field \"sead\"") != std::string::npos);
+  CHECK(why(R"({"slots": -3})").find("scenario.slots") != std::string::npos);
+  CHECK(why(R"({"links": {"loss": 1}})").find("links: unknown field") != std::string::npos);
+  CHECK(why(R"({"crashes": [{"at_slot": 1}]})").find("crashes[0]: needs node") != std::string::npos);
+  CHECK(why(R"({"partitions": [{"at_slot": 1, "groups": [[0, "x"]]}]})").find("partitions[0].groups") !=
+        std::string::npos);
+}
+
+TEST_CASE("impossible scenarios do not validate") {
+  auto invalid = [](auto change) {
+    sim_scenario s;
+    change(s);
+    auto ok = validate(s);
+    return ok ? std::string{} : ok.err().message;
+  };
+  CHECK(invalid([](sim_scenario& s) { s.validators = 0; }).find("validators") != std::string::npos);
+  CHECK(invalid([](sim_scenario& s) { s.slot_ms = 5; }).find("slot_ms") != std::string::npos);
+  CHECK(invalid([](sim_scenario& s) { s.links.loss_permille = 1001; }).find("permille") != std::string::npos);
+  CHECK(invalid([](sim_scenario& s) { s.crashes = {{99, 3, {}}}; }).find("node 99 does not exist") !=
+        std::string::npos);
+  CHECK(invalid([](sim_scenario& s) { s.crashes = {{1, 10, 5}}; }).find("restart_at_slot must come after") !=
+        std::string::npos);
+  CHECK(invalid([](sim_scenario& s) { s.crashes = {{1, 10, 20}, {1, 15, {}}}; }).find("while it is down") !=
+        std::string::npos);
+  CHECK(invalid([](sim_scenario& s) { s.crashes = {{1, 10, {}}, {1, 5, 8}}; }).empty());
+  CHECK(invalid([](sim_scenario& s) { s.partitions = {{5, {{0, 1}, {1}}, {}}}; }).find("in two groups") !=
+        std::string::npos);
+  CHECK(invalid([](sim_scenario& s) { s.partitions = {{5, {{0}}, 100}}; }).find("outside the run") !=
+        std::string::npos);
+}
+
+TEST_CASE("faults given as flags") {
+  auto c = parse_crash_flag("3@10-20");
+  REQUIRE(c.has_value());
+  CHECK(c->node == 3);
+  CHECK(c->at_slot == 10);
+  CHECK(c->restart_at_slot == 20u);
+  CHECK_FALSE(parse_crash_flag("3@10")->restart_at_slot);
+  CHECK_FALSE(parse_crash_flag("3").has_value());
+  CHECK_FALSE(parse_crash_flag("x@1").has_value());
+
+  auto p = parse_partition_flag("0,1|2,3,4@10-30");
+  REQUIRE(p.has_value());
+  CHECK(p->groups == std::vector<std::vector<sim_node_index>>{{0, 1}, {2, 3, 4}});
+  CHECK(p->at_slot == 10);
+  CHECK(p->heal_at_slot == 30u);
+  CHECK(parse_partition_flag("5@2")->groups == std::vector<std::vector<sim_node_index>>{{5}});
+  CHECK_FALSE(parse_partition_flag("0,,1@2").has_value());
+  CHECK_FALSE(parse_partition_flag("0|1@").has_value());
+}
