@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole default test suite: an ASan+UBSan build runs the unit and storage
 # tests, a clang libFuzzer build fuzzes every decoder for FUZZ_SECONDS each,
-# and a Release build runs every test not labelled soak. Each stage ends with
+# and a Release build runs every test not labelled soak or large. Each stage ends with
 # CTest's summary line; the last one covers the whole Release suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +22,4 @@ CXX=clang++ BUILD_TYPE=Debug deploy/build.sh build-fuzz -DCMAKE_CXX_COMPILER=cla
 ctest --test-dir build-fuzz -L fuzz -j "$JOBS" --output-on-failure
 
 echo "== all default tests (release)"
-ctest --test-dir build -LE 'soak|bench' -j "$JOBS" --output-on-failure --timeout 600
+ctest --test-dir build -LE 'soak|bench|large' -j "$JOBS" --output-on-failure --timeout 600

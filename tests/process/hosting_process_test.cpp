@@ -13,6 +13,8 @@
 // pinned again.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -35,7 +37,19 @@ using namespace datdot::testing::chain_cli;
 
 namespace {
 
-constexpr std::size_t feed_bytes = 256 * 1024 + 1234;  // five blocks, the last one short
+// The feed's size: DATDOT_E2E_FEED_BYTES when set (the `large` label runs it
+// with 10 MiB), else five blocks, the last one short.
+const std::size_t feed_bytes = [] {
+  const char* set = std::getenv("DATDOT_E2E_FEED_BYTES");
+  return set ? static_cast<std::size_t>(std::stoull(set)) : std::size_t{256 * 1024 + 1234};
+}();
+const std::uint64_t feed_blocks = (feed_bytes + 65535) / 65536;
+// Sealing runs at about 0.3 MB/s per encoder core: every wait that includes
+// sealing (pinning, extending, repair) grows by 10 s per MiB of feed.
+const std::chrono::seconds sealing_slack{feed_bytes / (1024 * 1024) * 10};
+std::string follow_ms(std::chrono::seconds base) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(base + sealing_slack).count());
+}
 
 struct role_node {
   std::string role;
@@ -130,7 +144,7 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
     }
   };
   start("publisher", 1, {});
-  start("hoster", 5, {"--capacity-bytes", "10000000"});
+  start("hoster", 5, {"--capacity-bytes", std::to_string(std::max<std::size_t>(10'000'000, 4 * feed_bytes))});
   start("encoder", 2, {});
   start("attester", 3, {});
   const auto& publisher = nodes.front();
@@ -159,15 +173,15 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
     for (std::size_t i = 0; i < feed_bytes; ++i) out.put(static_cast<char>((i * 7919) >> 3));
   }
   auto published = run_command({DATDOT_BINARY, "publish", file.string(), "--replicas", "3", "--node", publisher.http,
-                                "--json", "--follow-ms", "120000", "--timeout-ms", "20000"},
-                               150s);
+                                "--json", "--follow-ms", follow_ms(120s), "--timeout-ms", "20000"},
+                               150s + sealing_slack);
   INFO(published.err);
   REQUIRE(published.exit_code == 0);
   const auto result = json::parse(published.out, nullptr, false);
   REQUIRE(result.is_object());
   const auto key = result["published"]["key"].get<std::string>();
   CHECK(result["feed"]["state"] == "pinned");
-  CHECK(result["feed"]["length"] == 5);
+  CHECK(result["feed"]["length"] == feed_blocks);
   std::set<std::string> hosters;
   for (const auto& r : result["feed"]["replicas"]) {
     CHECK(r["state"] == "active");
@@ -220,7 +234,7 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
                              90s);
   INFO(fetched.err);
   REQUIRE(fetched.exit_code == 0);
-  CHECK(json::parse(fetched.out, nullptr, false)["blocks"] == 5);
+  CHECK(json::parse(fetched.out, nullptr, false)["blocks"] == feed_blocks);
   CHECK(datdot::testing::slurp(copy) == datdot::testing::slurp(file));
 
   // An interrupted fetch: OUT.part holds two blocks and part of the third, its
@@ -254,23 +268,23 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
   CHECK(restarted["resumed_from"] == 0);
   CHECK(restarted.value("restart_reason", "").find("another feed") != std::string::npos);
 
-  // The publisher appends two blocks: every replica is extended to 7 blocks
-  // by its encoder and hoster, and a fetch returns the grown file.
+  // The publisher appends two blocks: every replica is extended by its
+  // encoder and hoster, and a fetch returns the grown file.
   const auto more = tmp / "more.bin";
   {
     std::ofstream out(more, std::ios::binary);
     for (std::size_t i = 0; i < 100'000; ++i) out.put(static_cast<char>(i * 31));
   }
   auto appended = run_command({DATDOT_BINARY, "append", key, more.string(), "--node", publisher.http, "--json",
-                               "--follow-ms", "120000", "--timeout-ms", "20000"},
-                              150s);
+                               "--follow-ms", follow_ms(120s), "--timeout-ms", "20000"},
+                              150s + sealing_slack);
   INFO(appended.err);
   if (appended.exit_code != 0) show_logs(v1_http, key, nodes);
   REQUIRE(appended.exit_code == 0);
   const auto grown = json::parse(appended.out, nullptr, false);
   REQUIRE(grown.is_object());
-  CHECK(grown["feed"]["length"] == 7);
-  for (const auto& r : grown["feed"]["replicas"]) CHECK(r["length"] == 7);
+  CHECK(grown["feed"]["length"] == feed_blocks + 2);
+  for (const auto& r : grown["feed"]["replicas"]) CHECK(r["length"] == feed_blocks + 2);
   CHECK(!events_of_type(v1_http, "replica_extended").empty());
   const auto grown_copy = tmp / "fetched-grown.bin";
   auto refetched = run_command({DATDOT_BINARY, "fetch", key, grown_copy.string(), "--node", reader.http, "--json",
@@ -278,7 +292,7 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
                                90s);
   INFO(refetched.err);
   REQUIRE(refetched.exit_code == 0);
-  CHECK(json::parse(refetched.out, nullptr, false)["blocks"] == 7);
+  CHECK(json::parse(refetched.out, nullptr, false)["blocks"] == feed_blocks + 2);
   CHECK(datdot::testing::slurp(grown_copy) == datdot::testing::slurp(file) + datdot::testing::slurp(more));
 
   // kill -9 one hoster of the feed: its next challenges fail (two in a row are
@@ -293,7 +307,7 @@ TEST_CASE("a published feed is sealed, pinned on three hosters, challenged, atte
     for (const auto& r : f["replicas"])
       if (r["hoster"] == victim_id) return false;
     return true;
-  }, 120s);
+  }, 120s + sealing_slack);
   if (!repaired) show_logs(v1_http, key, nodes);
   CHECK(repaired);
   bool failed_event = false;
