@@ -43,7 +43,7 @@ struct genesis_options {
   std::vector<std::string> accounts;  // ID=UNITS
   std::uint64_t slot_duration_ms = 6000;
   std::uint64_t epoch_length_slots = 600;
-  chain_params hosting;  // the challenge and price parameters
+  chain_params hosting;  // the challenge, price and reshuffle parameters
   std::string out;
 };
 
@@ -73,7 +73,8 @@ void write_genesis(const genesis_options& o) {
            {"challenge_failures_max", h.challenge_failures_max},
            {"attesters_per_challenge", h.attesters_per_challenge},
            {"price_units_per_mib", h.price_units_per_mib},
-           {"attestation_units", h.attestation_units}}},
+           {"attestation_units", h.attestation_units},
+           {"reshuffle_period_slots", h.reshuffle_period_slots}}},
          {"validators", validators},
          {"accounts", accounts}};
   auto text = g.dump(2) + "\n";
@@ -216,6 +217,10 @@ void add_chain_commands(CLI::App& app) {
                   "Ratio units a feed pays per MiB for sealing a replica and for each passed challenge")
       ->capture_default_str();
   gen->add_option("--attestation-units", g->hosting.attestation_units, "Ratio units a feed pays per attestation")
+      ->capture_default_str();
+  gen->add_option("--reshuffle-period-slots", g->hosting.reshuffle_period_slots,
+                  "Each active replica moves to another hoster one to two periods after its activation "
+                  "(0: never; at least --challenge-period-slots)")
       ->capture_default_str();
   gen->add_option("-o,--out", g->out, "Write here instead of stdout");
   gen->callback([g] { write_genesis(*g); });

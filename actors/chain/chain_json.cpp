@@ -105,6 +105,7 @@ const char* to_string(replica_state s) {
     case replica_state::encoding: return "encoding";
     case replica_state::active: return "active";
     case replica_state::failed: return "failed";
+    case replica_state::retired: return "retired";
   }
   return "unknown";
 }
@@ -126,7 +127,9 @@ json feed_json(const feed_view& f) {
                         {"challenges_passed", x.passed},
                         {"failures_in_a_row", x.failures},
                         {"last_proof_at", x.last_proof_at.value},
-                        {"next_challenge_at", x.next_challenge_at.value}});
+                        {"next_challenge_at", x.next_challenge_at.value},
+                        {"next_move_at", x.next_move_at.value},
+                        {"replacement", x.replacement ? json(*x.replacement) : json(nullptr)}});
   }
   return {{"key", hex_of(f.key.bytes)},       {"publisher", id_hex(r.publisher)},
           {"length", r.length},               {"byte_size", r.byte_size},
@@ -163,6 +166,12 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["feed"] = hex_of(ev.feed.bytes);
           out["replica"] = ev.replica;
           out["hoster"] = id_hex(ev.hoster);
+        } else if constexpr (std::is_same_v<T, replica_retired>) {
+          out["type"] = "replica_retired";
+          out["feed"] = hex_of(ev.feed.bytes);
+          out["replica"] = ev.replica;
+          out["hoster"] = id_hex(ev.hoster);
+          out["replacement"] = ev.replacement;
         } else if constexpr (std::is_same_v<T, replica_activated>) {
           out["type"] = "replica_activated";
           out["feed"] = hex_of(ev.feed.bytes);

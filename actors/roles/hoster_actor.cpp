@@ -161,7 +161,7 @@ void answer_challenges(hoster_pointer self) {
   std::erase_if(st.proved, [&](std::uint64_t id) { return !st.chain->challenges.contains(id); });
 }
 
-// Replicas the chain no longer gives this node (failed, re-assigned) are deleted.
+// Replicas the chain no longer gives this node (failed, retired by a reshuffle, re-assigned) are deleted.
 void drop_released(hoster_pointer self) {
   auto& st = self->state;
   auto stored = st.store->list();
@@ -170,7 +170,7 @@ void drop_released(hoster_pointer self) {
     const auto feed = st.chain->feeds.find(feed_key{id.feed});
     const bool mine = feed != st.chain->feeds.end() && id.slot < feed->second.replicas.size() &&
                       feed->second.replicas[id.slot].hoster == st.ctx->me() &&
-                      feed->second.replicas[id.slot].state != replica_state::failed;
+                      is_live(feed->second.replicas[id.slot]);
     if (mine) continue;
     if (auto ok = st.store->erase(id); !ok) st.ctx->say("hoster: cannot drop a released replica: " + ok.err().describe());
   }

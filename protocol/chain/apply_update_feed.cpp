@@ -45,8 +45,7 @@ chain_status apply_call(call_context& c, const update_feed& x) {
   if (f.state == hosting_state::failed) return chain_fail(chain_errc::invalid_call, "the feed's hosting has ended");
   if (x.length <= f.length) return chain_fail(chain_errc::invalid_call, "an update must grow the feed");
   DATDOT_CHAIN_TRY(next, verified_head(f, x));
-  const auto live = std::count_if(f.replicas.begin(), f.replicas.end(),
-                                  [](const replica_record& r) { return r.state != replica_state::failed; });
+  const auto live = std::count_if(f.replicas.begin(), f.replicas.end(), is_live);
   DATDOT_CHAIN_CHECK(check_sealing_affordable(c.state, c.signer, next.byte_size - f.byte_size,
                                               static_cast<std::size_t>(live)));
   grow_feed(c.state, x.feed, next, c.events);

@@ -6,6 +6,7 @@
 #include "protocol/chain/hosting_assignment.hpp"
 #include "protocol/chain/leader.hpp"
 #include "protocol/chain/randomness.hpp"
+#include "protocol/chain/replica_reshuffle.hpp"
 #include "protocol/chain/storage_challenges.hpp"
 
 namespace datdot {
@@ -33,7 +34,8 @@ chain_result<applied_block> open_block(const chain_state& parent, slot_number sl
 }  // namespace
 
 void run_hosting(chain_state& s, std::vector<chain_event>& events) {
-  assign_replicas(s, events);
+  assign_replicas(s, events);  // repairs first: a move never takes a hoster a repair needs
+  reshuffle_replicas(s, events);
   run_challenges(s, events);
 }
 

@@ -23,7 +23,8 @@ struct applied_block {
 };
 
 // What every block does after its extrinsics: assign waiting replicas
-// (hosting_assignment.hpp), then resolve and open storage challenges
+// (hosting_assignment.hpp), start the moves that are due
+// (replica_reshuffle.hpp), then resolve and open storage challenges
 // (storage_challenges.hpp).
 void run_hosting(chain_state& s, std::vector<chain_event>& events);
 

@@ -52,6 +52,15 @@ struct replica_failed {
   account_id hoster;
   bool operator==(const replica_failed&) const = default;
 };
+// A reshuffle moved the replica: `replacement`, on another hoster, is active,
+// so this one is released (its hoster deletes it; no penalty, no payment).
+struct replica_retired {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id hoster;
+  std::uint32_t replacement = 0;
+  bool operator==(const replica_retired&) const = default;
+};
 // Encoder and hoster committed to the same replica tree: the replica is live.
 struct replica_activated {
   feed_key feed;
@@ -138,6 +147,7 @@ using chain_event = std::variant<node_registered, node_unregistered, ratio_trans
                                  validator_join_requested, validator_leave_requested, validator_set_changed,
                                  offence_recorded, replica_assigned, replica_failed, replica_activated,
                                  hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
-                                 challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended>;
+                                 challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended,
+                                 replica_retired>;
 
 }  // namespace datdot

@@ -45,8 +45,18 @@ inline constexpr std::size_t feeds_max = std::size_t{1} << 24;  // hosting reque
 // Selection weights are clamped here so that any sum over all nodes is exact.
 inline constexpr std::uint64_t selection_weight_max = std::uint64_t{1} << 40;
 inline constexpr std::size_t replicas_per_feed_max = 16;
+// A feed moves one replica at a time, and the moving one keeps its slot until
+// its replacement is active: one slot more than the replicas it wants.
+inline constexpr std::size_t replica_slots_per_feed_max = replicas_per_feed_max + 1;
 // Replica assignments one block makes (the rest wait for the next block).
 inline constexpr std::size_t assignments_per_block_max = 64;
+// Reshuffle: moves one block tries to start (each is one more assignment; a
+// try that finds no hoster counts too), how long a replica that could not
+// move waits before it tries again, and the longest period (so due blocks
+// never overflow).
+inline constexpr std::size_t moves_per_block_max = 4;
+inline constexpr std::uint64_t move_retry_blocks = 100;
+inline constexpr std::uint64_t reshuffle_period_slots_max = std::uint64_t{1} << 40;
 inline constexpr std::uint64_t feed_byte_size_max = std::uint64_t{1} << 50;  // 1 PiB
 inline constexpr std::uint64_t epoch_length_slots_min = 4;
 inline constexpr std::uint64_t slot_duration_ms_min = 10;
@@ -90,6 +100,9 @@ static_assert(rebroadcast_after_slots >= 1 && rebroadcast_after_slots < future_s
 static_assert(justification_ancestry_max <= unfinalized_blocks_max);
 static_assert(selection_weight_max <= UINT64_MAX / nodes_max, "weight sums over all nodes fit 64 bits");
 static_assert(validators_max <= nodes_max);
+static_assert(moves_per_block_max >= 1 && moves_per_block_max <= assignments_per_block_max,
+              "moves are bounded like the repairs they must not crowd out");
+static_assert(replica_slots_per_feed_max == replicas_per_feed_max + 1, "one move per feed at a time");
 static_assert(validators_max >= 1 && validators_max <= 1000);
 
 }  // namespace datdot::chain_limits

@@ -17,7 +17,7 @@ namespace {
 void encode(canonical_writer& w, const chain_params& p) {
   w.u64(p.slot_duration_ms).u64(p.epoch_length_slots).u32(p.replicas_per_feed).u64(p.challenge_period_slots);
   w.u64(p.challenge_deadline_blocks).u32(p.challenge_failures_max).u32(p.attesters_per_challenge);
-  w.u64(p.price_units_per_mib).u64(p.attestation_units);
+  w.u64(p.price_units_per_mib).u64(p.attestation_units).u64(p.reshuffle_period_slots);
 }
 
 void encode(canonical_writer& w, const std::optional<replica_commitment>& c) {
@@ -55,6 +55,8 @@ void encode(canonical_writer& w, const feed_record& f) {
     encode(w, r.covers);
     encode(w, r.extension);
     w.u64(r.next_challenge_at.value).u32(r.failures).u64(r.passed).u64(r.last_proof_at.value);
+    w.u64(r.next_move_at.value).u8(r.replacement ? 1 : 0);
+    if (r.replacement) w.u32(*r.replacement);
   }
   w.u64(f.backing.units);
 }
@@ -99,6 +101,10 @@ bytes encode_state(const chain_state& s) {
   return w.take();
 }
 
+bool is_live(const replica_record& r) {
+  return r.state == replica_state::encoding || r.state == replica_state::active;
+}
+
 feed_head head_of(const feed_record& f) { return {f.length, f.byte_size, f.tree_hash}; }
 feed_identity identity_of(const feed_record& f) { return feed_identity{f.signer, f.mode}; }
 
@@ -126,6 +132,7 @@ chain_params decode_params(canonical_reader& r) {
   p.attesters_per_challenge = r.u32();
   p.price_units_per_mib = r.u64();
   p.attestation_units = r.u64();
+  p.reshuffle_period_slots = r.u64();
   return p;
 }
 
@@ -180,13 +187,13 @@ feed_record decode_feed(canonical_reader& r) {
   f.replicas_wanted = r.u32();
   f.state = decode_enum(r, hosting_state::failed, "hosting state");
   f.published_at = block_number{r.u64()};
-  const auto replicas = count_of(r, chain_limits::replicas_per_feed_max, "replicas");
+  const auto replicas = count_of(r, chain_limits::replica_slots_per_feed_max, "replicas");
   for (std::uint64_t i = 0; i < replicas && !r.failed(); ++i) {
     replica_record x;
     x.hoster = account_id{r.fixed<32>()};
     x.encoder = account_id{r.fixed<32>()};
     x.replica_key = r.fixed<32>();
-    x.state = decode_enum(r, replica_state::failed, "replica state");
+    x.state = decode_enum(r, replica_state::retired, "replica state");
     x.assigned_at = block_number{r.u64()};
     x.seal_codec = static_cast<seal_codec_id>(r.u8());
     const auto key = r.blob(chain_limits::seal_key_bytes_max);
@@ -199,6 +206,8 @@ feed_record decode_feed(canonical_reader& r) {
     x.failures = r.u32();
     x.passed = r.u64();
     x.last_proof_at = block_number{r.u64()};
+    x.next_move_at = block_number{r.u64()};
+    if (r.boolean()) x.replacement = r.u32();
     f.replicas.push_back(x);
   }
   f.backing = ratio{r.u64()};
@@ -272,7 +281,7 @@ chain_result<chain_state> decode_state(byte_view in) {
   });
   decode_all(r, chain_limits::nodes_max, "reported offences",
              [&] { s.reported_offences.insert(s.reported_offences.end(), r.fixed<32>()); });
-  decode_all(r, chain_limits::feeds_max * chain_limits::replicas_per_feed_max, "challenges", [&] {
+  decode_all(r, chain_limits::feeds_max * chain_limits::replica_slots_per_feed_max, "challenges", [&] {
     const auto id = r.u64();
     s.challenges.emplace_hint(s.challenges.end(), id, decode_challenge(r));
   });

@@ -36,6 +36,12 @@ struct chain_params {
   // passed challenge, and a flat reward per attestation.
   std::uint64_t price_units_per_mib = 1000;
   std::uint64_t attestation_units = 100;
+  // Reshuffle (replica_reshuffle.hpp): an active replica moves to another
+  // hoster between one and two periods after its activation, so no pairing
+  // of feed and hoster lasts. 0 turns it off. The default, 100'800 slots, is
+  // a week of 6 s slots: each move costs the feed one more sealing, against
+  // the thousand or so challenges a replica passes (and is paid for) between moves.
+  std::uint64_t reshuffle_period_slots = 100'800;
   bool operator==(const chain_params&) const = default;
 };
 
@@ -74,8 +80,10 @@ enum class hosting_state : std::uint8_t { queued = 0, pinning = 1, pinned = 2, f
 
 // One replica of a feed: the hoster that keeps it, the encoder that seals it
 // with a key it alone holds, and the replica key (from chain randomness) that
-// makes its bytes unlike every other replica's.
-enum class replica_state : std::uint8_t { encoding = 0, active = 1, failed = 2 };
+// makes its bytes unlike every other replica's. Failed and retired are
+// terminal: failed when it could not be kept (it counts against the hoster),
+// retired when a reshuffle moved it to another hoster (no fault of anyone's).
+enum class replica_state : std::uint8_t { encoding = 0, active = 1, failed = 2, retired = 3 };
 
 // The feed grew past what an active replica covers: its encoder seals the
 // blocks [covers.length, target.length), its hoster appends them, and both
@@ -111,8 +119,16 @@ struct replica_record {
   std::uint32_t failures = 0;        // challenges failed in a row
   std::uint64_t passed = 0;          // challenges passed in all
   block_number last_proof_at;        // block of the last accepted storage proof (0: none)
+  // Reshuffle: due to move from this block on (set at activation), and while
+  // it moves, the index of the replica taking its place; it stays active
+  // until that one is (replica_reshuffle.hpp).
+  block_number next_move_at;
+  std::optional<std::uint32_t> replacement;
   bool operator==(const replica_record&) const = default;
 };
+
+// Encoding or active: the replica holds its hoster's capacity for the feed's size.
+bool is_live(const replica_record& r);
 
 struct feed_record {
   account_id publisher;
@@ -126,7 +142,9 @@ struct feed_record {
   std::uint32_t replicas_wanted = 0;
   hosting_state state = hosting_state::queued;
   block_number published_at;
-  std::vector<replica_record> replicas;  // at most replicas_wanted that are not failed
+  // At most replicas_wanted live ones that are not being replaced (so one
+  // more while a replica moves); a slot whose replica ended is reused.
+  std::vector<replica_record> replicas;
   ratio backing;                         // from backers; charged before the publisher
   bool operator==(const feed_record&) const = default;
 };

@@ -34,6 +34,11 @@ chain_status check_params(const chain_params& p) {
   if (p.challenge_failures_max == 0) return chain_fail(chain_errc::bad_config, "challenge_failures_max is 0");
   if (p.attesters_per_challenge > chain_limits::attesters_per_challenge_max)
     return chain_fail(chain_errc::bad_config, "attesters_per_challenge above the maximum");
+  // A replica that moves before its first challenge would be sealed again and again without ever being checked.
+  if (p.reshuffle_period_slots != 0 && p.reshuffle_period_slots < p.challenge_period_slots)
+    return chain_fail(chain_errc::bad_config, "reshuffle_period_slots below challenge_period_slots (0 turns it off)");
+  if (p.reshuffle_period_slots > chain_limits::reshuffle_period_slots_max)
+    return chain_fail(chain_errc::bad_config, "reshuffle_period_slots above the maximum");
   return chain_ok();
 }
 
@@ -43,7 +48,7 @@ chain_id chain_id_of(const genesis_config& c) {
   w.u64(c.params.slot_duration_ms).u64(c.params.epoch_length_slots).u32(c.params.replicas_per_feed);
   w.u64(c.params.challenge_period_slots).u64(c.params.challenge_deadline_blocks);
   w.u32(c.params.challenge_failures_max).u32(c.params.attesters_per_challenge);
-  w.u64(c.params.price_units_per_mib).u64(c.params.attestation_units);
+  w.u64(c.params.price_units_per_mib).u64(c.params.attestation_units).u64(c.params.reshuffle_period_slots);
   w.u64(c.validators.size());
   for (const auto& v : c.validators) w.fixed(v.key);
   w.u64(c.accounts.size());
@@ -67,6 +72,7 @@ chain_result<genesis_config> parse_genesis_config(std::string_view text) {
     c.params.attesters_per_challenge = p.value("attesters_per_challenge", c.params.attesters_per_challenge);
     c.params.price_units_per_mib = p.value("price_units_per_mib", c.params.price_units_per_mib);
     c.params.attestation_units = p.value("attestation_units", c.params.attestation_units);
+    c.params.reshuffle_period_slots = p.value("reshuffle_period_slots", c.params.reshuffle_period_slots);
     for (const auto& v : j.at("validators")) {
       DATDOT_CHAIN_TRY(id, parse_id(v));
       c.validators.push_back(id);

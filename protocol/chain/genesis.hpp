@@ -4,7 +4,8 @@
 //
 // JSON form (ids and amounts as strings of hex / decimal ratio units):
 //   { "params": { "slot_duration_ms": 6000, "epoch_length_slots": 600,
-//                 "replicas_per_feed": 3, "challenge_period_slots": 100 },
+//                 "replicas_per_feed": 3, "challenge_period_slots": 100,
+//                 "reshuffle_period_slots": 100800 },
 //     "validators": ["<64 hex>", ...],
 //     "accounts": [ { "id": "<64 hex>", "ratio_units": 1000000 }, ... ] }
 #pragma once

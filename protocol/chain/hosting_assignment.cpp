@@ -7,17 +7,22 @@
 #include "crypto/bytes.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/hosting_payment.hpp"
+#include "protocol/chain/invariant.hpp"
 #include "protocol/chain/replica_extension.hpp"
+#include "protocol/chain/replica_reshuffle.hpp"
 #include "protocol/chain/selection.hpp"
 #include "protocol/chain/storage_challenges.hpp"
 
 namespace datdot {
 namespace {
 
-bool live(const replica_record& r) { return r.state != replica_state::failed; }
-
-std::size_t live_count(const feed_record& f) {
-  return static_cast<std::size_t>(std::count_if(f.replicas.begin(), f.replicas.end(), live));
+// The replicas that count towards what a feed wants: a moving one's
+// replacement counts in its place, so a move neither asks for a repair nor
+// hides one that another replica's failure needs meanwhile.
+std::size_t kept_count(const feed_record& f) {
+  return static_cast<std::size_t>(std::count_if(f.replicas.begin(), f.replicas.end(), [](const replica_record& r) {
+    return is_live(r) && !r.replacement;
+  }));
 }
 
 std::uint64_t weight_of(const chain_state& s, const account_id& a) {
@@ -48,11 +53,12 @@ hash32 replica_key_of(const hash32& randomness, const feed_key& feed, std::uint3
   return h.finish();
 }
 
-// One new replica for `key`, or false when no hoster or encoder fits.
-bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& events) {
+}  // namespace
+
+std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key, std::vector<chain_event>& events) {
   auto& f = s.feeds.at(key);
-  // A failed replica's slot is reused, so a feed never holds more than it wants.
-  const auto slot = std::find_if(f.replicas.begin(), f.replicas.end(), [](const replica_record& r) { return !live(r); });
+  // An ended replica's slot is reused, so a feed never holds more slots than it wants (plus one moving).
+  const auto slot = std::find_if(f.replicas.begin(), f.replicas.end(), [](const replica_record& r) { return !is_live(r); });
   const auto number = static_cast<std::uint32_t>(slot - f.replicas.begin());
   // The hoster that just lost this slot's replica (it failed challenges, went
   // dark, had no room) is not given it again: it may still be registered.
@@ -65,7 +71,7 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
     const auto& node = entry.second;
     if (id == f.publisher) continue;
     const bool holds = std::any_of(f.replicas.begin(), f.replicas.end(),
-                                   [&](const replica_record& r) { return live(r) && r.hoster == id; });
+                                   [&](const replica_record& r) { return is_live(r) && r.hoster == id; });
     if (node.roles.contains(role::hoster) && !holds && id != lost &&
         node.capacity_bytes - node.reserved_bytes >= f.byte_size)
       hosters.push_back(id);
@@ -73,10 +79,10 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
   }
   const std::string purpose = to_hex(key.bytes) + "/" + std::to_string(number);
   const auto hoster = draw(s, hosters, "hoster " + purpose);
-  if (!hoster) return false;
+  if (!hoster) return std::nullopt;
   std::erase(encoders, *hoster);
   const auto encoder = draw(s, encoders, "encoder " + purpose);
-  if (!encoder) return false;
+  if (!encoder) return std::nullopt;
   s.nodes.at(*hoster).reserved_bytes += f.byte_size;
   const auto& sealing = s.nodes.at(*encoder);
   replica_record fresh{*hoster, *encoder, replica_key_of(s.randomness, key, number), replica_state::encoding,
@@ -88,11 +94,10 @@ bool assign_one(chain_state& s, const feed_key& key, std::vector<chain_event>& e
     f.replicas[number] = fresh;
   else
     f.replicas.push_back(fresh);
+  DATDOT_INVARIANT(f.replicas.size() <= chain_limits::replica_slots_per_feed_max);
   events.push_back(replica_assigned{key, number, *hoster, *encoder});
-  return true;
+  return number;
 }
-
-}  // namespace
 
 void update_hosting_state(feed_record& f, const feed_key& key, std::vector<chain_event>& events) {
   const auto next = hosting_state_of(f);
@@ -106,7 +111,7 @@ hosting_state hosting_state_of(const feed_record& f) {
   const auto active = std::count_if(f.replicas.begin(), f.replicas.end(),
                                     [](const replica_record& r) { return r.state == replica_state::active; });
   if (static_cast<std::uint32_t>(active) >= f.replicas_wanted) return hosting_state::pinned;
-  return live_count(f) == 0 ? hosting_state::queued : hosting_state::pinning;
+  return kept_count(f) == 0 ? hosting_state::queued : hosting_state::pinning;
 }
 
 void assign_replicas(chain_state& s, std::vector<chain_event>& events) {
@@ -117,7 +122,7 @@ void assign_replicas(chain_state& s, std::vector<chain_event>& events) {
   };
   std::vector<waiting> queue;
   for (const auto& [key, f] : s.feeds) {
-    if (f.state == hosting_state::failed || live_count(f) >= f.replicas_wanted) continue;
+    if (f.state == hosting_state::failed || kept_count(f) >= f.replicas_wanted) continue;
     const auto account = s.accounts.find(f.publisher);
     queue.push_back({account == s.accounts.end() ? 0 : account->second.balance.units, f.published_at, key});
   }
@@ -130,7 +135,7 @@ void assign_replicas(chain_state& s, std::vector<chain_event>& events) {
   std::size_t budget = chain_limits::assignments_per_block_max;
   for (const auto& w : queue) {
     auto& f = s.feeds.at(w.key);
-    while (budget > 0 && live_count(f) < f.replicas_wanted && assign_one(s, w.key, events))
+    while (budget > 0 && kept_count(f) < f.replicas_wanted && assign_replica(s, w.key, events))
       --budget;
     update_hosting_state(f, w.key, events);
     if (budget == 0) break;
@@ -140,19 +145,23 @@ void assign_replicas(chain_state& s, std::vector<chain_event>& events) {
 void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {
   auto& f = s.feeds.at(key);
   auto& r = f.replicas.at(replica);
-  if (!live(r)) return;
+  if (!is_live(r)) return;
   r.state = replica_state::failed;
   r.extension.reset();
   if (auto node = s.nodes.find(r.hoster); node != s.nodes.end()) node->second.reserved_bytes -= f.byte_size;
   events.push_back(replica_failed{key, replica, r.hoster});
+  abandon_move(s, key, replica);
 }
 
 void activate_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {
   auto& r = s.feeds.at(key).replicas.at(replica);
   r.state = replica_state::active;
   r.next_challenge_at = next_challenge_after(s, key, replica);
+  r.next_move_at = next_move_after(s, key, replica);
   const replica_activated activated{key, replica, r.encoder, r.covers.length, r.covers.byte_size};
   events.push_back(activated);
+  // A replacement that is live ends the move it was made for: the one it replaces is released.
+  retire_replaced(s, key, replica, events);
   if (!pay_from_feed(s, key, activated.encoder, price_for(s.params, activated.bytes), events)) return;
   // The feed may have grown while this replica was encoded.
   extend_if_behind(s, key, replica, events);

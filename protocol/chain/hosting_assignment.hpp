@@ -2,7 +2,8 @@
 // a leader builds it and when anyone imports it), so it is a pure function of
 // the state and the block's randomness: "the collective coin flip".
 //
-// Each feed with fewer live replicas than it wants gets new ones, feeds of
+// Each feed with fewer live replicas than it wants (a replica being moved by a
+// reshuffle counts as its replacement) gets new ones, feeds of
 // richer publishers first (then older requests), at most
 // chain_limits::assignments_per_block_max per block. A replica's hoster is
 // drawn with sample_weighted among registered hosters that are not the
@@ -15,6 +16,7 @@
 // replicas) and is tried again next block.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "protocol/chain/chain_event.hpp"
@@ -23,6 +25,10 @@
 namespace datdot {
 
 void assign_replicas(chain_state& s, std::vector<chain_event>& events);
+
+// One new replica for `key` as described above (also a reshuffle's
+// replacement): its slot, or nothing when no hoster or encoder fits.
+std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key, std::vector<chain_event>& events);
 
 // The state a feed's replicas put it in (failed is kept once set).
 hosting_state hosting_state_of(const feed_record& f);
@@ -33,9 +39,10 @@ void update_hosting_state(feed_record& f, const feed_key& key, std::vector<chain
 // Marks a live replica failed and releases its hoster's reservation: the next
 // blocks assign a replacement through a new encoder.
 void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events);
-// An encoding replica whose roots agree goes live: its encoder is paid for
-// the head it sealed, its first challenge is scheduled, and it follows the
-// feed if the feed grew meanwhile (replica_extension.hpp).
+// An encoding replica whose roots agree goes live: the replica it replaces,
+// if any, is retired (replica_reshuffle.hpp), its encoder is paid for the
+// head it sealed, its first challenge and its move are scheduled, and it
+// follows the feed if the feed grew meanwhile (replica_extension.hpp).
 void activate_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events);
 // Ends a feed's hosting for good (it cannot pay): every live replica fails, the state is failed.
 void end_hosting(chain_state& s, const feed_key& key, std::vector<chain_event>& events);

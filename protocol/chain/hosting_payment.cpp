@@ -22,6 +22,13 @@ chain_status check_sealing_affordable(const chain_state& s, const account_id& pu
                                                         std::to_string(sealing) + " ratio units each");
 }
 
+bool can_pay(const chain_state& s, const feed_key& key, ratio amount) {
+  const auto& f = s.feeds.at(key);
+  const auto publisher = s.accounts.find(f.publisher);
+  const auto balance = publisher == s.accounts.end() ? 0 : publisher->second.balance.units;
+  return f.backing.units >= amount.units || balance >= amount.units - f.backing.units;
+}
+
 bool pay_from_feed(chain_state& s, const feed_key& key, const account_id& to, ratio amount,
                    std::vector<chain_event>& events) {
   auto& f = s.feeds.at(key);

@@ -21,6 +21,9 @@ ratio price_for(const chain_params& p, std::uint64_t byte_size);
 chain_status check_sealing_affordable(const chain_state& s, const account_id& publisher, std::uint64_t byte_size,
                                       std::size_t replicas);
 
+// Whether feed `key` (its backing and its publisher's balance) could pay `amount` now.
+bool can_pay(const chain_state& s, const feed_key& key, ratio amount);
+
 // Pays `amount` to `to` for feed `key`; false (and hosting ended) when the feed could not pay in full.
 bool pay_from_feed(chain_state& s, const feed_key& key, const account_id& to, ratio amount,
                    std::vector<chain_event>& events);

@@ -29,7 +29,7 @@ void grow_feed(chain_state& s, const feed_key& key, const feed_head& next, std::
   const auto added = next.byte_size - f.byte_size;
   for (std::size_t i = 0; i < f.replicas.size(); ++i) {
     const auto& r = f.replicas[i];
-    if (r.state == replica_state::failed) continue;
+    if (!is_live(r)) continue;
     const auto node = s.nodes.find(r.hoster);
     if (node != s.nodes.end() && node->second.capacity_bytes - node->second.reserved_bytes >= added)
       node->second.reserved_bytes += added;

@@ -183,7 +183,7 @@ struct hosting_fixture {
     std::map<account_id, std::uint64_t> held;
     for (const auto& [key, feed] : s.feeds)
       for (const auto& r : feed.replicas)
-        if (r.state != replica_state::failed) held[r.hoster] += feed.byte_size;
+        if (is_live(r)) held[r.hoster] += feed.byte_size;
     for (const auto& [id, node] : s.nodes) {
       CHECK(node.reserved_bytes <= node.capacity_bytes);
       CHECK(node.reserved_bytes == held[id]);

@@ -137,3 +137,32 @@ TEST_CASE("a grown feed gives the encoder and hoster of an active replica the ad
   t.h.apply(t.h.signer_of(r.hoster), submit_replica_root{t.key, 0, c.tree_hash, c.length});
   CHECK(intake_duties(t.h.s, r.hoster).empty());
 }
+
+TEST_CASE("a replica retired by a reshuffle asks its old hoster for nothing, not even an open challenge's proof") {
+  chain_params p;
+  p.challenge_period_slots = 20;
+  p.challenge_deadline_blocks = 5;
+  p.challenge_failures_max = 1'000'000;  // unanswered challenges must not fail it first
+  p.attesters_per_challenge = 0;
+  p.reshuffle_period_slots = 40;
+  hosting_fixture h{4, 10 * feed_bytes, 1, 0, p};
+  const auto key = h.publish(300, 100'000'000, 1);
+  h.next_block(1);
+  h.activate(key, 0);
+  const auto old_hoster = h.s.feeds.at(key).replicas.at(0).hoster;
+  // Until a move is under way and the moving replica has a challenge open.
+  std::uint64_t seed = 1;
+  while (!h.s.feeds.at(key).replicas.at(0).replacement || proof_duties(h.s, old_hoster).empty()) {
+    h.next_block(++seed);
+    REQUIRE(seed < 1000);
+  }
+  const auto replacement = *h.s.feeds.at(key).replicas.at(0).replacement;
+  const auto new_hoster = h.s.feeds.at(key).replicas.at(replacement).hoster;
+  CHECK(intake_duties(h.s, new_hoster).size() == 1);
+  h.activate(key, replacement);
+  CHECK(h.s.feeds.at(key).replicas.at(0).state == replica_state::retired);
+  CHECK(proof_duties(h.s, old_hoster).empty());
+  CHECK(intake_duties(h.s, old_hoster).empty());
+  CHECK(proof_duties(h.s, new_hoster).empty());  // the open challenge was the old replica's
+  CHECK(intake_duties(h.s, new_hoster).empty());
+}
