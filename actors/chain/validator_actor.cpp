@@ -70,11 +70,12 @@ struct validator_state {
   std::uint64_t next_waiter_id = 1;
   std::set<block_hash> syncing;
   std::deque<node_id> peers;  // most recent first
-  // Blocks and votes taken in or sent, by the hash of their bytes: each is
-  // relayed once, and further copies are dropped before decoding.
+  // Blocks and votes sent, by the hash of their bytes: each is relayed once.
+  // Copies that arrive again still reach the validator (it drops them cheaply
+  // itself): a repeated vote from a lagging voter is what makes it send a
+  // catch-up, so they must not be filtered out at the door.
   seen_filter seen{bus_limits::chain_seen_max};
   std::uint64_t relayed = 0;
-  std::uint64_t duplicates = 0;
   std::map<chain_errc, std::uint64_t> rejected;
   std::set<std::uint64_t> imported_slots;  // recent, for missed-slot counting
   std::uint64_t slot = 0;
@@ -408,7 +409,7 @@ void execute(validator_pointer self, effects out, const node_id* from) {
   auto& st = self->state;
   auto broadcast = [&](message_body body) { self->send(st.bus, bus_broadcast_atom_v, role::validator, std::move(body)); };
   // Own gossip always goes out (rebroadcasts are deliberate); it is marked
-  // seen so that copies coming back are dropped at the door.
+  // seen so that it is never relayed as if it were another node's.
   auto own = [&](bytes encoded, auto wrap) {
     st.seen.insert(blake2b_256(encoded));
     broadcast(wrap(std::move(encoded)));
@@ -490,12 +491,6 @@ void on_message(validator_pointer self, const inbound_message& msg) {
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, chain_block> || std::is_same_v<T, chain_vote>) {
-          if (st.seen.contains(blake2b_256(m.encoded))) {
-            ++st.duplicates;
-            return;
-          }
-        }
         if constexpr (std::is_same_v<T, chain_block>) {
           if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) {
             st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
@@ -597,7 +592,6 @@ json status_json(const validator_state& st) {
           {"slot_misses", st.slot_misses},
           {"equivocations_reported", st.equivocations},
           {"relayed", st.relayed},
-          {"duplicates_dropped", st.duplicates},
           {"rejected", rejected}};
 }
 
