@@ -226,15 +226,20 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   }
 }
 
+void broadcast(bus_pointer self, role group, const node_id* except, const message_body& body) {
+  for (const auto& [id, peer] : self->state.routes)
+    if (peer.roles.contains(group) && (!except || id != *except)) send_frame(self, id, frame_kind::one_way, 0, body);
+}
+
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
   self->state.config = std::move(config);
   return instrument(self, self->state.config.probe, bus_actor::behavior_type{
       [=](bus_send_atom, const node_id& to, const message_body& body) {
         send_frame(self, to, frame_kind::one_way, 0, body);
       },
-      [=](bus_broadcast_atom, role group, const message_body& body) {
-        for (const auto& [id, peer] : self->state.routes)
-          if (peer.roles.contains(group)) send_frame(self, id, frame_kind::one_way, 0, body);
+      [=](bus_broadcast_atom, role group, const message_body& body) { broadcast(self, group, nullptr, body); },
+      [=](bus_relay_atom, role group, const node_id& except, const message_body& body) {
+        broadcast(self, group, &except, body);
       },
       [=](bus_request_atom, const node_id& to, const message_body& body,
           caf::timespan timeout) -> caf::result<inbound_message> {

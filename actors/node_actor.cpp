@@ -33,6 +33,11 @@ constexpr caf::infinite_t bus_deadline = caf::infinite;
 
 void send_hello(node_pointer self, const node_id& to);
 
+void remember_recent(node_state& st, const peer_info& info) {
+  st.recent.push_front(info);
+  if (st.recent.size() > bus_limits::welcome_peers_max) st.recent.pop_back();
+}
+
 void learn(node_pointer self, const peer_info& info) {
   auto& st = self->state;
   if (info.id == st.config.self.id) return;
@@ -41,13 +46,16 @@ void learn(node_pointer self, const peer_info& info) {
     i->second.info = info;
     return;
   }
+  // Newcomers are handed out in welcomes even when this node has no room for
+  // them: a full node that kept naming the same old peers would send every
+  // later newcomer to those same (by then full) nodes, which answer but never
+  // route to it, and it would hear no gossip at all.
+  remember_recent(st, info);
   if (i == st.peers.end() && st.peers.size() >= bus_limits::peers_max) return;
   auto& peer = st.peers[info.id];
   peer.info = info;
   peer.introduced = true;
   self->send(st.bus, bus_add_peer_atom_v, info);
-  st.recent.push_front(info);
-  if (st.recent.size() > bus_limits::welcome_peers_max) st.recent.pop_back();
   emit(self, node_event::kind::peer_joined, info);
 }
 

@@ -39,6 +39,11 @@ inline constexpr std::size_t frame_bytes_min =
 // blocks in one sync answer (the sender also stops before the frame limit).
 inline constexpr std::size_t catch_up_votes_max = chain_limits::validators_max;
 inline constexpr std::size_t sync_blocks_max = 64;
+// Chain blocks and votes a node remembers as seen (the gossip relay's filter,
+// protocol/seen_filter.hpp): a slot brings one block and at most two votes per
+// validator per round, so this covers several slots of the largest set, longer
+// than copies keep arriving. A copy after that is dropped by the chain's own checks.
+inline constexpr std::size_t chain_seen_max = 8192;
 
 // Peers and requests.
 inline constexpr std::size_t peers_max = 256;           // routing table entries per node
@@ -90,6 +95,8 @@ static_assert(ping_padding_bytes_max + envelope_overhead_bytes_max + 16 <= frame
               "the largest ping must fit the default frame limit");
 static_assert(data_frame_bytes <= frame_bytes_min, "a largest data message fits the smallest frame limit");
 static_assert(welcome_peers_max <= peers_max);
+static_assert(chain_seen_max >= 4 * (1 + 2 * chain_limits::validators_max * chain_limits::future_rounds_window),
+              "the seen filter outlasts a few slots of blocks and of every vote in the round window");
 static_assert(2 * catch_up_votes_max * (chain_limits::signed_vote_bytes + 4) + envelope_overhead_bytes_max <=
                   frame_bytes_default,
               "a full catch-up fits the default frame limit");

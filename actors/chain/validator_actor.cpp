@@ -4,7 +4,9 @@
 #include <tuple>
 
 #include "actors/chain/chain_json.hpp"
+#include "crypto/blake2b.hpp"
 #include "protocol/chain/service_record.hpp"
+#include "protocol/seen_filter.hpp"
 
 namespace datdot {
 namespace {
@@ -68,6 +70,12 @@ struct validator_state {
   std::uint64_t next_waiter_id = 1;
   std::set<block_hash> syncing;
   std::deque<node_id> peers;  // most recent first
+  // Blocks and votes sent, by the hash of their bytes: each is relayed once.
+  // Copies that arrive again still reach the validator (it drops them cheaply
+  // itself): a repeated vote from a lagging voter is what makes it send a
+  // catch-up, so they must not be filtered out at the door.
+  seen_filter seen{bus_limits::chain_seen_max};
+  std::uint64_t relayed = 0;
   std::map<chain_errc, std::uint64_t> rejected;
   std::set<std::uint64_t> imported_slots;  // recent, for missed-slot counting
   std::uint64_t slot = 0;
@@ -400,16 +408,35 @@ bool is_report(const extrinsic& x) {
 void execute(validator_pointer self, effects out, const node_id* from) {
   auto& st = self->state;
   auto broadcast = [&](message_body body) { self->send(st.bus, bus_broadcast_atom_v, role::validator, std::move(body)); };
+  // Own gossip always goes out (rebroadcasts are deliberate); it is marked
+  // seen so that it is never relayed as if it were another node's.
+  auto own = [&](bytes encoded, auto wrap) {
+    st.seen.insert(blake2b_256(encoded));
+    broadcast(wrap(std::move(encoded)));
+  };
+  // Another node's message goes on once, to every peer but its sender.
+  auto relay = [&](bytes encoded, auto wrap) {
+    if (!st.seen.insert(blake2b_256(encoded))) return;
+    ++st.relayed;
+    const auto except = from ? *from : node_id{st.v->id()};
+    self->send(st.bus, bus_relay_atom_v, role::validator, except, message_body{wrap(std::move(encoded))});
+  };
+  auto as_block = [](bytes b) { return chain_block{std::move(b)}; };
+  auto as_vote = [](bytes b) { return chain_vote{std::move(b)}; };
   for (auto& effect : out) {
     std::visit(
         [&](auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, gossip_block>) {
-            broadcast(chain_block{encode_block(e.b)});
+            own(encode_block(e.b), as_block);
           } else if constexpr (std::is_same_v<T, gossip_vote>) {
             auto bytes = encode_signed_vote(e.v);
             if (e.v.body.voter == st.v->id() && !persist_own_vote(st, e.v, bytes)) return;
-            broadcast(chain_vote{std::move(bytes)});
+            own(std::move(bytes), as_vote);
+          } else if constexpr (std::is_same_v<T, relay_block>) {
+            relay(encode_block(e.b), as_block);
+          } else if constexpr (std::is_same_v<T, relay_vote>) {
+            relay(encode_signed_vote(e.v), as_vote);
           } else if constexpr (std::is_same_v<T, gossip_transaction>) {
             auto bytes = encode_extrinsic(e.x);
             if (e.x.signer == st.v->id() && is_report(e.x)) ++st.equivocations;
@@ -564,6 +591,7 @@ json status_json(const validator_state& st) {
           {"tx_pool", st.v->pool_size()},
           {"slot_misses", st.slot_misses},
           {"equivocations_reported", st.equivocations},
+          {"relayed", st.relayed},
           {"rejected", rejected}};
 }
 

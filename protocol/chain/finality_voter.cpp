@@ -143,7 +143,10 @@ void finality_voter::record(const signed_vote& sv) {
 }
 
 void finality_voter::on_vote(const signed_vote& sv, block_tree& tree, effects& out) {
-  if (accept(sv, tree, out)) step(tree, out);
+  if (!accept(sv, tree, out)) return;
+  // Before the votes it may cause: relayed as it came, whatever it leads to here.
+  out.push_back(relay_vote{sv});
+  step(tree, out);
 }
 
 bool finality_voter::accept(const signed_vote& sv, const block_tree& tree, effects& out) {

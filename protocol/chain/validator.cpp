@@ -84,7 +84,12 @@ void validator::import_with_orphans(const block& first, effects& out) {
       continue;
     }
     const auto hash = hash_of(b);
+    const bool foreign = b.header.header.author != id();
     out.push_back(block_imported{b, hash, std::move(imported->events)});
+    // Own blocks go out as gossip_block (see produce); others' are relayed once
+    // imported, however they arrived (directly, from the future queue, as an
+    // orphan's parent or by sync).
+    if (foreign) out.push_back(relay_block{b});
     for (auto [it, end] = orphans_.equal_range(hash); it != end;) {
       work.push_back(std::move(it->second));
       it = orphans_.erase(it);

@@ -35,6 +35,12 @@ struct gossip_block { block b; };
 struct gossip_vote { signed_vote v; };
 struct gossip_transaction { extrinsic x; };
 struct gossip_commit { justification j; };
+// Another node's block or vote that passed every check here and is new to
+// this node (imported; a vote verified and counted): the host passes it on to
+// its peers other than the one it came from, so messages cross a network in
+// which not every node knows every other. A full mesh may ignore these.
+struct relay_block { block b; };
+struct relay_vote { signed_vote v; };
 struct send_catch_up { account_id to; catch_up c; };
 struct send_commit { account_id to; justification j; };
 struct request_blocks { block_hash hash; };  // a block and its ancestors, from any peer
@@ -46,8 +52,9 @@ struct block_finalized { block_hash hash; block_number number; justification j; 
 // Bad input, counted by reason (datdot_chain_rejected_total{reason}).
 struct input_rejected { chain_errc code; std::string detail; };
 
-using validator_effect = std::variant<gossip_block, gossip_vote, gossip_transaction, gossip_commit, send_catch_up, send_commit,
-                                      request_blocks, start_timer, block_imported, block_finalized, input_rejected>;
+using validator_effect =
+    std::variant<gossip_block, gossip_vote, gossip_transaction, gossip_commit, relay_block, relay_vote, send_catch_up,
+                 send_commit, request_blocks, start_timer, block_imported, block_finalized, input_rejected>;
 using effects = std::vector<validator_effect>;
 
 }  // namespace datdot
