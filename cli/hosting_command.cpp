@@ -182,13 +182,11 @@ void add_hosting_commands(CLI::App& app) {
 
   auto fe = std::make_shared<std::tuple<client_options, std::string, std::string>>();
   auto* fc = app.add_subcommand("fetch", "Download a hosted feed from its hosters into OUT through a running node, "
-                                         "checking every block against the feed's tree on chain. The node writes "
-                                         "OUT.part with a progress record OUT.part.progress and renames it to OUT "
-                                         "when every block is in. Run the same command again after an interruption "
-                                         "to resume at the last recorded block (\"resumed at block K of N\"; "
-                                         "resumed_from with --json); if the feed's head on chain changed or the "
-                                         "record is unusable, it starts over and says why. OUT is a path on the "
-                                         "node's machine");
+                                         "checking every block against the feed's tree on chain; resumable");
+  fc->footer("The node writes OUT.part with a progress record OUT.part.progress and renames it to OUT when every "
+             "block is in. Run the same command again after an interruption to resume at the last recorded block "
+             "(\"resumed at block K of N\"; resumed_from with --json); if the feed's head on chain changed or the "
+             "record is unusable, it starts over and says why. OUT is a path on the node's machine.");
   fc->add_option("FEED_KEY", std::get<1>(*fe), "The feed's key (64 hex)")->required();
   fc->add_option("OUT", std::get<2>(*fe), "The file to write (made absolute here; the node writes it)")->required();
   add_client_options(fc, std::get<0>(*fe));

@@ -133,12 +133,12 @@ void run_sim(const sim_options& o, const CLI::App& cmd) {
 
 void add_sim_command(CLI::App& app) {
   auto o = std::make_shared<sim_options>();
-  auto* cmd = app.add_subcommand(
-      "sim",
-      "Simulate a whole network in this process: validators and followers run the real chain over a simulated "
-      "bus in virtual time, with the link faults, partitions and crashes of a scenario. Deterministic: the same "
-      "scenario and seed give the same trace_hash and state_root. Checks that nodes agree on the finalized prefix "
-      "and that finality never goes back; a violation prints the seed and the command that replays it and exits 3. "
+  auto* cmd = app.add_subcommand("sim", "Simulate a whole network in this process, deterministically from a seed");
+  cmd->footer(
+      "Validators and followers run the real chain over a simulated bus in virtual time, with the link faults, "
+      "partitions and crashes of a scenario. The same scenario and seed give the same trace_hash and state_root. "
+      "Checks that nodes agree on the finalized prefix and that finality never goes back; a violation prints the "
+      "seed and the command that replays it and exits 3.\n"
       "Example: datdot sim --scenario scenarios/partition-heal.json --seed 7 --json");
   cmd->add_option("--scenario", o->scenario_file,
                   "Scenario JSON (see scenarios/README.md); fields it leaves out keep the defaults, flags override it")
