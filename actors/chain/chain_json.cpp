@@ -143,6 +143,10 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
   std::visit(
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
+        // Fields many events share, named the same in all of them.
+        if constexpr (requires { ev.feed; }) out["feed"] = hex_of(ev.feed.bytes);
+        if constexpr (requires { ev.replica; }) out["replica"] = ev.replica;
+        if constexpr (requires { ev.hoster; }) out["hoster"] = id_hex(ev.hoster);
         if constexpr (std::is_same_v<T, node_registered>) {
           out["type"] = "node_registered";
           out["node"] = id_hex(ev.node);
@@ -157,51 +161,33 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["amount_units"] = ev.amount.units;
         } else if constexpr (std::is_same_v<T, replica_assigned>) {
           out["type"] = "replica_assigned";
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
-          out["hoster"] = id_hex(ev.hoster);
           out["encoder"] = id_hex(ev.encoder);
         } else if constexpr (std::is_same_v<T, replica_failed>) {
           out["type"] = "replica_failed";
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
-          out["hoster"] = id_hex(ev.hoster);
         } else if constexpr (std::is_same_v<T, replica_retired>) {
           out["type"] = "replica_retired";
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
-          out["hoster"] = id_hex(ev.hoster);
           out["replacement"] = ev.replacement;
         } else if constexpr (std::is_same_v<T, replica_activated>) {
           out["type"] = "replica_activated";
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
           out["encoder"] = id_hex(ev.encoder);
           out["length"] = ev.blocks;
           out["byte_size"] = ev.bytes;
         } else if constexpr (std::is_same_v<T, feed_updated>) {
           out["type"] = "feed_updated";
-          out["feed"] = hex_of(ev.feed.bytes);
           out["length"] = ev.length;
           out["byte_size"] = ev.byte_size;
         } else if constexpr (std::is_same_v<T, replica_extended>) {
           out["type"] = "replica_extended";
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
           out["encoder"] = id_hex(ev.encoder);
           out["length"] = ev.length;
           out["added_blocks"] = ev.blocks;
           out["added_bytes"] = ev.bytes;
         } else if constexpr (std::is_same_v<T, hosting_state_changed>) {
           out["type"] = "hosting_state_changed";
-          out["feed"] = hex_of(ev.feed.bytes);
           out["state"] = to_string(ev.state);
         } else if constexpr (std::is_same_v<T, challenge_issued>) {
           out["type"] = "challenge_issued";
           out["challenge"] = ev.challenge;
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
-          out["hoster"] = id_hex(ev.hoster);
           out["index"] = ev.index;
           out["deadline"] = ev.deadline.value;
           json attesters = json::array();
@@ -210,8 +196,6 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
         } else if constexpr (std::is_same_v<T, storage_proved>) {
           out["type"] = "storage_proved";
           out["challenge"] = ev.challenge;
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
         } else if constexpr (std::is_same_v<T, attestation_recorded>) {
           out["type"] = "attestation_recorded";
           out["challenge"] = ev.challenge;
@@ -220,24 +204,18 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
         } else if constexpr (std::is_same_v<T, challenge_resolved>) {
           out["type"] = "challenge_resolved";
           out["challenge"] = ev.challenge;
-          out["feed"] = hex_of(ev.feed.bytes);
-          out["replica"] = ev.replica;
-          out["hoster"] = id_hex(ev.hoster);
           out["passed"] = ev.passed;
           out["failures_in_a_row"] = ev.failures;
         } else if constexpr (std::is_same_v<T, hosting_paid>) {
           out["type"] = "hosting_paid";
-          out["feed"] = hex_of(ev.feed.bytes);
           out["to"] = id_hex(ev.to);
           out["amount_units"] = ev.amount.units;
         } else if constexpr (std::is_same_v<T, feed_backed>) {
           out["type"] = "feed_backed";
-          out["feed"] = hex_of(ev.feed.bytes);
           out["backer"] = id_hex(ev.backer);
           out["amount_units"] = ev.amount.units;
         } else if constexpr (std::is_same_v<T, feed_published>) {
           out["type"] = "feed_published";
-          out["feed"] = hex_of(ev.feed.bytes);
           out["publisher"] = id_hex(ev.publisher);
         } else if constexpr (std::is_same_v<T, validator_join_requested>) {
           out["type"] = "validator_join_requested";
