@@ -4,20 +4,20 @@
 // returned untouched, so metrics can be switched off at no cost.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 
 #include <caf/all.hpp>
 
+#include "actors/metrics/actor_tally.hpp"
 #include "actors/metrics/metrics_registry.hpp"
 
 namespace datdot {
 
-// The three series of one actor type, and what keeps them alive.
+// Where the actors of one type report. Copies share the type's tally.
 struct actor_probe {
-  prometheus::Counter* handled;
-  prometheus::Gauge* mailbox_depth;
-  prometheus::Histogram* handling_time;
-  std::shared_ptr<const void> lifetime;
+  std::shared_ptr<actor_type_tally> type;
 };
 
 class actor_metrics {
@@ -27,16 +27,17 @@ class actor_metrics {
   actor_probe probe(const std::string& actor_type);
 
  private:
-  prometheus::Family<prometheus::Counter>& handled_;
-  prometheus::Family<prometheus::Gauge>& mailbox_depth_;
-  prometheus::Family<prometheus::Histogram>& handling_time_;
-  std::shared_ptr<const void> lifetime_;
+  struct types {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<actor_type_tally>> by_name;
+  };
+  std::shared_ptr<types> types_ = std::make_shared<types>();  // shared with the registry's collector
 };
 
 // Wraps every handler of `b`: counts each message the behavior handles, times
 // it, and records the mailbox depth left behind it. Responses to the actor's
 // own requests (.then handlers) do not pass through the behavior and are not
-// counted. The behavior keeps its own copy of the probe.
+// counted.
 caf::behavior instrument(caf::scheduled_actor* self, const actor_probe* probe, caf::behavior b);
 
 template <class... Sigs>

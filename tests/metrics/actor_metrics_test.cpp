@@ -21,10 +21,6 @@ caf::behavior slow_impl(caf::event_based_actor* self, const actor_probe* probe) 
   return instrument(self, probe, caf::behavior{[](int) { std::this_thread::sleep_for(std::chrono::milliseconds{2}); }});
 }
 
-double histogram_count(const prometheus::Histogram& h) {
-  return static_cast<double>(h.Collect().histogram.sample_count);
-}
-
 }  // namespace
 
 TEST_CASE("an instrumented actor counts and times every message it handles") {
@@ -43,9 +39,10 @@ TEST_CASE("an instrumented actor counts and times every message it handles") {
   // actor is gone every handled message has been counted.
   self->send_exit(a, caf::exit_reason::user_shutdown);
   self->wait_for(a);
-  CHECK(probe.handled->Value() == 100);
-  CHECK(histogram_count(*probe.handling_time) == 100);
-  CHECK(probe.mailbox_depth->Value() == 0);  // each request waited for its answer: nothing queued behind it
+  auto t = probe.type->totals();
+  CHECK(t.handled() == 100);
+  CHECK(t.mailbox_depth == 0);  // the actor is gone: its mailbox no longer counts
+  CHECK(t.handling_nanoseconds > 0);
   auto text = registry.serialize();
   CHECK(text.find("datdot_actor_messages_handled_total{actor=\"adder\"} 100") != std::string::npos);
   CHECK(text.find("datdot_actor_handling_time_seconds_count{actor=\"adder\"} 100") != std::string::npos);
@@ -59,14 +56,60 @@ TEST_CASE("the mailbox depth shows messages queued behind the one being handled"
   caf::actor_system sys{cfg};
   auto slow = sys.spawn(slow_impl, &probe);
   for (int i = 0; i < 50; ++i) caf::anon_send(slow, i);
-  double deepest = 0;
-  for (int i = 0; i < 500 && probe.handled->Value() < 50; ++i) {
-    deepest = std::max(deepest, probe.mailbox_depth->Value());
+  std::uint64_t deepest = 0;
+  for (int i = 0; i < 500 && probe.type->totals().handled() < 50; ++i) {
+    deepest = std::max(deepest, probe.type->totals().mailbox_depth);
     std::this_thread::sleep_for(std::chrono::milliseconds{1});
   }
-  CHECK(probe.handled->Value() == 50);
+  auto t = probe.type->totals();
+  CHECK(t.handled() == 50);
   CHECK(deepest > 0);
+  CHECK(t.mailbox_depth == 0);  // the last one left nothing behind
+  // 2 ms each: every one in the bucket up to 4.096 ms (1 us * 4^6), unless the machine stalled it longer.
+  CHECK(t.buckets[6] + t.buckets[7] + t.buckets[8] + t.buckets[9] + t.buckets[10] + t.buckets[11] + t.buckets[12] == 50);
   caf::anon_send_exit(slow, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("actors of one type add up, and what a stopped actor handled stays counted") {
+  metrics_registry registry;
+  actor_metrics metrics{registry};
+  auto probe = metrics.probe("adder");
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{cfg};
+  auto first = sys.spawn(adder_impl, &probe);
+  auto second = sys.spawn(adder_impl, &probe);
+  caf::scoped_actor self{sys};
+  auto ask = [&](const adder& a, int times) {
+    for (int i = 0; i < times; ++i)
+      self->request(a, std::chrono::seconds{5}, i, i).receive([](int) {}, [](caf::error& e) { FAIL(caf::to_string(e)); });
+  };
+  ask(first, 30);
+  ask(second, 12);
+  self->send_exit(first, caf::exit_reason::user_shutdown);
+  self->wait_for(first);
+  ask(second, 3);
+  self->send_exit(second, caf::exit_reason::user_shutdown);
+  self->wait_for(second);
+  CHECK(metrics.probe("adder").type->totals().handled() == 45);
+  CHECK(registry.serialize().find("datdot_actor_messages_handled_total{actor=\"adder\"} 45") != std::string::npos);
+}
+
+TEST_CASE("handling times fall in the first bucket whose bound is at or above them") {
+  CHECK(handling_bucket(0) == 0);
+  CHECK(handling_bucket(1000) == 0);  // 1 us: the first bound
+  CHECK(handling_bucket(1001) == 1);
+  CHECK(handling_bucket(4000) == 1);
+  CHECK(handling_bucket(4001) == 2);
+  CHECK(handling_bucket(1'024'000) == 5);  // 1.024 ms
+  CHECK(handling_bucket(4'194'304'000) == 11);  // the last bound, ~4.19 s
+  CHECK(handling_bucket(4'194'304'001) == handling_bounds);  // +Inf
+  CHECK(handling_bucket(~std::uint64_t{0}) == handling_bounds);
+  for (std::size_t i = 0; i < handling_bounds; ++i) {
+    auto bound_ns = static_cast<std::uint64_t>(handling_bound_seconds(i) * 1e9 + 0.5);
+    CHECK(handling_bucket(bound_ns) == i);
+    CHECK(handling_bucket(bound_ns + 1) == i + 1);
+  }
 }
 
 TEST_CASE("without a probe the behavior is not wrapped") {
