@@ -23,11 +23,10 @@ using json = nlohmann::json;
 
 constexpr int follow_poll_ms = 500;
 
+// The feed on the finalized chain, or null while it is not there yet.
 json feed_of(const client_options& o, const std::string& key) {
-  const auto answer = ask(o, "GET", "/chain/feeds");  // kept: the loop reads into it
-  for (const auto& f : answer.at("feeds"))
-    if (f.at("key") == key) return f;
-  return nullptr;
+  auto answer = ask(o, "GET", "/chain/feeds/" + key, {}, 0, true);
+  return answer.is_null() ? answer : answer.at("feed");
 }
 
 std::size_t active(const json& feed) {

@@ -18,9 +18,10 @@ void add_client_options(CLI::App* cmd, client_options& o) {
 }
 
 json ask(const client_options& o, const std::string& method, const std::string& path, const std::string& body,
-         int extra_ms) {
+         int extra_ms, bool absent_ok) {
   auto answer = http_call(o.node, method, path, body, o.timeout_ms + extra_ms);
   if (!answer) throw command_failed{1, answer.err().describe()};
+  if (absent_ok && answer->status == 404) return nullptr;
   auto j = json::parse(answer->body, nullptr, false);
   if (j.is_discarded()) throw command_failed{1, "the node answered something that is not JSON"};
   if (answer->status >= 400) throw command_failed{1, j.value("error", "the node answered " + std::to_string(answer->status))};

@@ -20,8 +20,9 @@ struct client_options {
 void add_client_options(CLI::App* cmd, client_options& o);
 
 // One request; the JSON answer, or command_failed with the node's "error".
+// With `absent_ok`, a 404 answers null instead: for things not there yet.
 nlohmann::json ask(const client_options& o, const std::string& method, const std::string& path,
-                   const std::string& body = {}, int extra_ms = 0);
+                   const std::string& body = {}, int extra_ms = 0, bool absent_ok = false);
 
 // --json: the whole answer on one line; otherwise `summary_keys` as "key: value"
 // lines (all of it, indented, when there are none).

@@ -62,6 +62,7 @@ std::variant<chain_request, http_reply> parse(const http_request& r) {
     out.arg = arg;
   } else if (what == "feeds") {
     out.what = chain_request::kind::feeds;
+    out.arg = arg;  // empty: every feed
   } else if (what == "events") {
     out.what = chain_request::kind::events;
     auto from = number(query_value(r.query, "from"));

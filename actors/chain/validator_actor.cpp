@@ -642,10 +642,20 @@ chain_reply account_answer(const validator_state& st, const std::string& arg) {
   return reply(out);
 }
 
-chain_reply feeds_answer(const validator_state& st) {
+// Every feed, or with a key the one feed: a client following its own request
+// should not pay for the whole network's.
+chain_reply feeds_answer(const validator_state& st, const std::string& arg) {
+  const auto& final = st.v->tree().finalized();
+  if (!arg.empty()) {
+    auto key = from_hex_fixed<32>(arg);
+    if (!key) return fail(400, "feed: " + key.err().describe());
+    auto f = find_feed(final.state, feed_key{*key});
+    if (!f) return fail(404, "no feed " + arg + " on the finalized chain");
+    return reply({{"finalized_height", final.number.value}, {"feed", feed_json(*f)}});
+  }
   json feeds = json::array();
-  for (const auto& f : list_feeds(st.v->tree().finalized().state)) feeds.push_back(feed_json(f));
-  return reply({{"finalized_height", st.v->tree().finalized().number.value}, {"feeds", feeds}});
+  for (const auto& f : list_feeds(final.state)) feeds.push_back(feed_json(f));
+  return reply({{"finalized_height", final.number.value}, {"feeds", feeds}});
 }
 
 json events_since(const validator_state& st, std::uint64_t from) {
@@ -734,7 +744,7 @@ caf::result<chain_reply> query(validator_pointer self, const chain_request& r) {
     case chain_request::kind::status: return reply(status_json(st));
     case chain_request::kind::block: return block_answer(st, r.arg);
     case chain_request::kind::account: return account_answer(st, r.arg);
-    case chain_request::kind::feeds: return feeds_answer(st);
+    case chain_request::kind::feeds: return feeds_answer(st, r.arg);
     case chain_request::kind::submit: return submit_answer(self, r.arg);
     case chain_request::kind::events: {
       if (r.wait_ms == 0 || st.v->tree().finalized().number.value >= r.from) return reply(events_since(st, r.from));

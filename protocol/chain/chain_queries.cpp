@@ -9,6 +9,12 @@ std::vector<feed_view> list_feeds(const chain_state& s) {
   return out;
 }
 
+std::optional<feed_view> find_feed(const chain_state& s, const feed_key& key) {
+  const auto it = s.feeds.find(key);
+  if (it == s.feeds.end()) return std::nullopt;
+  return feed_view{key, it->second};
+}
+
 std::optional<account_view> find_account(const chain_state& s, const account_id& id) {
   const auto it = s.accounts.find(id);
   if (it == s.accounts.end()) return std::nullopt;

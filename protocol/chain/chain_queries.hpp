@@ -23,6 +23,7 @@ struct account_view {
 };
 
 std::vector<feed_view> list_feeds(const chain_state& s);
+std::optional<feed_view> find_feed(const chain_state& s, const feed_key& key);
 std::optional<account_view> find_account(const chain_state& s, const account_id& id);
 
 }  // namespace datdot

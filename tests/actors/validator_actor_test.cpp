@@ -199,3 +199,14 @@ TEST_CASE("a validator actor in virtual time feeds its watchers, signs its node'
   // After the restart the node's next call takes the next nonce.
   CHECK(c.submit(transfer_ratio{account_id{key_of(2).pk}, ratio{1}}).nonce == 2);
 }
+
+TEST_CASE("one feed is asked for by its key: a malformed key is 400, one not on the finalized chain 404") {
+  virtual_chain c;
+  c.run_slots(2);
+  CHECK(c.query({chain_request::kind::feeds, "zz"}).status == 400);
+  const auto missing = c.query({chain_request::kind::feeds, std::string(64, 'a')});
+  CHECK(missing.status == 404);
+  CHECK(nlohmann::json::parse(missing.json)["error"].get<std::string>().find("no feed") == 0);
+  const auto all = nlohmann::json::parse(c.query({chain_request::kind::feeds}).json);
+  CHECK(all["feeds"].empty());
+}
