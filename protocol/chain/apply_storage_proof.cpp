@@ -10,6 +10,7 @@
 #include "crypto/flat_tree.hpp"
 #include "protocol/chain/call_handlers.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/storage_challenges.hpp"
 
 namespace datdot {
 
@@ -20,6 +21,8 @@ chain_status apply_call(call_context& c, const submit_storage_proof& x) {
   if (ch.proved) return chain_fail(chain_errc::invalid_call, "challenge already proved");
   auto& f = c.state.feeds.at(ch.feed);
   auto& r = f.replicas.at(ch.replica);
+  if (!challenges_current_replica(ch, r))
+    return chain_fail(chain_errc::invalid_call, "the challenge was for the replica this slot held before");
   if (c.signer != r.hoster) return chain_fail(chain_errc::invalid_call, "only the replica's hoster answers");
   if (r.state != replica_state::active || !r.hoster_root)
     return chain_fail(chain_errc::invalid_call, "replica is not active");

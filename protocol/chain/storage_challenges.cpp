@@ -16,12 +16,13 @@ std::string purpose_of(const char* what, const feed_key& key, std::uint32_t repl
 }
 
 void resolve(chain_state& s, std::uint64_t id, const challenge_record& c, std::vector<chain_event>& events) {
-  const auto hoster = s.feeds.at(c.feed).replicas.at(c.replica).hoster;
   for (const auto& a : c.attestations) pay_from_feed(s, c.feed, a.attester, ratio{s.params.attestation_units}, events);
   auto& f = s.feeds.at(c.feed);
   auto& r = f.replicas.at(c.replica);
-  // The replica may have failed meanwhile (its hoster left, the feed stopped paying).
-  if (r.state != replica_state::active || r.hoster != hoster) return;
+  const auto hoster = r.hoster;
+  // The replica may have ended meanwhile (its hoster left, the feed stopped
+  // paying), and its slot may hold another one by now.
+  if (r.state != replica_state::active || !challenges_current_replica(c, r)) return;
   const bool refused = !c.attestations.empty() &&
                        std::none_of(c.attestations.begin(), c.attestations.end(),
                                     [](const attestation_record& a) { return a.served; });
@@ -70,6 +71,10 @@ void issue(chain_state& s, const feed_key& key, std::uint32_t replica, std::vect
 }
 
 }  // namespace
+
+bool challenges_current_replica(const challenge_record& c, const replica_record& r) {
+  return r.assigned_at < c.issued_at;
+}
 
 block_number next_challenge_after(const chain_state& s, const feed_key& key, std::uint32_t replica) {
   const auto period = s.params.challenge_period_slots;

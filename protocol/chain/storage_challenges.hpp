@@ -27,6 +27,13 @@ namespace datdot {
 
 void run_challenges(chain_state& s, std::vector<chain_event>& events);
 
+// Whether the challenge was issued to the replica its slot holds now. A slot
+// is reused when its replica fails: a challenge still open for the one before
+// is neither proved nor settled by the new one. A replica is never challenged
+// in the block it is assigned in (it must activate first), so the slot was
+// reassigned after the challenge exactly when it was assigned at or after it.
+bool challenges_current_replica(const challenge_record& c, const replica_record& r);
+
 // When a replica activated or challenged in the current block is next due.
 block_number next_challenge_after(const chain_state& s, const feed_key& key, std::uint32_t replica);
 

@@ -183,6 +183,26 @@ TEST_CASE("a hoster that never answers fails its challenges and its replica is r
   h.check_capacity();
 }
 
+TEST_CASE("a challenge still open when its replica's slot is reused is neither proved nor settled by the new replica") {
+  challenged x{0};
+  const auto before = x.h.s.feeds.at(x.key).replicas.at(0).hoster;
+  REQUIRE(x.c.hoster == before);
+  x.h.apply(x.h.signer_of(before), unregister_node{});  // the hoster leaves with the challenge open
+  x.h.next_block(++x.seed);
+  const auto& again = x.h.s.feeds.at(x.key).replicas.at(0);
+  REQUIRE(again.state == replica_state::encoding);  // the same slot, another hoster
+  const auto after = again.hoster;
+  REQUIRE(after != before);
+  const auto fresh = x.h.activate(x.key, 0);
+  REQUIRE(x.h.s.challenges.contains(x.c.challenge));
+  // The new hoster cannot answer it, even with a proof that would verify against its own replica.
+  CHECK(x.h.rejected(x.h.signer_of(after), honest_proof(x.h, x.key, fresh, x.c)) == chain_errc::invalid_call);
+  const auto resolved = run_until_resolved(x.h, x.seed, x.c.challenge);
+  CHECK(resolved.empty());  // lapsed: no pass, no failure
+  CHECK(x.h.s.feeds.at(x.key).replicas.at(0).failures == 0);
+  CHECK(x.h.s.feeds.at(x.key).replicas.at(0).state == replica_state::active);
+}
+
 TEST_CASE("a proved challenge fails when every attester that reported was refused the block") {
   challenged x{2};
   REQUIRE(x.c.attesters.size() == 2);
