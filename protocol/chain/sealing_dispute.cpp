@@ -56,6 +56,7 @@ void convict_encoder(chain_state& s, const feed_key& key, std::uint32_t replica,
 
 void run_answer_deadlines(chain_state& s, std::vector<chain_event>& events) {
   for (auto& [key, f] : s.feeds) {
+    bool named = false;
     for (std::size_t i = 0; i < f.replicas.size(); ++i) {
       auto& r = f.replicas[i];
       const auto pending = pending_of(r);
@@ -64,8 +65,9 @@ void run_answer_deadlines(chain_state& s, std::vector<chain_event>& events) {
       const auto penalty = penalize(s, key, r.hoster, pending->head);
       events.push_back(hoster_convicted{key, replica, r.hoster, penalty});
       fail_replica(s, key, replica, events);
+      named = true;
     }
-    update_hosting_state(f, key, events);
+    if (named) update_hosting_state(f, key, events);
   }
 }
 

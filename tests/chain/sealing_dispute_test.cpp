@@ -22,9 +22,9 @@ struct sealing {
   hosting_fixture h{4, 10 * feed_bytes, 3};
   feed_key key = h.publish(300, 1'000'000, 1);
   replica_record r;
-  std::uint64_t seed = 1;
+  std::uint64_t seed;
 
-  sealing() {
+  explicit sealing(std::uint64_t first_seed = 1) : seed{first_seed} {
     h.next_block(seed);
     r = h.s.feeds.at(key).replicas.at(0);
     h.s.accounts.at(r.encoder).balance = ratio{5 * price};
@@ -97,21 +97,14 @@ TEST_CASE("an encoder that signed a wrongly sealed block is convicted and the re
 }
 
 TEST_CASE("over many draws a convicted encoder is never given the replica again") {
-  for (std::uint64_t seed = 0; seed < 20; ++seed) {
-    hosting_fixture h{6, 10 * feed_bytes, 3};
-    const auto key = h.publish(300, 1'000'000, 1);
-    h.next_block(seed * 100);
-    const auto r = h.s.feeds.at(key).replicas.at(0);
-    const auto& feed = h.feeds.at(key);
-    const auto sealed = test_sealer().seal(r.replica_key, 2, feed_block(777, 2)).value();
-    const dispute_sealing d{key, 0, 2, sealed,
-                            sign_sealed_block(h.f.chain(), {key, 0, r.replica_key, 2, sealed}, h.signer_of(r.encoder).sk),
-                            leaf_node(2, feed.blocks[2]), feed.tree.path(2), feed.tree.tree.roots()};
-    h.apply(h.signer_of(r.hoster), d);
-    h.next_block(seed * 100 + 1);
-    const auto again = h.s.feeds.at(key).replicas.at(0);
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    CAPTURE(seed);
+    sealing t{seed * 100};
+    t.h.apply(t.hoster(), t.bad_block_dispute(2));
+    t.run_blocks(1);
+    const auto again = t.h.s.feeds.at(t.key).replicas.at(0);
     REQUIRE(again.state == replica_state::encoding);
-    CHECK(again.encoder != r.encoder);
+    CHECK(again.encoder != t.r.encoder);
   }
 }
 
