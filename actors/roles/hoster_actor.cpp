@@ -1,5 +1,6 @@
 #include "actors/roles/hoster_actor.hpp"
 
+#include <functional>
 #include <map>
 
 #include "protocol/duties/duties.hpp"
@@ -26,13 +27,19 @@ storage::replica_id id_of(const feed_key& key, std::uint32_t replica) { return {
 
 data_message refuse(std::string why) { return data_refusal{std::move(why)}; }
 
-void submit(hoster_pointer self, call c, std::string what) {
+// `refused` runs when the call did not reach the pool (so the work may be tried again).
+void submit(hoster_pointer self, call c, std::string what, std::function<void()> refused = [] {}) {
   self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, std::move(c))
       .then(
           [=](const submitted_call& s) {
-            if (!s.accepted) self->state.ctx->say("hoster: " + what + " not accepted: " + s.detail);
+            if (s.accepted) return;
+            self->state.ctx->say("hoster: " + what + " not accepted: " + s.detail);
+            refused();
           },
-          [=](caf::error& e) { self->state.ctx->say("hoster: " + what + ": " + caf::to_string(e)); });
+          [=](caf::error& e) {
+            self->state.ctx->say("hoster: " + what + ": " + caf::to_string(e));
+            refused();
+          });
 }
 
 // A whole replica's root (or, extended, its grown root) goes to the chain
@@ -52,10 +59,11 @@ void fetch_original(hoster_pointer self, const replica_duty& duty, const sealing
   auto& st = self->state;
   const auto about = to_hex(duty.key.bytes) + "/" + std::to_string(duty.replica) + " block " +
                      std::to_string(evidence.index);
+  // Given up: the encoder's next push of the bad block starts the dispute again.
+  const auto again = [self, replica = std::make_pair(duty.key, duty.replica)] { self->state.disputing.erase(replica); };
   if (next == sources.size()) {
     st.ctx->say("hoster: no source gave the original to dispute " + about);
-    st.disputing.erase({duty.key, duty.replica});  // the encoder's next push tries again
-    return;
+    return again();
   }
   know_peer(self, *st.ctx, st.known, *st.chain, sources[next]);
   const feed_blocks_request wanted{duty.key, evidence.index, 1, duty.feed.length};
@@ -68,7 +76,7 @@ void fetch_original(hoster_pointer self, const replica_duty& duty, const sealing
       st.ctx->say("hoster: dispute of " + about + ": " + dispute.err().describe());
       return fetch_original(self, duty, evidence, sources, next + 1);
     }
-    submit(self, call{std::move(*dispute)}, "sealing dispute of " + about);
+    submit(self, call{std::move(*dispute)}, "sealing dispute of " + about, again);
   });
 }
 
