@@ -151,10 +151,11 @@ result<upgrade_proof> prove_upgrade(const node_lookup& lookup, std::uint64_t len
   return up;
 }
 
-result<tree_node> root_of_block(const block_proof& block) {
-  if (block.index >= ft::length_max) return mismatch("block index is out of range");
-  tree_node cur = leaf_node(block.index, block.value);
-  for (const auto& s : block.nodes) {
+namespace {
+
+result<tree_node> root_above(tree_node cur, const std::vector<tree_node>& siblings) {
+  if (!ft::index_in_range(cur.index)) return mismatch("node index is out of range");
+  for (const auto& s : siblings) {
     if (!ft::index_in_range(ft::parent(cur.index))) return mismatch("proof path is too long");
     if (s.index != ft::sibling(cur.index))
       return mismatch("proof node " + std::to_string(s.index) + " is not the sibling of " +
@@ -162,6 +163,20 @@ result<tree_node> root_of_block(const block_proof& block) {
     cur = parent_node(cur, s);
   }
   return cur;
+}
+
+result<void> under_trusted_root(const tree_node& root, const std::vector<tree_node>& trusted_roots,
+                                const std::string& what) {
+  for (const auto& r : trusted_roots)
+    if (r == root) return ok;
+  return mismatch(what + " does not hash to a trusted root");
+}
+
+}  // namespace
+
+result<tree_node> root_of_block(const block_proof& block) {
+  if (block.index >= ft::length_max) return mismatch("block index is out of range");
+  return root_above(leaf_node(block.index, block.value), block.nodes);
 }
 
 result<verified_tree> verify_proof(const feed_proof& proof, const feed_identity& identity,
@@ -213,9 +228,13 @@ result<verified_tree> verify_proof(const feed_proof& proof, const feed_identity&
 
 result<void> verify_block(const block_proof& block, const std::vector<tree_node>& trusted_roots) {
   DATDOT_TRY(root, root_of_block(block));
-  for (const auto& r : trusted_roots)
-    if (r == root) return ok;
-  return mismatch("block " + std::to_string(block.index) + " does not hash to a trusted root");
+  return under_trusted_root(root, trusted_roots, "block " + std::to_string(block.index));
+}
+
+result<void> verify_node(const tree_node& node, const std::vector<tree_node>& siblings,
+                         const std::vector<tree_node>& trusted_roots) {
+  DATDOT_TRY(root, root_above(node, siblings));
+  return under_trusted_root(root, trusted_roots, "node " + std::to_string(node.index));
 }
 
 }  // namespace datdot

@@ -62,5 +62,9 @@ result<verified_tree> verify_proof(const feed_proof& proof, const feed_identity&
 
 // Verifies a block (no upgrade) against roots the reader already trusts.
 result<void> verify_block(const block_proof& block, const std::vector<tree_node>& trusted_roots);
+// The same for a tree node given with its siblings: proves a block's leaf
+// (its hash and size) without the block's bytes.
+result<void> verify_node(const tree_node& node, const std::vector<tree_node>& siblings,
+                         const std::vector<tree_node>& trusted_roots);
 
 }  // namespace datdot

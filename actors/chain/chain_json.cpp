@@ -13,7 +13,7 @@ std::string id_hex(const account_id& a) { return to_hex(a); }
 constexpr std::array<const char*, std::variant_size_v<call>> call_names{
     "register_node", "unregister_node", "transfer_ratio", "publish_feed", "join_validators",
     "leave_validators", "report_equivocation", "report_double_vote", "submit_replica_root",
-    "submit_storage_proof", "submit_attestation", "back_feed", "update_feed"};
+    "submit_storage_proof", "submit_attestation", "back_feed", "update_feed", "dispute_sealing"};
 static_assert(call_names.back() != nullptr, "every call kind has a name");
 
 json call_json(const call& c) {
@@ -50,6 +50,11 @@ json call_json(const call& c) {
   } else if (const auto* u = std::get_if<update_feed>(&c)) {
     out["feed"] = hex_of(u->feed.bytes);
     out["length"] = u->length;
+  } else if (const auto* d = std::get_if<dispute_sealing>(&c)) {
+    out["feed"] = hex_of(d->feed.bytes);
+    out["replica"] = d->replica;
+    out["index"] = d->index;
+    out["sealed_bytes"] = d->sealed.size();
   }
   return out;
 }
@@ -106,6 +111,7 @@ const char* to_string(replica_state s) {
     case replica_state::active: return "active";
     case replica_state::failed: return "failed";
     case replica_state::retired: return "retired";
+    case replica_state::badly_sealed: return "badly_sealed";
   }
   return "unknown";
 }
@@ -123,6 +129,7 @@ json feed_json(const feed_view& f) {
                         {"state", to_string(x.state)},
                         {"length", x.covers.length},
                         {"extending_to", x.extension ? json(x.extension->target.length) : json(nullptr)},
+                        {"answer_due", x.answer_due.value != 0 ? json(x.answer_due.value) : json(nullptr)},
                         {"assigned_at", x.assigned_at.value},
                         {"challenges_passed", x.passed},
                         {"failures_in_a_row", x.failures},
@@ -182,6 +189,14 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["length"] = ev.length;
           out["added_blocks"] = ev.blocks;
           out["added_bytes"] = ev.bytes;
+        } else if constexpr (std::is_same_v<T, encoder_convicted>) {
+          out["type"] = "encoder_convicted";
+          out["encoder"] = id_hex(ev.encoder);
+          out["index"] = ev.index;
+          out["penalty_units"] = ev.penalty.units;
+        } else if constexpr (std::is_same_v<T, hoster_convicted>) {
+          out["type"] = "hoster_convicted";
+          out["penalty_units"] = ev.penalty.units;
         } else if constexpr (std::is_same_v<T, hosting_state_changed>) {
           out["type"] = "hosting_state_changed";
           out["state"] = to_string(ev.state);

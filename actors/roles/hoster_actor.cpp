@@ -1,5 +1,6 @@
 #include "actors/roles/hoster_actor.hpp"
 
+#include <functional>
 #include <map>
 
 #include "protocol/duties/duties.hpp"
@@ -15,6 +16,8 @@ struct hoster_state {
   std::shared_ptr<const chain_state> chain;
   std::set<std::uint64_t> proved;                             // challenges answered (the chain refuses repeats)
   std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
+  std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose sealing dispute is under way
+  std::set<node_id> known;
   prometheus::Gauge* stored_bytes = nullptr;
 };
 
@@ -24,13 +27,19 @@ storage::replica_id id_of(const feed_key& key, std::uint32_t replica) { return {
 
 data_message refuse(std::string why) { return data_refusal{std::move(why)}; }
 
-void submit(hoster_pointer self, call c, std::string what) {
+// `refused` runs when the call did not reach the pool (so the work may be tried again).
+void submit(hoster_pointer self, call c, std::string what, std::function<void()> refused = [] {}) {
   self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, std::move(c))
       .then(
           [=](const submitted_call& s) {
-            if (!s.accepted) self->state.ctx->say("hoster: " + what + " not accepted: " + s.detail);
+            if (s.accepted) return;
+            self->state.ctx->say("hoster: " + what + " not accepted: " + s.detail);
+            refused();
           },
-          [=](caf::error& e) { self->state.ctx->say("hoster: " + what + ": " + caf::to_string(e)); });
+          [=](caf::error& e) {
+            self->state.ctx->say("hoster: " + what + ": " + caf::to_string(e));
+            refused();
+          });
 }
 
 // A whole replica's root (or, extended, its grown root) goes to the chain
@@ -41,6 +50,47 @@ void commit_if_whole(hoster_pointer self, const replica_duty& duty, const storag
     return;
   const auto c = r.commitment();
   submit(self, submit_replica_root{duty.key, duty.replica, c.tree_hash, c.length}, "replica root");
+}
+
+// Asks `sources` in turn for the original of the evidence's block, and
+// submits the dispute the first good answer makes.
+void fetch_original(hoster_pointer self, const replica_duty& duty, const sealing_evidence& evidence,
+                    const std::vector<account_id>& sources, std::size_t next) {
+  auto& st = self->state;
+  const auto about = to_hex(duty.key.bytes) + "/" + std::to_string(duty.replica) + " block " +
+                     std::to_string(evidence.index);
+  // Given up: the encoder's next push of the bad block starts the dispute again.
+  const auto again = [self, replica = std::make_pair(duty.key, duty.replica)] { self->state.disputing.erase(replica); };
+  if (next == sources.size()) {
+    st.ctx->say("hoster: no source gave the original to dispute " + about);
+    return again();
+  }
+  know_peer(self, *st.ctx, st.known, *st.chain, sources[next]);
+  const feed_blocks_request wanted{duty.key, evidence.index, 1, duty.feed.length};
+  ask_data(self, *st.ctx, sources[next], data_message{wanted}, [=](result<data_message> answer) {
+    auto& st = self->state;
+    const auto* blocks = answer ? std::get_if<feed_blocks>(&*answer) : nullptr;
+    auto dispute = blocks ? make_dispute(st.chain->chain, duty, evidence, *blocks)
+                          : chain_fail(chain_errc::invalid_call, answer ? "not blocks" : answer.err().describe());
+    if (!dispute) {
+      st.ctx->say("hoster: dispute of " + about + ": " + dispute.err().describe());
+      return fetch_original(self, duty, evidence, sources, next + 1);
+    }
+    submit(self, call{std::move(*dispute)}, "sealing dispute of " + about, again);
+  });
+}
+
+// A bad block the encoder signed: the hoster proves it on chain at once (the
+// encoder's root opens a window the dispute must land in). The dispute needs
+// the original block, from the publisher or a hoster whose replica covers it.
+void dispute(hoster_pointer self, const replica_duty& duty, const sealing_evidence& evidence) {
+  auto& st = self->state;
+  if (!st.disputing.insert({duty.key, duty.replica}).second) return;
+  std::vector<account_id> sources{duty.feed.publisher};
+  for (const auto& r : duty.feed.replicas)
+    if (r.state == replica_state::active && r.covers.length >= duty.feed.length && r.hoster != st.ctx->me())
+      sources.push_back(r.hoster);
+  fetch_original(self, duty, evidence, sources, 0);
 }
 
 data_message intake(hoster_pointer self, const node_id& sender, const replica_push& push) {
@@ -69,10 +119,11 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
     opened = std::move(created);
   }
   auto& r = *opened;
-  if (auto ok = check_push(*duty, **unsealer, push, r.tree().length()); !ok) {
+  if (auto verdict = check_push(st.chain->chain, *duty, **unsealer, push, r.tree().length()); !verdict.status) {
     st.ctx->say("hoster: refused blocks of " + to_hex(push.feed.bytes) + "/" + std::to_string(push.replica) + ": " +
-                ok.err().describe());
-    return refuse(ok.err().describe());
+                verdict.status.err().describe());
+    if (verdict.evidence) dispute(self, *duty, *verdict.evidence);
+    return refuse(verdict.status.err().describe());
   }
   // The first run of an extension: the replica is filled on towards the grown feed's roots (checked above).
   if (r.head().feed_roots != push.feed_roots)
@@ -184,8 +235,13 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   if (st.stored_bytes) {
     if (auto total = st.store->sealed_bytes()) st.stored_bytes->Set(static_cast<double>(*total));
   }
+  const auto duties = intake_duties(*st.chain, st.ctx->me());
+  std::erase_if(st.disputing, [&](const auto& replica) {
+    return std::none_of(duties.begin(), duties.end(),
+                        [&](const replica_duty& d) { return d.key == replica.first && d.replica == replica.second; });
+  });
   // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
-  for (const auto& d : intake_duties(*st.chain, st.ctx->me())) {
+  for (const auto& d : duties) {
     if (d.hoster_root) continue;
     st.rooted.erase({d.key, d.replica});
     if (auto r = storage::replica::open(*st.store, id_of(d.key, d.replica))) commit_if_whole(self, d, *r);

@@ -7,9 +7,9 @@
 // feed's block at that index.
 // A proof that fails is rejected without effect; the challenge then fails at
 // its deadline unless a valid proof comes in time.
-#include "crypto/flat_tree.hpp"
 #include "protocol/chain/call_handlers.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/feed_roots.hpp"
 #include "protocol/chain/storage_challenges.hpp"
 
 namespace datdot {
@@ -29,13 +29,7 @@ chain_status apply_call(call_context& c, const submit_storage_proof& x) {
   if (x.proof.index != ch.index) return chain_fail(chain_errc::invalid_call, "proof for another block index");
   if (x.proof.plain_bytes > chain_limits::storage_proof_plain_bytes_max)
     return chain_fail(chain_errc::oversize, "block larger than a storage proof may carry");
-  std::uint64_t feed_length = 0;
-  for (const auto& root : x.feed_roots) {
-    if (!flat_tree::index_in_range(root.index)) return chain_fail(chain_errc::invalid_call, "feed root index");
-    feed_length += flat_tree::leaf_count(root.index);
-  }
-  if (feed_length != r.covers.length || tree_hash(x.feed_roots) != r.covers.tree_hash)
-    return chain_fail(chain_errc::bad_proof, "feed roots are not the signed tree the replica covers");
+  DATDOT_CHAIN_CHECK(check_feed_roots(x.feed_roots, r.covers));
   const auto encoder = make_unsealer(r.seal_codec, r.seal_key);
   if (!encoder) return chain_fail(chain_errc::invalid_call, "replica has no usable sealing key");
   const auto verified = verify_storage_proof(x.proof, *r.hoster_root, x.feed_roots, **encoder, r.replica_key);

@@ -22,7 +22,8 @@ struct applied_block {
   std::vector<chain_event> events;
 };
 
-// What every block does after its extrinsics: assign waiting replicas
+// What every block does after its extrinsics: name the hosters whose answer
+// window ended (sealing_dispute.hpp), assign waiting replicas
 // (hosting_assignment.hpp), start the moves that are due
 // (replica_reshuffle.hpp), then resolve and open storage challenges
 // (storage_challenges.hpp).

@@ -112,22 +112,26 @@ role_set decode_role_set(canonical_reader& r) {
   return out;
 }
 
+void encode(canonical_writer& w, const tree_node& node) { w.u64(node.index).u64(node.size).fixed(node.hash); }
+
+tree_node decode_tree_node(canonical_reader& r) {
+  tree_node t;
+  t.index = r.u64();
+  t.size = r.u64();
+  t.hash = r.fixed<32>();
+  return t;
+}
+
 void encode(canonical_writer& w, const std::vector<tree_node>& nodes) {
   w.u32(static_cast<std::uint32_t>(nodes.size()));
-  for (const auto& n : nodes) w.u64(n.index).u64(n.size).fixed(n.hash);
+  for (const auto& n : nodes) encode(w, n);
 }
 
 std::vector<tree_node> decode_tree_nodes(canonical_reader& r) {
   const auto n = r.u32();
   if (n > chain_limits::storage_proof_nodes_max) r.fail("too many tree nodes");
   std::vector<tree_node> out;
-  for (std::uint32_t i = 0; i < n && !r.failed(); ++i) {
-    tree_node t;
-    t.index = r.u64();
-    t.size = r.u64();
-    t.hash = r.fixed<32>();
-    out.push_back(t);
-  }
+  for (std::uint32_t i = 0; i < n && !r.failed(); ++i) out.push_back(decode_tree_node(r));
   return out;
 }
 

@@ -83,6 +83,8 @@ void encode(canonical_writer& w, role_set roles);
 role_set decode_role_set(canonical_reader& r);
 // Merkle tree nodes (index, size, hash), u32-counted; at most
 // chain_limits::storage_proof_nodes_max decode.
+void encode(canonical_writer& w, const tree_node& node);
+tree_node decode_tree_node(canonical_reader& r);
 void encode(canonical_writer& w, const std::vector<tree_node>& nodes);
 std::vector<tree_node> decode_tree_nodes(canonical_reader& r);
 // An enum written as one byte: values past `last` fail the reader.

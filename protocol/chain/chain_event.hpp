@@ -88,6 +88,27 @@ struct replica_extended {
   std::uint64_t bytes = 0;
   bool operator==(const replica_extended&) const = default;
 };
+// A sealing dispute verified: the replica's encoder signed a sealed block that
+// does not unseal to the feed's block `index`. It paid `penalty` into the
+// feed's backing; the replica is badly_sealed and goes to another encoder.
+struct encoder_convicted {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id encoder;
+  std::uint64_t index = 0;
+  ratio penalty;
+  bool operator==(const encoder_convicted&) const = default;
+};
+// The encoder committed to a root and the replica's hoster neither submitted
+// the same root nor a valid dispute within chain_limits::hoster_answer_blocks:
+// it paid `penalty` into the feed's backing and the replica is failed.
+struct hoster_convicted {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id hoster;
+  ratio penalty;
+  bool operator==(const hoster_convicted&) const = default;
+};
 struct hosting_state_changed {
   feed_key feed;
   hosting_state state;
@@ -148,6 +169,6 @@ using chain_event = std::variant<node_registered, node_unregistered, ratio_trans
                                  offence_recorded, replica_assigned, replica_failed, replica_activated,
                                  hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
                                  challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended,
-                                 replica_retired>;
+                                 replica_retired, encoder_convicted, hoster_convicted>;
 
 }  // namespace datdot

@@ -67,6 +67,14 @@ inline constexpr std::size_t transaction_pool_bytes_max = 32 * 1024 * 1024;
 // Hosting: challenges open at once (one per active replica at most) and attesters per challenge.
 inline constexpr std::size_t attesters_per_challenge_max = 8;
 inline constexpr std::uint64_t challenge_deadline_blocks_min = 2;
+// Once the encoder of a replica has submitted its root, its hoster has this
+// many blocks to submit the same root or a sealing dispute; otherwise it is
+// the one that cannot back its side and is named (sealing_dispute.hpp). An
+// honest hoster has its root in before the encoder (it has every block once
+// the encoder's last run is acknowledged) or disputes as soon as a bad block
+// arrives; the window leaves room for a dispute's fetch of the original block
+// and for a few blocks' delay in the pool, at 6 s slots five minutes.
+inline constexpr std::uint64_t hoster_answer_blocks = 50;
 // A proof nearly fills a block, so a block opens one challenge (oldest due first).
 inline constexpr std::size_t challenges_per_block_max = 1;
 inline constexpr std::size_t future_blocks_max = 256;   // blocks for slots not yet reached

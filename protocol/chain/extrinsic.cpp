@@ -60,6 +60,12 @@ void encode_call(canonical_writer& w, const call& c) {
                    encode(w, x.upgrade);
                    w.fixed(x.tree_signature);
                  },
+                 [&](const dispute_sealing& x) {
+                   w.fixed(x.feed.bytes).u32(x.replica).u64(x.index).blob(x.sealed).fixed(x.encoder_signature);
+                   encode(w, x.original);
+                   encode(w, x.original_path);
+                   encode(w, x.feed_roots);
+                 },
              },
              c);
 }
@@ -153,12 +159,25 @@ call decode_call(canonical_reader& r) {
       x.tree_signature = r.fixed<64>();
       return x;
     }
+    case 13: {
+      dispute_sealing x;
+      x.feed.bytes = r.fixed<32>();
+      x.replica = r.u32();
+      x.index = r.u64();
+      const auto sealed = r.blob(chain_limits::storage_proof_sealed_bytes_max);
+      x.sealed.assign(sealed.begin(), sealed.end());
+      x.encoder_signature = r.fixed<64>();
+      x.original = decode_tree_node(r);
+      x.original_path = decode_tree_nodes(r);
+      x.feed_roots = decode_tree_nodes(r);
+      return x;
+    }
     default:
       r.fail("unknown call tag");
       return unregister_node{};
   }
 }
-static_assert(std::variant_size_v<call> == 13, "a new call kind needs its tag in decode_call");
+static_assert(std::variant_size_v<call> == 14, "a new call kind needs its tag in decode_call");
 
 bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
   canonical_writer w;
@@ -170,7 +189,8 @@ bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
 }  // namespace
 
 std::size_t extrinsic_bytes_max_of(const call& c) {
-  if (std::holds_alternative<submit_storage_proof>(c)) return chain_limits::extrinsic_bytes_max;
+  if (std::holds_alternative<submit_storage_proof>(c) || std::holds_alternative<dispute_sealing>(c))
+    return chain_limits::extrinsic_bytes_max;
   if (std::holds_alternative<update_feed>(c)) return chain_limits::feed_update_bytes_max;
   return chain_limits::small_extrinsic_bytes_max;
 }

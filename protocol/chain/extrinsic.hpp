@@ -127,12 +127,30 @@ struct update_feed {
   bool operator==(const update_feed&) const = default;
 };
 
+// A replica's hoster shows that the encoder signed (sealed_block_claim.hpp)
+// a sealed block of this sealing that does not unseal to the feed's block
+// `index`. The feed's leaf for that block (hash and size) comes with its
+// path to `feed_roots`, the roots of the head the sealing is for, so the
+// original block's bytes need not. Verified on chain (sealing_dispute.hpp).
+struct dispute_sealing {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  std::uint64_t index = 0;
+  bytes sealed;
+  signature encoder_signature{};
+  tree_node original;                    // the feed's leaf node of block `index`
+  std::vector<tree_node> original_path;  // its siblings up to one of feed_roots
+  std::vector<tree_node> feed_roots;
+  bool operator==(const dispute_sealing&) const = default;
+};
+
 using call = std::variant<register_node, unregister_node, transfer_ratio, publish_feed, join_validators,
                           leave_validators, report_equivocation, report_double_vote, submit_replica_root,
-                          submit_storage_proof, submit_attestation, back_feed, update_feed>;
+                          submit_storage_proof, submit_attestation, back_feed, update_feed, dispute_sealing>;
 
-// A storage proof and a feed update carry node lists and have their own
-// bounds; every other kind fits chain_limits::small_extrinsic_bytes_max.
+// A storage proof, a sealing dispute and a feed update carry a sealed block or
+// node lists and have their own bounds; every other kind fits
+// chain_limits::small_extrinsic_bytes_max.
 std::size_t extrinsic_bytes_max_of(const call& c);
 
 struct extrinsic {

@@ -75,7 +75,10 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
     if (node.roles.contains(role::hoster) && !holds && id != lost &&
         node.capacity_bytes - node.reserved_bytes >= f.byte_size)
       hosters.push_back(id);
-    if (node.roles.contains(role::encoder)) encoders.push_back(id);
+    const bool convicted = std::any_of(f.replicas.begin(), f.replicas.end(), [&](const replica_record& r) {
+      return r.state == replica_state::badly_sealed && r.encoder == id;
+    });
+    if (node.roles.contains(role::encoder) && !convicted) encoders.push_back(id);
   }
   const std::string purpose = to_hex(key.bytes) + "/" + std::to_string(number);
   const auto hoster = draw(s, hosters, "hoster " + purpose);
@@ -142,11 +145,13 @@ void assign_replicas(chain_state& s, std::vector<chain_event>& events) {
   }
 }
 
-void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {
+void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events,
+                  replica_state end) {
   auto& f = s.feeds.at(key);
   auto& r = f.replicas.at(replica);
   if (!is_live(r)) return;
-  r.state = replica_state::failed;
+  DATDOT_INVARIANT(end != replica_state::encoding && end != replica_state::active);
+  r.state = end;
   r.extension.reset();
   if (auto node = s.nodes.find(r.hoster); node != s.nodes.end()) node->second.reserved_bytes -= f.byte_size;
   events.push_back(replica_failed{key, replica, r.hoster});

@@ -10,7 +10,8 @@
 // publisher, hold no live replica of the feed, did not just lose the replica
 // being re-created and have the feed's byte size free (weight: 1 + its whole
 // ratio units, capped); its encoder among
-// registered encoders other than the hoster and the publisher. The hoster's
+// registered encoders other than the hoster, the publisher and any encoder
+// convicted of a bad sealed block of a slot of this feed (badly_sealed). The hoster's
 // capacity is reserved at once, so capacity is never over-committed. Without a
 // suitable hoster or encoder the feed waits (queued, or pinning with fewer
 // replicas) and is tried again next block.
@@ -36,9 +37,11 @@ hosting_state hosting_state_of(const feed_record& f);
 // Sets a feed's hosting state from its replicas, with an event when it changes.
 void update_hosting_state(feed_record& f, const feed_key& key, std::vector<chain_event>& events);
 
-// Marks a live replica failed and releases its hoster's reservation: the next
-// blocks assign a replacement through a new encoder.
-void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events);
+// Marks a live replica failed (or `end`, another terminal state) and releases
+// its hoster's reservation: the next blocks assign a replacement through a
+// new encoder.
+void fail_replica(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events,
+                  replica_state end = replica_state::failed);
 // An encoding replica whose roots agree goes live: the replica it replaces,
 // if any, is retired (replica_reshuffle.hpp), its encoder is paid for the
 // head it sealed, its first challenge and its move are scheduled, and it

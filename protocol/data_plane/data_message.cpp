@@ -31,6 +31,7 @@ void encode_item(canonical_writer& w, const block_proof& x) {
 void encode_item(canonical_writer& w, const sealed_block& x) {
   w.blob(x.sealed).u64(x.plain_bytes);
   encode(w, x.feed_path);
+  w.fixed(x.encoder_signature);
 }
 
 template <class T>
@@ -69,6 +70,7 @@ sealed_block decode_sealed_block(canonical_reader& r) {
   x.sealed = copy_of(r.blob(chain_limits::storage_proof_sealed_bytes_max));
   x.plain_bytes = r.u64();
   x.feed_path = decode_tree_nodes(r);
+  x.encoder_signature = r.fixed<64>();
   return x;
 }
 

@@ -53,6 +53,9 @@ struct sealed_block {
   bytes sealed;
   std::uint64_t plain_bytes = 0;
   std::vector<tree_node> feed_path;  // the original block's path to the feed roots
+  // The encoder's signature over this block of this replica (sealed_block_claim.hpp):
+  // a hoster disputes a bad block with it, so no encoder can disown what it sent.
+  signature encoder_signature{};
   bool operator==(const sealed_block&) const = default;
 };
 

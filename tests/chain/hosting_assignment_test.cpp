@@ -167,7 +167,7 @@ TEST_CASE("an encoder registers with a valid public sealing key and only an enco
   CHECK(h.s.nodes.at(id_of(k)).seal_key == test_seal_key());
 }
 
-TEST_CASE("a replica is active once its encoder and hoster commit to the same tree and a mismatch re-assigns it") {
+TEST_CASE("a replica is active once its encoder and hoster commit to the same tree and a mismatch re-assigns it after the window") {
   hosting_fixture h{4, 10 * feed_bytes};
   const auto key = h.publish(300, 1'000'000, 2);
   h.next_block(1);
@@ -192,12 +192,16 @@ TEST_CASE("a replica is active once its encoder and hoster commit to the same tr
   CHECK(count_events<replica_activated>(h.events) == 1);
   CHECK(h.s.feeds.at(key).state == hosting_state::pinning);  // one of two
 
-  // The second replica's two sides disagree: it fails and is assigned again.
+  // The second replica's two sides disagree and the hoster proves no bad block
+  // (tests/chain/sealing_dispute_test.cpp): when its window ends it is named,
+  // the replica fails and is assigned again in that block.
   h.apply(h.signer_of(r1.hoster), submit_replica_root{key, 1, root, length});
   h.apply(h.signer_of(r1.encoder), submit_replica_root{key, 1, blake2b_256(as_bytes("other")), length});
-  CHECK(h.s.feeds.at(key).replicas.at(1).state == replica_state::failed);
+  CHECK(h.s.feeds.at(key).replicas.at(1).state == replica_state::encoding);
+  for (std::uint64_t seed = 2; seed < 100 && count_events<hoster_convicted>(h.events) == 0; ++seed) h.next_block(seed);
+  REQUIRE(count_events<hoster_convicted>(h.events) == 1);
+  CHECK(count_events<replica_failed>(h.events) == 1);
   h.check_capacity();
-  h.next_block(2);
   const auto again = h.s.feeds.at(key).replicas.at(1);
   CHECK(again.state == replica_state::encoding);
   CHECK_FALSE(again.hoster_root);

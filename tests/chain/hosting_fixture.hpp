@@ -150,6 +150,15 @@ struct hosting_fixture {
     run_hosting(s, events);
   }
 
+  // Jumps to the block that ends the hoster's answer window of replica `i`
+  // (sealing_dispute.hpp), with no blocks between: nothing else comes due.
+  void end_answer_window(const feed_key& key, std::uint32_t i, std::uint64_t seed) {
+    const auto due = s.feeds.at(key).replicas.at(i).answer_due;
+    REQUIRE(due.value > s.number.value);
+    s.number = block_number{due.value - 1};
+    next_block(seed);
+  }
+
   const key_pair& signer_of(const account_id& id) const {
     for (const auto* group : {&hosters, &encoders, &attesters, &publishers})
       for (const auto& k : *group)

@@ -166,6 +166,7 @@ TEST_CASE("reshuffle: a failed replacement leaves the moving replica in place, a
   const auto failed_hoster = x.feed().replicas.at(m.replacement).hoster;
   h.events.clear();
   agree(h, x.key, m.replacement, blake2b_256(as_bytes("a different tree")));
+  h.end_answer_window(x.key, m.replacement, ++x.seed);  // no dispute: the replacement's hoster is named
   CHECK(x.feed().replicas.at(m.replacement).state == replica_state::failed);
   CHECK(x.feed().replicas.at(m.old).state == replica_state::active);
   CHECK_FALSE(x.feed().replicas.at(m.old).replacement);
@@ -310,7 +311,8 @@ TEST_CASE("reshuffle: over many seeds no feed ever has two replicas on one hoste
         for (std::uint32_t i = 0; i < f.replicas.size(); ++i) {
           const auto& r = h.s.feeds.at(key).replicas[i];
           const bool pending = r.state == replica_state::encoding || (r.state == replica_state::active && r.extension);
-          if (!pending || left.contains(r.hoster) || left.contains(r.encoder)) continue;
+          const bool rooted = r.extension ? r.extension->encoder_root.has_value() : r.encoder_root.has_value();
+          if (!pending || rooted || left.contains(r.hoster) || left.contains(r.encoder)) continue;
           const auto roll = rng() % 10;
           if (roll < 3) agree(h, key, i);
           if (roll == 3) agree(h, key, i, blake2b_256(as_bytes("a different tree")));

@@ -82,7 +82,15 @@ TEST_CASE("every call kind round-trips through the strict canonical encoding") {
                                       {{7, 40, blake2b_256(as_bytes("root"))}},
                                       6,
                                       {{8, 10, {}}, {10, 10, {}}},
-                                      {}}};
+                                      {}},
+                          dispute_sealing{feed_key{blake2b_256(as_bytes("feed"))},
+                                          1,
+                                          3,
+                                          bytes(300, 0x22),
+                                          {},
+                                          {6, 290, blake2b_256(as_bytes("leaf"))},
+                                          {{4, 300, {}}},
+                                          {{3, 40, blake2b_256(as_bytes("root"))}}}};
   REQUIRE(calls.size() == std::variant_size_v<call>);
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto x = make_extrinsic(f.chain(), k, i, calls[i]);

@@ -23,6 +23,12 @@ std::vector<tree_node> nodes(std::size_t n) {
   return out;
 }
 
+signature some_signature() {
+  signature s;
+  s.fill(0x3c);
+  return s;
+}
+
 feed_key some_feed() {
   feed_key k;
   k.bytes.fill(0x5a);
@@ -35,7 +41,7 @@ std::vector<data_message> samples() {
       feed_blocks_request{some_feed(), 7, 3, 90},
       feed_blocks{nodes(3), {block_proof{7, bytes(100, 1), nodes(5)}, block_proof{8, {}, {}}}},
       feed_blocks{},
-      replica_push{some_feed(), 2, 40, nodes(2), {sealed_block{bytes(300, 4), 250, nodes(4)}, sealed_block{}}},
+      replica_push{some_feed(), 2, 40, nodes(2), {sealed_block{bytes(300, 4), 250, nodes(4), some_signature()}, sealed_block{}}},
       replica_ack{41},
       data_refusal{"not assigned"},
       data_refusal{},

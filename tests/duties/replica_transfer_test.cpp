@@ -2,12 +2,14 @@
 // (protocol/duties/replica_transfer.hpp), and what the chain asks of each
 // role (duties.hpp). A hoster must refuse, naming the block, a sealed block
 // that is another replica's, the original block unsealed, a forged sealing,
-// or roots that are not the published tree; an encoder must refuse blocks
-// that are not the feed's.
+// a block its encoder did not sign, or roots that are not the published tree;
+// a signed bad block becomes a dispute the chain accepts. An encoder must
+// refuse blocks that are not the feed's.
 #include <doctest/doctest.h>
 
 #include "chain/hosting_fixture.hpp"
 #include "protocol/duties/duties.hpp"
+#include "protocol/chain/sealed_block_claim.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
 using namespace datdot;
@@ -32,10 +34,26 @@ struct transfer_fixture {
     all.roots = feed.tree.tree.roots();
     for (std::uint64_t i = 0; i < feed_length; ++i) all.blocks.push_back({i, feed.blocks[i], feed.tree.path(i)});
   }
-  replica_push honest() const { return seal_blocks(test_sealer(), duty, all).value(); }
-  chain_status hoster_check(const replica_push& p) const {
-    return check_push(duty, test_sealer().public_part(), p, 0);
+  const key_pair& encoder() const { return h.signer_of(duty.record.encoder); }
+  replica_push sealed_by(const sealer& s, const replica_duty& d, const feed_blocks& m) const {
+    return seal_blocks(s, encoder().sk, h.f.chain(), d, m).value();
   }
+  replica_push honest() const { return sealed_by(test_sealer(), duty, all); }
+  push_verdict hoster_verdict(const replica_push& p, const replica_duty& d, std::uint64_t next) const {
+    return check_push(h.f.chain(), d, test_sealer().public_part(), p, next);
+  }
+  chain_status hoster_check(const replica_push& p) const { return hoster_verdict(p, duty, 0).status; }
+  // Block `index` sealed over other bytes, and signed for by the encoder as it sends it.
+  replica_push with_bad_block(std::uint64_t index) const {
+    auto push = honest();
+    auto& b = push.blocks.at(index);
+    b.sealed = test_sealer().seal(duty.record.replica_key, index, feed_block(777, index)).value();
+    b.encoder_signature = sign_sealed_block(
+        h.f.chain(), {duty.key, duty.replica, duty.record.replica_key, index, b.sealed}, encoder().sk);
+    return push;
+  }
+  // What the publisher answers for block `index` alone.
+  feed_blocks original(std::uint64_t index) const { return {all.roots, {all.blocks.at(index)}}; }
 };
 
 }  // namespace
@@ -69,7 +87,7 @@ TEST_CASE("a hoster accepts an honest push and refuses foreign, unsealed, forged
   transfer_fixture t;
   const auto push = t.honest();
   CHECK(t.hoster_check(push));
-  CHECK_FALSE(check_push(t.duty, test_sealer().public_part(), push, 1));  // it expects block 1 next
+  CHECK_FALSE(t.hoster_verdict(push, t.duty, 1).status);  // it expects block 1 next
 
   // Another replica's bytes (sealed under another key) for block 2.
   auto foreign = push;
@@ -92,7 +110,7 @@ TEST_CASE("a hoster accepts an honest push and refuses foreign, unsealed, forged
   key_seed seed{};
   seed[0] = 0x77;
   const auto stranger = rabin_williams::from_seed(seed);
-  CHECK_FALSE(t.hoster_check(seal_blocks(*stranger, t.duty, t.all).value()));
+  CHECK_FALSE(t.hoster_check(t.sealed_by(*stranger, t.duty, t.all)));
 
   // Roots that are not the published tree, and a push for another replica.
   auto roots = push;
@@ -124,10 +142,10 @@ TEST_CASE("a grown feed gives the encoder and hoster of an active replica the ad
   for (std::uint64_t i = feed_length; i < feed_length + 5; ++i) added.blocks.push_back({i, feed.blocks[i], feed.tree.path(i)});
   CHECK(check_feed_blocks(d.feed, added, feed_length));
   CHECK_FALSE(check_feed_blocks(d.feed, t.all, 0));
-  const auto push = seal_blocks(test_sealer(), d, added).value();
+  const auto push = t.sealed_by(test_sealer(), d, added);
   CHECK(push.first == feed_length);
-  CHECK(check_push(d, test_sealer().public_part(), push, feed_length));
-  CHECK_FALSE(check_push(d, test_sealer().public_part(), push, 0));
+  CHECK(t.hoster_verdict(push, d, feed_length).status);
+  CHECK_FALSE(t.hoster_verdict(push, d, 0).status);
 
   // Once the encoder's root is on chain it has nothing left to do; the hoster still takes the blocks.
   const auto c = seal_replica(feed, r.replica_key).commitment();
@@ -165,4 +183,59 @@ TEST_CASE("a replica retired by a reshuffle asks its old hoster for nothing, not
   CHECK(intake_duties(h.s, old_hoster).empty());
   CHECK(proof_duties(h.s, new_hoster).empty());  // the open challenge was the old replica's
   CHECK(intake_duties(h.s, new_hoster).empty());
+}
+
+TEST_CASE("a hoster refuses blocks its encoder did not sign for this replica, without evidence against it") {
+  transfer_fixture t;
+  // Signed by someone else (the hoster itself, making up a case), and signed for another index.
+  auto forged = t.honest();
+  const auto& hoster = t.h.signer_of(t.duty.record.hoster);
+  forged.blocks[2].encoder_signature = sign_sealed_block(
+      t.h.f.chain(), {t.key, 0, t.duty.record.replica_key, 2, forged.blocks[2].sealed}, hoster.sk);
+  const auto refused = t.hoster_verdict(forged, t.duty, 0);
+  REQUIRE_FALSE(refused.status);
+  CHECK(refused.status.err().detail.find("block 2: not signed by the replica's encoder") != std::string::npos);
+  CHECK_FALSE(refused.evidence);
+  auto swapped = t.honest();
+  std::swap(swapped.blocks[1].encoder_signature, swapped.blocks[2].encoder_signature);
+  CHECK_FALSE(t.hoster_verdict(swapped, t.duty, 0).evidence);
+}
+
+TEST_CASE("a signed bad block gives the hoster evidence, and the original makes a dispute that convicts the encoder") {
+  transfer_fixture t;
+  const auto bad = t.with_bad_block(4);
+  const auto verdict = t.hoster_verdict(bad, t.duty, 0);
+  REQUIRE_FALSE(verdict.status);
+  CHECK(verdict.status.err().detail.find("block 4") != std::string::npos);
+  REQUIRE(verdict.evidence);
+  CHECK(verdict.evidence->index == 4);
+  CHECK(verdict.evidence->sealed == bad.blocks[4].sealed);
+
+  // The original must be the feed's block at that index.
+  CHECK_FALSE(make_dispute(t.h.f.chain(), t.duty, *verdict.evidence, t.original(5)));
+  auto tampered = t.original(4);
+  tampered.blocks[0].value[0] ^= 1;
+  CHECK_FALSE(make_dispute(t.h.f.chain(), t.duty, *verdict.evidence, tampered));
+
+  const auto dispute = make_dispute(t.h.f.chain(), t.duty, *verdict.evidence, t.original(4));
+  REQUIRE(dispute);
+  t.h.events.clear();
+  t.h.apply(t.h.signer_of(t.duty.record.hoster), *dispute);
+  const auto convicted = events_of<encoder_convicted>(t.h.events);
+  REQUIRE(convicted.size() == 1);
+  CHECK(convicted[0].encoder == t.duty.record.encoder);
+  CHECK(convicted[0].index == 4);
+  CHECK(t.h.s.feeds.at(t.key).replicas.at(0).state == replica_state::badly_sealed);
+}
+
+TEST_CASE("a good sealed block sent with a wrong path is refused but makes no dispute") {
+  transfer_fixture t;
+  auto push = t.honest();
+  push.blocks[3].feed_path = t.all.blocks[6].nodes;
+  const auto verdict = t.hoster_verdict(push, t.duty, 0);
+  REQUIRE_FALSE(verdict.status);
+  REQUIRE(verdict.evidence);
+  const auto dispute = make_dispute(t.h.f.chain(), t.duty, *verdict.evidence, t.original(3));
+  REQUIRE_FALSE(dispute);
+  CHECK(dispute.err().detail.find("nothing to dispute") != std::string::npos);
 }

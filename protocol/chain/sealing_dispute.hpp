@@ -1,0 +1,36 @@
+// Who lied when a replica's sealing does not come together. The encoder
+// signs every sealed block it streams (sealed_block_claim.hpp); a hoster that
+// receives one that does not unseal to the feed's block refuses it and
+// submits dispute_sealing, which the runtime checks in full: the encoder is
+// convicted. Once the encoder has submitted its root, the hoster has
+// chain_limits::hoster_answer_blocks to submit the same root or a valid
+// dispute; a hoster that does neither (a different root, or none) cannot back
+// its side and is named instead. Either way the one named pays one sealing
+// of the head into the feed's backing (as much as it has: ratio never goes
+// negative and is moved, not burnt) and the replica is re-created.
+#pragma once
+
+#include <vector>
+
+#include "protocol/chain/chain_event.hpp"
+#include "protocol/chain/chain_state.hpp"
+#include "protocol/chain/extrinsic.hpp"
+
+namespace datdot {
+
+// Whether `x` proves a bad sealed block of the sealing of `head` from block
+// `first` that replica `r` (its encoder, key and sealing key) is waiting on:
+// the encoder signed the sealed block, the original leaf lies in the head's
+// signed tree, and unsealing does not give that leaf. Pure: the runtime, and
+// a hoster before it submits, run exactly this.
+chain_status verify_sealing_dispute(const chain_id& chain, const replica_record& r, const feed_head& head,
+                                    std::uint64_t first, const dispute_sealing& x);
+
+// A verified dispute: the encoder pays, the replica is badly_sealed.
+void convict_encoder(chain_state& s, const feed_key& key, std::uint32_t replica, std::uint64_t index,
+                     std::vector<chain_event>& events);
+
+// Names the hoster of every replica whose answer window ended this block.
+void run_answer_deadlines(chain_state& s, std::vector<chain_event>& events);
+
+}  // namespace datdot
