@@ -1,9 +1,9 @@
 // `datdot sim`: runs a whole network in this one process — validators and
 // followers running the real chain actor over the simulated bus, in virtual
-// time — from a scenario file and flags that override its fields, checks the
-// finality invariants as it goes, and prints a report (human or --json). A
-// run is reproducible from its scenario and seed; a violated invariant prints
-// the command that replays it and exits 3.
+// time, with the scenario's faults and adversaries — from a scenario file and
+// flags that override its fields, checks the invariants as it goes, and
+// prints a report (human or --json). A run is reproducible from its scenario
+// and seed; a violated invariant prints the command that replays it and exits 3.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -27,6 +27,7 @@ struct sim_options {
   std::size_t nodes = 0;
   std::vector<std::string> partitions;
   std::vector<std::string> crashes;
+  std::vector<std::string> adversaries;
 };
 
 std::string read_file(const std::string& path) {
@@ -38,6 +39,19 @@ std::string read_file(const std::string& path) {
 }
 
 bool given(const CLI::App& cmd, const char* name) { return cmd.get_option(name)->count() > 0; }
+
+// A list flag given at least once replaces the scenario's whole list.
+template <class T>
+void replace_from_flags(const std::vector<std::string>& texts, std::vector<T>& list,
+                        result<T> (*parse)(std::string_view)) {
+  if (texts.empty()) return;
+  list.clear();
+  for (const auto& text : texts) {
+    auto x = parse(text);
+    if (!x) throw command_failed{2, x.err().message};
+    list.push_back(std::move(*x));
+  }
+}
 
 // The scenario file's fields, then each flag given on the command line.
 sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
@@ -62,22 +76,9 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   if (given(cmd, "--loss-permille")) s.links.loss_permille = f.links.loss_permille;
   if (given(cmd, "--duplicate-permille")) s.links.duplicate_permille = f.links.duplicate_permille;
   if (given(cmd, "--reorder-permille")) s.links.reorder_permille = f.links.reorder_permille;
-  if (!o.partitions.empty()) {
-    s.partitions.clear();
-    for (const auto& text : o.partitions) {
-      auto p = parse_partition_flag(text);
-      if (!p) throw command_failed{2, p.err().message};
-      s.partitions.push_back(std::move(*p));
-    }
-  }
-  if (!o.crashes.empty()) {
-    s.crashes.clear();
-    for (const auto& text : o.crashes) {
-      auto c = parse_crash_flag(text);
-      if (!c) throw command_failed{2, c.err().message};
-      s.crashes.push_back(*c);
-    }
-  }
+  replace_from_flags(o.partitions, s.partitions, &parse_partition_flag);
+  replace_from_flags(o.crashes, s.crashes, &parse_crash_flag);
+  replace_from_flags(o.adversaries, s.adversaries, &parse_adversary_flag);
   if (auto ok = validate(s); !ok) throw command_failed{2, "scenario: " + ok.err().message};
   return s;
 }
@@ -136,9 +137,11 @@ void add_sim_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("sim", "Simulate a whole network in this process, deterministically from a seed");
   cmd->footer(
       "Validators and followers run the real chain over a simulated bus in virtual time, with the link faults, "
-      "partitions and crashes of a scenario. The same scenario and seed give the same trace_hash and state_root. "
-      "Checks that nodes agree on the finalized prefix and that finality never goes back; a violation prints the "
-      "seed and the command that replays it and exits 3.\n"
+      "partitions, crashes and adversaries of a scenario. The same scenario and seed give the same trace_hash and "
+      "state_root. Checks that nodes agree on the finalized prefix, that finality never goes back and that no "
+      "honest node is reported or banned; reports when each adversary was caught (an offence on the finalized "
+      "chain, or banned by every honest node). A violation prints the seed and the command that replays it and "
+      "exits 3.\n"
       "Example: datdot sim --scenario scenarios/partition-heal.json --seed 7 --json");
   cmd->add_option("--scenario", o->scenario_file,
                   "Scenario JSON (see scenarios/README.md); fields it leaves out keep the defaults, flags override it")
@@ -171,6 +174,10 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--crash", o->crashes,
                   "A crash as NODE@SLOT[-RESTART_SLOT], e.g. 2@10-20 (restarts from its store); repeatable; "
                   "replaces the scenario's crashes");
+  cmd->add_option("--adversary", o->adversaries,
+                  "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
+                  "double_voting_validator or garbage_sender, e.g. equivocating_validator:nodes=1; repeatable; "
+                  "replaces the scenario's adversaries");
   cmd->add_flag("--json", o->json, "Print the report as one JSON object (with trace_hash and state_root)");
   cmd->add_option("--progress-every", o->progress_every_slots,
                   "A progress line on stderr every N slots (0: only at the end)")

@@ -88,6 +88,7 @@ TEST_CASE("a bad scenario is a usage error that says what is wrong") {
 TEST_CASE("datdot sim --help explains the scenario flags") {
   const auto r = run_command({datdot_bin, "sim", "--help"});
   CHECK(r.exit_code == 0);
-  for (const char* flag : {"--scenario", "--seed", "--validators", "--slots", "--partition", "--crash", "--json"})
+  for (const char* flag : {"--scenario", "--seed", "--validators", "--slots", "--partition", "--crash", "--adversary",
+                           "equivocating_validator", "--json"})
     CHECK_MESSAGE(r.out.find(flag) != std::string::npos, flag);
 }
