@@ -4,9 +4,13 @@
 // flags that override its fields, checks the invariants as it goes, and
 // prints a report (human or --json). A run is reproducible from its scenario
 // and seed; a violated invariant prints the command that replays it and exits 3.
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "actors/sim/scenario_driver.hpp"
 #include "cli/commands.hpp"
@@ -18,6 +22,7 @@ constexpr int exit_invariant_violated = 3;
 
 struct sim_options {
   std::string scenario_file;
+  std::string save_failure_dir;
   bool json = false;
   bool quiet = false;
   bool log = false;
@@ -99,11 +104,26 @@ std::string replay_command(const CLI::App& cmd, const sim_scenario& s) {
   for (const auto* opt : cmd.get_options()) {
     const auto name = opt->get_name();
     if (opt->count() == 0 || name == "--seed" || name == "--json" || name == "--quiet" || name == "--log" ||
-        name == "--progress-every" || name == "--help")
+        name == "--progress-every" || name == "--help" || name == "--save-failure")
       continue;
     for (const auto& value : opt->results()) out += " " + name + " " + shell_quoted(value);
   }
   return out + " --seed " + std::to_string(s.seed);
+}
+
+// A failed run's scenario as DIR/NAME-seed-SEED.json, which replays it alone.
+std::filesystem::path save_failure(const std::string& dir, const sim_report& r) {
+  const auto s = failure_scenario(r);
+  auto name = s.name;
+  for (auto& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '-';
+  const auto path = std::filesystem::path{dir} / (name + "-seed-" + std::to_string(s.seed) + ".json");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream out(path);
+  out << nlohmann::json::parse(scenario_json(s)).dump(2) << "\n";
+  if (!out.flush()) throw command_failed{1, "--save-failure: cannot write " + path.string()};
+  return path;
 }
 
 void run_sim(const sim_options& o, const CLI::App& cmd) {
@@ -118,7 +138,9 @@ void run_sim(const sim_options& o, const CLI::App& cmd) {
   if (o.log) hooks.chain_log = [](const std::string& line) { std::cerr << line << "\n"; };
   auto report = run_scenario(s, hooks);
   if (!report) throw command_failed{1, "sim: " + report.err().describe()};
-  const auto replay = replay_command(cmd, s);
+  auto replay = replay_command(cmd, s);
+  if (report->violation && !o.save_failure_dir.empty())
+    replay = "datdot sim --scenario " + shell_quoted(save_failure(o.save_failure_dir, *report).string());
   if (o.json)
     std::cout << report_json(*report, replay) << std::endl;
   else
@@ -141,7 +163,7 @@ void add_sim_command(CLI::App& app) {
       "state_root. Checks that nodes agree on the finalized prefix, that finality never goes back and that no "
       "honest node is reported or banned; reports when each adversary was caught (an offence on the finalized "
       "chain, or banned by every honest node). A violation prints the seed and the command that replays it and "
-      "exits 3.\n"
+      "exits 3; with --save-failure DIR the scenario and seed are also written to a file that command runs.\n"
       "Example: datdot sim --scenario scenarios/partition-heal.json --seed 7 --json");
   cmd->add_option("--scenario", o->scenario_file,
                   "Scenario JSON (see scenarios/README.md); fields it leaves out keep the defaults, flags override it")
@@ -178,6 +200,9 @@ void add_sim_command(CLI::App& app) {
                   "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
                   "double_voting_validator or garbage_sender, e.g. equivocating_validator:nodes=1; repeatable; "
                   "replaces the scenario's adversaries");
+  cmd->add_option("--save-failure", o->save_failure_dir,
+                  "When an invariant fails, write the scenario with its seed to DIR/NAME-seed-SEED.json (keep it in "
+                  "scenarios/regressions/ to replay it in the tests); the printed replay command runs that file");
   cmd->add_flag("--json", o->json, "Print the report as one JSON object (with trace_hash and state_root)");
   cmd->add_option("--progress-every", o->progress_every_slots,
                   "A progress line on stderr every N slots (0: only at the end)")

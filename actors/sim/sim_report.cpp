@@ -41,6 +41,16 @@ std::string adversary_line(const adversary_result& a) {
 
 }  // namespace
 
+sim_scenario failure_scenario(const sim_report& r) {
+  auto s = r.scenario;
+  if (!r.violation) return s;
+  const auto& v = *r.violation;
+  const auto why = "Kept because invariant " + v.invariant + " was violated at slot " +
+                   std::to_string(r.violation_slot) + " on node " + std::to_string(v.node) + ": " + v.detail + ".";
+  s.description = s.description.empty() ? why : s.description + " " + why;
+  return s;
+}
+
 std::string report_json(const sim_report& r, const std::string& replay) {
   const auto& n = r.network;
   nlohmann::json j{{"scenario", nlohmann::json::parse(scenario_json(r.scenario))},

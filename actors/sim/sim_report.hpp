@@ -40,6 +40,10 @@ struct sim_report {
   std::uint64_t violation_slot = 0;
 };
 
+// The scenario a failed run keeps as a regression file: the run's own (seed
+// included), with the invariant that failed, where and when, in its description.
+sim_scenario failure_scenario(const sim_report& r);
+
 // `replay` is the command that runs the same scenario again: always in the
 // JSON, in the summary only with a violation.
 std::string report_json(const sim_report& r, const std::string& replay);

@@ -92,3 +92,13 @@ TEST_CASE("datdot sim --help explains the scenario flags") {
                            "equivocating_validator", "--json"})
     CHECK_MESSAGE(r.out.find(flag) != std::string::npos, flag);
 }
+
+TEST_CASE("--save-failure writes nothing when every invariant holds") {
+  temp_dir dir;
+  const auto kept = dir.path() / "kept";
+  const auto r = run_command({datdot_bin, "sim", "--quiet", "--slots", "4", "--followers", "1", "--save-failure",
+                              kept.string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_FALSE(std::filesystem::exists(kept));
+  CHECK(r.out.find("invariants ok") != std::string::npos);
+}
