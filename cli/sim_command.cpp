@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/sim/scenario_driver.hpp"
+#include "actors/sim/sim_csv.hpp"
 #include "cli/commands.hpp"
 
 namespace datdot::cli {
@@ -23,6 +24,7 @@ constexpr int exit_invariant_violated = 3;
 struct sim_options {
   std::string scenario_file;
   std::string save_failure_dir;
+  std::string csv_file;
   bool json = false;
   bool quiet = false;
   bool log = false;
@@ -104,7 +106,7 @@ std::string replay_command(const CLI::App& cmd, const sim_scenario& s) {
   for (const auto* opt : cmd.get_options()) {
     const auto name = opt->get_name();
     if (opt->count() == 0 || name == "--seed" || name == "--json" || name == "--quiet" || name == "--log" ||
-        name == "--progress-every" || name == "--help" || name == "--save-failure")
+        name == "--progress-every" || name == "--help" || name == "--save-failure" || name == "--csv")
       continue;
     for (const auto& value : opt->results()) out += " " + name + " " + shell_quoted(value);
   }
@@ -136,8 +138,16 @@ void run_sim(const sim_options& o, const CLI::App& cmd) {
                 << p.events << std::endl;
     };
   if (o.log) hooks.chain_log = [](const std::string& line) { std::cerr << line << "\n"; };
+  std::ofstream csv;
+  if (!o.csv_file.empty()) {
+    csv.open(o.csv_file);
+    if (!csv) throw command_failed{2, "--csv: cannot write " + o.csv_file};
+    csv << csv_header();
+    hooks.on_slot = [&csv](const sim_slot_sample& sample) { csv << csv_row(sample); };
+  }
   auto report = run_scenario(s, hooks);
   if (!report) throw command_failed{1, "sim: " + report.err().describe()};
+  if (csv.is_open() && !csv.flush()) throw command_failed{1, "--csv: cannot write " + o.csv_file};
   auto replay = replay_command(cmd, s);
   if (report->violation && !o.save_failure_dir.empty())
     replay = "datdot sim --scenario " + shell_quoted(save_failure(o.save_failure_dir, *report).string());
@@ -203,6 +213,10 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--save-failure", o->save_failure_dir,
                   "When an invariant fails, write the scenario with its seed to DIR/NAME-seed-SEED.json (keep it in "
                   "scenarios/regressions/ to replay it in the tests); the printed replay command runs that file");
+  cmd->add_option("--csv", o->csv_file,
+                  "Write one CSV row per slot to FILE, after a header: slot, best_height_max/min, "
+                  "finalized_height_max/min, finality_lag_blocks, frames_delivered/lost/duplicated, events and "
+                  "adversaries_caught so far (changes nothing in the run)");
   cmd->add_flag("--json", o->json, "Print the report as one JSON object (with trace_hash and state_root)");
   cmd->add_option("--progress-every", o->progress_every_slots,
                   "A progress line on stderr every N slots (0: only at the end)")

@@ -65,6 +65,40 @@ std::optional<invariant_violation> check_all(sim_cluster& cluster, finality_chec
   return std::nullopt;
 }
 
+// The highest block a node has stored: its finalized height or an unfinalized block above it.
+std::uint64_t best_height(const storage::chain_store& store, std::uint64_t finalized) {
+  auto unfinalized = store.unfinalized();
+  if (!unfinalized) return finalized;
+  for (const auto& ref : *unfinalized) finalized = std::max(finalized, ref.number.value);
+  return finalized;
+}
+
+sim_slot_sample sample_of(const sim_cluster& cluster, const finality_checker& checker,
+                          const adversary_checker& caught, std::uint64_t slot) {
+  sim_slot_sample out;
+  out.slot = slot;
+  bool first = true;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    const auto* store = cluster.chain_store_of(i);
+    if (!store) continue;
+    const auto finalized = checker.height_of(i);
+    const auto best = best_height(*store, finalized);
+    out.best_height_max = std::max(out.best_height_max, best);
+    out.best_height_min = first ? best : std::min(out.best_height_min, best);
+    out.finalized_height_min = first ? finalized : std::min(out.finalized_height_min, finalized);
+    first = false;
+  }
+  out.finalized_height_max = checker.highest();
+  out.finality_lag_blocks = out.best_height_max - std::min(out.best_height_max, out.finalized_height_max);
+  const auto& n = cluster.network().counters();
+  out.frames_delivered = n.delivered;
+  out.frames_lost = n.lost;
+  out.frames_duplicated = n.duplicated;
+  out.events = cluster.events();
+  out.adversaries_caught = caught.caught();
+  return out;
+}
+
 // Nearest rank: the smallest lag at least `percent` of the blocks had.
 std::uint64_t percentile(const std::vector<std::uint64_t>& sorted, unsigned percent) {
   if (sorted.empty()) return 0;
@@ -130,6 +164,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
     if (auto bad = caught.on_bans(slot, cluster.network().take_bans(), cluster); bad && !r.violation)
       r.violation = bad;
     if (r.violation) r.violation_slot = slot;
+    if (hooks.on_slot) hooks.on_slot(sample_of(cluster, checker, caught, slot));
     const bool report_now = hooks.progress_every_slots > 0 && slot % hooks.progress_every_slots == 0;
     if (hooks.on_progress && (report_now || slot == s.slots || r.violation))
       hooks.on_progress(sim_progress{slot, s.slots, checker.highest(), cluster.events()});

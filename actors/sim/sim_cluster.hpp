@@ -81,6 +81,7 @@ class sim_cluster {
   bool is_up(sim_node_index node) const { return network_.is_up(node); }
 
   sim_network& network() noexcept { return network_; }
+  const sim_network& network() const noexcept { return network_; }
   // For actors a scenario adds next to the nodes' own (another family's inbox, a requester).
   caf::actor_system& system() noexcept { return *system_; }
   const bus_actor& bus_of(sim_node_index node) const { return nodes_[node].bus; }

@@ -3,6 +3,8 @@
 // scenario file, and a bad scenario is a usage error naming what is wrong.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -101,4 +103,39 @@ TEST_CASE("--save-failure writes nothing when every invariant holds") {
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   CHECK_FALSE(std::filesystem::exists(kept));
   CHECK(r.out.find("invariants ok") != std::string::npos);
+}
+
+TEST_CASE("--csv writes a header and one row per slot, and leaves the run's trace as it was") {
+  temp_dir dir;
+  const auto csv = dir.path() / "slots.csv";
+  const std::vector<std::string> run{datdot_bin, "sim", "--json", "--quiet", "--slots", "9", "--followers", "2",
+                                     "--adversary", "garbage_sender:nodes=5"};
+  const auto plain = run_command(run);
+  auto with_csv = run;
+  with_csv.insert(with_csv.end(), {"--csv", csv.string()});
+  const auto sampled = run_command(with_csv);
+  REQUIRE_MESSAGE(plain.exit_code == 0, plain.err);
+  REQUIRE_MESSAGE(sampled.exit_code == 0, sampled.err);
+  const auto a = nlohmann::json::parse(plain.out);
+  const auto b = nlohmann::json::parse(sampled.out);
+  CHECK(a["trace_hash"] == b["trace_hash"]);
+  CHECK(a["state_root"] == b["state_root"]);
+  CHECK(a["events"] == b["events"]);
+  CHECK(b["replay"].get<std::string>().find("--csv") == std::string::npos);
+
+  std::ifstream in(csv);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 1 + 9);
+  CHECK(lines[0] ==
+        "slot,best_height_max,best_height_min,finalized_height_max,finalized_height_min,finality_lag_blocks,"
+        "frames_delivered,frames_lost,frames_duplicated,events,adversaries_caught");
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    CHECK(lines[i].starts_with(std::to_string(i) + ","));
+    CHECK(std::count(lines[i].begin(), lines[i].end(), ',') == 10);
+  }
+  // The last row's totals are the report's.
+  CHECK(lines.back().find("," + std::to_string(b["frames_delivered"].get<std::uint64_t>()) + ",") !=
+        std::string::npos);
+  CHECK(lines.back().ends_with("," + std::to_string(b["adversaries_caught"].get<std::uint64_t>())));
 }
