@@ -14,6 +14,7 @@
 
 #include "actors/sim/scenario_driver.hpp"
 #include "actors/sim/sim_csv.hpp"
+#include "actors/sim/sim_html.hpp"
 #include "cli/commands.hpp"
 
 namespace datdot::cli {
@@ -25,6 +26,7 @@ struct sim_options {
   std::string scenario_file;
   std::string save_failure_dir;
   std::string csv_file;
+  std::string html_file;
   bool json = false;
   bool quiet = false;
   bool log = false;
@@ -106,7 +108,8 @@ std::string replay_command(const CLI::App& cmd, const sim_scenario& s) {
   for (const auto* opt : cmd.get_options()) {
     const auto name = opt->get_name();
     if (opt->count() == 0 || name == "--seed" || name == "--json" || name == "--quiet" || name == "--log" ||
-        name == "--progress-every" || name == "--help" || name == "--save-failure" || name == "--csv")
+        name == "--progress-every" || name == "--help" || name == "--save-failure" || name == "--csv" ||
+        name == "--html")
       continue;
     for (const auto& value : opt->results()) out += " " + name + " " + shell_quoted(value);
   }
@@ -143,14 +146,26 @@ void run_sim(const sim_options& o, const CLI::App& cmd) {
     csv.open(o.csv_file);
     if (!csv) throw command_failed{2, "--csv: cannot write " + o.csv_file};
     csv << csv_header();
-    hooks.on_slot = [&csv](const sim_slot_sample& sample) { csv << csv_row(sample); };
   }
+  std::ofstream html;
+  if (!o.html_file.empty()) {
+    html.open(o.html_file);
+    if (!html) throw command_failed{2, "--html: cannot write " + o.html_file};
+  }
+  std::vector<sim_slot_sample> samples;
+  if (csv.is_open() || html.is_open())
+    hooks.on_slot = [&](const sim_slot_sample& sample) {
+      if (csv.is_open()) csv << csv_row(sample);
+      if (html.is_open()) samples.push_back(sample);
+    };
   auto report = run_scenario(s, hooks);
   if (!report) throw command_failed{1, "sim: " + report.err().describe()};
   if (csv.is_open() && !csv.flush()) throw command_failed{1, "--csv: cannot write " + o.csv_file};
   auto replay = replay_command(cmd, s);
   if (report->violation && !o.save_failure_dir.empty())
     replay = "datdot sim --scenario " + shell_quoted(save_failure(o.save_failure_dir, *report).string());
+  if (html.is_open() && !(html << report_html(*report, samples, replay)).flush())
+    throw command_failed{1, "--html: cannot write " + o.html_file};
   if (o.json)
     std::cout << report_json(*report, replay) << std::endl;
   else
@@ -217,6 +232,9 @@ void add_sim_command(CLI::App& app) {
                   "Write one CSV row per slot to FILE, after a header: slot, best_height_max/min, "
                   "finalized_height_max/min, finality_lag_blocks, frames_delivered/lost/duplicated, events and "
                   "adversaries_caught so far (changes nothing in the run)");
+  cmd->add_option("--html", o->html_file,
+                  "Write a self-contained HTML report to FILE: the summary, finalized height and finality lag per "
+                  "slot as inline SVG plots with adversary catches marked, and the adversaries (no network access)");
   cmd->add_flag("--json", o->json, "Print the report as one JSON object (with trace_hash and state_root)");
   cmd->add_option("--progress-every", o->progress_every_slots,
                   "A progress line on stderr every N slots (0: only at the end)")

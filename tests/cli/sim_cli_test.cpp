@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -138,4 +139,24 @@ TEST_CASE("--csv writes a header and one row per slot, and leaves the run's trac
   CHECK(lines.back().find("," + std::to_string(b["frames_delivered"].get<std::uint64_t>()) + ",") !=
         std::string::npos);
   CHECK(lines.back().ends_with("," + std::to_string(b["adversaries_caught"].get<std::uint64_t>())));
+}
+
+TEST_CASE("--html writes one self-contained page with the plots and the adversaries") {
+  temp_dir dir;
+  const auto page = dir.path() / "run.html";
+  const auto r = run_command({datdot_bin, "sim", "--quiet", "--slots", "8", "--followers", "2", "--adversary",
+                              "garbage_sender:nodes=5", "--html", page.string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::ifstream in(page);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto html = text.str();
+  CHECK(html.starts_with("<!DOCTYPE html>"));
+  CHECK(html.find("</html>") != std::string::npos);
+  CHECK(std::count(html.begin(), html.end(), '\n') > 10);
+  for (const char* part : {"<svg", "Finalized height", "Finality lag", "<polyline", "garbage_sender", "caught"})
+    CHECK_MESSAGE(html.find(part) != std::string::npos, part);
+  // Nothing is loaded from elsewhere.
+  for (const char* remote : {"http:", "https:", "<script", "src="})
+    CHECK_MESSAGE(html.find(remote) == std::string::npos, remote);
 }
