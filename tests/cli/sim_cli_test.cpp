@@ -45,7 +45,9 @@ TEST_CASE("datdot sim --json prints the report with trace_hash and state_root") 
 
 TEST_CASE("the replay command a run prints gives the same trace and state root in another process") {
   const auto first = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "8", "--seed", "17",
-                                  "--loss-permille", "30", "--partition", "0,1|2,3@3-6", "--crash", "5@2-4"});
+                                  "--loss-permille", "30", "--partition", "0,1|2,3@3-6", "--crash", "5@2-4",
+                                  "--adversary", "equivocating_validator:nodes=2", "--adversary",
+                                  "garbage_sender:share_permille=100"});
   REQUIRE_MESSAGE(first.exit_code == 0, first.err);
   const auto a = nlohmann::json::parse(first.out);
   auto replay = a["replay"].get<std::string>();
@@ -58,6 +60,8 @@ TEST_CASE("the replay command a run prints gives the same trace and state root i
   CHECK(b["trace_hash"] == a["trace_hash"]);
   CHECK(b["state_root"] == a["state_root"]);
   CHECK(b["frames_partitioned"].get<std::uint64_t>() > 0);
+  CHECK(b["adversaries"] == a["adversaries"]);
+  CHECK(a["adversaries"].size() == 2);
   const auto other = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "8", "--seed", "18"});
   REQUIRE(other.exit_code == 0);
   CHECK(nlohmann::json::parse(other.out)["trace_hash"] != a["trace_hash"]);
