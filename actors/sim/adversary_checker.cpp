@@ -17,14 +17,17 @@ bool offence_matches(adversary_kind kind, const std::string& offence) {
 }  // namespace
 
 adversary_checker::adversary_checker(const sim_cluster& cluster, const std::vector<sim_adversary>& who)
-    : banned_by_(who.size()) {
-  for (const auto& a : who) results_.push_back(adversary_result{a, std::nullopt, 0, 0, 0});
+    : result_index_(cluster.size()), banned_by_(who.size()) {
+  for (const auto& a : who) {
+    result_index_[a.node] = results_.size();
+    results_.push_back(adversary_result{a, std::nullopt, 0, 0, 0});
+  }
   for (sim_node_index i = 0; i < cluster.size(); ++i) node_of_account_.emplace(to_hex(cluster.id_of(i)), i);
 }
 
 adversary_result* adversary_checker::result_of(sim_node_index node) {
-  auto it = std::find_if(results_.begin(), results_.end(), [&](const auto& r) { return r.who.node == node; });
-  return it == results_.end() ? nullptr : &*it;
+  const auto& index = result_index_[node];
+  return index ? &results_[*index] : nullptr;
 }
 
 std::optional<invariant_violation> adversary_checker::on_finalized_events(std::uint64_t slot, byte_view events_json) {

@@ -45,6 +45,7 @@ class adversary_checker {
   adversary_result* result_of(sim_node_index node);
 
   std::vector<adversary_result> results_;
+  std::vector<std::optional<std::size_t>> result_index_;             // by node: its entry in results_
   std::unordered_map<std::string, sim_node_index> node_of_account_;  // by account hex
   std::vector<std::set<sim_node_index>> banned_by_;                 // by result: honest receivers
   std::uint64_t false_accusations_ = 0;

@@ -1,7 +1,5 @@
 #include "actors/sim/sim_adversaries.hpp"
 
-#include <algorithm>
-
 #include "actors/sim/sim_cluster.hpp"
 #include "protocol/frame_codec.hpp"
 
@@ -61,10 +59,6 @@ void sim_adversaries::send_garbage(sim_cluster& cluster, sim_node_index from, de
       ++garbage_sent_[from];
     }
   }
-}
-
-bool sim_adversaries::is_adversary(sim_node_index node) const {
-  return std::any_of(who_.begin(), who_.end(), [&](const sim_adversary& a) { return a.node == node; });
 }
 
 std::uint64_t sim_adversaries::frames_sent(sim_node_index node) const {

@@ -32,7 +32,6 @@ class sim_adversaries {
   void act(sim_cluster& cluster);
 
   const std::vector<sim_adversary>& who() const noexcept { return who_; }
-  bool is_adversary(sim_node_index node) const;
   // Frames it altered (lying validators) or made up (garbage senders).
   std::uint64_t frames_sent(sim_node_index node) const;
 

@@ -48,6 +48,9 @@ struct sim_ban {
 };
 
 inline constexpr std::size_t sim_in_flight_frames_max = 4'000'000;
+// Bans kept until take_bans: the scenario driver takes them every slot; a
+// cluster run without it keeps the first ones only.
+inline constexpr std::size_t sim_bans_pending_max = 1'000'000;
 
 class sim_network {
  public:
@@ -120,7 +123,7 @@ class sim_network {
   sim_time_ns now_ = 0;
   blake2b_stream trace_;
   sim_network_counters counters_;
-  std::vector<sim_ban> bans_;  // bounded by the nodes' bans between two take_bans
+  std::vector<sim_ban> bans_;  // at most sim_bans_pending_max
 };
 
 // One node's view of the network, as the bus sees any transport.
