@@ -1,14 +1,20 @@
 // `datdot sim`: runs a whole network in this one process — validators and
 // followers running the real chain actor over the simulated bus, in virtual
-// time — from a scenario file and flags that override its fields, checks the
-// finality invariants as it goes, and prints a report (human or --json). A
-// run is reproducible from its scenario and seed; a violated invariant prints
-// the command that replays it and exits 3.
+// time, with the scenario's faults and adversaries — from a scenario file and
+// flags that override its fields, checks the invariants as it goes, and
+// prints a report (human or --json). A run is reproducible from its scenario
+// and seed; a violated invariant prints the command that replays it and exits 3.
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/sim/scenario_driver.hpp"
+#include "actors/sim/sim_csv.hpp"
+#include "actors/sim/sim_html.hpp"
 #include "cli/commands.hpp"
 
 namespace datdot::cli {
@@ -18,6 +24,9 @@ constexpr int exit_invariant_violated = 3;
 
 struct sim_options {
   std::string scenario_file;
+  std::string save_failure_dir;
+  std::string csv_file;
+  std::string html_file;
   bool json = false;
   bool quiet = false;
   bool log = false;
@@ -27,6 +36,7 @@ struct sim_options {
   std::size_t nodes = 0;
   std::vector<std::string> partitions;
   std::vector<std::string> crashes;
+  std::vector<std::string> adversaries;
 };
 
 std::string read_file(const std::string& path) {
@@ -38,6 +48,19 @@ std::string read_file(const std::string& path) {
 }
 
 bool given(const CLI::App& cmd, const char* name) { return cmd.get_option(name)->count() > 0; }
+
+// A list flag given at least once replaces the scenario's whole list.
+template <class T>
+void replace_from_flags(const std::vector<std::string>& texts, std::vector<T>& list,
+                        result<T> (*parse)(std::string_view)) {
+  if (texts.empty()) return;
+  list.clear();
+  for (const auto& text : texts) {
+    auto x = parse(text);
+    if (!x) throw command_failed{2, x.err().message};
+    list.push_back(std::move(*x));
+  }
+}
 
 // The scenario file's fields, then each flag given on the command line.
 sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
@@ -62,22 +85,9 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   if (given(cmd, "--loss-permille")) s.links.loss_permille = f.links.loss_permille;
   if (given(cmd, "--duplicate-permille")) s.links.duplicate_permille = f.links.duplicate_permille;
   if (given(cmd, "--reorder-permille")) s.links.reorder_permille = f.links.reorder_permille;
-  if (!o.partitions.empty()) {
-    s.partitions.clear();
-    for (const auto& text : o.partitions) {
-      auto p = parse_partition_flag(text);
-      if (!p) throw command_failed{2, p.err().message};
-      s.partitions.push_back(std::move(*p));
-    }
-  }
-  if (!o.crashes.empty()) {
-    s.crashes.clear();
-    for (const auto& text : o.crashes) {
-      auto c = parse_crash_flag(text);
-      if (!c) throw command_failed{2, c.err().message};
-      s.crashes.push_back(*c);
-    }
-  }
+  replace_from_flags(o.partitions, s.partitions, &parse_partition_flag);
+  replace_from_flags(o.crashes, s.crashes, &parse_crash_flag);
+  replace_from_flags(o.adversaries, s.adversaries, &parse_adversary_flag);
   if (auto ok = validate(s); !ok) throw command_failed{2, "scenario: " + ok.err().message};
   return s;
 }
@@ -98,11 +108,27 @@ std::string replay_command(const CLI::App& cmd, const sim_scenario& s) {
   for (const auto* opt : cmd.get_options()) {
     const auto name = opt->get_name();
     if (opt->count() == 0 || name == "--seed" || name == "--json" || name == "--quiet" || name == "--log" ||
-        name == "--progress-every" || name == "--help")
+        name == "--progress-every" || name == "--help" || name == "--save-failure" || name == "--csv" ||
+        name == "--html")
       continue;
     for (const auto& value : opt->results()) out += " " + name + " " + shell_quoted(value);
   }
   return out + " --seed " + std::to_string(s.seed);
+}
+
+// A failed run's scenario as DIR/NAME-seed-SEED.json, which replays it alone.
+std::filesystem::path save_failure(const std::string& dir, const sim_report& r) {
+  const auto s = failure_scenario(r);
+  auto name = s.name;
+  for (auto& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '-';
+  const auto path = std::filesystem::path{dir} / (name + "-seed-" + std::to_string(s.seed) + ".json");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream out(path);
+  out << nlohmann::json::parse(scenario_json(s)).dump(2) << "\n";
+  if (!out.flush()) throw command_failed{1, "--save-failure: cannot write " + path.string()};
+  return path;
 }
 
 void run_sim(const sim_options& o, const CLI::App& cmd) {
@@ -115,9 +141,31 @@ void run_sim(const sim_options& o, const CLI::App& cmd) {
                 << p.events << std::endl;
     };
   if (o.log) hooks.chain_log = [](const std::string& line) { std::cerr << line << "\n"; };
+  std::ofstream csv;
+  if (!o.csv_file.empty()) {
+    csv.open(o.csv_file);
+    if (!csv) throw command_failed{2, "--csv: cannot write " + o.csv_file};
+    csv << csv_header();
+  }
+  std::ofstream html;
+  if (!o.html_file.empty()) {
+    html.open(o.html_file);
+    if (!html) throw command_failed{2, "--html: cannot write " + o.html_file};
+  }
+  std::vector<sim_slot_sample> samples;
+  if (csv.is_open() || html.is_open())
+    hooks.on_slot = [&](const sim_slot_sample& sample) {
+      if (csv.is_open()) csv << csv_row(sample);
+      if (html.is_open()) samples.push_back(sample);
+    };
   auto report = run_scenario(s, hooks);
   if (!report) throw command_failed{1, "sim: " + report.err().describe()};
-  const auto replay = replay_command(cmd, s);
+  if (csv.is_open() && !csv.flush()) throw command_failed{1, "--csv: cannot write " + o.csv_file};
+  auto replay = replay_command(cmd, s);
+  if (report->violation && !o.save_failure_dir.empty())
+    replay = "datdot sim --scenario " + shell_quoted(save_failure(o.save_failure_dir, *report).string());
+  if (html.is_open() && !(html << report_html(*report, samples, replay)).flush())
+    throw command_failed{1, "--html: cannot write " + o.html_file};
   if (o.json)
     std::cout << report_json(*report, replay) << std::endl;
   else
@@ -136,9 +184,11 @@ void add_sim_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("sim", "Simulate a whole network in this process, deterministically from a seed");
   cmd->footer(
       "Validators and followers run the real chain over a simulated bus in virtual time, with the link faults, "
-      "partitions and crashes of a scenario. The same scenario and seed give the same trace_hash and state_root. "
-      "Checks that nodes agree on the finalized prefix and that finality never goes back; a violation prints the "
-      "seed and the command that replays it and exits 3.\n"
+      "partitions, crashes and adversaries of a scenario. The same scenario and seed give the same trace_hash and "
+      "state_root. Checks that nodes agree on the finalized prefix, that finality never goes back and that no "
+      "honest node is reported or banned; reports when each adversary was caught (an offence on the finalized "
+      "chain, or banned by every honest node). A violation prints the seed and the command that replays it and "
+      "exits 3; with --save-failure DIR the scenario and seed are also written to a file that command runs.\n"
       "Example: datdot sim --scenario scenarios/partition-heal.json --seed 7 --json");
   cmd->add_option("--scenario", o->scenario_file,
                   "Scenario JSON (see scenarios/README.md); fields it leaves out keep the defaults, flags override it")
@@ -171,6 +221,20 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--crash", o->crashes,
                   "A crash as NODE@SLOT[-RESTART_SLOT], e.g. 2@10-20 (restarts from its store); repeatable; "
                   "replaces the scenario's crashes");
+  cmd->add_option("--adversary", o->adversaries,
+                  "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
+                  "double_voting_validator or garbage_sender, e.g. equivocating_validator:nodes=1; repeatable; "
+                  "replaces the scenario's adversaries");
+  cmd->add_option("--save-failure", o->save_failure_dir,
+                  "When an invariant fails, write the scenario with its seed to DIR/NAME-seed-SEED.json (keep it in "
+                  "scenarios/regressions/ to replay it in the tests); the printed replay command runs that file");
+  cmd->add_option("--csv", o->csv_file,
+                  "Write one CSV row per slot to FILE, after a header: slot, best_height_max/min, "
+                  "finalized_height_max/min, finality_lag_blocks, frames_delivered/lost/duplicated, events and "
+                  "adversaries_caught so far (changes nothing in the run)");
+  cmd->add_option("--html", o->html_file,
+                  "Write a self-contained HTML report to FILE: the summary, finalized height and finality lag per "
+                  "slot as inline SVG plots with adversary catches marked, and the adversaries (no network access)");
   cmd->add_flag("--json", o->json, "Print the report as one JSON object (with trace_hash and state_root)");
   cmd->add_option("--progress-every", o->progress_every_slots,
                   "A progress line on stderr every N slots (0: only at the end)")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/sim/sim_adversaries.hpp"
 #include "actors/sim/sim_cluster.hpp"
 #include "protocol/chain/block.hpp"
 
@@ -49,11 +50,53 @@ result<block_header> stored_header(const storage::chain_store& store, const bloc
   return b->header.header;
 }
 
+// The events of the block `f` names, from the store of the node that finalized it first.
+std::optional<invariant_violation> check_events(const sim_cluster& cluster, const first_finality& f,
+                                                std::uint64_t slot, adversary_checker& adversaries) {
+  auto events = cluster.chain_store_of(f.node)->events(f.number, 1);
+  if (!events || events->empty() || events->front().first != f.number) return std::nullopt;
+  return adversaries.on_finalized_events(slot, events->front().second);
+}
+
 std::optional<invariant_violation> check_all(sim_cluster& cluster, finality_checker& checker) {
   for (sim_node_index i = 0; i < cluster.size(); ++i)
     if (const auto* store = cluster.chain_store_of(i))
       if (auto bad = checker.check(i, *store)) return bad;
   return std::nullopt;
+}
+
+// The highest block a node has stored: its finalized height or an unfinalized block above it.
+std::uint64_t best_height(const storage::chain_store& store, std::uint64_t finalized) {
+  auto unfinalized = store.unfinalized();
+  if (!unfinalized) return finalized;
+  for (const auto& ref : *unfinalized) finalized = std::max(finalized, ref.number.value);
+  return finalized;
+}
+
+sim_slot_sample sample_of(const sim_cluster& cluster, const finality_checker& checker,
+                          const adversary_checker& caught, std::uint64_t slot) {
+  sim_slot_sample out;
+  out.slot = slot;
+  bool first = true;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    const auto* store = cluster.chain_store_of(i);
+    if (!store) continue;
+    const auto finalized = checker.height_of(i);
+    const auto best = best_height(*store, finalized);
+    out.best_height_max = std::max(out.best_height_max, best);
+    out.best_height_min = first ? best : std::min(out.best_height_min, best);
+    out.finalized_height_min = first ? finalized : std::min(out.finalized_height_min, finalized);
+    first = false;
+  }
+  out.finalized_height_max = checker.highest();
+  out.finality_lag_blocks = out.best_height_max - std::min(out.best_height_max, out.finalized_height_max);
+  const auto& n = cluster.network().counters();
+  out.frames_delivered = n.delivered;
+  out.frames_lost = n.lost;
+  out.frames_duplicated = n.duplicated;
+  out.events = cluster.events();
+  out.adversaries_caught = caught.caught();
+  return out;
 }
 
 // Nearest rank: the smallest lag at least `percent` of the blocks had.
@@ -90,26 +133,38 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   chain.validators = s.validators;
   chain.slot_duration_ms = s.slot_ms;
   chain.log = hooks.chain_log;
-  auto made = sim_cluster::with_chain(sim_cluster_config{s.seed, s.nodes(), s.links}, std::move(chain));
+  sim_adversaries adversaries{s.seed, adversaries_of(s)};
+  sim_cluster_config config{s.seed, s.nodes(), s.links};
+  config.wrap_transport = [&adversaries](sim_node_index node, std::shared_ptr<bus_transport> inner) {
+    return adversaries.wrap(node, std::move(inner));
+  };
+  auto made = sim_cluster::with_chain(std::move(config), std::move(chain));
   if (!made) return made.err();
   auto& cluster = **made;
+  adversaries.arm(cluster);
   finality_checker checker{cluster.size(), cluster.chain_genesis().hash};
+  adversary_checker caught{cluster, adversaries.who()};
   sim_report r;
   r.scenario = s;
   std::vector<std::uint64_t> lags;
   for (std::uint64_t slot = 1; slot <= s.slots && !r.violation; ++slot) {
     r.violation = apply_faults(cluster, s, slot, r);
     if (!r.violation) {
+      adversaries.act(cluster);
       cluster.run_for(std::chrono::milliseconds{s.slot_ms});
       r.violation = check_all(cluster, checker);
     }
     r.slots_run = slot;
-    if (r.violation) r.violation_slot = slot;
     for (const auto& f : checker.take_first_finalities()) {
       auto header = stored_header(*cluster.chain_store_of(f.node), f.hash);
       if (!header) return header.err();
       lags.push_back(slot - std::min(slot, header->slot.value));
+      if (!r.violation) r.violation = check_events(cluster, f, slot, caught);
     }
+    if (auto bad = caught.on_bans(slot, cluster.network().take_bans(), cluster); bad && !r.violation)
+      r.violation = bad;
+    if (r.violation) r.violation_slot = slot;
+    if (hooks.on_slot) hooks.on_slot(sample_of(cluster, checker, caught, slot));
     const bool report_now = hooks.progress_every_slots > 0 && slot % hooks.progress_every_slots == 0;
     if (hooks.on_progress && (report_now || slot == s.slots || r.violation))
       hooks.on_progress(sim_progress{slot, s.slots, checker.highest(), cluster.events()});
@@ -123,6 +178,10 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   r.network = cluster.network().counters();
   r.events = cluster.events();
   r.trace_hash = cluster.network().trace_hash();
+  r.adversaries = caught.results();
+  for (auto& a : r.adversaries) a.frames_sent = adversaries.frames_sent(a.who.node);
+  r.adversaries_caught = caught.caught();
+  r.false_accusations = caught.false_accusations();
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return r;
 }

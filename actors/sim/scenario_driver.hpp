@@ -19,8 +19,27 @@ struct sim_progress {
   std::uint64_t events = 0;
 };
 
+// The network at the end of one slot, for time series (`datdot sim --csv`).
+// Heights are over the nodes up; counters are totals since the run began.
+struct sim_slot_sample {
+  std::uint64_t slot = 0;
+  std::uint64_t best_height_max = 0;  // the highest block a node has imported
+  std::uint64_t best_height_min = 0;
+  std::uint64_t finalized_height_max = 0;
+  std::uint64_t finalized_height_min = 0;
+  std::uint64_t finality_lag_blocks = 0;  // best_height_max - finalized_height_max
+  std::uint64_t frames_delivered = 0;
+  std::uint64_t frames_lost = 0;
+  std::uint64_t frames_duplicated = 0;
+  std::uint64_t events = 0;
+  std::uint64_t adversaries_caught = 0;
+};
+
 struct scenario_hooks {
   std::function<void(const sim_progress&)> on_progress;  // may be empty
+  // After every slot's checks; empty: no sample is taken. Taking one only
+  // reads the stores, so it changes nothing the run does.
+  std::function<void(const sim_slot_sample&)> on_slot;
   std::uint64_t progress_every_slots = 10;
   log_fn chain_log;  // the chain actors' log lines; may be empty
 };

@@ -92,7 +92,9 @@ void sim_cluster::run_scheduler() { events_ += scheduler_->run(); }
 
 void sim_cluster::start(sim_node_index i) {
   auto& n = nodes_[i];
-  bus_config bus{n.id, frame_limits{}, std::make_shared<sim_transport>(network_, i), {}};
+  std::shared_ptr<bus_transport> transport = std::make_shared<sim_transport>(network_, i);
+  if (config_.wrap_transport) transport = config_.wrap_transport(i, std::move(transport));
+  bus_config bus{n.id, frame_limits{}, std::move(transport), {}};
   n.bus = spawn_bus(*system_, std::move(bus));
   network_.attach(i, n.bus);
   node_config cfg;

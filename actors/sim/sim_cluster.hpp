@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -27,6 +28,9 @@ struct sim_cluster_config {
   link_profile links;
   caf::timespan ping_interval = std::chrono::seconds{1};
   caf::timespan request_timeout = std::chrono::seconds{2};
+  // Wraps a node's transport each time it starts: how a scenario's adversaries
+  // change what a node sends. Empty: every node sends through the plain one.
+  std::function<std::shared_ptr<bus_transport>(sim_node_index, std::shared_ptr<bus_transport>)> wrap_transport;
 };
 
 // The chain on the simulated nodes: every node runs the validator actor; the
@@ -77,6 +81,7 @@ class sim_cluster {
   bool is_up(sim_node_index node) const { return network_.is_up(node); }
 
   sim_network& network() noexcept { return network_; }
+  const sim_network& network() const noexcept { return network_; }
   // For actors a scenario adds next to the nodes' own (another family's inbox, a requester).
   caf::actor_system& system() noexcept { return *system_; }
   const bus_actor& bus_of(sim_node_index node) const { return nodes_[node].bus; }

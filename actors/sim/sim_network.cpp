@@ -92,6 +92,8 @@ send_status sim_network::submit_to(sim_node_index from, sim_node_index to, bytes
 
 void sim_network::ban(sim_node_index receiver, const curve_public_key& sender, std::chrono::milliseconds duration) {
   nodes_[receiver].bans[sender] = now_ + static_cast<sim_time_ns>(duration.count()) * 1'000'000;
+  if (auto i = curve_index_.find(sender); i != curve_index_.end() && bans_.size() < sim_bans_pending_max)
+    bans_.push_back(sim_ban{receiver, i->second});
 }
 
 std::optional<sim_time_ns> sim_network::next_due() const {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <queue>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "actors/bus_actor.hpp"
@@ -40,7 +41,16 @@ struct sim_network_counters {
   std::uint64_t queue_full = 0;
 };
 
+// A bus banned a peer: who banned whom, as the adversary checker reads it.
+struct sim_ban {
+  sim_node_index receiver;
+  sim_node_index sender;
+};
+
 inline constexpr std::size_t sim_in_flight_frames_max = 4'000'000;
+// Bans kept until take_bans: the scenario driver takes them every slot; a
+// cluster run without it keeps the first ones only.
+inline constexpr std::size_t sim_bans_pending_max = 1'000'000;
 
 class sim_network {
  public:
@@ -62,6 +72,8 @@ class sim_network {
   send_status submit(sim_node_index from, const node_id& to, bytes frame);
   send_status submit(sim_node_index from, const curve_public_key& to, bytes frame);
   void ban(sim_node_index receiver, const curve_public_key& sender, std::chrono::milliseconds duration);
+  // The bans since the last call, in the order the buses made them.
+  std::vector<sim_ban> take_bans() { return std::exchange(bans_, {}); }
 
   std::optional<sim_time_ns> next_due() const;
   // Delivers every frame due at or before `now`, in (due time, submission order).
@@ -111,6 +123,7 @@ class sim_network {
   sim_time_ns now_ = 0;
   blake2b_stream trace_;
   sim_network_counters counters_;
+  std::vector<sim_ban> bans_;  // at most sim_bans_pending_max
 };
 
 // One node's view of the network, as the bus sees any transport.

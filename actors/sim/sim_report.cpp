@@ -17,7 +17,39 @@ std::string fixed(double x, int decimals) {
   return buffer;
 }
 
+nlohmann::json adversaries_json(const sim_report& r) {
+  auto out = nlohmann::json::array();
+  for (const auto& a : r.adversaries) {
+    nlohmann::json x{{"kind", to_string(a.who.kind)},
+                     {"node", a.who.node},
+                     {"caught", a.caught_at_slot.has_value()},
+                     {"offences", a.offences},
+                     {"banned_by", a.banned_by},
+                     {"frames_sent", a.frames_sent}};
+    x["caught_at_slot"] = a.caught_at_slot ? nlohmann::json(*a.caught_at_slot) : nlohmann::json(nullptr);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+std::string adversary_line(const adversary_result& a) {
+  auto line = "adversary  node " + std::to_string(a.who.node) + " " + std::string{to_string(a.who.kind)} + ": ";
+  line += a.caught_at_slot ? "caught at slot " + std::to_string(*a.caught_at_slot) : std::string{"NOT caught"};
+  return line + " (" + std::to_string(a.offences) + " offences recorded, banned by " + std::to_string(a.banned_by) +
+         " honest nodes, " + std::to_string(a.frames_sent) + " bad frames sent)\n";
+}
+
 }  // namespace
+
+sim_scenario failure_scenario(const sim_report& r) {
+  auto s = r.scenario;
+  if (!r.violation) return s;
+  const auto& v = *r.violation;
+  const auto why = "Kept because invariant " + v.invariant + " was violated at slot " +
+                   std::to_string(r.violation_slot) + " on node " + std::to_string(v.node) + ": " + v.detail + ".";
+  s.description = s.description.empty() ? why : s.description + " " + why;
+  return s;
+}
 
 std::string report_json(const sim_report& r, const std::string& replay) {
   const auto& n = r.network;
@@ -42,6 +74,9 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"trace_hash", to_hex(r.trace_hash)},
                    {"state_root", to_hex(r.state_root)},
                    {"state_root_height", r.state_root_height},
+                   {"adversaries", adversaries_json(r)},
+                   {"adversaries_caught", r.adversaries_caught},
+                   {"false_accusations", r.false_accusations},
                    {"invariants_ok", !r.violation},
                    {"replay", replay}};
   if (r.violation)
@@ -71,6 +106,9 @@ std::string report_text(const sim_report& r, const std::string& replay) {
          " crashes, " + std::to_string(r.restarts) + " restarts\n";
   out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
          fixed(events_per_second(r), 0) + "/s)\n";
+  for (const auto& a : r.adversaries) out += adversary_line(a);
+  if (!r.adversaries.empty())
+    out += "accused    " + std::to_string(r.false_accusations) + " honest nodes reported or banned\n";
   out += "trace      " + to_hex(r.trace_hash) + "\n";
   out += "state      " + to_hex(r.state_root) + " at height " + std::to_string(r.state_root_height) + "\n";
   if (!r.violation) {

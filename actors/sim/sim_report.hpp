@@ -1,13 +1,15 @@
 // What a simulation run found: the chain's progress and finality lag, what the
 // simulated wire did, how fast the run went, the two hashes that identify a
 // run (the trace of delivered frames and the finalized state root all honest
-// nodes agree on) and the first invariant that failed, if one did. Rendered as
+// nodes agree on), each adversary and when it was caught, and the first
+// invariant that failed, if one did. Rendered as
 // a human summary or one JSON object.
 #pragma once
 
 #include <optional>
 #include <string>
 
+#include "actors/sim/adversary_checker.hpp"
 #include "actors/sim/finality_checker.hpp"
 #include "actors/sim/sim_scenario.hpp"
 
@@ -31,9 +33,16 @@ struct sim_report {
   hash32 state_root{};  // after the block at state_root_height
   std::uint64_t state_root_height = 0;  // the highest height every node up at the end finalized
   double wall_seconds = 0;  // real time, reported only: nothing simulated depends on it
+  std::vector<adversary_result> adversaries;  // by node
+  std::uint64_t adversaries_caught = 0;
+  std::uint64_t false_accusations = 0;  // honest nodes reported or banned: 0, or the run stopped
   std::optional<invariant_violation> violation;
   std::uint64_t violation_slot = 0;
 };
+
+// The scenario a failed run keeps as a regression file: the run's own (seed
+// included), with the invariant that failed, where and when, in its description.
+sim_scenario failure_scenario(const sim_report& r);
 
 // `replay` is the command that runs the same scenario again: always in the
 // JSON, in the summary only with a violation.

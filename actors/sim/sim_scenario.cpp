@@ -1,14 +1,32 @@
 #include "actors/sim/sim_scenario.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/sim/deterministic_random.hpp"
+
 namespace datdot {
 namespace {
+
+// Adversaries drawn by share come from their own stream: adding one never
+// changes who the nodes are or how their links behave.
+constexpr std::uint64_t adversary_stream = 0x616476657273ull;  // "advers"
+
+constexpr std::array<adversary_kind, 3> adversary_kinds{
+    adversary_kind::equivocating_validator, adversary_kind::double_voting_validator, adversary_kind::garbage_sender};
+
+std::optional<adversary_kind> adversary_kind_of(std::string_view name) {
+  for (auto k : adversary_kinds)
+    if (to_string(k) == name) return k;
+  return std::nullopt;
+}
+
+bool only_validators(adversary_kind k) { return k != adversary_kind::garbage_sender; }
 
 using json = nlohmann::json;
 
@@ -66,6 +84,17 @@ result<void> read_links(const json& j, link_profile& p) {
   return read_unsigned(j, "reorder_delay_us_max", p.reorder_delay_us_max, where);
 }
 
+result<std::vector<sim_node_index>> read_nodes(const json& j, const std::string& where) {
+  if (!j.is_array()) return fail(where + ": want an array of node indices");
+  std::vector<sim_node_index> nodes;
+  for (const auto& n : j) {
+    if (!n.is_number_unsigned() || n.get<std::uint64_t>() > sim_limits::nodes_max)
+      return fail(where + ": " + n.dump() + " is not a node index");
+    nodes.push_back(static_cast<sim_node_index>(n.get<std::uint64_t>()));
+  }
+  return nodes;
+}
+
 result<sim_partition> read_partition(const json& j, const std::string& where) {
   sim_partition p;
   DATDOT_CHECK(only_keys(j, {"at_slot", "groups", "heal_at_slot"}, where));
@@ -75,13 +104,9 @@ result<sim_partition> read_partition(const json& j, const std::string& where) {
   const auto& groups = j["groups"];
   if (!groups.is_array()) return fail(where + ".groups: want an array of arrays of node indices");
   for (const auto& g : groups) {
-    if (!g.is_array()) return fail(where + ".groups: want an array of arrays of node indices");
-    auto& group = p.groups.emplace_back();
-    for (const auto& n : g) {
-      if (!n.is_number_unsigned() || n.get<std::uint64_t>() > sim_limits::nodes_max)
-        return fail(where + ".groups: " + n.dump() + " is not a node index");
-      group.push_back(static_cast<sim_node_index>(n.get<std::uint64_t>()));
-    }
+    auto group = read_nodes(g, where + ".groups");
+    if (!group) return group.err();
+    p.groups.push_back(std::move(*group));
   }
   return p;
 }
@@ -94,6 +119,24 @@ result<sim_crash> read_crash(const json& j, const std::string& where) {
   DATDOT_CHECK(read_unsigned(j, "at_slot", c.at_slot, where));
   DATDOT_CHECK(read_optional(j, "restart_at_slot", c.restart_at_slot, where));
   return c;
+}
+
+result<sim_adversary_spec> read_adversary(const json& j, const std::string& where) {
+  sim_adversary_spec a;
+  DATDOT_CHECK(only_keys(j, {"kind", "nodes", "share_permille"}, where));
+  std::string kind;
+  DATDOT_CHECK(read_string(j, "kind", kind, where));
+  auto k = adversary_kind_of(kind);
+  if (!k) return fail(where + ".kind: want equivocating_validator, double_voting_validator or garbage_sender");
+  a.kind = *k;
+  DATDOT_CHECK(read_optional(j, "share_permille", a.share_permille, where));
+  if (auto it = j.find("nodes"); it != j.end()) {
+    auto nodes = read_nodes(*it, where + ".nodes");
+    if (!nodes) return nodes.err();
+    a.nodes = std::move(*nodes);
+  }
+  if (a.nodes.empty() == !a.share_permille) return fail(where + ": needs either nodes or share_permille");
+  return a;
 }
 
 template <class T>
@@ -114,7 +157,7 @@ result<void> read_list(const json& j, const char* key, std::vector<T>& out,
 result<void> read_scenario(const json& j, sim_scenario& s) {
   DATDOT_CHECK(only_keys(j,
                          {"name", "description", "seed", "validators", "followers", "slots", "slot_ms", "links",
-                          "partitions", "crashes"},
+                          "partitions", "crashes", "adversaries"},
                          "scenario"));
   DATDOT_CHECK(read_string(j, "name", s.name, "scenario"));
   DATDOT_CHECK(read_string(j, "description", s.description, "scenario"));
@@ -125,6 +168,7 @@ result<void> read_scenario(const json& j, sim_scenario& s) {
   DATDOT_CHECK(read_unsigned(j, "slot_ms", s.slot_ms, "scenario"));
   if (j.contains("links")) DATDOT_CHECK(read_links(j["links"], s.links));
   DATDOT_CHECK(read_list(j, "partitions", s.partitions, &read_partition));
+  DATDOT_CHECK(read_list(j, "adversaries", s.adversaries, &read_adversary));
   return read_list(j, "crashes", s.crashes, &read_crash);
 }
 
@@ -175,12 +219,46 @@ result<void> check_crashes(const sim_scenario& s) {
   return {};
 }
 
+// Named adversaries exist, validator kinds name validators, and no node misbehaves two ways.
+result<void> check_adversaries(const sim_scenario& s) {
+  if (s.adversaries.size() > sim_limits::adversary_specs_max)
+    return fail("at most " + std::to_string(sim_limits::adversary_specs_max) + " adversaries entries");
+  std::set<sim_node_index> seen;
+  for (std::size_t i = 0; i < s.adversaries.size(); ++i) {
+    const auto& a = s.adversaries[i];
+    const auto where = "adversaries[" + std::to_string(i) + "]";
+    if (a.nodes.empty() == !a.share_permille) return fail(where + ": needs either nodes or share_permille");
+    if (a.share_permille && *a.share_permille > 1000) return fail(where + ".share_permille: at most 1000");
+    for (auto n : a.nodes) {
+      if (n >= s.nodes()) return fail(where + ": node " + std::to_string(n) + " does not exist");
+      if (only_validators(a.kind) && n >= s.validators)
+        return fail(where + ": node " + std::to_string(n) + " is not a validator");
+      if (!seen.insert(n).second) return fail(where + ": node " + std::to_string(n) + " is already an adversary");
+    }
+  }
+  return {};
+}
+
 result<std::uint64_t> number_in(std::string_view text, const std::string& what) {
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
     return fail(what + ": \"" + std::string{text} + "\" is not a number");
   return v;
+}
+
+// "NODE,NODE...": at least one node index.
+result<std::vector<sim_node_index>> node_list(std::string_view text, const std::string& what) {
+  std::vector<sim_node_index> nodes;
+  for (std::size_t m = 0; m <= text.size();) {
+    const auto comma = std::min(text.find(',', m), text.size());
+    auto node = number_in(text.substr(m, comma - m), what);
+    if (!node) return node.err();
+    if (*node > sim_limits::nodes_max) return fail(what + ": no such node");
+    nodes.push_back(static_cast<sim_node_index>(*node));
+    m = comma + 1;
+  }
+  return nodes;
 }
 
 // "SLOT" or "SLOT-END": the slot a fault starts and, optionally, ends at.
@@ -222,6 +300,7 @@ result<void> validate(const sim_scenario& s) {
   if (s.partitions.size() + s.crashes.size() > sim_limits::faults_max)
     return fail("at most " + std::to_string(sim_limits::faults_max) + " partitions and crashes");
   for (std::size_t i = 0; i < s.partitions.size(); ++i) DATDOT_CHECK(check_partition(s.partitions[i], s, i));
+  DATDOT_CHECK(check_adversaries(s));
   return check_crashes(s);
 }
 
@@ -237,6 +316,15 @@ std::string scenario_json(const sim_scenario& s) {
     json x{{"node", c.node}, {"at_slot", c.at_slot}};
     if (c.restart_at_slot) x["restart_at_slot"] = *c.restart_at_slot;
     crashes.push_back(std::move(x));
+  }
+  json adversaries = json::array();
+  for (const auto& a : s.adversaries) {
+    json x{{"kind", to_string(a.kind)}};
+    if (a.share_permille)
+      x["share_permille"] = *a.share_permille;
+    else
+      x["nodes"] = a.nodes;
+    adversaries.push_back(std::move(x));
   }
   const auto& l = s.links;
   return json{{"name", s.name},
@@ -254,8 +342,64 @@ std::string scenario_json(const sim_scenario& s) {
                 {"reorder_permille", l.reorder_permille},
                 {"reorder_delay_us_max", l.reorder_delay_us_max}}},
               {"partitions", partitions},
-              {"crashes", crashes}}
+              {"crashes", crashes},
+              {"adversaries", adversaries}}
       .dump();
+}
+
+std::string_view to_string(adversary_kind k) noexcept {
+  switch (k) {
+    case adversary_kind::equivocating_validator: return "equivocating_validator";
+    case adversary_kind::double_voting_validator: return "double_voting_validator";
+    case adversary_kind::garbage_sender: return "garbage_sender";
+  }
+  return "unknown";
+}
+
+std::vector<sim_adversary> adversaries_of(const sim_scenario& s) {
+  std::map<sim_node_index, adversary_kind> chosen;
+  for (const auto& a : s.adversaries)
+    for (auto n : a.nodes) chosen.emplace(n, a.kind);
+  deterministic_random random{s.seed ^ adversary_stream};
+  for (const auto& a : s.adversaries) {
+    if (!a.share_permille) continue;
+    const auto pool = only_validators(a.kind) ? s.validators : s.nodes();
+    std::vector<sim_node_index> free;
+    for (sim_node_index n = 0; n < pool; ++n)
+      if (!chosen.contains(n)) free.push_back(n);
+    auto wanted = std::min<std::size_t>(pool * *a.share_permille / 1000, free.size());
+    // A partial Fisher-Yates shuffle: the first `wanted` of `free` are the draw.
+    for (std::size_t i = 0; i < wanted; ++i) {
+      std::swap(free[i], free[random.uniform(i, free.size() - 1)]);
+      chosen.emplace(free[i], a.kind);
+    }
+  }
+  std::vector<sim_adversary> out;
+  for (const auto& [node, kind] : chosen) out.push_back(sim_adversary{kind, node});
+  return out;
+}
+
+result<sim_adversary_spec> parse_adversary_flag(std::string_view text) {
+  const auto what = "--adversary " + std::string{text};
+  const auto usage = what + ": want KIND:nodes=NODE,NODE... or KIND:share_permille=N";
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return fail(usage);
+  auto kind = adversary_kind_of(text.substr(0, colon));
+  if (!kind) return fail(what + ": KIND is equivocating_validator, double_voting_validator or garbage_sender");
+  sim_adversary_spec a{*kind, {}, std::nullopt};
+  const auto rest = text.substr(colon + 1);
+  if (rest.starts_with("share_permille=")) {
+    auto share = number_in(rest.substr(15), what);
+    if (!share) return share.err();
+    if (*share > 1000) return fail(what + ": share_permille is at most 1000");
+    a.share_permille = static_cast<std::uint32_t>(*share);
+    return a;
+  }
+  if (!rest.starts_with("nodes=")) return fail(usage);
+  auto nodes = node_list(rest.substr(6), what);
+  if (!nodes) return nodes.err();
+  a.nodes = std::move(*nodes);
+  return a;
 }
 
 result<sim_crash> parse_crash_flag(std::string_view text) {
@@ -283,16 +427,9 @@ result<sim_partition> parse_partition_flag(std::string_view text) {
   auto groups = text.substr(0, at);
   for (std::size_t start = 0; start <= groups.size();) {
     const auto bar = std::min(groups.find('|', start), groups.size());
-    auto& group = p.groups.emplace_back();
-    auto members = groups.substr(start, bar - start);
-    for (std::size_t m = 0; m <= members.size();) {
-      const auto comma = std::min(members.find(',', m), members.size());
-      auto node = number_in(members.substr(m, comma - m), what);
-      if (!node) return node.err();
-      if (*node > sim_limits::nodes_max) return fail(what + ": no such node");
-      group.push_back(static_cast<sim_node_index>(*node));
-      m = comma + 1;
-    }
+    auto group = node_list(groups.substr(start, bar - start), what);
+    if (!group) return group.err();
+    p.groups.push_back(std::move(*group));
     start = bar + 1;
   }
   return p;

@@ -1,6 +1,7 @@
 // What one `datdot sim` run simulates, as read from a scenario file (JSON)
 // and then overridden by flags: the network's size and seed, how long it runs,
-// its links, and the faults it suffers at given slots. Pure data and its
+// its links, the faults it suffers at given slots and the adversaries among
+// its nodes. Pure data and its
 // checks; actors/sim/scenario_driver.hpp runs it. The file format is
 // documented with examples in scenarios/README.md.
 #pragma once
@@ -24,6 +25,27 @@ struct sim_limits {
   static constexpr std::uint64_t slot_ms_max = 600'000;
   static constexpr std::uint64_t latency_us_max = 60'000'000;
   static constexpr std::size_t faults_max = 10'000;  // partitions plus crashes
+  static constexpr std::size_t adversary_specs_max = 64;
+};
+
+// Chain-level adversaries (actors/sim/sim_adversaries.hpp says what each does).
+enum class adversary_kind : std::uint8_t { equivocating_validator, double_voting_validator, garbage_sender };
+std::string_view to_string(adversary_kind k) noexcept;
+
+// Either `nodes` names the adversaries, or `share_permille` of the nodes that
+// can be one (validators for the validator kinds, any node for garbage
+// senders, never a node already an adversary) is drawn from the seed.
+struct sim_adversary_spec {
+  adversary_kind kind = adversary_kind::garbage_sender;
+  std::vector<sim_node_index> nodes;
+  std::optional<std::uint32_t> share_permille;
+};
+
+// One node and the way it misbehaves, as a run resolves the specs.
+struct sim_adversary {
+  adversary_kind kind;
+  sim_node_index node;
+  bool operator==(const sim_adversary&) const = default;
 };
 
 // From `at_slot` on, frames cross only within a group; nodes named in no
@@ -53,6 +75,7 @@ struct sim_scenario {
   link_profile links;
   std::vector<sim_partition> partitions;
   std::vector<sim_crash> crashes;
+  std::vector<sim_adversary_spec> adversaries;
 
   std::size_t nodes() const noexcept { return validators + followers; }
 };
@@ -66,9 +89,15 @@ result<void> validate(const sim_scenario& s);
 // The scenario as a file would hold it: what a report echoes, and what parse_scenario reads back.
 std::string scenario_json(const sim_scenario& s);
 
+// The adversaries the specs name, by node: explicit lists first, then the
+// shares in the order given, each drawn from the seed's own adversary stream.
+std::vector<sim_adversary> adversaries_of(const sim_scenario& s);
+
 // The flag forms of the fault lists: `NODE@SLOT[-RESTART_SLOT]` and
 // `GROUP|GROUP...@SLOT[-HEAL_SLOT]` with GROUP = `NODE,NODE...`.
 result<sim_crash> parse_crash_flag(std::string_view text);
 result<sim_partition> parse_partition_flag(std::string_view text);
+// `KIND:nodes=NODE,NODE...` or `KIND:share_permille=N`.
+result<sim_adversary_spec> parse_adversary_flag(std::string_view text);
 
 }  // namespace datdot

@@ -8,11 +8,10 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "actors/sim/scenario_driver.hpp"
 #include "actors/sim/sim_cluster.hpp"
+#include "support/scenario_file.hpp"
 
 using namespace datdot;
 using namespace std::chrono_literals;
@@ -26,16 +25,6 @@ sim_scenario small(std::uint64_t seed) {
   s.followers = 2;
   s.slots = 15;
   return s;
-}
-
-sim_scenario from_file(const std::string& name) {
-  std::ifstream in(std::string{DATDOT_SCENARIOS_DIR} + "/" + name);
-  REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto s = parse_scenario(text.str());
-  REQUIRE_MESSAGE(s.has_value(), s.err().describe());
-  return *s;
 }
 
 sim_report run(const sim_scenario& s, const scenario_hooks& hooks = {}) {
@@ -72,7 +61,7 @@ TEST_CASE("the same scenario and seed give the same trace and state root, anothe
 }
 
 TEST_CASE("a 2|2 partition of the validators stops finality without conflict and healing resumes it") {
-  const auto s = from_file("partition-heal.json");
+  const auto s = testing::scenario_named("partition-heal.json");
   REQUIRE(s.partitions.size() == 1);
   const auto split = s.partitions[0].at_slot, heal = *s.partitions[0].heal_at_slot;
   std::vector<std::uint64_t> height_at(s.slots + 1, 0);
@@ -88,7 +77,7 @@ TEST_CASE("a 2|2 partition of the validators stops finality without conflict and
 }
 
 TEST_CASE("crashed nodes restart from their stores and keep what they finalized") {
-  const auto r = run(from_file("crash-restart.json"));
+  const auto r = run(testing::scenario_named("crash-restart.json"));
   CHECK(r.crashes == 3);
   CHECK(r.restarts == 2);
   CHECK(r.finalized_height >= 30);

@@ -3,6 +3,8 @@
 // out reads back the same.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "actors/sim/sim_scenario.hpp"
 
 using namespace datdot;
@@ -84,4 +86,45 @@ TEST_CASE("faults given as flags") {
   CHECK(parse_partition_flag("5@2")->groups == std::vector<std::vector<sim_node_index>>{{5}});
   CHECK_FALSE(parse_partition_flag("0,,1@2").has_value());
   CHECK_FALSE(parse_partition_flag("0|1@").has_value());
+}
+
+TEST_CASE("adversaries by node list or by share, in a file and as flags") {
+  auto s = parse_scenario(R"({"validators": 4, "followers": 6, "adversaries": [
+                              {"kind": "equivocating_validator", "nodes": [1]},
+                              {"kind": "garbage_sender", "share_permille": 200}]})");
+  REQUIRE_MESSAGE(s.has_value(), s.err().describe());
+  REQUIRE(s->adversaries.size() == 2);
+  CHECK(validate(*s).has_value());
+  const auto who = adversaries_of(*s);
+  REQUIRE(who.size() == 3);  // node 1, and 2 of the 9 others
+  CHECK(std::count(who.begin(), who.end(), sim_adversary{adversary_kind::equivocating_validator, 1}) == 1);
+  CHECK(adversaries_of(*s) == who);  // drawn from the seed
+  auto again = parse_scenario(scenario_json(*s));
+  REQUIRE(again.has_value());
+  CHECK(scenario_json(*again) == scenario_json(*s));
+
+  auto f = parse_adversary_flag("double_voting_validator:nodes=0,2");
+  REQUIRE(f.has_value());
+  CHECK(f->kind == adversary_kind::double_voting_validator);
+  CHECK(f->nodes == std::vector<sim_node_index>{0, 2});
+  CHECK(parse_adversary_flag("garbage_sender:share_permille=50")->share_permille == 50u);
+  CHECK_FALSE(parse_adversary_flag("lazy_hoster:nodes=1").has_value());
+  CHECK_FALSE(parse_adversary_flag("garbage_sender:share_permille=1001").has_value());
+  CHECK_FALSE(parse_adversary_flag("garbage_sender").has_value());
+}
+
+TEST_CASE("impossible adversaries do not validate") {
+  auto invalid = [](std::vector<sim_adversary_spec> list) {
+    sim_scenario s;
+    s.adversaries = std::move(list);
+    auto ok = validate(s);
+    return ok ? std::string{} : ok.err().message;
+  };
+  CHECK(invalid({{adversary_kind::equivocating_validator, {5}, {}}}).find("not a validator") != std::string::npos);
+  CHECK(invalid({{adversary_kind::garbage_sender, {99}, {}}}).find("does not exist") != std::string::npos);
+  CHECK(invalid({{adversary_kind::garbage_sender, {1}, {}}, {adversary_kind::double_voting_validator, {1}, {}}})
+            .find("already an adversary") != std::string::npos);
+  CHECK(invalid({{adversary_kind::garbage_sender, {1}, 10}}).find("either nodes or share_permille") != std::string::npos);
+  CHECK(parse_scenario(R"({"adversaries": [{"kind": "garbage_sender"}]})").err().message.find("either nodes or share_permille") !=
+        std::string::npos);
 }

@@ -5,10 +5,9 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "actors/sim/scenario_driver.hpp"
+#include "support/scenario_file.hpp"
 
 using namespace datdot;
 
@@ -25,13 +24,9 @@ TEST_CASE("every scenario keeps its invariants under many seeds") {
   std::sort(files.begin(), files.end());
   REQUIRE(files.size() >= 4);
   for (const auto& file : files) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto base = parse_scenario(text.str());
-    REQUIRE_MESSAGE(base.has_value(), file.string() << ": " << base.err().describe());
+    const auto base = testing::scenario_file(file);
     for (std::uint64_t seed = 1; seed <= seeds_per_scenario; ++seed) {
-      auto s = *base;
+      auto s = base;
       s.seed = seed;
       const auto replay = "datdot sim --scenario " + file.string() + " --seed " + std::to_string(seed);
       CAPTURE(replay);

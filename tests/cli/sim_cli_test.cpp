@@ -3,7 +3,10 @@
 // scenario file, and a bad scenario is a usage error naming what is wrong.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -42,7 +45,9 @@ TEST_CASE("datdot sim --json prints the report with trace_hash and state_root") 
 
 TEST_CASE("the replay command a run prints gives the same trace and state root in another process") {
   const auto first = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "8", "--seed", "17",
-                                  "--loss-permille", "30", "--partition", "0,1|2,3@3-6", "--crash", "5@2-4"});
+                                  "--loss-permille", "30", "--partition", "0,1|2,3@3-6", "--crash", "5@2-4",
+                                  "--adversary", "equivocating_validator:nodes=2", "--adversary",
+                                  "garbage_sender:share_permille=100"});
   REQUIRE_MESSAGE(first.exit_code == 0, first.err);
   const auto a = nlohmann::json::parse(first.out);
   auto replay = a["replay"].get<std::string>();
@@ -55,6 +60,8 @@ TEST_CASE("the replay command a run prints gives the same trace and state root i
   CHECK(b["trace_hash"] == a["trace_hash"]);
   CHECK(b["state_root"] == a["state_root"]);
   CHECK(b["frames_partitioned"].get<std::uint64_t>() > 0);
+  CHECK(b["adversaries"] == a["adversaries"]);
+  CHECK(a["adversaries"].size() == 2);
   const auto other = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "8", "--seed", "18"});
   REQUIRE(other.exit_code == 0);
   CHECK(nlohmann::json::parse(other.out)["trace_hash"] != a["trace_hash"]);
@@ -88,6 +95,72 @@ TEST_CASE("a bad scenario is a usage error that says what is wrong") {
 TEST_CASE("datdot sim --help explains the scenario flags") {
   const auto r = run_command({datdot_bin, "sim", "--help"});
   CHECK(r.exit_code == 0);
-  for (const char* flag : {"--scenario", "--seed", "--validators", "--slots", "--partition", "--crash", "--json"})
+  for (const char* flag : {"--scenario", "--seed", "--validators", "--slots", "--partition", "--crash", "--adversary",
+                           "equivocating_validator", "--json"})
     CHECK_MESSAGE(r.out.find(flag) != std::string::npos, flag);
+}
+
+TEST_CASE("--save-failure writes nothing when every invariant holds") {
+  temp_dir dir;
+  const auto kept = dir.path() / "kept";
+  const auto r = run_command({datdot_bin, "sim", "--quiet", "--slots", "4", "--followers", "1", "--save-failure",
+                              kept.string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK_FALSE(std::filesystem::exists(kept));
+  CHECK(r.out.find("invariants ok") != std::string::npos);
+}
+
+TEST_CASE("--csv writes a header and one row per slot, and leaves the run's trace as it was") {
+  temp_dir dir;
+  const auto csv = dir.path() / "slots.csv";
+  const std::vector<std::string> run{datdot_bin, "sim", "--json", "--quiet", "--slots", "9", "--followers", "2",
+                                     "--adversary", "garbage_sender:nodes=5"};
+  const auto plain = run_command(run);
+  auto with_csv = run;
+  with_csv.insert(with_csv.end(), {"--csv", csv.string()});
+  const auto sampled = run_command(with_csv);
+  REQUIRE_MESSAGE(plain.exit_code == 0, plain.err);
+  REQUIRE_MESSAGE(sampled.exit_code == 0, sampled.err);
+  const auto a = nlohmann::json::parse(plain.out);
+  const auto b = nlohmann::json::parse(sampled.out);
+  CHECK(a["trace_hash"] == b["trace_hash"]);
+  CHECK(a["state_root"] == b["state_root"]);
+  CHECK(a["events"] == b["events"]);
+  CHECK(b["replay"].get<std::string>().find("--csv") == std::string::npos);
+
+  std::ifstream in(csv);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 1 + 9);
+  CHECK(lines[0] ==
+        "slot,best_height_max,best_height_min,finalized_height_max,finalized_height_min,finality_lag_blocks,"
+        "frames_delivered,frames_lost,frames_duplicated,events,adversaries_caught");
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    CHECK(lines[i].starts_with(std::to_string(i) + ","));
+    CHECK(std::count(lines[i].begin(), lines[i].end(), ',') == 10);
+  }
+  // The last row's totals are the report's.
+  CHECK(lines.back().find("," + std::to_string(b["frames_delivered"].get<std::uint64_t>()) + ",") !=
+        std::string::npos);
+  CHECK(lines.back().ends_with("," + std::to_string(b["adversaries_caught"].get<std::uint64_t>())));
+}
+
+TEST_CASE("--html writes one self-contained page with the plots and the adversaries") {
+  temp_dir dir;
+  const auto page = dir.path() / "run.html";
+  const auto r = run_command({datdot_bin, "sim", "--quiet", "--slots", "8", "--followers", "2", "--adversary",
+                              "garbage_sender:nodes=5", "--html", page.string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::ifstream in(page);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto html = text.str();
+  CHECK(html.starts_with("<!DOCTYPE html>"));
+  CHECK(html.find("</html>") != std::string::npos);
+  CHECK(std::count(html.begin(), html.end(), '\n') > 10);
+  for (const char* part : {"<svg", "Finalized height", "Finality lag", "<polyline", "garbage_sender", "caught"})
+    CHECK_MESSAGE(html.find(part) != std::string::npos, part);
+  // Nothing is loaded from elsewhere.
+  for (const char* remote : {"http:", "https:", "<script", "src="})
+    CHECK_MESSAGE(html.find(remote) == std::string::npos, remote);
 }

@@ -1,0 +1,54 @@
+// Whether a run's adversaries were caught, and that no honest node was
+// accused: apart from the adversaries' traffic (sim_adversaries.hpp), it
+// reads what the network did about them. A lying validator is caught when an
+// offence of its kind is recorded on the finalized chain; a garbage sender
+// when every honest node up has banned it. An offence recorded against an
+// honest node, or an honest node banned by another, is a violated invariant.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/sim/finality_checker.hpp"
+#include "actors/sim/sim_scenario.hpp"
+
+namespace datdot {
+
+class sim_cluster;
+
+struct adversary_result {
+  sim_adversary who;
+  std::optional<std::uint64_t> caught_at_slot;
+  std::uint64_t offences = 0;       // recorded against it on the finalized chain
+  std::uint64_t banned_by = 0;      // honest nodes that banned it at least once
+  std::uint64_t frames_sent = 0;    // lies told or garbage frames sent (filled in by the driver)
+};
+
+class adversary_checker {
+ public:
+  adversary_checker(const sim_cluster& cluster, const std::vector<sim_adversary>& who);
+
+  // The events of one block as the chain store keeps them (a JSON array), the
+  // first time any node finalized it.
+  std::optional<invariant_violation> on_finalized_events(std::uint64_t slot, byte_view events_json);
+  // The bans since the last call; `cluster` says who is up at the end of `slot`.
+  std::optional<invariant_violation> on_bans(std::uint64_t slot, const std::vector<sim_ban>& bans,
+                                             const sim_cluster& cluster);
+
+  const std::vector<adversary_result>& results() const noexcept { return results_; }
+  std::uint64_t caught() const;
+  std::uint64_t false_accusations() const noexcept { return false_accusations_; }
+
+ private:
+  adversary_result* result_of(sim_node_index node);
+
+  std::vector<adversary_result> results_;
+  std::vector<std::optional<std::size_t>> result_index_;             // by node: its entry in results_
+  std::unordered_map<std::string, sim_node_index> node_of_account_;  // by account hex
+  std::vector<std::set<sim_node_index>> banned_by_;                 // by result: honest receivers
+  std::uint64_t false_accusations_ = 0;
+};
+
+}  // namespace datdot

@@ -1,0 +1,47 @@
+// The adversaries of one run, the traffic side (adversary_checker.hpp is the
+// side that catches them): lying validators send through a
+// byzantine_transport, garbage senders send every other node malformed frames
+// at the start of each slot. Every choice they make is drawn from the run's
+// seed, one stream per adversary.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "actors/sim/byzantine_transport.hpp"
+
+namespace datdot {
+
+class sim_cluster;
+
+// Frames a garbage sender sends each other node per slot: the bus bans after
+// bus_limits::garbage_frames_threshold within its window, so a few slots.
+inline constexpr std::uint64_t garbage_frames_per_slot = 4;
+inline constexpr std::size_t garbage_frame_bytes_max = 512;
+
+class sim_adversaries {
+ public:
+  sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> who);
+
+  // For sim_cluster_config::wrap_transport: a lying validator's transport lies.
+  std::shared_ptr<bus_transport> wrap(sim_node_index node, std::shared_ptr<bus_transport> inner);
+  // Once the cluster has its keys and genesis.
+  void arm(const sim_cluster& cluster);
+  // At the start of every slot, before the cluster runs it.
+  void act(sim_cluster& cluster);
+
+  const std::vector<sim_adversary>& who() const noexcept { return who_; }
+  // Frames it altered (lying validators) or made up (garbage senders).
+  std::uint64_t frames_sent(sim_node_index node) const;
+
+ private:
+  void send_garbage(sim_cluster& cluster, sim_node_index from, deterministic_random& random);
+
+  std::vector<sim_adversary> who_;
+  std::map<sim_node_index, std::shared_ptr<liar>> liars_;
+  std::map<sim_node_index, deterministic_random> garbage_;
+  std::map<sim_node_index, std::uint64_t> garbage_sent_;
+};
+
+}  // namespace datdot

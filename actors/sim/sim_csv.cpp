@@ -1,0 +1,21 @@
+#include "actors/sim/sim_csv.hpp"
+
+namespace datdot {
+
+std::string csv_header() {
+  return "slot,best_height_max,best_height_min,finalized_height_max,finalized_height_min,finality_lag_blocks,"
+         "frames_delivered,frames_lost,frames_duplicated,events,adversaries_caught\n";
+}
+
+std::string csv_row(const sim_slot_sample& s) {
+  std::string out;
+  for (auto v : {s.slot, s.best_height_max, s.best_height_min, s.finalized_height_max, s.finalized_height_min,
+                 s.finality_lag_blocks, s.frames_delivered, s.frames_lost, s.frames_duplicated, s.events,
+                 s.adversaries_caught}) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(v);
+  }
+  return out + "\n";
+}
+
+}  // namespace datdot
