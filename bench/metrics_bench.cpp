@@ -10,12 +10,16 @@
 //  - runtime: an importer actor applying a chain of blocks with the pure
 //    runtime (apply_block). On: the actor instrumented and the chain series
 //    (best height, finality lag) set after every block, as the chain actor will.
-//  - one actor with an empty handler: the instrumentation's cost per message.
+//  - one actor with an empty handler: the instrumentation's cost per message,
+//    which times the handler runs per bus message (counted by the probes)
+//    over the CPU a bus message takes gives the instrumentation's share of the bus.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+
+#include <sys/resource.h>
 
 #include "actors/chain/chain_metrics.hpp"
 #include "actors/metrics/node_metrics.hpp"
@@ -31,6 +35,14 @@ using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+// CPU time of the whole process (every thread), seconds.
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -59,8 +71,14 @@ class scraper {
   std::thread thread_;
 };
 
-// Messages per second from node b to node a; adds the ones that never arrived to `lost`.
-double bus_round(caf::actor_system& sys, bool metrics_on, std::size_t messages, std::uint64_t& lost) {
+struct bus_result {
+  double per_second = 0;
+  double cpu_us_per_message = 0;   // every thread of the process: both nodes, ZeroMQ, the sender
+  double handled_per_message = 0;  // instrumented handler runs (on only)
+};
+
+// Messages from node b to node a; adds the ones that never arrived to `lost`.
+bus_result bus_round(caf::actor_system& sys, bool metrics_on, std::size_t messages, std::uint64_t& lost) {
   constexpr std::size_t size = 1024;
   std::optional<node_metrics> metrics_a, metrics_b;
   if (metrics_on) {
@@ -101,6 +119,7 @@ double bus_round(caf::actor_system& sys, bool metrics_on, std::size_t messages, 
     std::exit(1);
   }
   const std::size_t window = bus_limits::io_outbound_queue_max / 4;  // well below the transport's bounds
+  const double cpu_start = process_cpu_seconds();
   auto start = clock_type::now(), last_arrival = start;
   std::size_t sent = 0;
   std::uint64_t arrived = 0;
@@ -122,13 +141,19 @@ double bus_round(caf::actor_system& sys, bool metrics_on, std::size_t messages, 
   }
   lost += messages - arrived;
   double s = std::chrono::duration<double>(last_arrival - start).count();
+  const double cpu = process_cpu_seconds() - cpu_start;
+  double handled = 0;
+  for (auto* m : {&metrics_a, &metrics_b})
+    if (*m)
+      for (const char* type : {"bus", "node"}) handled += static_cast<double>((*m)->probe(type)->type->totals().handled());
   scrape_a.reset();
   scrape_b.reset();
   if (metrics_a) metrics_a->stop();
   if (metrics_b) metrics_b->stop();
   b->stop();
   a->stop();
-  return static_cast<double>(arrived) / s;
+  const auto n = static_cast<double>(arrived);
+  return {n / s, 1e6 * cpu / n, handled / n};
 }
 
 struct importer_state {
@@ -240,14 +265,19 @@ int main(int argc, char** argv) {
     head = hash_of(built.b);
   }
 
-  std::vector<double> bus_off, bus_on, rt_off, rt_on, h_off, h_on;
+  std::vector<double> bus_off, bus_on, rt_off, rt_on, h_off, h_on, cpu_off, cpu_on, handled_on;
   std::uint64_t bus_lost = 0;
   const std::size_t bus_messages = 200'000;
   runtime_round(sys, f, chain, false);  // warm-up: first touches of the chain and the allocator
   for (int r = 0; r < rounds; ++r) {
     // Which goes first alternates, so warm caches and drift favour neither.
     for (bool on : {r % 2 == 1, r % 2 == 0}) {
-      (on ? bus_on : bus_off).push_back(bus_round(sys, on, bus_messages, bus_lost));
+      {
+        auto b = bus_round(sys, on, bus_messages, bus_lost);
+        (on ? bus_on : bus_off).push_back(b.per_second);
+        (on ? cpu_on : cpu_off).push_back(b.cpu_us_per_message);
+        if (on) handled_on.push_back(b.handled_per_message);
+      }
       (on ? rt_on : rt_off).push_back(runtime_round(sys, f, chain, on));
       (on ? h_on : h_off).push_back(handler_round(sys, on, 1'000'000));
     }
@@ -259,7 +289,15 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(bus_lost), bus_messages * 2 * static_cast<std::size_t>(rounds));
   report("runtime apply_block, empty blocks", "blk/s", rt_off, rt_on);
   report("one actor, empty handler", "msg/s", h_off, h_on);
-  std::printf("instrumentation per handled message: %+.0f ns\n", 1e9 / median(h_on) - 1e9 / median(h_off));
+  const double per_handled_ns = 1e9 / median(h_on) - 1e9 / median(h_off);
+  std::printf("instrumentation per handled message: %+.0f ns\n", per_handled_ns);
+  // The instrumentation's share of the bus from what it costs and how often
+  // it runs: a figure the round-to-round noise of throughput does not hide.
+  const double cpu_ns = 1e3 * median(cpu_off);
+  std::printf("bus CPU per message (all threads): off %.2f us, on %.2f us; %.2f instrumented handler runs per message"
+              " x %.0f ns = %.1f%% of the bus's CPU\n",
+              median(cpu_off), median(cpu_on), median(handled_on), per_handled_ns,
+              100.0 * median(handled_on) * per_handled_ns / cpu_ns);
   double load[3] = {};
   if (getloadavg(load, 3) == 3) std::printf("load average during the run: %.2f %.2f %.2f (2 cores)\n", load[0], load[1], load[2]);
 }
