@@ -48,8 +48,9 @@ for ((i = 0; i < 240; i++)); do
   [ "$passed" -ge 3 ] && [ "$attested" -ge 3 ] && break
   sleep 0.5
 done
+# jq takes the first six itself: `head` would close the pipe on a longer list and, with pipefail, fail the demo.
 $datdot chain events --from 1 --type challenge_resolved --type attestation_recorded --node "$chain" --json |
-  head -n 6 | jq -c '{block, type, challenge, passed, served}'
+  jq -c -n '[inputs][:6][] | {block, type, challenge, passed, served}'
 
 echo "== summary"
 $datdot status "$key" --node "$chain"
