@@ -3,6 +3,8 @@
 // behavior is untouched.
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "actors/metrics/actor_metrics.hpp"
 
 using namespace datdot;
@@ -21,20 +23,35 @@ caf::behavior slow_impl(caf::event_based_actor* self, const actor_probe* probe) 
   return instrument(self, probe, caf::behavior{[](int) { std::this_thread::sleep_for(std::chrono::milliseconds{2}); }});
 }
 
+// Adders measured as one type, on a two-thread actor system.
+struct measured_adders {
+  metrics_registry registry;
+  actor_metrics metrics{registry};
+  actor_probe probe = metrics.probe("adder");
+  caf::actor_system_config cfg;
+  std::optional<caf::actor_system> sys;
+  measured_adders() {
+    cfg.set("scheduler.max-threads", 2);
+    sys.emplace(cfg);
+  }
+  adder spawn() { return sys->spawn(adder_impl, &probe); }
+  // `times` requests i + 1 for i = 0, 1, ..., each answered before the next.
+  void ask(caf::scoped_actor& self, const adder& a, int times) {
+    for (int i = 0; i < times; ++i)
+      self->request(a, std::chrono::seconds{5}, i, 1).receive([&](int sum) { CHECK(sum == i + 1); },
+                                                              [](caf::error& e) { FAIL(caf::to_string(e)); });
+  }
+};
+
 }  // namespace
 
 TEST_CASE("an instrumented actor counts and times every message it handles") {
-  metrics_registry registry;
-  actor_metrics metrics{registry};
-  auto probe = metrics.probe("adder");
-  caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", 2);
-  caf::actor_system sys{cfg};
-  auto a = sys.spawn(adder_impl, &probe);
-  caf::scoped_actor self{sys};
-  for (int i = 0; i < 100; ++i)
-    self->request(a, std::chrono::seconds{5}, i, 1).receive([&](int sum) { CHECK(sum == i + 1); },
-                                                            [](caf::error& e) { FAIL(caf::to_string(e)); });
+  measured_adders m;
+  auto& probe = m.probe;
+  auto& registry = m.registry;
+  auto a = m.spawn();
+  caf::scoped_actor self{*m.sys};
+  m.ask(self, a, 100);
   // An answer leaves from inside the handler, just before the count: once the
   // actor is gone every handled message has been counted.
   self->send_exit(a, caf::exit_reason::user_shutdown);
@@ -71,28 +88,19 @@ TEST_CASE("the mailbox depth shows messages queued behind the one being handled"
 }
 
 TEST_CASE("actors of one type add up, and what a stopped actor handled stays counted") {
-  metrics_registry registry;
-  actor_metrics metrics{registry};
-  auto probe = metrics.probe("adder");
-  caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", 2);
-  caf::actor_system sys{cfg};
-  auto first = sys.spawn(adder_impl, &probe);
-  auto second = sys.spawn(adder_impl, &probe);
-  caf::scoped_actor self{sys};
-  auto ask = [&](const adder& a, int times) {
-    for (int i = 0; i < times; ++i)
-      self->request(a, std::chrono::seconds{5}, i, i).receive([](int) {}, [](caf::error& e) { FAIL(caf::to_string(e)); });
-  };
-  ask(first, 30);
-  ask(second, 12);
+  measured_adders m;
+  auto first = m.spawn();
+  auto second = m.spawn();
+  caf::scoped_actor self{*m.sys};
+  m.ask(self, first, 30);
+  m.ask(self, second, 12);
   self->send_exit(first, caf::exit_reason::user_shutdown);
   self->wait_for(first);
-  ask(second, 3);
+  m.ask(self, second, 3);
   self->send_exit(second, caf::exit_reason::user_shutdown);
   self->wait_for(second);
-  CHECK(metrics.probe("adder").type->totals().handled() == 45);
-  CHECK(registry.serialize().find("datdot_actor_messages_handled_total{actor=\"adder\"} 45") != std::string::npos);
+  CHECK(m.metrics.probe("adder").type->totals().handled() == 45);
+  CHECK(m.registry.serialize().find("datdot_actor_messages_handled_total{actor=\"adder\"} 45") != std::string::npos);
 }
 
 TEST_CASE("handling times fall in the first bucket whose bound is at or above them") {
