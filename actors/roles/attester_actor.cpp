@@ -1,7 +1,5 @@
 #include "actors/roles/attester_actor.hpp"
 
-#include <sodium.h>
-
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
@@ -32,7 +30,7 @@ void report(attester_pointer self, std::uint64_t challenge, submit_attestation a
 constexpr std::uint32_t blocks_per_attestation = 2;
 
 struct attestation_run {
-  std::chrono::steady_clock::time_point started;
+  std::chrono::nanoseconds started{0};
   std::uint32_t waiting = 0;
   bool served = true;
   std::uint64_t bytes = 0;
@@ -40,13 +38,13 @@ struct attestation_run {
 
 void attest(attester_pointer self, const challenge_duty& d) {
   auto run = std::make_shared<attestation_run>();
-  run->started = std::chrono::steady_clock::now();
+  run->started = self->state.ctx->now();
   const auto feed = d.feed;
   const auto id = d.id;
   const auto asked = static_cast<std::uint32_t>(std::min<std::uint64_t>(blocks_per_attestation, feed.length));
   run->waiting = asked;
   for (std::uint32_t n = 0; n < asked; ++n) {
-    const std::uint64_t index = randombytes_uniform(static_cast<std::uint32_t>(std::min<std::uint64_t>(feed.length, UINT32_MAX)));
+    const std::uint64_t index = self->state.ctx->random_below(static_cast<std::uint32_t>(std::min<std::uint64_t>(feed.length, UINT32_MAX)));
     ask_data(self, *self->state.ctx, d.replica.hoster, data_message{feed_blocks_request{d.challenge.feed, index, 1}},
              [=](result<data_message> answer) {
                const auto* blocks = answer ? std::get_if<feed_blocks>(&*answer) : nullptr;
@@ -55,7 +53,7 @@ void attest(attester_pointer self, const challenge_duty& d) {
                if (ok)
                  for (const auto& b : blocks->blocks) run->bytes += b.value.size();
                if (--run->waiting > 0) return;
-               const auto elapsed = std::chrono::steady_clock::now() - run->started;
+               const auto elapsed = self->state.ctx->now() - run->started;
                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
                const auto us = std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
                report(self, id,

@@ -156,6 +156,7 @@ encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx
 }  // namespace
 
 encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx) {
+  if (!ctx.own_thread) return sys.spawn(encoder_impl, std::move(ctx));
   return sys.spawn<caf::detached>(encoder_impl, std::move(ctx));
 }
 

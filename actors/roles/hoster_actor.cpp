@@ -19,6 +19,7 @@ struct hoster_state {
   std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose sealing dispute is under way
   std::set<node_id> known;
   prometheus::Gauge* stored_bytes = nullptr;
+  std::shared_ptr<hoster_conduct> conduct;
 };
 
 using hoster_pointer = hoster_actor::stateful_pointer<hoster_state>;
@@ -149,7 +150,7 @@ data_message serve(hoster_pointer self, const feed_blocks_request& req) {
   for (std::uint32_t i = 0; i < feed->second.replicas.size(); ++i) {
     const auto& rec = feed->second.replicas[i];
     if (rec.hoster != st.ctx->me() || rec.state != replica_state::active) continue;
-    auto r = storage::replica::open(*st.store, id_of(req.feed, i));
+    auto r = st.conduct->replica_to_read(*st.store, *st.chain, st.ctx->me(), id_of(req.feed, i));
     if (!r) continue;
     // At the length the chain agreed unless asked for another this replica holds.
     const auto length = req.length != 0 ? req.length : rec.covers.length;
@@ -190,7 +191,7 @@ void answer_challenges(hoster_pointer self) {
   auto& st = self->state;
   for (const auto& d : proof_duties(*st.chain, st.ctx->me())) {
     if (st.proved.contains(d.id)) continue;
-    auto r = storage::replica::open(*st.store, id_of(d.challenge.feed, d.challenge.replica));
+    auto r = st.conduct->replica_to_read(*st.store, *st.chain, st.ctx->me(), id_of(d.challenge.feed, d.challenge.replica));
     if (!r) {
       st.ctx->say("hoster: challenge " + std::to_string(d.id) + " for a replica not stored here: " + r.err().describe());
       st.proved.insert(d.id);
@@ -232,6 +233,7 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   st.chain = view.state;
   answer_challenges(self);
   drop_released(self);
+  st.conduct->after_final(*st.store, *st.chain, st.ctx->me());
   if (st.stored_bytes) {
     if (auto total = st.store->sealed_bytes()) st.stored_bytes->Set(static_cast<double>(*total));
   }
@@ -249,10 +251,11 @@ void on_final(hoster_pointer self, const finalized_view& view) {
 }
 
 hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, storage::replica_store store,
-                                        prometheus::Gauge* stored_bytes) {
+                                        prometheus::Gauge* stored_bytes, std::shared_ptr<hoster_conduct> conduct) {
   self->state.ctx.emplace(std::move(ctx));
   self->state.store.emplace(std::move(store));
   self->state.stored_bytes = stored_bytes;
+  self->state.conduct = conduct ? std::move(conduct) : std::make_shared<hoster_conduct>();
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
   return instrument(self, self->state.ctx->probe, hoster_actor::behavior_type{
       [=](data_ask_atom, const node_id& from, const data_message& m) -> data_message {
@@ -268,9 +271,9 @@ hoster_actor::behavior_type hoster_impl(hoster_pointer self, role_context ctx, s
 }  // namespace
 
 result<hoster_actor> spawn_hoster(caf::actor_system& sys, role_context ctx, storage::environment& env,
-                                  prometheus::Gauge* stored_bytes) {
+                                  prometheus::Gauge* stored_bytes, std::shared_ptr<hoster_conduct> conduct) {
   DATDOT_TRY(store, storage::replica_store::open(env));
-  return sys.spawn(hoster_impl, std::move(ctx), std::move(store), stored_bytes);
+  return sys.spawn(hoster_impl, std::move(ctx), std::move(store), stored_bytes, std::move(conduct));
 }
 
 }  // namespace datdot

@@ -6,6 +6,7 @@
 // blocks to any reader, and drops replicas the chain no longer gives it.
 #pragma once
 
+#include "actors/roles/hoster_conduct.hpp"
 #include "actors/roles/role_context.hpp"
 #include "storage/lmdb_env.hpp"
 
@@ -17,8 +18,9 @@ using hoster_actor = data_handler::extend<caf::reacts_to<chain_final_atom, final
 
 // `env` must outlive the actor (the node's LMDB environment); so must
 // `stored_bytes` (datdot_role_stored_bytes), set after every finalized block
-// when given.
+// when given. Without a conduct the hoster is honest (hoster_conduct.hpp).
 result<hoster_actor> spawn_hoster(caf::actor_system& sys, role_context ctx, storage::environment& env,
-                                  prometheus::Gauge* stored_bytes = nullptr);
+                                  prometheus::Gauge* stored_bytes = nullptr,
+                                  std::shared_ptr<hoster_conduct> conduct = nullptr);
 
 }  // namespace datdot

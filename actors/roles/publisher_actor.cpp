@@ -159,6 +159,7 @@ publisher_actor::behavior_type publisher_impl(publisher_pointer self, role_conte
 
 publisher_actor spawn_publisher(caf::actor_system& sys, role_context ctx, fs::path feeds_dir) {
   std::filesystem::create_directories(feeds_dir);
+  if (!ctx.own_thread) return sys.spawn(publisher_impl, std::move(ctx), std::move(feeds_dir));
   return sys.spawn<caf::detached>(publisher_impl, std::move(ctx), std::move(feeds_dir));
 }
 

@@ -4,7 +4,11 @@
 // (protocol/duties/) and answers other nodes' data requests (data_handler).
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <set>
+
+#include <sodium.h>
 
 #include "actors/bus_actor.hpp"
 #include "actors/chain/validator_actor.hpp"
@@ -27,8 +31,20 @@ struct role_context {
   validator_actor chain;
   log_fn log;
   const actor_probe* probe = nullptr;  // this role's datdot_actor_* series; null: not measured
+  // The clock a role measures service with and the randomness it draws in
+  // private: the machine's when empty; `datdot sim` gives the virtual clock
+  // and the run's seed, so that a run replays exactly.
+  std::function<std::chrono::nanoseconds()> clock;
+  std::function<std::uint32_t(std::uint32_t)> uniform;  // below its bound
+  // Sealing and making feeds take long, so those roles get a thread of their
+  // own; the simulation runs every actor on its one deterministic scheduler.
+  bool own_thread = true;
 
   account_id me() const { return account_id{keys.pk}; }
+  std::chrono::nanoseconds now() const {
+    return clock ? clock() : std::chrono::steady_clock::now().time_since_epoch();
+  }
+  std::uint32_t random_below(std::uint32_t bound) const { return uniform ? uniform(bound) : randombytes_uniform(bound); }
   void say(const std::string& line) const {
     if (log) log(line);
   }

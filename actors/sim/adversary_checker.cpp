@@ -16,11 +16,12 @@ bool offence_matches(adversary_kind kind, const std::string& offence) {
 
 }  // namespace
 
-adversary_checker::adversary_checker(const sim_cluster& cluster, const std::vector<sim_adversary>& who)
-    : result_index_(cluster.size()), banned_by_(who.size()) {
+adversary_checker::adversary_checker(const sim_cluster& cluster, const std::vector<sim_adversary>& who,
+                                     std::set<sim_node_index> excused)
+    : result_index_(cluster.size()), banned_by_(who.size()), excused_(std::move(excused)) {
   for (const auto& a : who) {
     result_index_[a.node] = results_.size();
-    results_.push_back(adversary_result{a, std::nullopt, 0, 0, 0});
+    results_.push_back(adversary_result{a, std::nullopt, 0, 0, 0, 0, 0, 0, 0});
   }
   for (sim_node_index i = 0; i < cluster.size(); ++i) node_of_account_.emplace(to_hex(cluster.id_of(i)), i);
 }
@@ -34,19 +35,51 @@ std::optional<invariant_violation> adversary_checker::on_finalized_events(std::u
   const auto events = nlohmann::json::parse(events_json.begin(), events_json.end(), nullptr, false);
   if (!events.is_array()) return std::nullopt;
   for (const auto& e : events) {
-    if (e.value("type", "") != "offence_recorded") continue;
+    const auto type = e.value("type", "");
+    if (type == "challenge_resolved" || type == "hoster_convicted" || type == "encoder_convicted") {
+      const auto who = node_of_account_.find(e.value(type == "encoder_convicted" ? "encoder" : "hoster", ""));
+      if (who == node_of_account_.end()) continue;
+      auto bad = type == "challenge_resolved"
+                     ? on_challenge(slot, who->second, e.value("passed", false))
+                     : (result_of(who->second) ? std::nullopt
+                                               : accuse(who->second, "no_honest_convicted",
+                                                        "an honest node was convicted (" + type + ")"));
+      if (bad) return bad;
+      continue;
+    }
+    if (type != "offence_recorded") continue;
     const auto node = node_of_account_.find(e.value("offender", ""));
     if (node == node_of_account_.end()) continue;
     auto* r = result_of(node->second);
-    if (!r) {
-      ++false_accusations_;
-      return invariant_violation{"no_honest_accused", node->second,
-                                 "an offence (" + e.value("kind", "") + ") was recorded against an honest node"};
-    }
+    if (!r)
+      return accuse(node->second, "no_honest_accused",
+                    "an offence (" + e.value("kind", "") + ") was recorded against an honest node");
     ++r->offences;
     if (!r->caught_at_slot && offence_matches(r->who.kind, e.value("kind", ""))) r->caught_at_slot = slot;
   }
   return std::nullopt;
+}
+
+std::optional<invariant_violation> adversary_checker::accuse(sim_node_index node, std::string invariant,
+                                                             std::string detail) {
+  ++false_accusations_;
+  return invariant_violation{std::move(invariant), node, std::move(detail)};
+}
+
+std::optional<invariant_violation> adversary_checker::on_challenge(std::uint64_t slot, sim_node_index hoster,
+                                                                   bool passed) {
+  auto* r = result_of(hoster);
+  if (r) {
+    ++(passed ? r->challenges_passed : r->challenges_failed);
+    if (!passed && !r->caught_at_slot && is_hoster_kind(r->who.kind)) r->caught_at_slot = slot;
+    return std::nullopt;
+  }
+  if (passed) return std::nullopt;
+  if (excused_.contains(hoster)) {
+    ++excused_failures_;
+    return std::nullopt;
+  }
+  return accuse(hoster, "no_honest_hoster_failed", "an honest hoster, never cut off by a fault, failed a challenge");
 }
 
 std::optional<invariant_violation> adversary_checker::on_bans(std::uint64_t slot, const std::vector<sim_ban>& bans,
@@ -54,11 +87,7 @@ std::optional<invariant_violation> adversary_checker::on_bans(std::uint64_t slot
   for (const auto& b : bans) {
     if (result_of(b.receiver)) continue;  // an adversary's bans accuse no one
     auto* r = result_of(b.sender);
-    if (!r) {
-      ++false_accusations_;
-      return invariant_violation{"no_honest_banned", b.sender,
-                                 "banned by honest node " + std::to_string(b.receiver)};
-    }
+    if (!r) return accuse(b.sender, "no_honest_banned", "banned by honest node " + std::to_string(b.receiver));
     banned_by_[r - results_.data()].insert(b.receiver);
   }
   for (std::size_t k = 0; k < results_.size(); ++k) {

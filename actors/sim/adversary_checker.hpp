@@ -2,8 +2,12 @@
 // accused: apart from the adversaries' traffic (sim_adversaries.hpp), it
 // reads what the network did about them. A lying validator is caught when an
 // offence of its kind is recorded on the finalized chain; a garbage sender
-// when every honest node up has banned it. An offence recorded against an
-// honest node, or an honest node banned by another, is a violated invariant.
+// when every honest node up has banned it; a hoster adversary when a
+// challenge of one of its replicas fails on the finalized chain. An offence
+// recorded against an honest node, an honest node banned by another, and an
+// honest hoster or encoder convicted or failing a challenge are violated
+// invariants; only a hoster the scenario's faults cut off (`excused`: it
+// crashed, or the network split) may fail a challenge.
 #pragma once
 
 #include <optional>
@@ -24,11 +28,16 @@ struct adversary_result {
   std::uint64_t offences = 0;       // recorded against it on the finalized chain
   std::uint64_t banned_by = 0;      // honest nodes that banned it at least once
   std::uint64_t frames_sent = 0;    // lies told or garbage frames sent (filled in by the driver)
+  std::uint64_t replicas_dropped = 0;  // replicas it was paid to keep and dropped (filled in by the driver)
+  std::uint64_t first_drop_height = 0;  // the finalized height it first dropped one at (0: never; by the driver)
+  std::uint64_t challenges_passed = 0;
+  std::uint64_t challenges_failed = 0;
 };
 
 class adversary_checker {
  public:
-  adversary_checker(const sim_cluster& cluster, const std::vector<sim_adversary>& who);
+  adversary_checker(const sim_cluster& cluster, const std::vector<sim_adversary>& who,
+                    std::set<sim_node_index> excused = {});
 
   // The events of one block as the chain store keeps them (a JSON array), the
   // first time any node finalized it.
@@ -40,15 +49,21 @@ class adversary_checker {
   const std::vector<adversary_result>& results() const noexcept { return results_; }
   std::uint64_t caught() const;
   std::uint64_t false_accusations() const noexcept { return false_accusations_; }
+  // Challenges failed by honest hosters the faults excused.
+  std::uint64_t excused_failures() const noexcept { return excused_failures_; }
 
  private:
   adversary_result* result_of(sim_node_index node);
+  std::optional<invariant_violation> on_challenge(std::uint64_t slot, sim_node_index hoster, bool passed);
+  std::optional<invariant_violation> accuse(sim_node_index node, std::string invariant, std::string detail);
 
   std::vector<adversary_result> results_;
   std::vector<std::optional<std::size_t>> result_index_;             // by node: its entry in results_
   std::unordered_map<std::string, sim_node_index> node_of_account_;  // by account hex
   std::vector<std::set<sim_node_index>> banned_by_;                 // by result: honest receivers
   std::uint64_t false_accusations_ = 0;
+  std::set<sim_node_index> excused_;
+  std::uint64_t excused_failures_ = 0;
 };
 
 }  // namespace datdot

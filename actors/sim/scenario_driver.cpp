@@ -3,12 +3,18 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/sim/hosting_tally.hpp"
 #include "actors/sim/sim_adversaries.hpp"
 #include "actors/sim/sim_cluster.hpp"
+#include "actors/sim/sim_feeds.hpp"
 #include "protocol/chain/block.hpp"
 
 namespace datdot {
 namespace {
+
+// The feeds' keys and bytes come from their own stream: adding a feed never
+// changes who the nodes are.
+constexpr std::uint64_t feed_stream = 0x6665656473ull;  // "feeds"
 
 // The sides of a partition as sim_network::partition takes them: a group's
 // nodes on side index+1, the nodes named in no group together on side 0.
@@ -52,10 +58,61 @@ result<block_header> stored_header(const storage::chain_store& store, const bloc
 
 // The events of the block `f` names, from the store of the node that finalized it first.
 std::optional<invariant_violation> check_events(const sim_cluster& cluster, const first_finality& f,
-                                                std::uint64_t slot, adversary_checker& adversaries) {
+                                                std::uint64_t slot, adversary_checker& adversaries,
+                                                hosting_tally& hosting) {
   auto events = cluster.chain_store_of(f.node)->events(f.number, 1);
   if (!events || events->empty() || events->front().first != f.number) return std::nullopt;
+  hosting.on_finalized_events(events->front().second);
   return adversaries.on_finalized_events(slot, events->front().second);
+}
+
+// Each role node's roles; hoster adversaries keep their replicas their way.
+std::vector<sim_node_roles> roles_of(const sim_scenario& s, const sim_adversaries& adversaries) {
+  std::vector<sim_node_roles> out(s.nodes());
+  const auto give = [&](std::pair<sim_node_index, sim_node_index> nodes, role r) {
+    for (auto i = nodes.first; i < nodes.second; ++i) out[i].roles.add(r);
+  };
+  give(s.publisher_nodes(), role::publisher);
+  give(s.encoder_nodes(), role::encoder);
+  give(s.hoster_nodes(), role::hoster);
+  give(s.attester_nodes(), role::attester);
+  for (auto i = s.hoster_nodes().first; i < s.hoster_nodes().second; ++i) {
+    out[i].capacity_bytes = s.hosting.capacity_bytes;
+    out[i].conduct = adversaries.conduct_of(i);
+  }
+  return out;
+}
+
+// Nodes the scenario's faults may cut off from the chain long enough to miss
+// a challenge: every node when the network splits, else the ones that crash.
+std::set<sim_node_index> excused_of(const sim_scenario& s) {
+  std::set<sim_node_index> out;
+  if (!s.partitions.empty())
+    for (sim_node_index i = 0; i < s.nodes(); ++i) out.insert(i);
+  for (const auto& c : s.crashes) out.insert(c.node);
+  return out;
+}
+
+// Feed `k` of the workload, due in this slot, goes to the next publisher in turn.
+// Publish answers arrive as the cluster runs, possibly after the report is
+// gone (the cluster's shutdown fails the ones in flight), hence a shared count.
+result<void> publish_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
+                         const std::shared_ptr<std::uint64_t>& failures) {
+  const auto& h = s.hosting;
+  if (slot < h.publish_at_slot || slot - h.publish_at_slot >= h.feeds) return {};
+  const auto k = slot - h.publish_at_slot;
+  const auto dir = cluster.store_root() / "workload";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const auto file = dir / ("feed-" + std::to_string(k) + ".export");
+  DATDOT_CHECK(make_sim_feed(file, deterministic_random{s.seed ^ feed_stream}.split(k).next(), h.feed_bytes));
+  const auto publisher = static_cast<sim_node_index>(s.publisher_nodes().first + k % h.publishers);
+  ++r.feeds_requested;
+  if (!cluster.publish(publisher, publish_request{file.string(), h.replicas}, [failures](result<publish_answer> a) {
+        if (!a || !a->ok) ++*failures;
+      }))
+    ++*failures;  // its publisher is down
+  return {};
 }
 
 std::optional<invariant_violation> check_all(sim_cluster& cluster, finality_checker& checker) {
@@ -133,7 +190,12 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   chain.validators = s.validators;
   chain.slot_duration_ms = s.slot_ms;
   chain.log = hooks.chain_log;
-  sim_adversaries adversaries{s.seed, adversaries_of(s)};
+  chain.replicas_per_feed = std::max(chain.replicas_per_feed, s.hosting.replicas);
+  chain.challenge_period_slots = s.hosting.challenge_period_slots;
+  chain.challenge_deadline_blocks = s.hosting.challenge_deadline_blocks;
+  chain.replica_stores = std::make_shared<sim_replica_stores>();
+  sim_adversaries adversaries{s.seed, adversaries_of(s), chain.replica_stores};
+  chain.roles = roles_of(s, adversaries);
   sim_cluster_config config{s.seed, s.nodes(), s.links};
   config.wrap_transport = [&adversaries](sim_node_index node, std::shared_ptr<bus_transport> inner) {
     return adversaries.wrap(node, std::move(inner));
@@ -143,13 +205,16 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   auto& cluster = **made;
   adversaries.arm(cluster);
   finality_checker checker{cluster.size(), cluster.chain_genesis().hash};
-  adversary_checker caught{cluster, adversaries.who()};
+  adversary_checker caught{cluster, adversaries.who(), excused_of(s)};
+  hosting_tally hosting{cluster, adversaries.who()};
+  const auto publish_failures = std::make_shared<std::uint64_t>(0);
   sim_report r;
   r.scenario = s;
   std::vector<std::uint64_t> lags;
   for (std::uint64_t slot = 1; slot <= s.slots && !r.violation; ++slot) {
     r.violation = apply_faults(cluster, s, slot, r);
     if (!r.violation) {
+      if (auto ok = publish_due(cluster, s, slot, r, publish_failures); !ok) return ok.err();
       adversaries.act(cluster);
       cluster.run_for(std::chrono::milliseconds{s.slot_ms});
       r.violation = check_all(cluster, checker);
@@ -159,7 +224,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
       auto header = stored_header(*cluster.chain_store_of(f.node), f.hash);
       if (!header) return header.err();
       lags.push_back(slot - std::min(slot, header->slot.value));
-      if (!r.violation) r.violation = check_events(cluster, f, slot, caught);
+      if (!r.violation) r.violation = check_events(cluster, f, slot, caught, hosting);
     }
     if (auto bad = caught.on_bans(slot, cluster.network().take_bans(), cluster); bad && !r.violation)
       r.violation = bad;
@@ -179,7 +244,16 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   r.events = cluster.events();
   r.trace_hash = cluster.network().trace_hash();
   r.adversaries = caught.results();
-  for (auto& a : r.adversaries) a.frames_sent = adversaries.frames_sent(a.who.node);
+  for (auto& a : r.adversaries) {
+    a.frames_sent = adversaries.frames_sent(a.who.node);
+    if (const auto* h = adversaries.hoster_of(a.who.node)) {
+      a.replicas_dropped = h->replicas_dropped();
+      a.first_drop_height = h->first_drop_height();
+    }
+  }
+  r.hosting = hosting.summary();
+  r.publish_failures = *publish_failures;
+  r.excused_failures = caught.excused_failures();
   r.adversaries_caught = caught.caught();
   r.false_accusations = caught.false_accusations();
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -25,11 +25,16 @@ bytes garbage_frame(const node_id& self, deterministic_random& random) {
 
 }  // namespace
 
-sim_adversaries::sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> who) : who_(std::move(who)) {
+sim_adversaries::sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> who,
+                                 std::shared_ptr<const sim_replica_stores> stores)
+    : who_(std::move(who)) {
   deterministic_random root{seed ^ adversary_behaviour_stream};
+  const auto ring = std::make_shared<sybil_ring>();
   for (const auto& a : who_) {
     auto stream = root.split(a.node);
-    if (a.kind == adversary_kind::garbage_sender)
+    if (is_hoster_kind(a.kind))
+      hosters_.emplace(a.node, make_hoster_adversary(a.kind, stores, ring));
+    else if (a.kind == adversary_kind::garbage_sender)
       garbage_.emplace(a.node, stream);
     else
       liars_.emplace(a.node, std::make_shared<liar>(a.kind, stream));
@@ -59,6 +64,16 @@ void sim_adversaries::send_garbage(sim_cluster& cluster, sim_node_index from, de
       ++garbage_sent_[from];
     }
   }
+}
+
+std::shared_ptr<hoster_conduct> sim_adversaries::conduct_of(sim_node_index node) const {
+  const auto it = hosters_.find(node);
+  return it == hosters_.end() ? nullptr : it->second;
+}
+
+const adversarial_hoster* sim_adversaries::hoster_of(sim_node_index node) const {
+  const auto it = hosters_.find(node);
+  return it == hosters_.end() ? nullptr : it->second.get();
 }
 
 std::uint64_t sim_adversaries::frames_sent(sim_node_index node) const {

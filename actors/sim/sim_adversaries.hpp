@@ -1,8 +1,9 @@
-// The adversaries of one run, the traffic side (adversary_checker.hpp is the
+// The adversaries of one run, the acting side (adversary_checker.hpp is the
 // side that catches them): lying validators send through a
 // byzantine_transport, garbage senders send every other node malformed frames
-// at the start of each slot. Every choice they make is drawn from the run's
-// seed, one stream per adversary.
+// at the start of each slot, hoster adversaries run the hoster actor with a
+// conduct of theirs (hoster_adversaries.hpp). Every choice they make is drawn
+// from the run's seed, one stream per adversary.
 #pragma once
 
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "actors/sim/byzantine_transport.hpp"
+#include "actors/sim/hoster_adversaries.hpp"
 
 namespace datdot {
 
@@ -22,7 +24,8 @@ inline constexpr std::size_t garbage_frame_bytes_max = 512;
 
 class sim_adversaries {
  public:
-  sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> who);
+  // `stores` lists the simulated hosters' stores while they are up.
+  sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> who, std::shared_ptr<const sim_replica_stores> stores);
 
   // For sim_cluster_config::wrap_transport: a lying validator's transport lies.
   std::shared_ptr<bus_transport> wrap(sim_node_index node, std::shared_ptr<bus_transport> inner);
@@ -32,8 +35,12 @@ class sim_adversaries {
   void act(sim_cluster& cluster);
 
   const std::vector<sim_adversary>& who() const noexcept { return who_; }
+  // A hoster adversary's conduct, for its node's hoster; null for every other node.
+  std::shared_ptr<hoster_conduct> conduct_of(sim_node_index node) const;
   // Frames it altered (lying validators) or made up (garbage senders).
   std::uint64_t frames_sent(sim_node_index node) const;
+  // The hoster adversary's conduct, for what it did (null for other nodes).
+  const adversarial_hoster* hoster_of(sim_node_index node) const;
 
  private:
   void send_garbage(sim_cluster& cluster, sim_node_index from, deterministic_random& random);
@@ -42,6 +49,7 @@ class sim_adversaries {
   std::map<sim_node_index, std::shared_ptr<liar>> liars_;
   std::map<sim_node_index, deterministic_random> garbage_;
   std::map<sim_node_index, std::uint64_t> garbage_sent_;
+  std::map<sim_node_index, std::shared_ptr<adversarial_hoster>> hosters_;
 };
 
 }  // namespace datdot

@@ -1,6 +1,13 @@
 #include "actors/sim/sim_cluster.hpp"
 
+#include "actors/roles/attester_actor.hpp"
+#include "actors/roles/data_inbox.hpp"
+#include "actors/roles/encoder_actor.hpp"
+#include "actors/roles/hoster_actor.hpp"
+#include "actors/roles/registrar_actor.hpp"
+#include "actors/sim/deterministic_random.hpp"
 #include "crypto/keys.hpp"
+#include "crypto/rabin_williams.hpp"
 #include "protocol/chain/genesis.hpp"
 
 namespace datdot {
@@ -9,6 +16,8 @@ namespace {
 // Seeds for identities come from their own stream so that changing link
 // randomness never changes who the nodes are.
 constexpr std::uint64_t identity_stream = 0x6964656e74697479ull;  // "identity"
+// What the role actors draw in private (the attester's block picks).
+constexpr std::uint64_t role_stream = 0x726f6c6573ull;  // "roles"
 
 caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
   cfg.set("scheduler.policy", caf::atom("testing"));
@@ -22,6 +31,9 @@ caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
 chain_result<genesis> genesis_of(const sim_chain_config& chain, const std::vector<key_pair>& keys) {
   genesis_config gc;
   gc.params.slot_duration_ms = chain.slot_duration_ms;
+  gc.params.replicas_per_feed = chain.replicas_per_feed;
+  gc.params.challenge_period_slots = chain.challenge_period_slots;
+  gc.params.challenge_deadline_blocks = chain.challenge_deadline_blocks;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (i < chain.validators) gc.validators.push_back(account_id{keys[i].pk});
     gc.accounts.emplace_back(account_id{keys[i].pk}, ratio{sim_account_ratio_units});
@@ -81,6 +93,7 @@ sim_cluster::sim_cluster(sim_cluster_config config, std::optional<chain_setup> c
 
 sim_cluster::~sim_cluster() {
   for (auto& n : nodes_) {
+    for (auto& r : n.roles) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
     if (n.chain) caf::anon_send_exit(n.chain, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(n.node, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(n.bus, caf::exit_reason::user_shutdown);
@@ -101,6 +114,8 @@ void sim_cluster::start(sim_node_index i) {
   role_set roles;
   // The validator role is what makes a node a chain node: chain gossip goes to that group.
   if (chain_) roles.add(role::validator);
+  if (const auto* service = roles_of(i))
+    for (auto r : service->roles.members()) roles.add(r);
   cfg.self = peer_info{n.id, roles, bus_protocol_version, "sim://" + std::to_string(i)};
   // Everyone joins through node 0, and node 0 through node 1: a restarted
   // node 0 must find its peers again like any other.
@@ -142,8 +157,68 @@ result<void> sim_cluster::start_chain(sim_node_index i) {
   auto actor = spawn_validator_actor(*system_, n.bus, std::move(vc));
   if (!actor) return make_error(actor.err().code, "node " + std::to_string(i) + ": " + actor.err().message);
   n.chain = std::move(*actor);
+  if (auto ok = start_roles(i); !ok) return ok;
   run_scheduler();
   return {};
+}
+
+const sim_node_roles* sim_cluster::roles_of(sim_node_index i) const {
+  if (!chain_ || i >= chain_->config.roles.size() || chain_->config.roles[i].roles.empty()) return nullptr;
+  return &chain_->config.roles[i];
+}
+
+// The roles as `datdot node` runs them, on the virtual clock and the run's
+// seed, all on the one scheduler. The attester reads through the node's own
+// bus: the simulated network has no spare identities for it to hide behind.
+result<void> sim_cluster::start_roles(sim_node_index i) {
+  const auto* service = roles_of(i);
+  if (!service) return {};
+  auto& n = nodes_[i];
+  const auto& c = chain_->config;
+  role_context ctx{n.keys, n.bus, n.chain, {}};
+  if (c.log) ctx.log = [log = c.log, i](const std::string& line) { log("node " + std::to_string(i) + ": " + line); };
+  ctx.clock = [this] { return std::chrono::nanoseconds{now()}; };
+  auto random = std::make_shared<deterministic_random>(deterministic_random{config_.seed ^ role_stream}.split(i));
+  ctx.uniform = [random](std::uint32_t bound) { return static_cast<std::uint32_t>(random->uniform(0, bound - 1)); };
+  ctx.own_thread = false;
+  const auto& roles = service->roles;
+  data_roles serving;
+  if (roles.contains(role::publisher)) {
+    n.publisher = spawn_publisher(*system_, ctx, chain_->root / ("node-" + std::to_string(i)) / "feeds");
+    serving.publisher = caf::actor_cast<data_handler>(*n.publisher);
+    n.roles.push_back(caf::actor_cast<caf::actor>(*n.publisher));
+  }
+  if (roles.contains(role::hoster)) {
+    auto hoster = spawn_hoster(*system_, ctx, *n.env, nullptr, service->conduct);
+    if (!hoster) return make_error(hoster.err().code, "node " + std::to_string(i) + ": " + hoster.err().message);
+    serving.hoster = caf::actor_cast<data_handler>(*hoster);
+    n.roles.push_back(caf::actor_cast<caf::actor>(*hoster));
+    auto replicas = storage::replica_store::open(*n.env);
+    if (!replicas) return make_error(replicas.err().code, "node " + std::to_string(i) + ": " + replicas.err().message);
+    n.replicas = *replicas;
+    if (c.replica_stores) c.replica_stores->add(n.id, &*n.replicas);
+  }
+  if (roles.contains(role::encoder)) n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx)));
+  if (roles.contains(role::attester))
+    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_attester(*system_, ctx, n.id)));
+  n.roles.push_back(caf::actor_cast<caf::actor>(spawn_data_inbox(*system_, n.bus, serving, ctx.log)));
+  register_node wanted{roles, service->capacity_bytes, "sim://" + std::to_string(i)};
+  wanted.roles.add(role::validator);
+  if (roles.contains(role::encoder))
+    wanted.seal_key = rabin_williams::of_node(n.keys)->public_part().public_key_bytes();
+  n.roles.push_back(caf::actor_cast<caf::actor>(spawn_registrar(*system_, ctx, std::move(wanted))));
+  return {};
+}
+
+bool sim_cluster::publish(sim_node_index i, publish_request req, std::function<void(result<publish_answer>)> done) {
+  const auto& publisher = nodes_[i].publisher;
+  if (!publisher) return false;
+  system_->spawn([publisher = *publisher, req = std::move(req), done = std::move(done)](caf::event_based_actor* self) {
+    self->request(publisher, std::chrono::seconds{30}, publish_atom_v, req)
+        .then([done](publish_answer& a) { done(std::move(a)); },
+              [done](caf::error& e) { done(make_error(errc::io_error, "publisher: " + caf::to_string(e))); });
+  });
+  return true;
 }
 
 std::uint64_t sim_cluster::chain_wall_ms() const {
@@ -185,12 +260,17 @@ void sim_cluster::run_for(caf::timespan duration) {
 
 void sim_cluster::crash(sim_node_index i) {
   auto& n = nodes_[i];
+  for (auto& r : n.roles) caf::anon_send_exit(r, caf::exit_reason::kill);
   if (n.chain) caf::anon_send_exit(n.chain, caf::exit_reason::kill);
   caf::anon_send_exit(n.node, caf::exit_reason::kill);
   caf::anon_send_exit(n.bus, caf::exit_reason::kill);
   network_.crash(i);
   run_scheduler();
   n.chain = nullptr;
+  n.roles.clear();
+  n.publisher.reset();
+  if (n.replicas && chain_->config.replica_stores) chain_->config.replica_stores->remove(n.id);
+  n.replicas.reset();
   n.store.reset();
   n.env.reset();
 }

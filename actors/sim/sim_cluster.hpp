@@ -15,8 +15,11 @@
 
 #include "actors/chain/validator_actor.hpp"
 #include "actors/node_actor.hpp"
+#include "actors/roles/hoster_conduct.hpp"
+#include "actors/roles/publisher_actor.hpp"
 #include "actors/sim/scratch_dir.hpp"
 #include "actors/sim/sim_network.hpp"
+#include "actors/sim/sim_replica_stores.hpp"
 #include "crypto/keys.hpp"
 #include "storage/lmdb_env.hpp"
 
@@ -33,6 +36,15 @@ struct sim_cluster_config {
   std::function<std::shared_ptr<bus_transport>(sim_node_index, std::shared_ptr<bus_transport>)> wrap_transport;
 };
 
+// A node's service roles, run by the real role actors on the node's own
+// store; it registers them on chain like `datdot node` does. A hoster keeps
+// its replicas the way `conduct` says (empty: honestly).
+struct sim_node_roles {
+  role_set roles;
+  std::uint64_t capacity_bytes = 0;
+  std::shared_ptr<hoster_conduct> conduct;
+};
+
 // The chain on the simulated nodes: every node runs the validator actor; the
 // first `validators` nodes are the genesis validator set (they produce and
 // vote), the others follow. The actors read the virtual clock, so slots tick
@@ -47,7 +59,15 @@ struct sim_chain_config {
   std::filesystem::path store_dir;
   // Stores start this small and grow by doubling: a simulated node holds little.
   std::size_t store_map_bytes = 1 << 20;
-  log_fn log;  // the chain actors' lines, prefixed with "node <i>: "; may be empty
+  log_fn log;  // the chain and role actors' lines, prefixed with "node <i>: "; may be empty
+  // The hosting parameters of the genesis.
+  std::uint32_t replicas_per_feed = chain_params{}.replicas_per_feed;
+  std::uint64_t challenge_period_slots = chain_params{}.challenge_period_slots;
+  std::uint64_t challenge_deadline_blocks = chain_params{}.challenge_deadline_blocks;
+  // By node; a node past the end has none.
+  std::vector<sim_node_roles> roles;
+  // Where the cluster lists its hosters' stores while they are up; may be null.
+  std::shared_ptr<sim_replica_stores> replica_stores;
 };
 
 // Ratio each simulated account starts with: enough for any call a scenario makes.
@@ -100,6 +120,11 @@ class sim_cluster {
   const storage::chain_store* chain_store_of(sim_node_index node) const;
   // The validator actor's clock: milliseconds since an epoch at which slot 1 starts with the run.
   std::uint64_t chain_wall_ms() const;
+  // The scratch (or given) directory the nodes' stores live under.
+  const std::filesystem::path& store_root() const { return chain_->root; }
+  // Asks the node's publisher to publish `req`; `done` gets its answer, or
+  // the error, as the scheduler runs. False when the node runs no publisher.
+  bool publish(sim_node_index node, publish_request req, std::function<void(result<publish_answer>)> done);
 
  private:
   struct sim_node {
@@ -114,6 +139,9 @@ class sim_cluster {
     std::unique_ptr<storage::environment> env;
     std::optional<storage::chain_store> store;
     validator_actor chain;
+    std::vector<caf::actor> roles;  // while up: the role actors, stopped with the node
+    std::optional<publisher_actor> publisher;
+    std::optional<storage::replica_store> replicas;  // a hoster's, listed in replica_stores
   };
   struct chain_setup {
     sim_chain_config config;
@@ -124,6 +152,8 @@ class sim_cluster {
   sim_cluster(sim_cluster_config config, std::optional<chain_setup> chain);
   void start(sim_node_index node);
   result<void> start_chain(sim_node_index node);
+  result<void> start_roles(sim_node_index node);
+  const sim_node_roles* roles_of(sim_node_index node) const;
   void advance_to(sim_time_ns t);
   void run_scheduler();
 

@@ -27,6 +27,12 @@ nlohmann::json adversaries_json(const sim_report& r) {
                      {"banned_by", a.banned_by},
                      {"frames_sent", a.frames_sent}};
     x["caught_at_slot"] = a.caught_at_slot ? nlohmann::json(*a.caught_at_slot) : nlohmann::json(nullptr);
+    if (is_hoster_kind(a.who.kind)) {
+      x["replicas_dropped"] = a.replicas_dropped;
+      x["first_drop_height"] = a.first_drop_height ? nlohmann::json(a.first_drop_height) : nlohmann::json(nullptr);
+      x["challenges_passed"] = a.challenges_passed;
+      x["challenges_failed"] = a.challenges_failed;
+    }
     out.push_back(std::move(x));
   }
   return out;
@@ -34,9 +40,58 @@ nlohmann::json adversaries_json(const sim_report& r) {
 
 std::string adversary_line(const adversary_result& a) {
   auto line = "adversary  node " + std::to_string(a.who.node) + " " + std::string{to_string(a.who.kind)} + ": ";
-  line += a.caught_at_slot ? "caught at slot " + std::to_string(*a.caught_at_slot) : std::string{"NOT caught"};
+  const bool never_cheated = is_hoster_kind(a.who.kind) && a.replicas_dropped == 0 && !a.caught_at_slot;
+  line += a.caught_at_slot ? "caught at slot " + std::to_string(*a.caught_at_slot)
+          : never_cheated  ? std::string{"never cheated"}
+                           : std::string{"NOT caught"};
+  if (is_hoster_kind(a.who.kind))
+    return line + " (" + std::to_string(a.replicas_dropped) + " replicas dropped" +
+           (a.first_drop_height ? ", the first at height " + std::to_string(a.first_drop_height) : std::string{}) +
+           ", challenges " +
+           std::to_string(a.challenges_passed) + " passed, " + std::to_string(a.challenges_failed) + " failed)\n";
   return line + " (" + std::to_string(a.offences) + " offences recorded, banned by " + std::to_string(a.banned_by) +
          " honest nodes, " + std::to_string(a.frames_sent) + " bad frames sent)\n";
+}
+
+bool runs_hosting(const sim_report& r) { return r.scenario.hosting.role_nodes() > 0; }
+
+nlohmann::json hosting_json(const sim_report& r) {
+  const auto& h = r.hosting;
+  nlohmann::json by = nlohmann::json::object();
+  for (const auto& [behaviour, t] : h.by_behaviour)
+    by[behaviour] = {{"nodes", t.nodes},
+                     {"challenges_passed", t.challenges_passed},
+                     {"challenges_failed", t.challenges_failed},
+                     {"paid_units", t.paid_units}};
+  return {{"feeds_requested", r.feeds_requested},   {"publish_failures", r.publish_failures},
+          {"feeds_published", h.feeds_published},   {"feeds_pinned", h.feeds_pinned},
+          {"feeds_pinning", h.feeds_pinning},       {"feeds_failed", h.feeds_failed},
+          {"replicas_assigned", h.replicas_assigned}, {"replicas_activated", h.replicas_activated},
+          {"replicas_failed", h.replicas_failed},   {"challenges_issued", h.challenges_issued},
+          {"attestations_served", h.attestations_served},
+          {"attestations_not_served", h.attestations_not_served},
+          {"encoders_convicted", h.encoders_convicted}, {"hosters_convicted", h.hosters_convicted},
+          {"excused_failures", r.excused_failures}, {"by_behaviour", by}};
+}
+
+std::string hosting_text(const sim_report& r) {
+  const auto& h = r.hosting;
+  const auto n = [](std::uint64_t x) { return std::to_string(x); };
+  std::string out;
+  out += "feeds      " + n(r.feeds_requested) + " requested (" + n(r.publish_failures) + " refused), " +
+         n(h.feeds_published) + " published: " + n(h.feeds_pinned) + " pinned, " + n(h.feeds_pinning) +
+         " pinning, " + n(h.feeds_failed) + " failed\n";
+  out += "replicas   " + n(h.replicas_assigned) + " assigned, " + n(h.replicas_activated) + " activated, " +
+         n(h.replicas_failed) + " failed; convicted: " + n(h.encoders_convicted) + " encoders, " +
+         n(h.hosters_convicted) + " hosters\n";
+  out += "challenges " + n(h.challenges_issued) + " issued; attestations " + n(h.attestations_served) + " served, " +
+         n(h.attestations_not_served) + " not served\n";
+  for (const auto& [behaviour, t] : h.by_behaviour) {
+    if (t.challenges_passed + t.challenges_failed + t.paid_units == 0) continue;
+    out += "  " + behaviour + " (" + n(t.nodes) + " nodes): challenges " + n(t.challenges_passed) + " passed, " +
+           n(t.challenges_failed) + " failed; paid " + n(t.paid_units) + " ratio units\n";
+  }
+  return out;
 }
 
 }  // namespace
@@ -78,6 +133,7 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"adversaries_caught", r.adversaries_caught},
                    {"false_accusations", r.false_accusations},
                    {"invariants_ok", !r.violation},
+                   {"hosting", runs_hosting(r) ? hosting_json(r) : nlohmann::json(nullptr)},
                    {"replay", replay}};
   if (r.violation)
     j["violation"] = {{"invariant", r.violation->invariant},
@@ -106,6 +162,7 @@ std::string report_text(const sim_report& r, const std::string& replay) {
          " crashes, " + std::to_string(r.restarts) + " restarts\n";
   out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
          fixed(events_per_second(r), 0) + "/s)\n";
+  if (runs_hosting(r)) out += hosting_text(r);
   for (const auto& a : r.adversaries) out += adversary_line(a);
   if (!r.adversaries.empty())
     out += "accused    " + std::to_string(r.false_accusations) + " honest nodes reported or banned\n";

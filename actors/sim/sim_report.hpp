@@ -11,6 +11,7 @@
 
 #include "actors/sim/adversary_checker.hpp"
 #include "actors/sim/finality_checker.hpp"
+#include "actors/sim/hosting_tally.hpp"
 #include "actors/sim/sim_scenario.hpp"
 
 namespace datdot {
@@ -36,6 +37,10 @@ struct sim_report {
   std::vector<adversary_result> adversaries;  // by node
   std::uint64_t adversaries_caught = 0;
   std::uint64_t false_accusations = 0;  // honest nodes reported or banned: 0, or the run stopped
+  std::uint64_t excused_failures = 0;   // challenges failed by honest hosters a fault cut off
+  std::uint64_t feeds_requested = 0;    // publish requests the workload made
+  std::uint64_t publish_failures = 0;   // of those, refused by the publisher or the chain
+  hosting_summary hosting;
   std::optional<invariant_violation> violation;
   std::uint64_t violation_slot = 0;
 };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/sim/deterministic_random.hpp"
+#include "protocol/chain/chain_limits.hpp"
 
 namespace datdot {
 namespace {
@@ -17,8 +18,12 @@ namespace {
 // changes who the nodes are or how their links behave.
 constexpr std::uint64_t adversary_stream = 0x616476657273ull;  // "advers"
 
-constexpr std::array<adversary_kind, 3> adversary_kinds{
-    adversary_kind::equivocating_validator, adversary_kind::double_voting_validator, adversary_kind::garbage_sender};
+constexpr std::array<adversary_kind, 6> adversary_kinds{
+    adversary_kind::equivocating_validator, adversary_kind::double_voting_validator, adversary_kind::garbage_sender,
+    adversary_kind::lazy_hoster,            adversary_kind::sybil_hoster,            adversary_kind::outsourcing_hoster};
+
+constexpr const char* adversary_kind_names =
+    "equivocating_validator, double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster or outsourcing_hoster";
 
 std::optional<adversary_kind> adversary_kind_of(std::string_view name) {
   for (auto k : adversary_kinds)
@@ -26,7 +31,20 @@ std::optional<adversary_kind> adversary_kind_of(std::string_view name) {
   return std::nullopt;
 }
 
-bool only_validators(adversary_kind k) { return k != adversary_kind::garbage_sender; }
+bool only_validators(adversary_kind k) {
+  return k == adversary_kind::equivocating_validator || k == adversary_kind::double_voting_validator;
+}
+
+// The nodes that can be an adversary of this kind.
+std::pair<sim_node_index, sim_node_index> candidates(adversary_kind k, const sim_scenario& s) {
+  if (only_validators(k)) return {0, static_cast<sim_node_index>(s.validators)};
+  if (is_hoster_kind(k)) return s.hoster_nodes();
+  return {0, static_cast<sim_node_index>(s.nodes())};
+}
+
+std::string range_text(std::pair<sim_node_index, sim_node_index> r) {
+  return std::to_string(r.first) + " to " + std::to_string(r.second - 1);
+}
 
 using json = nlohmann::json;
 
@@ -127,7 +145,7 @@ result<sim_adversary_spec> read_adversary(const json& j, const std::string& wher
   std::string kind;
   DATDOT_CHECK(read_string(j, "kind", kind, where));
   auto k = adversary_kind_of(kind);
-  if (!k) return fail(where + ".kind: want equivocating_validator, double_voting_validator or garbage_sender");
+  if (!k) return fail(where + ".kind: want " + adversary_kind_names);
   a.kind = *k;
   DATDOT_CHECK(read_optional(j, "share_permille", a.share_permille, where));
   if (auto it = j.find("nodes"); it != j.end()) {
@@ -154,11 +172,31 @@ result<void> read_list(const json& j, const char* key, std::vector<T>& out,
   return {};
 }
 
+result<void> read_hosting(const json& j, sim_hosting& h) {
+  const std::string where = "hosting";
+  DATDOT_CHECK(only_keys(j,
+                         {"publishers", "encoders", "hosters", "attesters", "capacity_bytes", "feeds", "feed_bytes",
+                          "replicas", "publish_at_slot", "challenge_period_slots", "challenge_deadline_blocks"},
+                         where));
+  DATDOT_CHECK(read_unsigned(j, "publishers", h.publishers, where));
+  DATDOT_CHECK(read_unsigned(j, "encoders", h.encoders, where));
+  DATDOT_CHECK(read_unsigned(j, "hosters", h.hosters, where));
+  DATDOT_CHECK(read_unsigned(j, "attesters", h.attesters, where));
+  DATDOT_CHECK(read_unsigned(j, "capacity_bytes", h.capacity_bytes, where));
+  DATDOT_CHECK(read_unsigned(j, "feeds", h.feeds, where));
+  DATDOT_CHECK(read_unsigned(j, "feed_bytes", h.feed_bytes, where));
+  DATDOT_CHECK(read_unsigned(j, "replicas", h.replicas, where));
+  DATDOT_CHECK(read_unsigned(j, "publish_at_slot", h.publish_at_slot, where));
+  DATDOT_CHECK(read_unsigned(j, "challenge_period_slots", h.challenge_period_slots, where));
+  return read_unsigned(j, "challenge_deadline_blocks", h.challenge_deadline_blocks, where);
+}
+
 result<void> read_scenario(const json& j, sim_scenario& s) {
   DATDOT_CHECK(only_keys(j,
                          {"name", "description", "seed", "validators", "followers", "slots", "slot_ms", "links",
-                          "partitions", "crashes", "adversaries"},
+                          "partitions", "crashes", "adversaries", "hosting"},
                          "scenario"));
+  if (j.contains("hosting")) DATDOT_CHECK(read_hosting(j["hosting"], s.hosting));
   DATDOT_CHECK(read_string(j, "name", s.name, "scenario"));
   DATDOT_CHECK(read_string(j, "description", s.description, "scenario"));
   DATDOT_CHECK(read_unsigned(j, "seed", s.seed, "scenario"));
@@ -229,13 +267,40 @@ result<void> check_adversaries(const sim_scenario& s) {
     const auto where = "adversaries[" + std::to_string(i) + "]";
     if (a.nodes.empty() == !a.share_permille) return fail(where + ": needs either nodes or share_permille");
     if (a.share_permille && *a.share_permille > 1000) return fail(where + ".share_permille: at most 1000");
+    const auto can_be = candidates(a.kind, s);
+    if (can_be.first == can_be.second)
+      return fail(where + ": no node can be " + std::string{to_string(a.kind)} +
+                  (is_hoster_kind(a.kind) ? " (hosting.hosters is 0)" : ""));
     for (auto n : a.nodes) {
       if (n >= s.nodes()) return fail(where + ": node " + std::to_string(n) + " does not exist");
-      if (only_validators(a.kind) && n >= s.validators)
-        return fail(where + ": node " + std::to_string(n) + " is not a validator");
+      if (n < can_be.first || n >= can_be.second)
+        return fail(where + ": node " + std::to_string(n) + " cannot be " + std::string{to_string(a.kind)} +
+                    ": only nodes " + range_text(can_be) + " can");
       if (!seen.insert(n).second) return fail(where + ": node " + std::to_string(n) + " is already an adversary");
     }
   }
+  return {};
+}
+
+result<void> check_hosting(const sim_scenario& s) {
+  const auto& h = s.hosting;
+  if (h.role_nodes() > s.followers)
+    return fail("hosting: " + std::to_string(h.role_nodes()) + " role nodes, but only " + std::to_string(s.followers) +
+                " followers to run them");
+  if (h.feeds > sim_limits::feeds_max) return fail("hosting.feeds: at most " + std::to_string(sim_limits::feeds_max));
+  if (h.feeds == 0) return {};
+  if (h.publishers == 0 || h.encoders == 0 || h.hosters == 0)
+    return fail("hosting: feeds need at least one publisher, encoder and hoster");
+  if (h.feed_bytes == 0 || h.feed_bytes > sim_limits::feed_bytes_max)
+    return fail("hosting.feed_bytes: from 1 to " + std::to_string(sim_limits::feed_bytes_max));
+  if (h.replicas == 0 || h.replicas > h.hosters) return fail("hosting.replicas: from 1 to hosting.hosters");
+  if (h.replicas > chain_limits::replicas_per_feed_max)
+    return fail("hosting.replicas: at most " + std::to_string(chain_limits::replicas_per_feed_max));
+  DATDOT_CHECK(check_slot(h.publish_at_slot, s, "hosting.publish_at_slot"));
+  if (h.challenge_period_slots == 0) return fail("hosting.challenge_period_slots: at least 1");
+  if (h.challenge_deadline_blocks < chain_limits::challenge_deadline_blocks_min)
+    return fail("hosting.challenge_deadline_blocks: at least " +
+                std::to_string(chain_limits::challenge_deadline_blocks_min));
   return {};
 }
 
@@ -301,6 +366,7 @@ result<void> validate(const sim_scenario& s) {
     return fail("at most " + std::to_string(sim_limits::faults_max) + " partitions and crashes");
   for (std::size_t i = 0; i < s.partitions.size(); ++i) DATDOT_CHECK(check_partition(s.partitions[i], s, i));
   DATDOT_CHECK(check_adversaries(s));
+  DATDOT_CHECK(check_hosting(s));
   return check_crashes(s);
 }
 
@@ -327,6 +393,7 @@ std::string scenario_json(const sim_scenario& s) {
     adversaries.push_back(std::move(x));
   }
   const auto& l = s.links;
+  const auto& h = s.hosting;
   return json{{"name", s.name},
               {"description", s.description},
               {"seed", s.seed},
@@ -343,7 +410,19 @@ std::string scenario_json(const sim_scenario& s) {
                 {"reorder_delay_us_max", l.reorder_delay_us_max}}},
               {"partitions", partitions},
               {"crashes", crashes},
-              {"adversaries", adversaries}}
+              {"adversaries", adversaries},
+              {"hosting",
+               {{"publishers", h.publishers},
+                {"encoders", h.encoders},
+                {"hosters", h.hosters},
+                {"attesters", h.attesters},
+                {"capacity_bytes", h.capacity_bytes},
+                {"feeds", h.feeds},
+                {"feed_bytes", h.feed_bytes},
+                {"replicas", h.replicas},
+                {"publish_at_slot", h.publish_at_slot},
+                {"challenge_period_slots", h.challenge_period_slots},
+                {"challenge_deadline_blocks", h.challenge_deadline_blocks}}}}
       .dump();
 }
 
@@ -352,8 +431,33 @@ std::string_view to_string(adversary_kind k) noexcept {
     case adversary_kind::equivocating_validator: return "equivocating_validator";
     case adversary_kind::double_voting_validator: return "double_voting_validator";
     case adversary_kind::garbage_sender: return "garbage_sender";
+    case adversary_kind::lazy_hoster: return "lazy_hoster";
+    case adversary_kind::sybil_hoster: return "sybil_hoster";
+    case adversary_kind::outsourcing_hoster: return "outsourcing_hoster";
   }
   return "unknown";
+}
+
+bool is_hoster_kind(adversary_kind k) noexcept {
+  return k == adversary_kind::lazy_hoster || k == adversary_kind::sybil_hoster ||
+         k == adversary_kind::outsourcing_hoster;
+}
+
+std::pair<sim_node_index, sim_node_index> sim_scenario::publisher_nodes() const noexcept {
+  const auto first = static_cast<sim_node_index>(validators);
+  return {first, static_cast<sim_node_index>(first + hosting.publishers)};
+}
+std::pair<sim_node_index, sim_node_index> sim_scenario::encoder_nodes() const noexcept {
+  const auto first = publisher_nodes().second;
+  return {first, static_cast<sim_node_index>(first + hosting.encoders)};
+}
+std::pair<sim_node_index, sim_node_index> sim_scenario::hoster_nodes() const noexcept {
+  const auto first = encoder_nodes().second;
+  return {first, static_cast<sim_node_index>(first + hosting.hosters)};
+}
+std::pair<sim_node_index, sim_node_index> sim_scenario::attester_nodes() const noexcept {
+  const auto first = hoster_nodes().second;
+  return {first, static_cast<sim_node_index>(first + hosting.attesters)};
 }
 
 std::vector<sim_adversary> adversaries_of(const sim_scenario& s) {
@@ -363,11 +467,11 @@ std::vector<sim_adversary> adversaries_of(const sim_scenario& s) {
   deterministic_random random{s.seed ^ adversary_stream};
   for (const auto& a : s.adversaries) {
     if (!a.share_permille) continue;
-    const auto pool = only_validators(a.kind) ? s.validators : s.nodes();
+    const auto [first, end] = candidates(a.kind, s);
     std::vector<sim_node_index> free;
-    for (sim_node_index n = 0; n < pool; ++n)
+    for (sim_node_index n = first; n < end; ++n)
       if (!chosen.contains(n)) free.push_back(n);
-    auto wanted = std::min<std::size_t>(pool * *a.share_permille / 1000, free.size());
+    auto wanted = std::min<std::size_t>((end - first) * *a.share_permille / 1000, free.size());
     // A partial Fisher-Yates shuffle: the first `wanted` of `free` are the draw.
     for (std::size_t i = 0; i < wanted; ++i) {
       std::swap(free[i], free[random.uniform(i, free.size() - 1)]);
@@ -385,7 +489,7 @@ result<sim_adversary_spec> parse_adversary_flag(std::string_view text) {
   const auto colon = text.find(':');
   if (colon == std::string_view::npos) return fail(usage);
   auto kind = adversary_kind_of(text.substr(0, colon));
-  if (!kind) return fail(what + ": KIND is equivocating_validator, double_voting_validator or garbage_sender");
+  if (!kind) return fail(what + ": KIND is " + adversary_kind_names);
   sim_adversary_spec a{*kind, {}, std::nullopt};
   const auto rest = text.substr(colon + 1);
   if (rest.starts_with("share_permille=")) {

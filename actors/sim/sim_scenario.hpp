@@ -26,15 +26,28 @@ struct sim_limits {
   static constexpr std::uint64_t latency_us_max = 60'000'000;
   static constexpr std::size_t faults_max = 10'000;  // partitions plus crashes
   static constexpr std::size_t adversary_specs_max = 64;
+  static constexpr std::size_t feeds_max = 10'000;
+  static constexpr std::uint64_t feed_bytes_max = 64ull << 20;  // sealing runs in the one simulation thread
 };
 
-// Chain-level adversaries (actors/sim/sim_adversaries.hpp says what each does).
-enum class adversary_kind : std::uint8_t { equivocating_validator, double_voting_validator, garbage_sender };
+// Chain-level adversaries (actors/sim/sim_adversaries.hpp says what each
+// does) and hosters that keep less than they are paid to keep
+// (actors/sim/hoster_adversaries.hpp).
+enum class adversary_kind : std::uint8_t {
+  equivocating_validator,
+  double_voting_validator,
+  garbage_sender,
+  lazy_hoster,
+  sybil_hoster,
+  outsourcing_hoster,
+};
 std::string_view to_string(adversary_kind k) noexcept;
+bool is_hoster_kind(adversary_kind k) noexcept;
 
 // Either `nodes` names the adversaries, or `share_permille` of the nodes that
-// can be one (validators for the validator kinds, any node for garbage
-// senders, never a node already an adversary) is drawn from the seed.
+// can be one (validators for the validator kinds, hosters for the hoster
+// kinds, any node for garbage senders, never a node already an adversary) is
+// drawn from the seed.
 struct sim_adversary_spec {
   adversary_kind kind = adversary_kind::garbage_sender;
   std::vector<sim_node_index> nodes;
@@ -64,6 +77,28 @@ struct sim_crash {
   std::optional<std::uint64_t> restart_at_slot;
 };
 
+// The service on the chain: role nodes among the followers, right after the
+// validators in this order (publishers, encoders, hosters, attesters), and
+// the feeds the publishers ask to be hosted, one per slot from
+// `publish_at_slot`, each by the next publisher in turn.
+struct sim_hosting {
+  std::size_t publishers = 0;
+  std::size_t encoders = 0;
+  std::size_t hosters = 0;
+  std::size_t attesters = 0;
+  std::uint64_t capacity_bytes = 64ull << 20;  // each hoster offers
+  std::size_t feeds = 0;
+  std::uint64_t feed_bytes = 128 * 1024;
+  std::uint32_t replicas = 3;
+  std::uint64_t publish_at_slot = 5;
+  // The chain's challenge parameters: a simulated run is short, so a replica
+  // is challenged far more often than the real default (every 100 slots).
+  std::uint64_t challenge_period_slots = 10;
+  std::uint64_t challenge_deadline_blocks = 4;
+
+  std::size_t role_nodes() const noexcept { return publishers + encoders + hosters + attesters; }
+};
+
 struct sim_scenario {
   std::string name = "default";
   std::string description;
@@ -76,8 +111,14 @@ struct sim_scenario {
   std::vector<sim_partition> partitions;
   std::vector<sim_crash> crashes;
   std::vector<sim_adversary_spec> adversaries;
+  sim_hosting hosting;
 
   std::size_t nodes() const noexcept { return validators + followers; }
+  // The nodes of each role, as index ranges [first, end).
+  std::pair<sim_node_index, sim_node_index> publisher_nodes() const noexcept;
+  std::pair<sim_node_index, sim_node_index> encoder_nodes() const noexcept;
+  std::pair<sim_node_index, sim_node_index> hoster_nodes() const noexcept;
+  std::pair<sim_node_index, sim_node_index> attester_nodes() const noexcept;
 };
 
 // Fields present in `json` replace those of `base`; an unknown field is an

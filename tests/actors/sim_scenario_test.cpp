@@ -108,7 +108,8 @@ TEST_CASE("adversaries by node list or by share, in a file and as flags") {
   CHECK(f->kind == adversary_kind::double_voting_validator);
   CHECK(f->nodes == std::vector<sim_node_index>{0, 2});
   CHECK(parse_adversary_flag("garbage_sender:share_permille=50")->share_permille == 50u);
-  CHECK_FALSE(parse_adversary_flag("lazy_hoster:nodes=1").has_value());
+  CHECK(parse_adversary_flag("lazy_hoster:nodes=1")->kind == adversary_kind::lazy_hoster);
+  CHECK_FALSE(parse_adversary_flag("careless_hoster:nodes=1").has_value());
   CHECK_FALSE(parse_adversary_flag("garbage_sender:share_permille=1001").has_value());
   CHECK_FALSE(parse_adversary_flag("garbage_sender").has_value());
 }
@@ -120,7 +121,10 @@ TEST_CASE("impossible adversaries do not validate") {
     auto ok = validate(s);
     return ok ? std::string{} : ok.err().message;
   };
-  CHECK(invalid({{adversary_kind::equivocating_validator, {5}, {}}}).find("not a validator") != std::string::npos);
+  CHECK(invalid({{adversary_kind::equivocating_validator, {5}, {}}}).find("cannot be equivocating_validator: only nodes 0 to 3 can") !=
+        std::string::npos);
+  CHECK(invalid({{adversary_kind::lazy_hoster, {5}, {}}}).find("no node can be lazy_hoster (hosting.hosters is 0)") !=
+        std::string::npos);
   CHECK(invalid({{adversary_kind::garbage_sender, {99}, {}}}).find("does not exist") != std::string::npos);
   CHECK(invalid({{adversary_kind::garbage_sender, {1}, {}}, {adversary_kind::double_voting_validator, {1}, {}}})
             .find("already an adversary") != std::string::npos);

@@ -1,0 +1,59 @@
+// Hosters that keep less than they are paid to keep, as conducts of the real
+// hoster actor (actors/roles/hoster_conduct.hpp): each takes the pay for a
+// whole replica and then drops it, and differs in how it answers afterwards.
+// Unique sealing is what must catch all three: a replica's sealed bytes exist
+// only where its encoder streamed them, so no other copy proves it.
+//
+//   lazy_hoster         keeps nothing and answers nothing.
+//   sybil_hoster        one operator behind several hoster identities keeps
+//                       one copy of a feed; its other identities answer
+//                       challenges and reads from that copy, another
+//                       replica's bytes.
+//   outsourcing_hoster  keeps nothing and, when challenged or read, fetches
+//                       the block just in time from another hoster of the
+//                       feed. It is given more than the protocol would give
+//                       it, that hoster's sealed replica (hosters serve only
+//                       originals), and is still caught.
+//
+// The in-process reads stand in for data-plane fetches: only their timing,
+// which no check relies on, would differ.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "actors/roles/hoster_conduct.hpp"
+#include "actors/sim/sim_replica_stores.hpp"
+#include "actors/sim/sim_scenario.hpp"
+
+namespace datdot {
+
+// The copies a sybil operator keeps: one per feed, in one identity's store.
+struct sybil_ring {
+  std::map<feed_key, std::pair<account_id, storage::replica_id>> kept;
+};
+
+class adversarial_hoster : public hoster_conduct {
+ public:
+  // Replicas this hoster was paid to keep whole and dropped.
+  std::uint64_t replicas_dropped() const noexcept { return dropped_.size(); }
+  // The finalized height at which it first dropped one (0: never).
+  std::uint64_t first_drop_height() const noexcept { return first_drop_height_; }
+
+ protected:
+  // Drops the replica, which the chain `s` has active; false when there was nothing to drop.
+  bool drop(const storage::replica_store& own, const chain_state& s, const storage::replica_id& id);
+
+ private:
+  std::set<std::pair<hash32, std::uint32_t>> dropped_;
+  std::uint64_t first_drop_height_ = 0;
+};
+
+// The conduct of a hoster adversary; `stores` lists the hosters that are up,
+// `ring` is shared by every sybil hoster of the run.
+std::shared_ptr<adversarial_hoster> make_hoster_adversary(adversary_kind kind,
+                                                          std::shared_ptr<const sim_replica_stores> stores,
+                                                          std::shared_ptr<sybil_ring> ring);
+
+}  // namespace datdot

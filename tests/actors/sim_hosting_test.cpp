@@ -1,0 +1,113 @@
+// The service in simulation: the real role actors publish, seal, host, prove
+// and attest over the simulated network, and the hoster adversaries the spec
+// names (lazy, sybil, outsourcing) are each caught by a failed storage
+// challenge within a bounded number of challenge rounds after they first drop
+// a replica, with no honest node accused, reproducibly from the seed.
+#include <doctest/doctest.h>
+
+#include "actors/sim/scenario_driver.hpp"
+#include "support/scenario_file.hpp"
+
+using namespace datdot;
+
+namespace {
+
+sim_report run(const sim_scenario& s) {
+  auto r = run_scenario(s);
+  REQUIRE_MESSAGE(r.has_value(), r.err().describe());
+  return *r;
+}
+
+const behaviour_tally& of(const sim_report& r, const std::string& behaviour) {
+  const auto it = r.hosting.by_behaviour.find(behaviour);
+  REQUIRE_MESSAGE(it != r.hosting.by_behaviour.end(), "no " << behaviour << " nodes");
+  return it->second;
+}
+
+// A dropped replica is next challenged within 1.5 periods (next_challenge_after)
+// and fails at its deadline; one period more covers challenges queued behind others.
+std::uint64_t catch_bound_slots(const sim_scenario& s) {
+  return 5 * s.hosting.challenge_period_slots / 2 + s.hosting.challenge_deadline_blocks;
+}
+
+// Every adversary that dropped a replica was caught in time, at least one
+// did, and the honest hosters passed every challenge they were given.
+sim_report cheaters_caught(const std::string& scenario, adversary_kind kind) {
+  const auto s = testing::scenario_named(scenario);
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());
+  CHECK(r.false_accusations == 0);
+  CHECK(r.hosting.feeds_published == s.hosting.feeds);
+  REQUIRE_FALSE(r.adversaries.empty());
+  std::uint64_t cheated = 0;
+  for (const auto& a : r.adversaries) {
+    CHECK(a.who.kind == kind);
+    if (a.replicas_dropped == 0) {
+      CHECK_FALSE(a.caught_at_slot.has_value());
+      continue;
+    }
+    ++cheated;
+    REQUIRE(a.caught_at_slot.has_value());
+    CHECK(a.challenges_failed > 0);
+    CHECK(*a.caught_at_slot <= a.first_drop_height + catch_bound_slots(s));
+  }
+  CHECK(cheated > 0);
+  CHECK(of(r, "honest").challenges_failed == 0);
+  CHECK(of(r, "honest").challenges_passed > 0);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("an honest network pins every feed, passes every challenge and pays its nodes") {
+  const auto s = testing::scenario_named("hosting.json");
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());
+  const auto& h = r.hosting;
+  CHECK(r.feeds_requested == s.hosting.feeds);
+  CHECK(r.publish_failures == 0);
+  CHECK(h.feeds_published == s.hosting.feeds);
+  CHECK(h.feeds_pinned == s.hosting.feeds);
+  CHECK(h.replicas_activated == s.hosting.feeds * s.hosting.replicas);
+  CHECK(h.replicas_failed == 0);
+  CHECK(h.challenges_issued > 0);
+  CHECK(of(r, "honest").challenges_failed == 0);
+  CHECK(of(r, "honest").challenges_passed > 0);
+  CHECK(of(r, "honest").paid_units > 0);
+  CHECK(h.attestations_served > 0);
+  CHECK(h.attestations_not_served == 0);
+  CHECK(h.encoders_convicted + h.hosters_convicted == 0);
+}
+
+TEST_CASE("a lazy hoster fails its challenges, earns nothing, and readers notice") {
+  const auto r = cheaters_caught("lazy-hoster.json", adversary_kind::lazy_hoster);
+  CHECK(of(r, "lazy_hoster").paid_units == 0);
+  CHECK(r.hosting.attestations_not_served > 0);
+}
+
+TEST_CASE("a sybil hoster answering from another identity's copy is caught by the storage proof") {
+  const auto r = cheaters_caught("sybil-hoster.json", adversary_kind::sybil_hoster);
+  CHECK(r.hosting.attestations_not_served == 0);  // the copy unseals to the feed: readers are served
+}
+
+TEST_CASE("an outsourcing hoster is served to readers yet caught by the storage proof") {
+  const auto r = cheaters_caught("outsourcing-hoster.json", adversary_kind::outsourcing_hoster);
+  CHECK(of(r, "outsourcing_hoster").paid_units == 0);
+  CHECK(r.hosting.attestations_not_served == 0);  // attestation alone would not catch it
+}
+
+TEST_CASE("a hosting run with an adversary is a function of its seed") {
+  auto s = testing::scenario_named("outsourcing-hoster.json");
+  s.slots = 30;
+  const auto a = run(s);
+  const auto b = run(s);
+  CHECK(a.trace_hash == b.trace_hash);
+  CHECK(a.state_root == b.state_root);
+  CHECK(a.state_root_height == b.state_root_height);
+  CHECK(a.hosting.challenges_issued == b.hosting.challenges_issued);
+  s.seed = 2;
+  const auto c = run(s);
+  CHECK(c.trace_hash != a.trace_hash);
+}
