@@ -1,6 +1,7 @@
 // `datdot sim`: runs a whole network in this one process — validators and
 // followers running the real chain actor over the simulated bus, in virtual
-// time, with the scenario's faults and adversaries — from a scenario file and
+// time, role nodes running the real role actors on a feed workload, with the
+// scenario's faults and adversaries — from a scenario file and
 // flags that override its fields, checks the invariants as it goes, and
 // prints a report (human or --json). A run is reproducible from its scenario
 // and seed; a violated invariant prints the command that replays it and exits 3.
@@ -85,6 +86,18 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   if (given(cmd, "--loss-permille")) s.links.loss_permille = f.links.loss_permille;
   if (given(cmd, "--duplicate-permille")) s.links.duplicate_permille = f.links.duplicate_permille;
   if (given(cmd, "--reorder-permille")) s.links.reorder_permille = f.links.reorder_permille;
+  auto& h = s.hosting;
+  if (given(cmd, "--publishers")) h.publishers = f.hosting.publishers;
+  if (given(cmd, "--encoders")) h.encoders = f.hosting.encoders;
+  if (given(cmd, "--hosters")) h.hosters = f.hosting.hosters;
+  if (given(cmd, "--attesters")) h.attesters = f.hosting.attesters;
+  if (given(cmd, "--capacity-bytes")) h.capacity_bytes = f.hosting.capacity_bytes;
+  if (given(cmd, "--feeds")) h.feeds = f.hosting.feeds;
+  if (given(cmd, "--feed-bytes")) h.feed_bytes = f.hosting.feed_bytes;
+  if (given(cmd, "--replicas")) h.replicas = f.hosting.replicas;
+  if (given(cmd, "--publish-at-slot")) h.publish_at_slot = f.hosting.publish_at_slot;
+  if (given(cmd, "--challenge-period-slots")) h.challenge_period_slots = f.hosting.challenge_period_slots;
+  if (given(cmd, "--challenge-deadline-blocks")) h.challenge_deadline_blocks = f.hosting.challenge_deadline_blocks;
   replace_from_flags(o.partitions, s.partitions, &parse_partition_flag);
   replace_from_flags(o.crashes, s.crashes, &parse_crash_flag);
   replace_from_flags(o.adversaries, s.adversaries, &parse_adversary_flag);
@@ -184,10 +197,12 @@ void add_sim_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("sim", "Simulate a whole network in this process, deterministically from a seed");
   cmd->footer(
       "Validators and followers run the real chain over a simulated bus in virtual time, with the link faults, "
-      "partitions, crashes and adversaries of a scenario. The same scenario and seed give the same trace_hash and "
-      "state_root. Checks that nodes agree on the finalized prefix, that finality never goes back and that no "
-      "honest node is reported or banned; reports when each adversary was caught (an offence on the finalized "
-      "chain, or banned by every honest node). A violation prints the seed and the command that replays it and "
+      "partitions, crashes and adversaries of a scenario; followers named as publishers, encoders, hosters and "
+      "attesters (in that order after the validators) run the real role actors and host the scenario's feeds. The "
+      "same scenario and seed give the same trace_hash and state_root. Checks that nodes agree on the finalized "
+      "prefix, that finality never goes back and that no honest node is reported, banned, convicted or fails a "
+      "challenge; reports when each adversary was caught (an offence on the finalized chain, banned by every honest "
+      "node, or a failed storage challenge). A violation prints the seed and the command that replays it and "
       "exits 3; with --save-failure DIR the scenario and seed are also written to a file that command runs.\n"
       "Example: datdot sim --scenario scenarios/partition-heal.json --seed 7 --json");
   cmd->add_option("--scenario", o->scenario_file,
@@ -215,6 +230,31 @@ void add_sim_command(CLI::App& app) {
       ->default_str(std::to_string(defaults.links.duplicate_permille));
   cmd->add_option("--reorder-permille", f.links.reorder_permille, "Frames held back by an extra delay per thousand")
       ->default_str(std::to_string(defaults.links.reorder_permille));
+  const auto& hd = defaults.hosting;
+  auto& fh = f.hosting;
+  cmd->add_option("--publishers", fh.publishers, "Followers that publish the feeds (right after the validators)")
+      ->default_str(std::to_string(hd.publishers));
+  cmd->add_option("--encoders", fh.encoders, "Followers that seal replicas (after the publishers)")
+      ->default_str(std::to_string(hd.encoders));
+  cmd->add_option("--hosters", fh.hosters, "Followers that keep replicas (after the encoders)")
+      ->default_str(std::to_string(hd.hosters));
+  cmd->add_option("--attesters", fh.attesters, "Followers that attest to hosters' service (after the hosters)")
+      ->default_str(std::to_string(hd.attesters));
+  cmd->add_option("--capacity-bytes", fh.capacity_bytes, "Capacity each hoster offers")
+      ->default_str(std::to_string(hd.capacity_bytes));
+  cmd->add_option("--feeds", fh.feeds, "Feeds to publish, one per slot, the publishers in turn")
+      ->default_str(std::to_string(hd.feeds));
+  cmd->add_option("--feed-bytes", fh.feed_bytes, "Size of each feed (64 KiB blocks of seeded bytes)")
+      ->default_str(std::to_string(hd.feed_bytes));
+  cmd->add_option("--replicas", fh.replicas, "Replicas each feed asks for")->default_str(std::to_string(hd.replicas));
+  cmd->add_option("--publish-at-slot", fh.publish_at_slot, "Slot the first feed is published in")
+      ->default_str(std::to_string(hd.publish_at_slot));
+  cmd->add_option("--challenge-period-slots", fh.challenge_period_slots,
+                  "About how often each replica is challenged (the chain's challenge_period_slots)")
+      ->default_str(std::to_string(hd.challenge_period_slots));
+  cmd->add_option("--challenge-deadline-blocks", fh.challenge_deadline_blocks,
+                  "Blocks a hoster has to prove a challenge (at most half the period)")
+      ->default_str(std::to_string(hd.challenge_deadline_blocks));
   cmd->add_option("--partition", o->partitions,
                   "A partition as GROUP|GROUP...@SLOT[-HEAL_SLOT], GROUP = NODE,NODE... (nodes in no group form "
                   "one more side), e.g. '0,1|2,3@10-30'; repeatable; replaces the scenario's partitions");
@@ -223,7 +263,8 @@ void add_sim_command(CLI::App& app) {
                   "replaces the scenario's crashes");
   cmd->add_option("--adversary", o->adversaries,
                   "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
-                  "double_voting_validator or garbage_sender, e.g. equivocating_validator:nodes=1; repeatable; "
+                  "double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster or outsourcing_hoster, e.g. "
+                  "equivocating_validator:nodes=1 or lazy_hoster:share_permille=200; repeatable; "
                   "replaces the scenario's adversaries");
   cmd->add_option("--save-failure", o->save_failure_dir,
                   "When an invariant fails, write the scenario with its seed to DIR/NAME-seed-SEED.json (keep it in "
@@ -240,7 +281,7 @@ void add_sim_command(CLI::App& app) {
                   "A progress line on stderr every N slots (0: only at the end)")
       ->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "No progress lines");
-  cmd->add_flag("--log", o->log, "The chain actors' log lines on stderr, prefixed with their node");
+  cmd->add_flag("--log", o->log, "The chain and role actors' log lines on stderr, prefixed with their node");
   cmd->callback([o, cmd] { run_sim(*o, *cmd); });
 }
 
