@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "actors/sim/hosting_tally.hpp"
+#include "actors/sim/ledger_checker.hpp"
 #include "actors/sim/sim_adversaries.hpp"
 #include "actors/sim/sim_cluster.hpp"
 #include "actors/sim/sim_feeds.hpp"
@@ -59,11 +60,24 @@ result<block_header> stored_header(const storage::chain_store& store, const bloc
 // The events of the block `f` names, from the store of the node that finalized it first.
 std::optional<invariant_violation> check_events(const sim_cluster& cluster, const first_finality& f,
                                                 std::uint64_t slot, adversary_checker& adversaries,
-                                                hosting_tally& hosting) {
+                                                hosting_tally& hosting, ledger_checker& ledger) {
   auto events = cluster.chain_store_of(f.node)->events(f.number, 1);
   if (!events || events->empty() || events->front().first != f.number) return std::nullopt;
   hosting.on_finalized_events(events->front().second);
+  if (auto bad = ledger.check_events(events->front().second)) return bad;
   return adversaries.on_finalized_events(slot, events->front().second);
+}
+
+// The newest finalized state of any node up, once per height.
+std::optional<invariant_violation> check_ledger(const sim_cluster& cluster, ledger_checker& ledger,
+                                                std::uint64_t& checked_height) {
+  std::shared_ptr<const chain_state> newest;
+  for (sim_node_index i = 0; i < cluster.size(); ++i)
+    if (auto s = cluster.finalized_state_of(i); s && (!newest || s->number.value > newest->number.value))
+      newest = std::move(s);
+  if (!newest || newest->number.value <= checked_height) return std::nullopt;
+  checked_height = newest->number.value;
+  return ledger.check_state(*newest);
 }
 
 // Each role node's roles; hoster adversaries keep their replicas their way.
@@ -207,6 +221,10 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   finality_checker checker{cluster.size(), cluster.chain_genesis().hash};
   adversary_checker caught{cluster, adversaries.who(), excused_of(s)};
   hosting_tally hosting{cluster, adversaries.who()};
+  std::vector<account_id> accounts;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) accounts.push_back(cluster.id_of(i));
+  ledger_checker ledger{cluster.chain_genesis().state, accounts};
+  std::uint64_t ledger_height = 0;
   const auto publish_failures = std::make_shared<std::uint64_t>(0);
   sim_report r;
   r.scenario = s;
@@ -224,8 +242,9 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
       auto header = stored_header(*cluster.chain_store_of(f.node), f.hash);
       if (!header) return header.err();
       lags.push_back(slot - std::min(slot, header->slot.value));
-      if (!r.violation) r.violation = check_events(cluster, f, slot, caught, hosting);
+      if (!r.violation) r.violation = check_events(cluster, f, slot, caught, hosting, ledger);
     }
+    if (!r.violation) r.violation = check_ledger(cluster, ledger, ledger_height);
     if (auto bad = caught.on_bans(slot, cluster.network().take_bans(), cluster); bad && !r.violation)
       r.violation = bad;
     if (r.violation) r.violation_slot = slot;
@@ -253,6 +272,8 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   }
   r.hosting = hosting.summary();
   r.publish_failures = *publish_failures;
+  r.ledger_states_checked = ledger.states_checked();
+  r.ledger_payouts_checked = ledger.payouts_checked();
   r.excused_failures = caught.excused_failures();
   r.adversaries_caught = caught.caught();
   r.false_accusations = caught.false_accusations();

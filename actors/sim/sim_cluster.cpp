@@ -157,6 +157,12 @@ result<void> sim_cluster::start_chain(sim_node_index i) {
   auto actor = spawn_validator_actor(*system_, n.bus, std::move(vc));
   if (!actor) return make_error(actor.err().code, "node " + std::to_string(i) + ": " + actor.err().message);
   n.chain = std::move(*actor);
+  auto* finalized = &n.finalized;
+  auto watcher = system_->spawn([finalized](chain_watcher::pointer) -> chain_watcher::behavior_type {
+    return {[finalized](chain_final_atom, const finalized_view& view) { *finalized = view.state; }};
+  });
+  caf::anon_send(n.chain, chain_watch_atom_v, watcher);
+  n.roles.push_back(caf::actor_cast<caf::actor>(watcher));
   if (auto ok = start_roles(i); !ok) return ok;
   run_scheduler();
   return {};
@@ -268,6 +274,7 @@ void sim_cluster::crash(sim_node_index i) {
   run_scheduler();
   n.chain = nullptr;
   n.roles.clear();
+  n.finalized.reset();
   n.publisher.reset();
   if (n.replicas && chain_->config.replica_stores) chain_->config.replica_stores->remove(n.id);
   n.replicas.reset();

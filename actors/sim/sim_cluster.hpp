@@ -118,6 +118,8 @@ class sim_cluster {
   const genesis& chain_genesis() const { return chain_->g; }
   // The node's chain store, to read between runs; null while the node is down or without a chain.
   const storage::chain_store* chain_store_of(sim_node_index node) const;
+  // The newest state the node finalized since it (re)started; null before its first.
+  std::shared_ptr<const chain_state> finalized_state_of(sim_node_index node) const { return nodes_[node].finalized; }
   // The validator actor's clock: milliseconds since an epoch at which slot 1 starts with the run.
   std::uint64_t chain_wall_ms() const;
   // The scratch (or given) directory the nodes' stores live under.
@@ -139,7 +141,8 @@ class sim_cluster {
     std::unique_ptr<storage::environment> env;
     std::optional<storage::chain_store> store;
     validator_actor chain;
-    std::vector<caf::actor> roles;  // while up: the role actors, stopped with the node
+    std::vector<caf::actor> roles;  // while up: the role actors and the finality watcher, stopped with the node
+    std::shared_ptr<const chain_state> finalized;
     std::optional<publisher_actor> publisher;
     std::optional<storage::replica_store> replicas;  // a hoster's, listed in replica_stores
   };

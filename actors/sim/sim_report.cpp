@@ -133,6 +133,8 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"adversaries_caught", r.adversaries_caught},
                    {"false_accusations", r.false_accusations},
                    {"invariants_ok", !r.violation},
+                   {"ledger_states_checked", r.ledger_states_checked},
+                   {"ledger_payouts_checked", r.ledger_payouts_checked},
                    {"hosting", runs_hosting(r) ? hosting_json(r) : nlohmann::json(nullptr)},
                    {"replay", replay}};
   if (r.violation)
@@ -168,6 +170,8 @@ std::string report_text(const sim_report& r, const std::string& replay) {
     out += "accused    " + std::to_string(r.false_accusations) + " honest nodes reported or banned\n";
   out += "trace      " + to_hex(r.trace_hash) + "\n";
   out += "state      " + to_hex(r.state_root) + " at height " + std::to_string(r.state_root_height) + "\n";
+  out += "ledger     " + std::to_string(r.ledger_states_checked) + " finalized states and " +
+         std::to_string(r.ledger_payouts_checked) + " payments checked\n";
   if (!r.violation) {
     out += "invariants ok\n";
   } else {

@@ -41,6 +41,8 @@ struct sim_report {
   std::uint64_t feeds_requested = 0;    // publish requests the workload made
   std::uint64_t publish_failures = 0;   // of those, refused by the publisher or the chain
   hosting_summary hosting;
+  std::uint64_t ledger_states_checked = 0;   // finalized states the ledger invariants held in
+  std::uint64_t ledger_payouts_checked = 0;  // payments found backed by service
   std::optional<invariant_violation> violation;
   std::uint64_t violation_slot = 0;
 };
