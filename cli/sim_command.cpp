@@ -37,6 +37,8 @@ struct sim_options {
   std::size_t nodes = 0;
   std::vector<std::string> partitions;
   std::vector<std::string> crashes;
+  std::vector<std::string> joins;
+  std::vector<std::string> leaves;
   std::vector<std::string> adversaries;
 };
 
@@ -100,6 +102,8 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   if (given(cmd, "--challenge-deadline-blocks")) h.challenge_deadline_blocks = f.hosting.challenge_deadline_blocks;
   replace_from_flags(o.partitions, s.partitions, &parse_partition_flag);
   replace_from_flags(o.crashes, s.crashes, &parse_crash_flag);
+  replace_from_flags(o.joins, s.joins, +[](std::string_view t) { return parse_membership_flag(t, "--join"); });
+  replace_from_flags(o.leaves, s.leaves, +[](std::string_view t) { return parse_membership_flag(t, "--leave"); });
   replace_from_flags(o.adversaries, s.adversaries, &parse_adversary_flag);
   if (auto ok = validate(s); !ok) throw command_failed{2, "scenario: " + ok.err().message};
   return s;
@@ -261,6 +265,12 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--crash", o->crashes,
                   "A crash as NODE@SLOT[-RESTART_SLOT], e.g. 2@10-20 (restarts from its store); repeatable; "
                   "replaces the scenario's crashes");
+  cmd->add_option("--join", o->joins,
+                  "A follower that joins late as NODE@SLOT: down from the start, it starts at SLOT with a fresh "
+                  "store; repeatable; replaces the scenario's joins");
+  cmd->add_option("--leave", o->leaves,
+                  "A role node that leaves the service as NODE@SLOT: it stops its roles and unregisters (its "
+                  "replicas are re-created elsewhere); repeatable; replaces the scenario's leaves");
   cmd->add_option("--adversary", o->adversaries,
                   "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
                   "double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster or outsourcing_hoster, e.g. "

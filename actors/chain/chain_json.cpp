@@ -221,6 +221,9 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["challenge"] = ev.challenge;
           out["passed"] = ev.passed;
           out["failures_in_a_row"] = ev.failures;
+        } else if constexpr (std::is_same_v<T, challenge_lapsed>) {
+          out["type"] = "challenge_lapsed";
+          out["challenge"] = ev.challenge;
         } else if constexpr (std::is_same_v<T, hosting_paid>) {
           out["type"] = "hosting_paid";
           out["to"] = id_hex(ev.to);

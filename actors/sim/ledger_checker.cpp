@@ -64,7 +64,7 @@ std::optional<invariant_violation> ledger_checker::check_events(byte_view events
       attested_[challenge].insert(e.value("attester", ""));
     } else if (type == "replica_activated" || type == "replica_extended") {
       earned.insert(e.value("encoder", ""));
-    } else if (type == "challenge_resolved") {
+    } else if (type == "challenge_resolved" || type == "challenge_lapsed") {
       if (e.value("passed", false) && proved_.contains(challenge)) earned.insert(e.value("hoster", ""));
       for (const auto& a : attested_[challenge]) earned.insert(a);
       proved_.erase(challenge);

@@ -12,7 +12,8 @@
 //                        in the same block: a passed challenge whose storage
 //                        proof the chain verified (hoster), an activation or
 //                        extension it sealed (encoder), an attestation it
-//                        reported on a challenge resolved there (attester).
+//                        reported on a challenge resolved or lapsed there
+//                        (attester).
 #pragma once
 
 #include <map>

@@ -26,17 +26,28 @@ std::vector<std::uint32_t> sides_of(const sim_partition& p, std::size_t nodes) {
   return side;
 }
 
-// A slot's faults, in a fixed order: heals, restarts, then new partitions and crashes.
+// A slot's faults, in a fixed order: heals, joins, restarts, then leaves, new partitions and crashes.
 std::optional<invariant_violation> apply_faults(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot,
                                                 sim_report& r) {
   for (const auto& p : s.partitions)
     if (p.heal_at_slot == slot) cluster.network().heal();
+  for (const auto& j : s.joins) {
+    if (j.at_slot != slot) continue;
+    ++r.joins;
+    if (auto ok = cluster.restart(j.node); !ok)
+      return invariant_violation{"restart_restores", j.node, "the joining node cannot start: " + ok.err().describe()};
+  }
   for (const auto& c : s.crashes) {
     if (c.restart_at_slot != slot) continue;
     ++r.restarts;
     if (auto ok = cluster.restart(c.node); !ok)
       return invariant_violation{"restart_restores", c.node, "the restarted node cannot rebuild its chain: " +
                                                                  ok.err().describe()};
+  }
+  for (const auto& l : s.leaves) {
+    if (l.at_slot != slot || !cluster.is_up(l.node)) continue;
+    ++r.leaves;
+    cluster.leave(l.node);
   }
   for (const auto& p : s.partitions)
     if (p.at_slot == slot) cluster.network().partition(sides_of(p, cluster.size()));
@@ -211,6 +222,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   sim_adversaries adversaries{s.seed, adversaries_of(s), chain.replica_stores};
   chain.roles = roles_of(s, adversaries);
   sim_cluster_config config{s.seed, s.nodes(), s.links};
+  for (const auto& j : s.joins) config.start_down.insert(j.node);
   config.wrap_transport = [&adversaries](sim_node_index node, std::shared_ptr<bus_transport> inner) {
     return adversaries.wrap(node, std::move(inner));
   };

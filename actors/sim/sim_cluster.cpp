@@ -63,7 +63,8 @@ result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config 
   if (!g) return make_error(errc::invalid_argument, "simulated genesis: " + g.err().detail);
   c->chain_->g = std::move(*g);
   for (sim_node_index i = 0; i < c->nodes_.size(); ++i)
-    if (auto ok = c->start_chain(i); !ok) return ok.err();
+    if (c->is_up(i))
+      if (auto ok = c->start_chain(i); !ok) return ok.err();
   return c;
 }
 
@@ -88,15 +89,22 @@ sim_cluster::sim_cluster(sim_cluster_config config, std::optional<chain_setup> c
     n.curve = curve_public_key{to_curve(n.keys)->pk};
     network_.add_node(n.id, n.curve);
   }
-  for (std::size_t i = 0; i < nodes_.size(); ++i) start(static_cast<sim_node_index>(i));
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const auto node = static_cast<sim_node_index>(i);
+    if (config_.start_down.contains(node))
+      network_.crash(node);
+    else
+      start(node);
+  }
 }
 
 sim_cluster::~sim_cluster() {
   for (auto& n : nodes_) {
     for (auto& r : n.roles) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+    if (n.watcher) caf::anon_send_exit(n.watcher, caf::exit_reason::user_shutdown);
     if (n.chain) caf::anon_send_exit(n.chain, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(n.node, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(n.bus, caf::exit_reason::user_shutdown);
+    if (n.node) caf::anon_send_exit(n.node, caf::exit_reason::user_shutdown);
+    if (n.bus) caf::anon_send_exit(n.bus, caf::exit_reason::user_shutdown);
   }
   run_scheduler();
 }
@@ -162,7 +170,7 @@ result<void> sim_cluster::start_chain(sim_node_index i) {
     return {[finalized](chain_final_atom, const finalized_view& view) { *finalized = view.state; }};
   });
   caf::anon_send(n.chain, chain_watch_atom_v, watcher);
-  n.roles.push_back(caf::actor_cast<caf::actor>(watcher));
+  n.watcher = caf::actor_cast<caf::actor>(watcher);
   if (auto ok = start_roles(i); !ok) return ok;
   run_scheduler();
   return {};
@@ -178,8 +186,8 @@ const sim_node_roles* sim_cluster::roles_of(sim_node_index i) const {
 // bus: the simulated network has no spare identities for it to hide behind.
 result<void> sim_cluster::start_roles(sim_node_index i) {
   const auto* service = roles_of(i);
-  if (!service) return {};
   auto& n = nodes_[i];
+  if (!service || n.left) return {};
   const auto& c = chain_->config;
   role_context ctx{n.keys, n.bus, n.chain, {}};
   if (c.log) ctx.log = [log = c.log, i](const std::string& line) { log("node " + std::to_string(i) + ": " + line); };
@@ -264,20 +272,35 @@ void sim_cluster::run_for(caf::timespan duration) {
   run_scheduler();
 }
 
-void sim_cluster::crash(sim_node_index i) {
+void sim_cluster::leave(sim_node_index i) {
+  auto& n = nodes_[i];
+  n.left = true;
+  stop_roles(i);
+  if (n.chain) caf::anon_send(n.chain, chain_submit_atom_v, call{unregister_node{}});
+  run_scheduler();
+}
+
+void sim_cluster::stop_roles(sim_node_index i) {
   auto& n = nodes_[i];
   for (auto& r : n.roles) caf::anon_send_exit(r, caf::exit_reason::kill);
+  n.roles.clear();
+  n.publisher.reset();
+  if (n.replicas && chain_ && chain_->config.replica_stores) chain_->config.replica_stores->remove(n.id);
+  n.replicas.reset();
+}
+
+void sim_cluster::crash(sim_node_index i) {
+  auto& n = nodes_[i];
+  stop_roles(i);
+  if (n.watcher) caf::anon_send_exit(n.watcher, caf::exit_reason::kill);
   if (n.chain) caf::anon_send_exit(n.chain, caf::exit_reason::kill);
   caf::anon_send_exit(n.node, caf::exit_reason::kill);
   caf::anon_send_exit(n.bus, caf::exit_reason::kill);
   network_.crash(i);
   run_scheduler();
   n.chain = nullptr;
-  n.roles.clear();
+  n.watcher = nullptr;
   n.finalized.reset();
-  n.publisher.reset();
-  if (n.replicas && chain_->config.replica_stores) chain_->config.replica_stores->remove(n.id);
-  n.replicas.reset();
   n.store.reset();
   n.env.reset();
 }

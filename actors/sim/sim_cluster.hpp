@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include <caf/scheduler/test_coordinator.hpp>
@@ -34,6 +35,8 @@ struct sim_cluster_config {
   // Wraps a node's transport each time it starts: how a scenario's adversaries
   // change what a node sends. Empty: every node sends through the plain one.
   std::function<std::shared_ptr<bus_transport>(sim_node_index, std::shared_ptr<bus_transport>)> wrap_transport;
+  // Nodes that have not joined yet: down from the start, started by restart().
+  std::set<sim_node_index> start_down;
 };
 
 // A node's service roles, run by the real role actors on the node's own
@@ -98,6 +101,9 @@ class sim_cluster {
   // the chain from it, which fails when the store does not replay.
   void crash(sim_node_index node);
   result<void> restart(sim_node_index node);
+  // The node leaves the service: its role actors stop and it unregisters
+  // from the chain, which it keeps following; it runs no roles again.
+  void leave(sim_node_index node);
   bool is_up(sim_node_index node) const { return network_.is_up(node); }
 
   sim_network& network() noexcept { return network_; }
@@ -141,8 +147,10 @@ class sim_cluster {
     std::unique_ptr<storage::environment> env;
     std::optional<storage::chain_store> store;
     validator_actor chain;
-    std::vector<caf::actor> roles;  // while up: the role actors and the finality watcher, stopped with the node
+    std::vector<caf::actor> roles;  // while up: the role actors, stopped with the node
+    caf::actor watcher;             // while up: keeps `finalized`
     std::shared_ptr<const chain_state> finalized;
+    bool left = false;
     std::optional<publisher_actor> publisher;
     std::optional<storage::replica_store> replicas;  // a hoster's, listed in replica_stores
   };
@@ -156,6 +164,7 @@ class sim_cluster {
   void start(sim_node_index node);
   result<void> start_chain(sim_node_index node);
   result<void> start_roles(sim_node_index node);
+  void stop_roles(sim_node_index node);
   const sim_node_roles* roles_of(sim_node_index node) const;
   void advance_to(sim_time_ns t);
   void run_scheduler();

@@ -123,6 +123,8 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"frames_to_crashed", n.to_crashed},
                    {"crashes", r.crashes},
                    {"restarts", r.restarts},
+                   {"joins", r.joins},
+                   {"leaves", r.leaves},
                    {"events", r.events},
                    {"wall_seconds", r.wall_seconds},
                    {"events_per_second", events_per_second(r)},
@@ -161,7 +163,8 @@ std::string report_text(const sim_report& r, const std::string& replay) {
          std::to_string(n.duplicated) + " duplicated, " + std::to_string(n.partitioned) + " cut by partitions, " +
          std::to_string(n.to_crashed) + " to crashed nodes\n";
   out += "faults     " + std::to_string(s.partitions.size()) + " partitions, " + std::to_string(r.crashes) +
-         " crashes, " + std::to_string(r.restarts) + " restarts\n";
+         " crashes, " + std::to_string(r.restarts) + " restarts, " + std::to_string(r.joins) + " joins, " +
+         std::to_string(r.leaves) + " leaves\n";
   out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
          fixed(events_per_second(r), 0) + "/s)\n";
   if (runs_hosting(r)) out += hosting_text(r);

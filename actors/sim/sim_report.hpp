@@ -30,6 +30,8 @@ struct sim_report {
   std::uint64_t events = 0;  // actor messages and timeouts handled
   std::uint64_t crashes = 0;
   std::uint64_t restarts = 0;
+  std::uint64_t joins = 0;
+  std::uint64_t leaves = 0;
   hash32 trace_hash{};
   hash32 state_root{};  // after the block at state_root_height
   std::uint64_t state_root_height = 0;  // the highest height every node up at the end finalized

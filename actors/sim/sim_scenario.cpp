@@ -139,6 +139,15 @@ result<sim_crash> read_crash(const json& j, const std::string& where) {
   return c;
 }
 
+result<sim_membership_change> read_membership(const json& j, const std::string& where) {
+  sim_membership_change m;
+  DATDOT_CHECK(only_keys(j, {"node", "at_slot"}, where));
+  if (!j.contains("node") || !j.contains("at_slot")) return fail(where + ": needs node and at_slot");
+  DATDOT_CHECK(read_unsigned(j, "node", m.node, where));
+  DATDOT_CHECK(read_unsigned(j, "at_slot", m.at_slot, where));
+  return m;
+}
+
 result<sim_adversary_spec> read_adversary(const json& j, const std::string& where) {
   sim_adversary_spec a;
   DATDOT_CHECK(only_keys(j, {"kind", "nodes", "share_permille"}, where));
@@ -194,7 +203,7 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
 result<void> read_scenario(const json& j, sim_scenario& s) {
   DATDOT_CHECK(only_keys(j,
                          {"name", "description", "seed", "validators", "followers", "slots", "slot_ms", "links",
-                          "partitions", "crashes", "adversaries", "hosting"},
+                          "partitions", "crashes", "adversaries", "joins", "leaves", "hosting"},
                          "scenario"));
   if (j.contains("hosting")) DATDOT_CHECK(read_hosting(j["hosting"], s.hosting));
   DATDOT_CHECK(read_string(j, "name", s.name, "scenario"));
@@ -207,6 +216,8 @@ result<void> read_scenario(const json& j, sim_scenario& s) {
   if (j.contains("links")) DATDOT_CHECK(read_links(j["links"], s.links));
   DATDOT_CHECK(read_list(j, "partitions", s.partitions, &read_partition));
   DATDOT_CHECK(read_list(j, "adversaries", s.adversaries, &read_adversary));
+  DATDOT_CHECK(read_list(j, "joins", s.joins, &read_membership));
+  DATDOT_CHECK(read_list(j, "leaves", s.leaves, &read_membership));
   return read_list(j, "crashes", s.crashes, &read_crash);
 }
 
@@ -279,6 +290,41 @@ result<void> check_adversaries(const sim_scenario& s) {
       if (!seen.insert(n).second) return fail(where + ": node " + std::to_string(n) + " is already an adversary");
     }
   }
+  return {};
+}
+
+// The slot a node starts at: 1, or the slot it joins at.
+std::uint64_t joined_at(const sim_scenario& s, sim_node_index node) {
+  for (const auto& j : s.joins)
+    if (j.node == node) return j.at_slot;
+  return 1;
+}
+
+result<void> check_churn(const sim_scenario& s) {
+  std::set<sim_node_index> joined, left;
+  for (std::size_t i = 0; i < s.joins.size(); ++i) {
+    const auto& j = s.joins[i];
+    const auto where = "joins[" + std::to_string(i) + "]";
+    if (j.node >= s.nodes()) return fail(where + ": node " + std::to_string(j.node) + " does not exist");
+    if (j.node < s.validators) return fail(where + ": node " + std::to_string(j.node) + " is a genesis validator");
+    DATDOT_CHECK(check_slot(j.at_slot, s, where + ".at_slot"));
+    if (!joined.insert(j.node).second) return fail(where + ": node " + std::to_string(j.node) + " joins twice");
+  }
+  const auto roles = s.hosting.role_nodes();
+  for (std::size_t i = 0; i < s.leaves.size(); ++i) {
+    const auto& l = s.leaves[i];
+    const auto where = "leaves[" + std::to_string(i) + "]";
+    if (l.node < s.validators || l.node >= s.validators + roles)
+      return fail(where + ": node " + std::to_string(l.node) + " runs no role to leave");
+    DATDOT_CHECK(check_slot(l.at_slot, s, where + ".at_slot"));
+    if (l.at_slot <= joined_at(s, l.node))
+      return fail(where + ": node " + std::to_string(l.node) + " leaves before it joined");
+    if (!left.insert(l.node).second) return fail(where + ": node " + std::to_string(l.node) + " leaves twice");
+  }
+  for (std::size_t i = 0; i < s.crashes.size(); ++i)
+    if (s.crashes[i].at_slot <= joined_at(s, s.crashes[i].node) && joined.contains(s.crashes[i].node))
+      return fail("crashes[" + std::to_string(i) + "]: node " + std::to_string(s.crashes[i].node) +
+                  " crashes before it joined");
   return {};
 }
 
@@ -362,11 +408,12 @@ result<void> validate(const sim_scenario& s) {
     return fail("links.reorder_delay_us_max: at most " + std::to_string(sim_limits::latency_us_max));
   for (auto p : {l.loss_permille, l.duplicate_permille, l.reorder_permille})
     if (p > 1000) return fail("links: a permille is at most 1000");
-  if (s.partitions.size() + s.crashes.size() > sim_limits::faults_max)
-    return fail("at most " + std::to_string(sim_limits::faults_max) + " partitions and crashes");
+  if (s.partitions.size() + s.crashes.size() + s.joins.size() + s.leaves.size() > sim_limits::faults_max)
+    return fail("at most " + std::to_string(sim_limits::faults_max) + " partitions, crashes, joins and leaves");
   for (std::size_t i = 0; i < s.partitions.size(); ++i) DATDOT_CHECK(check_partition(s.partitions[i], s, i));
   DATDOT_CHECK(check_adversaries(s));
   DATDOT_CHECK(check_hosting(s));
+  DATDOT_CHECK(check_churn(s));
   return check_crashes(s);
 }
 
@@ -392,6 +439,11 @@ std::string scenario_json(const sim_scenario& s) {
       x["nodes"] = a.nodes;
     adversaries.push_back(std::move(x));
   }
+  const auto membership = [](const std::vector<sim_membership_change>& list) {
+    json out = json::array();
+    for (const auto& m : list) out.push_back({{"node", m.node}, {"at_slot", m.at_slot}});
+    return out;
+  };
   const auto& l = s.links;
   const auto& h = s.hosting;
   return json{{"name", s.name},
@@ -411,6 +463,8 @@ std::string scenario_json(const sim_scenario& s) {
               {"partitions", partitions},
               {"crashes", crashes},
               {"adversaries", adversaries},
+              {"joins", membership(s.joins)},
+              {"leaves", membership(s.leaves)},
               {"hosting",
                {{"publishers", h.publishers},
                 {"encoders", h.encoders},
@@ -504,6 +558,18 @@ result<sim_adversary_spec> parse_adversary_flag(std::string_view text) {
   if (!nodes) return nodes.err();
   a.nodes = std::move(*nodes);
   return a;
+}
+
+result<sim_membership_change> parse_membership_flag(std::string_view text, std::string_view flag) {
+  const auto what = std::string{flag} + " " + std::string{text};
+  const auto at = text.find('@');
+  if (at == std::string_view::npos) return fail(what + ": want NODE@SLOT");
+  auto node = number_in(text.substr(0, at), what);
+  if (!node) return node.err();
+  auto slot = number_in(text.substr(at + 1), what);
+  if (!slot) return slot.err();
+  if (*node > sim_limits::nodes_max) return fail(what + ": no such node");
+  return sim_membership_change{static_cast<sim_node_index>(*node), *slot};
 }
 
 result<sim_crash> parse_crash_flag(std::string_view text) {

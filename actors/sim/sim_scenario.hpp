@@ -24,7 +24,7 @@ struct sim_limits {
   static constexpr std::uint64_t slot_ms_min = 10;  // the chain's own minimum slot
   static constexpr std::uint64_t slot_ms_max = 600'000;
   static constexpr std::uint64_t latency_us_max = 60'000'000;
-  static constexpr std::size_t faults_max = 10'000;  // partitions plus crashes
+  static constexpr std::size_t faults_max = 10'000;  // partitions, crashes, joins and leaves
   static constexpr std::size_t adversary_specs_max = 64;
   static constexpr std::size_t feeds_max = 10'000;
   static constexpr std::uint64_t feed_bytes_max = 64ull << 20;  // sealing runs in the one simulation thread
@@ -81,6 +81,15 @@ struct sim_crash {
 // validators in this order (publishers, encoders, hosters, attesters), and
 // the feeds the publishers ask to be hosted, one per slot from
 // `publish_at_slot`, each by the next publisher in turn.
+// Churn of the service: a node that joins is down from the start (it has
+// never run) and starts at `at_slot`; a node that leaves stops its role
+// actors at `at_slot` and unregisters from the chain (it keeps following the
+// chain), so its replicas are re-created elsewhere.
+struct sim_membership_change {
+  sim_node_index node = 0;
+  std::uint64_t at_slot = 1;
+};
+
 struct sim_hosting {
   std::size_t publishers = 0;
   std::size_t encoders = 0;
@@ -111,6 +120,8 @@ struct sim_scenario {
   std::vector<sim_partition> partitions;
   std::vector<sim_crash> crashes;
   std::vector<sim_adversary_spec> adversaries;
+  std::vector<sim_membership_change> joins;
+  std::vector<sim_membership_change> leaves;
   sim_hosting hosting;
 
   std::size_t nodes() const noexcept { return validators + followers; }
@@ -125,7 +136,8 @@ struct sim_scenario {
 // error (a typo must not silently run another scenario).
 result<sim_scenario> parse_scenario(std::string_view json, sim_scenario base = {});
 // Ranges, node indices, and fault slots that make sense (a heal after its
-// partition, a restart after its crash, no node crashed twice at once).
+// partition, a restart after its crash, no node crashed twice at once or
+// before it joined, joins by followers, leaves by role nodes after they joined).
 result<void> validate(const sim_scenario& s);
 // The scenario as a file would hold it: what a report echoes, and what parse_scenario reads back.
 std::string scenario_json(const sim_scenario& s);
@@ -138,6 +150,8 @@ std::vector<sim_adversary> adversaries_of(const sim_scenario& s);
 // `GROUP|GROUP...@SLOT[-HEAL_SLOT]` with GROUP = `NODE,NODE...`.
 result<sim_crash> parse_crash_flag(std::string_view text);
 result<sim_partition> parse_partition_flag(std::string_view text);
+// `NODE@SLOT`: a join or a leave.
+result<sim_membership_change> parse_membership_flag(std::string_view text, std::string_view flag);
 // `KIND:nodes=NODE,NODE...` or `KIND:share_permille=N`.
 result<sim_adversary_spec> parse_adversary_flag(std::string_view text);
 

@@ -150,6 +150,15 @@ struct challenge_resolved {
   std::uint32_t failures = 0;
   bool operator==(const challenge_resolved&) const = default;
 };
+// At its deadline the challenged replica had ended (its hoster left, its feed
+// stopped paying) or its slot held another: the challenge neither passes nor
+// fails, and the attesters that reported are paid for their service all the same.
+struct challenge_lapsed {
+  std::uint64_t challenge = 0;
+  feed_key feed;
+  std::uint32_t replica = 0;
+  bool operator==(const challenge_lapsed&) const = default;
+};
 // A feed paid for service (encoding, a passed challenge, an attestation).
 struct hosting_paid {
   feed_key feed;
@@ -169,6 +178,6 @@ using chain_event = std::variant<node_registered, node_unregistered, ratio_trans
                                  offence_recorded, replica_assigned, replica_failed, replica_activated,
                                  hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
                                  challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended,
-                                 replica_retired, encoder_convicted, hoster_convicted>;
+                                 replica_retired, encoder_convicted, hoster_convicted, challenge_lapsed>;
 
 }  // namespace datdot

@@ -22,7 +22,10 @@ void resolve(chain_state& s, std::uint64_t id, const challenge_record& c, std::v
   const auto hoster = r.hoster;
   // The replica may have ended meanwhile (its hoster left, the feed stopped
   // paying), and its slot may hold another one by now.
-  if (r.state != replica_state::active || !challenges_current_replica(c, r)) return;
+  if (r.state != replica_state::active || !challenges_current_replica(c, r)) {
+    events.push_back(challenge_lapsed{id, c.feed, c.replica});
+    return;
+  }
   const bool refused = !c.attestations.empty() &&
                        std::none_of(c.attestations.begin(), c.attestations.end(),
                                     [](const attestation_record& a) { return a.served; });

@@ -111,3 +111,18 @@ TEST_CASE("a hosting run with an adversary is a function of its seed") {
   const auto c = run(s);
   CHECK(c.trace_hash != a.trace_hash);
 }
+
+TEST_CASE("hosters that leave have their replicas re-created elsewhere while a late joiner starts fresh") {
+  const auto s = testing::scenario_named("churn.json");
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());
+  CHECK(r.joins == 1);
+  CHECK(r.leaves == 2);
+  CHECK(r.hosting.replicas_failed > 0);  // the leavers' replicas
+  CHECK(r.hosting.replicas_activated == r.hosting.replicas_assigned);
+  CHECK(r.hosting.replicas_activated == s.hosting.feeds * s.hosting.replicas + r.hosting.replicas_failed);
+  CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
+  CHECK(of(r, "honest").challenges_failed == 0);
+  CHECK(r.ledger_states_checked == r.slots_run);
+}

@@ -114,6 +114,26 @@ TEST_CASE("adversaries by node list or by share, in a file and as flags") {
   CHECK_FALSE(parse_adversary_flag("garbage_sender").has_value());
 }
 
+TEST_CASE("joins and leaves parse, round-trip and validate") {
+  auto s = parse_scenario(R"({"followers": 8, "hosting": {"hosters": 3},
+                              "joins": [{"node": 6, "at_slot": 5}], "leaves": [{"node": 4, "at_slot": 10}]})");
+  REQUIRE_MESSAGE(s.has_value(), s.err().describe());
+  CHECK(validate(*s).has_value());
+  CHECK(scenario_json(*parse_scenario(scenario_json(*s))) == scenario_json(*s));
+  CHECK(parse_membership_flag("6@5", "--join")->node == 6u);
+  CHECK_FALSE(parse_membership_flag("6", "--join").has_value());
+  const auto invalid = [&](const char* field) {
+    auto bad = parse_scenario(field, *s);
+    REQUIRE(bad.has_value());
+    auto ok = validate(*bad);
+    return ok ? std::string{} : ok.err().message;
+  };
+  CHECK(invalid(R"({"joins": [{"node": 1, "at_slot": 5}]})").find("genesis validator") != std::string::npos);
+  CHECK(invalid(R"({"leaves": [{"node": 9, "at_slot": 5}]})").find("runs no role") != std::string::npos);
+  CHECK(invalid(R"({"joins": [{"node": 4, "at_slot": 12}]})").find("leaves before it joined") != std::string::npos);
+  CHECK(invalid(R"({"crashes": [{"node": 6, "at_slot": 3}]})").find("crashes before it joined") != std::string::npos);
+}
+
 TEST_CASE("impossible adversaries do not validate") {
   auto invalid = [](std::vector<sim_adversary_spec> list) {
     sim_scenario s;

@@ -144,7 +144,9 @@ TEST_CASE("forged, misplaced and foreign storage proofs are refused without effe
         chain_errc::invalid_call);
   // Feed roots that are not the signed tree.
   auto wrong_roots = roots;
-  wrong_roots.back().hash[0] ^= 1;
+  REQUIRE_FALSE(wrong_roots.empty());
+  auto& last_root = wrong_roots[wrong_roots.size() - 1];
+  last_root.hash[0] ^= 1;
   CHECK(h.rejected(hoster, submit_storage_proof{c.challenge, prove(feed, mine, c.index), wrong_roots}) ==
         chain_errc::bad_proof);
   // Someone else answering, and a challenge that does not exist.
@@ -199,6 +201,9 @@ TEST_CASE("a challenge still open when its replica's slot is reused is neither p
   CHECK(x.h.rejected(x.h.signer_of(after), honest_proof(x.h, x.key, fresh, x.c)) == chain_errc::invalid_call);
   const auto resolved = run_until_resolved(x.h, x.seed, x.c.challenge);
   CHECK(resolved.empty());  // lapsed: no pass, no failure
+  const auto lapsed = events_of<challenge_lapsed>(x.h.events);
+  REQUIRE(lapsed.size() == 1);
+  CHECK(lapsed[0] == challenge_lapsed{x.c.challenge, x.key, 0});
   CHECK(x.h.s.feeds.at(x.key).replicas.at(0).failures == 0);
   CHECK(x.h.s.feeds.at(x.key).replicas.at(0).state == replica_state::active);
 }
