@@ -156,7 +156,7 @@ std::uint64_t best_height(const storage::chain_store& store, std::uint64_t final
 }
 
 sim_slot_sample sample_of(const sim_cluster& cluster, const finality_checker& checker,
-                          const adversary_checker& caught, std::uint64_t slot) {
+                          const adversary_checker& caught, const hosting_tally& hosting, std::uint64_t slot) {
   sim_slot_sample out;
   out.slot = slot;
   bool first = true;
@@ -178,6 +178,12 @@ sim_slot_sample sample_of(const sim_cluster& cluster, const finality_checker& ch
   out.frames_duplicated = n.duplicated;
   out.events = cluster.events();
   out.adversaries_caught = caught.caught();
+  for (const auto& [behaviour, t] : hosting.summary().by_behaviour) {
+    const bool honest = behaviour == "honest";
+    (honest ? out.challenges_passed_honest : out.challenges_passed_adversary) += t.challenges_passed;
+    (honest ? out.challenges_failed_honest : out.challenges_failed_adversary) += t.challenges_failed;
+    (honest ? out.paid_units_honest : out.paid_units_adversary) += t.paid_units;
+  }
   return out;
 }
 
@@ -260,7 +266,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
     if (auto bad = caught.on_bans(slot, cluster.network().take_bans(), cluster); bad && !r.violation)
       r.violation = bad;
     if (r.violation) r.violation_slot = slot;
-    if (hooks.on_slot) hooks.on_slot(sample_of(cluster, checker, caught, slot));
+    if (hooks.on_slot) hooks.on_slot(sample_of(cluster, checker, caught, hosting, slot));
     const bool report_now = hooks.progress_every_slots > 0 && slot % hooks.progress_every_slots == 0;
     if (hooks.on_progress && (report_now || slot == s.slots || r.violation))
       hooks.on_progress(sim_progress{slot, s.slots, checker.highest(), cluster.events()});

@@ -4,14 +4,18 @@ namespace datdot {
 
 std::string csv_header() {
   return "slot,best_height_max,best_height_min,finalized_height_max,finalized_height_min,finality_lag_blocks,"
-         "frames_delivered,frames_lost,frames_duplicated,events,adversaries_caught\n";
+         "frames_delivered,frames_lost,frames_duplicated,events,adversaries_caught,challenges_passed_honest,"
+         "challenges_failed_honest,challenges_passed_adversary,challenges_failed_adversary,paid_units_honest,"
+         "paid_units_adversary\n";
 }
 
 std::string csv_row(const sim_slot_sample& s) {
   std::string out;
   for (auto v : {s.slot, s.best_height_max, s.best_height_min, s.finalized_height_max, s.finalized_height_min,
                  s.finality_lag_blocks, s.frames_delivered, s.frames_lost, s.frames_duplicated, s.events,
-                 s.adversaries_caught}) {
+                 s.adversaries_caught, s.challenges_passed_honest, s.challenges_failed_honest,
+                 s.challenges_passed_adversary, s.challenges_failed_adversary, s.paid_units_honest,
+                 s.paid_units_adversary}) {
     if (!out.empty()) out += ',';
     out += std::to_string(v);
   }

@@ -61,11 +61,12 @@ std::string svg_plot(const std::string& title, const std::vector<sim_slot_sample
     out += "<line x1=\"" + std::to_string(x(m.slot)) + "\" y1=\"" + std::to_string(margin) + "\" x2=\"" +
            std::to_string(x(m.slot)) + "\" y2=\"" + std::to_string(margin + h) +
            "\" stroke=\"#c00\" stroke-dasharray=\"4 3\"><title>" + escaped(m.label) + "</title></line>\n";
+  const int legend_step = std::min(230, w / static_cast<int>(std::max<std::size_t>(lines.size(), 1)));
   for (std::size_t k = 0; k < lines.size(); ++k) {
     const auto& l = lines[k];
     out += "<polyline fill=\"none\" stroke=\"" + l.colour + "\" stroke-width=\"2\" points=\"";
     for (const auto& s : samples) out += std::to_string(x(s.slot)) + "," + std::to_string(y(l.value(s))) + " ";
-    out += "\"/>\n<text x=\"" + std::to_string(margin + 10 + 230 * static_cast<int>(k)) + "\" y=\"16\" fill=\"" +
+    out += "\"/>\n<text x=\"" + std::to_string(margin + 10 + legend_step * static_cast<int>(k)) + "\" y=\"16\" fill=\"" +
            l.colour + "\">" + escaped(l.name) + "</text>\n";
   }
   return out + "</svg>\n";
@@ -75,12 +76,13 @@ std::string adversaries_table(const sim_report& r) {
   if (r.adversaries.empty()) return "<p>No adversaries.</p>\n";
   std::string out =
       "<table>\n<tr><th>node</th><th>kind</th><th>caught at slot</th><th>offences</th><th>banned by</th>"
-      "<th>bad frames sent</th></tr>\n";
+      "<th>bad frames sent</th><th>replicas dropped</th><th>challenges failed</th></tr>\n";
   for (const auto& a : r.adversaries)
     out += "<tr><td>" + std::to_string(a.who.node) + "</td><td>" + std::string{to_string(a.who.kind)} + "</td><td>" +
            (a.caught_at_slot ? std::to_string(*a.caught_at_slot) : std::string{"not caught"}) + "</td><td>" +
            std::to_string(a.offences) + "</td><td>" + std::to_string(a.banned_by) + "</td><td>" +
-           std::to_string(a.frames_sent) + "</td></tr>\n";
+           std::to_string(a.frames_sent) + "</td><td>" + std::to_string(a.replicas_dropped) + "</td><td>" +
+           std::to_string(a.challenges_failed) + "</td></tr>\n";
   return out + "</table>\n<p>Honest nodes reported or banned: " + std::to_string(r.false_accusations) + "</p>\n";
 }
 
@@ -107,6 +109,18 @@ std::string report_html(const sim_report& r, const std::vector<sim_slot_sample>&
                   catches);
   out += svg_plot("Finality lag (blocks imported but not final)", samples,
                   {{"finality lag, blocks", "#c60", [](const auto& s) { return s.finality_lag_blocks; }}}, catches);
+  if (r.scenario.hosting.role_nodes() > 0) {
+    out += svg_plot("Storage challenges resolved, by behaviour (so far)", samples,
+                    {{"honest passed", "#06c", [](const auto& s) { return s.challenges_passed_honest; }},
+                     {"honest failed", "#6a0", [](const auto& s) { return s.challenges_failed_honest; }},
+                     {"adversaries passed", "#999", [](const auto& s) { return s.challenges_passed_adversary; }},
+                     {"adversaries failed", "#c00", [](const auto& s) { return s.challenges_failed_adversary; }}},
+                    catches);
+    out += svg_plot("Ratio paid for service, by behaviour (units, so far)", samples,
+                    {{"honest nodes", "#06c", [](const auto& s) { return s.paid_units_honest; }},
+                     {"adversaries", "#c00", [](const auto& s) { return s.paid_units_adversary; }}},
+                    catches);
+  }
   out += "<h2>Adversaries</h2>\n" + adversaries_table(r);
   return out + "<p>Dashed red lines: the slots adversaries were caught at.</p>\n</body></html>\n";
 }

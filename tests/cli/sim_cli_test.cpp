@@ -92,11 +92,23 @@ TEST_CASE("a bad scenario is a usage error that says what is wrong") {
   CHECK(r.err.find("--crash nonsense") != std::string::npos);
 }
 
+namespace {
+
+std::vector<std::string> columns(const std::string& row) {
+  std::vector<std::string> out;
+  std::stringstream in(row);
+  for (std::string cell; std::getline(in, cell, ',');) out.push_back(cell);
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE("datdot sim --help explains the scenario flags") {
   const auto r = run_command({datdot_bin, "sim", "--help"});
   CHECK(r.exit_code == 0);
   for (const char* flag : {"--scenario", "--seed", "--validators", "--slots", "--partition", "--crash", "--adversary",
-                           "equivocating_validator", "--json"})
+                           "equivocating_validator", "lazy_hoster", "--hosters", "--feeds", "--join", "--leave",
+                           "--json"})
     CHECK_MESSAGE(r.out.find(flag) != std::string::npos, flag);
 }
 
@@ -134,15 +146,45 @@ TEST_CASE("--csv writes a header and one row per slot, and leaves the run's trac
   REQUIRE(lines.size() == 1 + 9);
   CHECK(lines[0] ==
         "slot,best_height_max,best_height_min,finalized_height_max,finalized_height_min,finality_lag_blocks,"
-        "frames_delivered,frames_lost,frames_duplicated,events,adversaries_caught");
+        "frames_delivered,frames_lost,frames_duplicated,events,adversaries_caught,challenges_passed_honest,"
+        "challenges_failed_honest,challenges_passed_adversary,challenges_failed_adversary,paid_units_honest,"
+        "paid_units_adversary");
   for (std::size_t i = 1; i < lines.size(); ++i) {
     CHECK(lines[i].starts_with(std::to_string(i) + ","));
-    CHECK(std::count(lines[i].begin(), lines[i].end(), ',') == 10);
+    CHECK(std::count(lines[i].begin(), lines[i].end(), ',') == 16);
   }
   // The last row's totals are the report's.
-  CHECK(lines.back().find("," + std::to_string(b["frames_delivered"].get<std::uint64_t>()) + ",") !=
-        std::string::npos);
-  CHECK(lines.back().ends_with("," + std::to_string(b["adversaries_caught"].get<std::uint64_t>())));
+  const auto last = columns(lines.back());
+  CHECK(last[6] == std::to_string(b["frames_delivered"].get<std::uint64_t>()));
+  CHECK(last[10] == std::to_string(b["adversaries_caught"].get<std::uint64_t>()));
+}
+
+TEST_CASE("a hosting run's CSV and HTML follow challenges and pay by behaviour") {
+  temp_dir dir;
+  const auto csv = dir.path() / "slots.csv";
+  const auto page = dir.path() / "run.html";
+  const auto r = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "30", "--followers", "8",
+                              "--publishers", "1", "--encoders", "1", "--hosters", "4", "--attesters", "2", "--feeds",
+                              "1", "--feed-bytes", "70000", "--replicas", "2", "--adversary", "lazy_hoster:nodes=6,7",
+                              "--csv", csv.string(), "--html", page.string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto report = nlohmann::json::parse(r.out);
+  const auto& by = report["hosting"]["by_behaviour"];
+  std::ifstream in(csv);
+  std::string line, last_line;
+  while (std::getline(in, line)) last_line = line;
+  const auto last = columns(last_line);
+  REQUIRE(last.size() == 17);
+  CHECK(last[11] == std::to_string(by["honest"]["challenges_passed"].get<std::uint64_t>()));
+  CHECK(last[14] == std::to_string(by["lazy_hoster"]["challenges_failed"].get<std::uint64_t>()));
+  CHECK(last[15] == std::to_string(by["honest"]["paid_units"].get<std::uint64_t>()));
+  CHECK(std::stoull(last[15]) > 0);
+  std::ifstream html_in(page);
+  std::stringstream html;
+  html << html_in.rdbuf();
+  for (const char* part : {"Storage challenges resolved, by behaviour", "Ratio paid for service, by behaviour",
+                           "replicas dropped"})
+    CHECK_MESSAGE(html.str().find(part) != std::string::npos, part);
 }
 
 TEST_CASE("--html writes one self-contained page with the plots and the adversaries") {
