@@ -79,13 +79,19 @@ std::optional<invariant_violation> check_events(const sim_cluster& cluster, cons
   return adversaries.on_finalized_events(slot, events->front().second);
 }
 
-// The newest finalized state of any node up, once per height.
-std::optional<invariant_violation> check_ledger(const sim_cluster& cluster, ledger_checker& ledger,
-                                                std::uint64_t& checked_height) {
+// The newest state any node up has finalized; null before the first.
+std::shared_ptr<const chain_state> newest_finalized(const sim_cluster& cluster) {
   std::shared_ptr<const chain_state> newest;
   for (sim_node_index i = 0; i < cluster.size(); ++i)
     if (auto s = cluster.finalized_state_of(i); s && (!newest || s->number.value > newest->number.value))
       newest = std::move(s);
+  return newest;
+}
+
+// The newest finalized state, once per height.
+std::optional<invariant_violation> check_ledger(const sim_cluster& cluster, ledger_checker& ledger,
+                                                std::uint64_t& checked_height) {
+  const auto newest = newest_finalized(cluster);
   if (!newest || newest->number.value <= checked_height) return std::nullopt;
   checked_height = newest->number.value;
   return ledger.check_state(*newest);
@@ -116,6 +122,17 @@ std::set<sim_node_index> excused_of(const sim_scenario& s) {
     for (sim_node_index i = 0; i < s.nodes(); ++i) out.insert(i);
   for (const auto& c : s.crashes) out.insert(c.node);
   return out;
+}
+
+// What the newest finalized state says the hosters keep: each live replica is a copy of the head it covers.
+std::uint64_t live_replica_bytes(const sim_cluster& cluster) {
+  const auto newest = newest_finalized(cluster);
+  std::uint64_t total = 0;
+  if (newest)
+    for (const auto& [key, f] : newest->feeds)
+      for (const auto& r : f.replicas)
+        if (r.state == replica_state::active) total += r.covers.byte_size;
+  return total;
 }
 
 // Feed `k` of the workload, due in this slot, goes to the next publisher in turn.
@@ -290,6 +307,8 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   }
   r.hosting = hosting.summary();
   r.publish_failures = *publish_failures;
+  r.disk_sealed_bytes = cluster.sealed_bytes_stored();
+  r.disk_model_bytes = live_replica_bytes(cluster);
   r.ledger_states_checked = ledger.states_checked();
   r.ledger_payouts_checked = ledger.payouts_checked();
   r.excused_failures = caught.excused_failures();

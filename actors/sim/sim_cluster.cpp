@@ -224,6 +224,14 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
   return {};
 }
 
+std::uint64_t sim_cluster::sealed_bytes_stored() const {
+  std::uint64_t total = 0;
+  for (const auto& n : nodes_)
+    if (n.replicas)
+      if (auto bytes = n.replicas->sealed_bytes()) total += *bytes;
+  return total;
+}
+
 bool sim_cluster::publish(sim_node_index i, publish_request req, std::function<void(result<publish_answer>)> done) {
   const auto& publisher = nodes_[i].publisher;
   if (!publisher) return false;

@@ -124,6 +124,8 @@ class sim_cluster {
   const genesis& chain_genesis() const { return chain_->g; }
   // The node's chain store, to read between runs; null while the node is down or without a chain.
   const storage::chain_store* chain_store_of(sim_node_index node) const;
+  // What the hosters up keep on disk: the sealed bytes of every replica in their stores.
+  std::uint64_t sealed_bytes_stored() const;
   // The newest state the node finalized since it (re)started; null before its first.
   std::shared_ptr<const chain_state> finalized_state_of(sim_node_index node) const { return nodes_[node].finalized; }
   // The validator actor's clock: milliseconds since an epoch at which slot 1 starts with the run.

@@ -126,6 +126,7 @@ std::size_t sim_network::deliver_due(sim_time_ns now) {
     }
     trace_.update(header).update(*e.frame);
     ++counters_.delivered;
+    counters_.bytes_delivered += e.frame->size();
     ++delivered;
     caf::anon_send(nodes_[e.to].bus, bus_frame_atom_v, nodes_[e.from].curve, frame_buffer{std::move(e.frame)});
   }

@@ -33,6 +33,7 @@ struct link_profile {
 
 struct sim_network_counters {
   std::uint64_t delivered = 0;
+  std::uint64_t bytes_delivered = 0;  // the delivered frames' bytes: what the run moved over the wire
   std::uint64_t lost = 0;
   std::uint64_t duplicated = 0;
   std::uint64_t partitioned = 0;   // dropped at a partition boundary

@@ -71,7 +71,8 @@ nlohmann::json hosting_json(const sim_report& r) {
           {"attestations_served", h.attestations_served},
           {"attestations_not_served", h.attestations_not_served},
           {"encoders_convicted", h.encoders_convicted}, {"hosters_convicted", h.hosters_convicted},
-          {"excused_failures", r.excused_failures}, {"by_behaviour", by}};
+          {"excused_failures", r.excused_failures}, {"disk_sealed_bytes", r.disk_sealed_bytes},
+          {"disk_model_bytes", r.disk_model_bytes}, {"by_behaviour", by}};
 }
 
 std::string hosting_text(const sim_report& r) {
@@ -86,6 +87,13 @@ std::string hosting_text(const sim_report& r) {
          n(h.hosters_convicted) + " hosters\n";
   out += "challenges " + n(h.challenges_issued) + " issued; attestations " + n(h.attestations_served) + " served, " +
          n(h.attestations_not_served) + " not served\n";
+  out += "disk       " + n(r.disk_sealed_bytes) + " bytes sealed in the hosters' stores for " + n(r.disk_model_bytes) +
+         " bytes of live replicas" +
+         (r.disk_model_bytes > 0
+              ? " (" + fixed(100.0 * static_cast<double>(r.disk_sealed_bytes) / static_cast<double>(r.disk_model_bytes), 1) +
+                    "%)"
+              : std::string{}) +
+         "\n";
   for (const auto& [behaviour, t] : h.by_behaviour) {
     if (t.challenges_passed + t.challenges_failed + t.paid_units == 0) continue;
     out += "  " + behaviour + " (" + n(t.nodes) + " nodes): challenges " + n(t.challenges_passed) + " passed, " +
@@ -117,6 +125,7 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"finality_lag_slots_p99", r.finality_lag_slots_p99},
                    {"finality_lag_slots_max", r.finality_lag_slots_max},
                    {"frames_delivered", n.delivered},
+                   {"bytes_delivered", n.bytes_delivered},
                    {"frames_lost", n.lost},
                    {"frames_duplicated", n.duplicated},
                    {"frames_partitioned", n.partitioned},
@@ -159,7 +168,7 @@ std::string report_text(const sim_report& r, const std::string& replay) {
          std::to_string(r.finalized_height_min) + ")\n";
   out += "finality   lag p50 " + std::to_string(r.finality_lag_slots_p50) + " slots, p99 " +
          std::to_string(r.finality_lag_slots_p99) + ", max " + std::to_string(r.finality_lag_slots_max) + "\n";
-  out += "frames     " + std::to_string(n.delivered) + " delivered, " + std::to_string(n.lost) + " lost, " +
+  out += "frames     " + std::to_string(n.delivered) + " delivered (" + std::to_string(n.bytes_delivered) + " bytes), " + std::to_string(n.lost) + " lost, " +
          std::to_string(n.duplicated) + " duplicated, " + std::to_string(n.partitioned) + " cut by partitions, " +
          std::to_string(n.to_crashed) + " to crashed nodes\n";
   out += "faults     " + std::to_string(s.partitions.size()) + " partitions, " + std::to_string(r.crashes) +

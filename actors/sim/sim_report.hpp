@@ -43,6 +43,11 @@ struct sim_report {
   std::uint64_t feeds_requested = 0;    // publish requests the workload made
   std::uint64_t publish_failures = 0;   // of those, refused by the publisher or the chain
   hosting_summary hosting;
+  // Disk at the end against the seed's cost model (every live replica a
+  // whole copy of its feed): what the hosters store, and what the chain
+  // says they should (the byte sizes of the live replicas).
+  std::uint64_t disk_sealed_bytes = 0;
+  std::uint64_t disk_model_bytes = 0;
   std::uint64_t ledger_states_checked = 0;   // finalized states the ledger invariants held in
   std::uint64_t ledger_payouts_checked = 0;  // payments found backed by service
   std::optional<invariant_violation> violation;

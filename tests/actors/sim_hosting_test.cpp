@@ -79,12 +79,18 @@ TEST_CASE("an honest network pins every feed, passes every challenge and pays it
   CHECK(h.attestations_served > 0);
   CHECK(h.attestations_not_served == 0);
   CHECK(h.encoders_convicted + h.hosters_convicted == 0);
+  // Disk against the cost model: every live replica a whole copy, plus the sealing's small overhead.
+  CHECK(r.disk_model_bytes == s.hosting.feeds * s.hosting.replicas * s.hosting.feed_bytes);
+  CHECK(r.disk_sealed_bytes >= r.disk_model_bytes);
+  CHECK(r.disk_sealed_bytes <= r.disk_model_bytes * 105 / 100);
+  CHECK(r.network.bytes_delivered > r.disk_sealed_bytes);
 }
 
 TEST_CASE("a lazy hoster fails its challenges, earns nothing, and readers notice") {
   const auto r = cheaters_caught("lazy-hoster.json", adversary_kind::lazy_hoster);
   CHECK(of(r, "lazy_hoster").paid_units == 0);
   CHECK(r.hosting.attestations_not_served > 0);
+  CHECK(r.disk_sealed_bytes < r.disk_model_bytes);  // what it dropped is missing from the disks
 }
 
 TEST_CASE("a sybil hoster answering from another identity's copy is caught by the storage proof") {
