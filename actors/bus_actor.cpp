@@ -40,6 +40,7 @@ struct bus_state {
   std::optional<time_point> wakeup_at;                      // the earliest armed CAF timer
   misbehavior_tracker misbehavior;
   bus_metrics metrics;
+  std::uint64_t relay_draws = 0;  // splitmix64 state for picking relay peers (seeded by the node id)
   static inline const char* name = "datdot.bus";
 };
 
@@ -231,15 +232,42 @@ void broadcast(bus_pointer self, role group, const node_id* except, const messag
     if (peer.roles.contains(group) && (!except || id != *except)) send_frame(self, id, frame_kind::one_way, 0, body);
 }
 
+// The relay targets need not be secret (the author reaches every peer
+// itself), only spread: a splitmix64 stream seeded by the node's id, which
+// keeps a simulated run a function of its seed.
+std::uint64_t next_draw(bus_state& st) {
+  auto z = (st.relay_draws += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Another node's gossip, to at most relay_fanout_max peers of the group but its sender.
+void relay(bus_pointer self, role group, const node_id& except, const message_body& body) {
+  auto& st = self->state;
+  std::vector<node_id> targets;
+  for (const auto& [id, peer] : st.routes)
+    if (peer.roles.contains(group) && id != except) targets.push_back(id);
+  const auto chosen = std::min(targets.size(), bus_limits::relay_fanout_max);
+  for (std::size_t i = 0; i < chosen; ++i)
+    std::swap(targets[i], targets[i + next_draw(st) % (targets.size() - i)]);
+  ++st.metrics.relays_total;
+  st.metrics.relay_frames_total += chosen;
+  st.metrics.relay_skipped_total += targets.size() - chosen;
+  for (std::size_t i = 0; i < chosen; ++i) send_frame(self, targets[i], frame_kind::one_way, 0, body);
+}
+
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
   self->state.config = std::move(config);
+  for (std::size_t i = 0; i < 8; ++i)
+    self->state.relay_draws = (self->state.relay_draws << 8) | self->state.config.self.key[i];
   return instrument(self, self->state.config.probe, bus_actor::behavior_type{
       [=](bus_send_atom, const node_id& to, const message_body& body) {
         send_frame(self, to, frame_kind::one_way, 0, body);
       },
       [=](bus_broadcast_atom, role group, const message_body& body) { broadcast(self, group, nullptr, body); },
       [=](bus_relay_atom, role group, const node_id& except, const message_body& body) {
-        broadcast(self, group, &except, body);
+        relay(self, group, except, body);
       },
       [=](bus_request_atom, const node_id& to, const message_body& body,
           caf::timespan timeout) -> caf::result<inbound_message> {

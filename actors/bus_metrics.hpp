@@ -33,6 +33,9 @@ struct bus_metrics {
   std::uint64_t unmatched_responses_total = 0;   // late, duplicated or never asked for
   std::uint64_t request_timeouts_total = 0;
   std::uint64_t bans_total = 0;
+  std::uint64_t relays_total = 0;         // others' gossip relayed
+  std::uint64_t relay_frames_total = 0;   // frames those relays sent
+  std::uint64_t relay_skipped_total = 0;  // peers of the group a relay left out (relay_fanout_max)
   transport_counters transport;
   std::unordered_map<node_id, peer_traffic> peers;  // at most bus_limits::bindings_max
 

@@ -442,7 +442,12 @@ void execute(validator_pointer self, effects out, const node_id* from) {
             if (e.x.signer == st.v->id() && is_report(e.x)) ++st.equivocations;
             if (e.x.signer == st.v->id() && is_report(e.x) && st.config().metrics)
               st.config().metrics->equivocations.Increment();
-            broadcast(chain_transaction{std::move(bytes)});
+            // Another node's transaction goes on like its other gossip: to a few peers, not to all.
+            message_body body{chain_transaction{std::move(bytes)}};
+            if (from && e.x.signer != st.v->id())
+              self->send(st.bus, bus_relay_atom_v, role::validator, *from, std::move(body));
+            else
+              broadcast(std::move(body));
           } else if constexpr (std::is_same_v<T, gossip_commit>) {
             broadcast(chain_commit{encode_justification(e.j)});
           } else if constexpr (std::is_same_v<T, send_catch_up>) {

@@ -37,6 +37,12 @@ const family_declaration disconnects{"datdot_bus_disconnects_total", "Establishe
 const family_declaration reconnect_attempts{"datdot_bus_reconnect_attempts_total",
                                             "Connection attempts that failed and were rescheduled with backoff",
                                             MetricType::Counter};
+const family_declaration relays{"datdot_bus_relays_total", "Other nodes' gossip messages relayed", MetricType::Counter};
+const family_declaration relay_frames{"datdot_bus_relay_frames_total",
+                                      "Frames sent relaying other nodes' gossip (at most 8 peers per message)",
+                                      MetricType::Counter};
+const family_declaration relay_skipped{"datdot_bus_relay_skipped_total",
+                                       "Peers a relay left out because of the fan-out limit", MetricType::Counter};
 const family_declaration peers_tracked{"datdot_bus_peers", "Peers with traffic counters, by peer class",
                                        MetricType::Gauge};
 
@@ -89,7 +95,8 @@ std::vector<prometheus::MetricFamily> collect(caf::actor_system& sys, const bus_
           single(request_timeouts, m->request_timeouts_total),
           single(unmatched_responses, m->unmatched_responses_total), single(connects, m->transport.connects),
           single(disconnects, m->transport.disconnects),
-          single(reconnect_attempts, m->transport.reconnect_attempts)};
+          single(reconnect_attempts, m->transport.reconnect_attempts), single(relays, m->relays_total),
+          single(relay_frames, m->relay_frames_total), single(relay_skipped, m->relay_skipped_total)};
 }
 
 }  // namespace
