@@ -112,6 +112,7 @@ const char* to_string(replica_state s) {
     case replica_state::failed: return "failed";
     case replica_state::retired: return "retired";
     case replica_state::badly_sealed: return "badly_sealed";
+    case replica_state::sealing_timed_out: return "sealing_timed_out";
   }
   return "unknown";
 }
@@ -130,6 +131,7 @@ json feed_json(const feed_view& f) {
                         {"length", x.covers.length},
                         {"extending_to", x.extension ? json(x.extension->target.length) : json(nullptr)},
                         {"answer_due", x.answer_due.value != 0 ? json(x.answer_due.value) : json(nullptr)},
+                        {"root_due", x.root_due.value != 0 ? json(x.root_due.value) : json(nullptr)},
                         {"assigned_at", x.assigned_at.value},
                         {"challenges_passed", x.passed},
                         {"failures_in_a_row", x.failures},
@@ -194,6 +196,9 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["encoder"] = id_hex(ev.encoder);
           out["index"] = ev.index;
           out["penalty_units"] = ev.penalty.units;
+        } else if constexpr (std::is_same_v<T, encoder_timed_out>) {
+          out["type"] = "encoder_timed_out";
+          out["encoder"] = id_hex(ev.encoder);
         } else if constexpr (std::is_same_v<T, hoster_convicted>) {
           out["type"] = "hoster_convicted";
           out["penalty_units"] = ev.penalty.units;
