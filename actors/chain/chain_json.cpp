@@ -13,7 +13,8 @@ std::string id_hex(const account_id& a) { return to_hex(a); }
 constexpr std::array<const char*, std::variant_size_v<call>> call_names{
     "register_node", "unregister_node", "transfer_ratio", "publish_feed", "join_validators",
     "leave_validators", "report_equivocation", "report_double_vote", "submit_replica_root",
-    "submit_storage_proof", "submit_attestation", "back_feed", "update_feed", "dispute_sealing"};
+    "submit_storage_proof", "submit_attestation", "back_feed", "update_feed", "dispute_sealing",
+    "dispute_replica_root"};
 static_assert(call_names.back() != nullptr, "every call kind has a name");
 
 json call_json(const call& c) {
@@ -55,6 +56,11 @@ json call_json(const call& c) {
     out["replica"] = d->replica;
     out["index"] = d->index;
     out["sealed_bytes"] = d->sealed.size();
+  } else if (const auto* rd = std::get_if<dispute_replica_root>(&c)) {
+    out["feed"] = hex_of(rd->feed.bytes);
+    out["replica"] = rd->replica;
+    out["tree_hash"] = hex_of(rd->commitment.tree_hash);
+    out["length"] = rd->commitment.length;
   }
   return out;
 }

@@ -3,8 +3,9 @@
 // replica is active (or, for an active replica whose feed grew, extended to
 // the new length). The encoder's root opens the hoster's answer window: a
 // hoster whose root differs, or that has none, must prove a bad sealed block
-// by its end (dispute_sealing), or it is named (sealing_dispute.hpp). The
-// encoder's root ends its own deadline (sealing_deadline.hpp).
+// (dispute_sealing) or a root other than the one the encoder signed
+// (dispute_replica_root) by its end, or it is named (sealing_dispute.hpp).
+// The encoder's root ends its own deadline (sealing_deadline.hpp).
 #include "protocol/chain/call_handlers.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/hosting_assignment.hpp"

@@ -89,8 +89,10 @@ struct replica_extended {
   bool operator==(const replica_extended&) const = default;
 };
 // A sealing dispute verified: the replica's encoder signed a sealed block that
-// does not unseal to the feed's block `index`. It paid `penalty` into the
-// feed's backing; the replica is badly_sealed and goes to another encoder.
+// does not unseal to the feed's block `index` (dispute_sealing), or signed the
+// commitment of the whole replica, `index` blocks long, and submitted another
+// root (dispute_replica_root). It paid `penalty` into the feed's backing; the
+// replica is badly_sealed and goes to another encoder.
 struct encoder_convicted {
   feed_key feed;
   std::uint32_t replica = 0;

@@ -1,9 +1,10 @@
-// Shared by the sealing tests (disputes, deadlines): one feed
+// Shared by the sealing tests (disputes, root disputes, deadlines): one feed
 // with one replica being encoded by one of three encoders, its encoder and
 // hoster with some ratio, and the evidence either side can sign.
 #pragma once
 
 #include "chain/hosting_fixture.hpp"
+#include "protocol/chain/replica_commitment_claim.hpp"
 #include "protocol/chain/sealed_block_claim.hpp"
 
 namespace datdot::test {
@@ -44,6 +45,15 @@ struct sealing {
   }
   dispute_sealing bad_block_dispute(std::uint64_t index) const {
     return dispute(index, sealed_over(index, feed_block(777, index)), encoder());
+  }
+  // `c` as `signer` signs it for replica `slot` under replica key `key_signed`.
+  dispute_replica_root root_dispute(const replica_commitment& c, const key_pair& signer, std::uint32_t slot,
+                                    const hash32& key_signed) const {
+    return {key, 0, c, sign_replica_commitment(h.f.chain(), {key, slot, key_signed, c}, signer.sk)};
+  }
+  // The encoder's signature over commitment `c` of this replica, as its last push carried it.
+  dispute_replica_root root_dispute(const replica_commitment& c) const {
+    return root_dispute(c, encoder(), 0, r.replica_key);
   }
   void run_blocks(std::uint64_t n) {
     for (std::uint64_t i = 0; i < n; ++i) h.next_block(++seed);
