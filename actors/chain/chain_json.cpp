@@ -13,7 +13,8 @@ std::string id_hex(const account_id& a) { return to_hex(a); }
 constexpr std::array<const char*, std::variant_size_v<call>> call_names{
     "register_node", "unregister_node", "transfer_ratio", "publish_feed", "join_validators",
     "leave_validators", "report_equivocation", "report_double_vote", "submit_replica_root",
-    "submit_storage_proof", "submit_attestation", "back_feed", "update_feed", "dispute_sealing"};
+    "submit_storage_proof", "submit_attestation", "back_feed", "update_feed", "dispute_sealing",
+    "dispute_replica_root"};
 static_assert(call_names.back() != nullptr, "every call kind has a name");
 
 json call_json(const call& c) {
@@ -55,6 +56,11 @@ json call_json(const call& c) {
     out["replica"] = d->replica;
     out["index"] = d->index;
     out["sealed_bytes"] = d->sealed.size();
+  } else if (const auto* rd = std::get_if<dispute_replica_root>(&c)) {
+    out["feed"] = hex_of(rd->feed.bytes);
+    out["replica"] = rd->replica;
+    out["tree_hash"] = hex_of(rd->commitment.tree_hash);
+    out["length"] = rd->commitment.length;
   }
   return out;
 }
@@ -112,6 +118,7 @@ const char* to_string(replica_state s) {
     case replica_state::failed: return "failed";
     case replica_state::retired: return "retired";
     case replica_state::badly_sealed: return "badly_sealed";
+    case replica_state::sealing_timed_out: return "sealing_timed_out";
   }
   return "unknown";
 }
@@ -130,6 +137,7 @@ json feed_json(const feed_view& f) {
                         {"length", x.covers.length},
                         {"extending_to", x.extension ? json(x.extension->target.length) : json(nullptr)},
                         {"answer_due", x.answer_due.value != 0 ? json(x.answer_due.value) : json(nullptr)},
+                        {"root_due", x.root_due.value != 0 ? json(x.root_due.value) : json(nullptr)},
                         {"assigned_at", x.assigned_at.value},
                         {"challenges_passed", x.passed},
                         {"failures_in_a_row", x.failures},
@@ -194,6 +202,9 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["encoder"] = id_hex(ev.encoder);
           out["index"] = ev.index;
           out["penalty_units"] = ev.penalty.units;
+        } else if constexpr (std::is_same_v<T, encoder_timed_out>) {
+          out["type"] = "encoder_timed_out";
+          out["encoder"] = id_hex(ev.encoder);
         } else if constexpr (std::is_same_v<T, hoster_convicted>) {
           out["type"] = "hoster_convicted";
           out["penalty_units"] = ev.penalty.units;

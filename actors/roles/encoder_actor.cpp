@@ -90,7 +90,7 @@ void step(encoder_pointer self, job_key key) {
                ++j.source;  // the next source
                return step(self, key);
              }
-             auto run = seal_blocks(*st.sealing, st.ctx->keys.sk, st.chain->chain, j.duty, *blocks);
+             auto run = seal_blocks(*st.sealing, st.ctx->keys.sk, st.chain->chain, j.duty, *blocks, j.sealed_tree);
              if (!run) return give_up(self, key, "sealing: " + run.err().describe());
              push(self, key, std::move(*run));
            });

@@ -17,6 +17,8 @@ struct hoster_state {
   std::set<std::uint64_t> proved;                             // challenges answered (the chain refuses repeats)
   std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
   std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose sealing dispute is under way
+  // The encoder's signed commitment after the last run taken, per replica being received.
+  std::map<std::pair<feed_key, std::uint32_t>, root_evidence> signed_trees;
   std::set<node_id> known;
   prometheus::Gauge* stored_bytes = nullptr;
   std::shared_ptr<hoster_conduct> conduct;
@@ -111,6 +113,7 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
   if (opened && duty->first == 0 && push.first == 0 && opened->tree().length() > 0) {
     if (auto ok = st.store->erase(id); !ok) return refuse("cannot restart the replica: " + ok.err().describe());
     st.rooted.erase({push.feed, push.replica});
+    st.signed_trees.erase({push.feed, push.replica});
     opened = storage::replica::open(*st.store, id);
   }
   if (!opened) {
@@ -120,7 +123,7 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
     opened = std::move(created);
   }
   auto& r = *opened;
-  if (auto verdict = check_push(st.chain->chain, *duty, **unsealer, push, r.tree().length()); !verdict.status) {
+  if (auto verdict = check_push(st.chain->chain, *duty, **unsealer, push, r.tree()); !verdict.status) {
     st.ctx->say("hoster: refused blocks of " + to_hex(push.feed.bytes) + "/" + std::to_string(push.replica) + ": " +
                 verdict.status.err().describe());
     if (verdict.evidence) dispute(self, *duty, *verdict.evidence);
@@ -138,6 +141,7 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
     paths.push_back(b.feed_path);
   }
   if (auto ok = r.append(sealed, sizes, paths); !ok) return refuse("cannot store the blocks: " + ok.err().describe());
+  st.signed_trees[{push.feed, push.replica}] = evidence_of(push);
   commit_if_whole(self, *duty, r);
   return replica_ack{r.tree().length()};
 }
@@ -228,6 +232,26 @@ void drop_released(hoster_pointer self) {
   }
 }
 
+// The encoder submitted a root other than the whole replica's commitment it
+// signed: the hoster shows that on chain, once, within its answer window.
+void dispute_root(hoster_pointer self, const replica_duty& duty) {
+  auto& st = self->state;
+  const std::pair replica{duty.key, duty.replica};
+  const auto kept = st.signed_trees.find(replica);
+  if (!duty.encoder_root || kept == st.signed_trees.end() || kept->second.commitment.length != duty.feed.length ||
+      kept->second.commitment == *duty.encoder_root || !st.disputing.insert(replica).second)
+    return;
+  const auto about = to_hex(duty.key.bytes) + "/" + std::to_string(duty.replica);
+  auto dispute = make_root_dispute(st.chain->chain, duty, kept->second);
+  if (!dispute) {
+    st.ctx->say("hoster: root dispute of " + about + ": " + dispute.err().describe());
+    return;
+  }
+  submit(self, call{std::move(*dispute)}, "root dispute of " + about, [self, replica] {
+    self->state.disputing.erase(replica);
+  });
+}
+
 void on_final(hoster_pointer self, const finalized_view& view) {
   auto& st = self->state;
   st.chain = view.state;
@@ -238,12 +262,15 @@ void on_final(hoster_pointer self, const finalized_view& view) {
     if (auto total = st.store->sealed_bytes()) st.stored_bytes->Set(static_cast<double>(*total));
   }
   const auto duties = intake_duties(*st.chain, st.ctx->me());
-  std::erase_if(st.disputing, [&](const auto& replica) {
+  const auto released = [&](const std::pair<feed_key, std::uint32_t>& replica) {
     return std::none_of(duties.begin(), duties.end(),
                         [&](const replica_duty& d) { return d.key == replica.first && d.replica == replica.second; });
-  });
+  };
+  std::erase_if(st.disputing, released);
+  std::erase_if(st.signed_trees, [&](const auto& kept) { return released(kept.first); });
   // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
   for (const auto& d : duties) {
+    dispute_root(self, d);
     if (d.hoster_root) continue;
     st.rooted.erase({d.key, d.replica});
     if (auto r = storage::replica::open(*st.store, id_of(d.key, d.replica))) commit_if_whole(self, d, *r);

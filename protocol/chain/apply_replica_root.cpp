@@ -3,7 +3,9 @@
 // replica is active (or, for an active replica whose feed grew, extended to
 // the new length). The encoder's root opens the hoster's answer window: a
 // hoster whose root differs, or that has none, must prove a bad sealed block
-// by its end (dispute_sealing), or it is named (sealing_dispute.hpp).
+// (dispute_sealing) or a root other than the one the encoder signed
+// (dispute_replica_root) by its end, or it is named (sealing_dispute.hpp).
+// The encoder's root ends its own deadline (sealing_deadline.hpp).
 #include "protocol/chain/call_handlers.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/hosting_assignment.hpp"
@@ -28,7 +30,10 @@ chain_status apply_call(call_context& c, const submit_replica_root& x) {
   auto& mine = encoder ? pending->encoder_root : pending->hoster_root;
   if (mine) return chain_fail(chain_errc::invalid_call, "root already submitted");
   mine = replica_commitment{x.tree_hash, x.length};
-  if (encoder) r.answer_due = block_number{c.state.number.value + chain_limits::hoster_answer_blocks};
+  if (encoder) {
+    r.answer_due = block_number{c.state.number.value + chain_limits::hoster_answer_blocks};
+    r.root_due = {};
+  }
   if (!pending->encoder_root || pending->encoder_root != pending->hoster_root) return chain_ok();
   r.answer_due = {};
   if (r.state == replica_state::encoding) {

@@ -7,6 +7,7 @@
 #include "protocol/chain/leader.hpp"
 #include "protocol/chain/randomness.hpp"
 #include "protocol/chain/replica_reshuffle.hpp"
+#include "protocol/chain/sealing_deadline.hpp"
 #include "protocol/chain/sealing_dispute.hpp"
 #include "protocol/chain/storage_challenges.hpp"
 
@@ -35,7 +36,9 @@ chain_result<applied_block> open_block(const chain_state& parent, slot_number sl
 }  // namespace
 
 void run_hosting(chain_state& s, std::vector<chain_event>& events) {
-  run_answer_deadlines(s, events);  // before assignment: a replica whose hoster is named is re-created at once
+  // Before assignment: a replica whose encoder timed out or whose hoster is named is re-created at once.
+  run_sealing_deadlines(s, events);
+  run_answer_deadlines(s, events);
   assign_replicas(s, events);  // repairs first: a move never takes a hoster a repair needs
   reshuffle_replicas(s, events);
   run_challenges(s, events);

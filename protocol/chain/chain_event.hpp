@@ -89,8 +89,10 @@ struct replica_extended {
   bool operator==(const replica_extended&) const = default;
 };
 // A sealing dispute verified: the replica's encoder signed a sealed block that
-// does not unseal to the feed's block `index`. It paid `penalty` into the
-// feed's backing; the replica is badly_sealed and goes to another encoder.
+// does not unseal to the feed's block `index` (dispute_sealing), or signed the
+// commitment of the whole replica, `index` blocks long, and submitted another
+// root (dispute_replica_root). It paid `penalty` into the feed's backing; the
+// replica is badly_sealed and goes to another encoder.
 struct encoder_convicted {
   feed_key feed;
   std::uint32_t replica = 0;
@@ -98,6 +100,15 @@ struct encoder_convicted {
   std::uint64_t index = 0;
   ratio penalty;
   bool operator==(const encoder_convicted&) const = default;
+};
+// The encoder of a replica's sealing (the first or an extension) had no
+// root in by the replica's root_due block (sealing_deadline.hpp): it is not
+// paid, the replica is sealing_timed_out and is re-created through another encoder.
+struct encoder_timed_out {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id encoder;
+  bool operator==(const encoder_timed_out&) const = default;
 };
 // The encoder committed to a root and the replica's hoster neither submitted
 // the same root nor a valid dispute within chain_limits::hoster_answer_blocks:
@@ -178,6 +189,7 @@ using chain_event = std::variant<node_registered, node_unregistered, ratio_trans
                                  offence_recorded, replica_assigned, replica_failed, replica_activated,
                                  hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
                                  challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended,
-                                 replica_retired, encoder_convicted, hoster_convicted, challenge_lapsed>;
+                                 replica_retired, encoder_convicted, hoster_convicted, challenge_lapsed,
+                                 encoder_timed_out>;
 
 }  // namespace datdot

@@ -75,6 +75,20 @@ inline constexpr std::uint64_t challenge_deadline_blocks_min = 2;
 // arrives; the window leaves room for a dispute's fetch of the original block
 // and for a few blocks' delay in the pool, at 6 s slots five minutes.
 inline constexpr std::uint64_t hoster_answer_blocks = 50;
+// The encoder of a replica must have its root in by this deadline from the
+// assignment (or from an extension's start), else the sealing times out and
+// goes to another encoder (sealing_deadline.hpp). The base covers what does
+// not grow with the feed: the encoder acts on finalized blocks, finds a
+// source, and its root waits in the pool (at 6 s slots ten minutes). On top,
+// the time sealing the bytes takes at an assumed 32 KiB/s per replica, in
+// blocks of the chain's slot duration: an eighth of one core's measured
+// sealing rate (0.27-0.33 MB/s, README "Benchmarks"), so an encoder sealing
+// eight replicas on one core, or the 2-core devnet's measured 0.12 MiB/s per
+// replica (100 MiB to 3 replicas in 899 s), is not cut off. Time, not a
+// progress report, sets it: progress is the hoster's word, and a hoster that
+// holds the encoder up would keep a replica in encoding for as long as it liked.
+inline constexpr std::uint64_t sealing_deadline_base_blocks = 100;
+inline constexpr std::uint64_t sealing_ms_per_mib = 32'000;
 // A proof nearly fills a block, so a block opens one challenge (oldest due first).
 inline constexpr std::size_t challenges_per_block_max = 1;
 inline constexpr std::size_t future_blocks_max = 256;   // blocks for slots not yet reached
@@ -112,5 +126,7 @@ static_assert(moves_per_block_max >= 1 && moves_per_block_max <= assignments_per
               "moves are bounded like the repairs they must not crowd out");
 static_assert(replica_slots_per_feed_max == replicas_per_feed_max + 1, "one move per feed at a time");
 static_assert(validators_max >= 1 && validators_max <= 1000);
+static_assert(((feed_byte_size_max >> 20) + 1) * sealing_ms_per_mib <= UINT64_MAX / 2,
+              "the sealing time of the largest feed fits 64 bits, however short the slot");
 
 }  // namespace datdot::chain_limits

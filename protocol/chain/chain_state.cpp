@@ -54,7 +54,7 @@ void encode(canonical_writer& w, const feed_record& f) {
     encode(w, r.hoster_root);
     encode(w, r.covers);
     encode(w, r.extension);
-    w.u64(r.answer_due.value);
+    w.u64(r.answer_due.value).u64(r.root_due.value);
     w.u64(r.next_challenge_at.value).u32(r.failures).u64(r.passed).u64(r.last_proof_at.value);
     w.u64(r.next_move_at.value).u8(r.replacement ? 1 : 0);
     if (r.replacement) w.u32(*r.replacement);
@@ -194,7 +194,7 @@ feed_record decode_feed(canonical_reader& r) {
     x.hoster = account_id{r.fixed<32>()};
     x.encoder = account_id{r.fixed<32>()};
     x.replica_key = r.fixed<32>();
-    x.state = decode_enum(r, replica_state::badly_sealed, "replica state");
+    x.state = decode_enum(r, replica_state::sealing_timed_out, "replica state");
     x.assigned_at = block_number{r.u64()};
     x.seal_codec = static_cast<seal_codec_id>(r.u8());
     const auto key = r.blob(chain_limits::seal_key_bytes_max);
@@ -204,6 +204,7 @@ feed_record decode_feed(canonical_reader& r) {
     x.covers = decode_head(r);
     x.extension = decode_extension(r);
     x.answer_due = block_number{r.u64()};
+    x.root_due = block_number{r.u64()};
     x.next_challenge_at = block_number{r.u64()};
     x.failures = r.u32();
     x.passed = r.u64();

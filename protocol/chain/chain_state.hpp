@@ -80,12 +80,16 @@ enum class hosting_state : std::uint8_t { queued = 0, pinning = 1, pinned = 2, f
 
 // One replica of a feed: the hoster that keeps it, the encoder that seals it
 // with a key it alone holds, and the replica key (from chain randomness) that
-// makes its bytes unlike every other replica's. Failed, retired and
-// badly_sealed are terminal: failed when it could not be kept (it counts
-// against the hoster), retired when a reshuffle moved it to another hoster
-// (no fault of anyone's), badly_sealed when its encoder was convicted of a
-// bad sealed block (sealing_dispute.hpp; the slot's next encoder is another).
-enum class replica_state : std::uint8_t { encoding = 0, active = 1, failed = 2, retired = 3, badly_sealed = 4 };
+// makes its bytes unlike every other replica's. Failed, retired,
+// badly_sealed and sealing_timed_out are terminal: failed when it could not
+// be kept (it counts against the hoster), retired when a reshuffle moved it
+// to another hoster (no fault of anyone's), badly_sealed when its encoder was
+// convicted of a bad sealed block (sealing_dispute.hpp), sealing_timed_out
+// when its encoder's root did not come in time (sealing_deadline.hpp); after
+// those two the slot's next encoder is another.
+enum class replica_state : std::uint8_t {
+  encoding = 0, active = 1, failed = 2, retired = 3, badly_sealed = 4, sealing_timed_out = 5
+};
 
 // The feed grew past what an active replica covers: its encoder seals the
 // blocks [covers.length, target.length), its hoster appends them, and both
@@ -121,6 +125,10 @@ struct replica_record {
   // an extension), the hoster agrees or disputes by this block, or is named
   // (sealing_dispute.hpp). 0: no encoder root is waiting for an answer.
   block_number answer_due;
+  // The encoder's root for the sealing it is doing (the first or an
+  // extension) is due by this block, or the sealing times out
+  // (sealing_deadline.hpp). Set when that sealing starts.
+  block_number root_due;
   block_number next_challenge_at;    // due from this block on (set at activation and after each challenge)
   std::uint32_t failures = 0;        // challenges failed in a row
   std::uint64_t passed = 0;          // challenges passed in all

@@ -66,6 +66,10 @@ void encode_call(canonical_writer& w, const call& c) {
                    encode(w, x.original_path);
                    encode(w, x.feed_roots);
                  },
+                 [&](const dispute_replica_root& x) {
+                   w.fixed(x.feed.bytes).u32(x.replica).fixed(x.commitment.tree_hash).u64(x.commitment.length);
+                   w.fixed(x.encoder_signature);
+                 },
              },
              c);
 }
@@ -172,12 +176,21 @@ call decode_call(canonical_reader& r) {
       x.feed_roots = decode_tree_nodes(r);
       return x;
     }
+    case 14: {
+      dispute_replica_root x;
+      x.feed.bytes = r.fixed<32>();
+      x.replica = r.u32();
+      x.commitment.tree_hash = r.fixed<32>();
+      x.commitment.length = r.u64();
+      x.encoder_signature = r.fixed<64>();
+      return x;
+    }
     default:
       r.fail("unknown call tag");
       return unregister_node{};
   }
 }
-static_assert(std::variant_size_v<call> == 14, "a new call kind needs its tag in decode_call");
+static_assert(std::variant_size_v<call> == 15, "a new call kind needs its tag in decode_call");
 
 bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
   canonical_writer w;

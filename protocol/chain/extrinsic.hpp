@@ -144,9 +144,23 @@ struct dispute_sealing {
   bool operator==(const dispute_sealing&) const = default;
 };
 
+// A replica's hoster shows that the encoder signed `commitment`
+// (replica_commitment_claim.hpp) for this replica at the length being
+// sealed, yet submitted another root: the encoder's word against itself.
+// Verified on chain (root_dispute.hpp). A call of its own (tag 14) rather
+// than a variant of dispute_sealing's bytes, so tag 13 keeps its one layout.
+struct dispute_replica_root {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  replica_commitment commitment;
+  signature encoder_signature{};
+  bool operator==(const dispute_replica_root&) const = default;
+};
+
 using call = std::variant<register_node, unregister_node, transfer_ratio, publish_feed, join_validators,
                           leave_validators, report_equivocation, report_double_vote, submit_replica_root,
-                          submit_storage_proof, submit_attestation, back_feed, update_feed, dispute_sealing>;
+                          submit_storage_proof, submit_attestation, back_feed, update_feed, dispute_sealing,
+                          dispute_replica_root>;
 
 // A storage proof, a sealing dispute and a feed update carry a sealed block or
 // node lists and have their own bounds; every other kind fits

@@ -10,6 +10,7 @@
 #include "protocol/chain/invariant.hpp"
 #include "protocol/chain/replica_extension.hpp"
 #include "protocol/chain/replica_reshuffle.hpp"
+#include "protocol/chain/sealing_deadline.hpp"
 #include "protocol/chain/selection.hpp"
 #include "protocol/chain/storage_challenges.hpp"
 
@@ -75,10 +76,10 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
     if (node.roles.contains(role::hoster) && !holds && id != lost &&
         node.capacity_bytes - node.reserved_bytes >= f.byte_size)
       hosters.push_back(id);
-    const bool convicted = std::any_of(f.replicas.begin(), f.replicas.end(), [&](const replica_record& r) {
-      return r.state == replica_state::badly_sealed && r.encoder == id;
+    const bool barred = std::any_of(f.replicas.begin(), f.replicas.end(), [&](const replica_record& r) {
+      return (r.state == replica_state::badly_sealed || r.state == replica_state::sealing_timed_out) && r.encoder == id;
     });
-    if (node.roles.contains(role::encoder) && !convicted) encoders.push_back(id);
+    if (node.roles.contains(role::encoder) && !barred) encoders.push_back(id);
   }
   const std::string purpose = to_hex(key.bytes) + "/" + std::to_string(number);
   const auto hoster = draw(s, hosters, "hoster " + purpose);
@@ -93,6 +94,7 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
   fresh.seal_codec = sealing.seal_codec;
   fresh.seal_key = sealing.seal_key;
   fresh.covers = head_of(f);
+  fresh.root_due = root_due_for(s, f.byte_size);
   if (number < f.replicas.size())
     f.replicas[number] = fresh;
   else

@@ -3,6 +3,7 @@
 #include "protocol/chain/hosting_assignment.hpp"
 #include "protocol/chain/hosting_payment.hpp"
 #include "protocol/chain/invariant.hpp"
+#include "protocol/chain/sealing_deadline.hpp"
 
 namespace datdot {
 namespace {
@@ -54,6 +55,7 @@ void extend_if_behind(chain_state& s, const feed_key& key, std::uint32_t replica
     return;
   }
   r.extension = replica_extension{head_of(f), std::nullopt, std::nullopt};
+  r.root_due = root_due_for(s, f.byte_size - r.covers.byte_size);
 }
 
 void complete_extension(chain_state& s, const feed_key& key, std::uint32_t replica, std::vector<chain_event>& events) {

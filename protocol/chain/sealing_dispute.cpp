@@ -55,20 +55,14 @@ void convict_encoder(chain_state& s, const feed_key& key, std::uint32_t replica,
 }
 
 void run_answer_deadlines(chain_state& s, std::vector<chain_event>& events) {
-  for (auto& [key, f] : s.feeds) {
-    bool named = false;
-    for (std::size_t i = 0; i < f.replicas.size(); ++i) {
-      auto& r = f.replicas[i];
-      const auto pending = pending_of(r);
-      if (!pending || r.answer_due.value == 0 || s.number < r.answer_due) continue;
-      const auto replica = static_cast<std::uint32_t>(i);
-      const auto penalty = penalize(s, key, r.hoster, pending->head);
-      events.push_back(hoster_convicted{key, replica, r.hoster, penalty});
-      fail_replica(s, key, replica, events);
-      named = true;
-    }
-    if (named) update_hosting_state(f, key, events);
-  }
+  end_due_sealings(
+      s, events,
+      [&](const replica_record& r, const pending_sealing&) { return r.answer_due.value != 0 && s.number >= r.answer_due; },
+      [&](const feed_key& key, std::uint32_t replica, const replica_record& r, const pending_sealing& p) {
+        const auto hoster = r.hoster;  // fail_replica changes the record
+        events.push_back(hoster_convicted{key, replica, hoster, penalize(s, key, hoster, p.head)});
+        fail_replica(s, key, replica, events);
+      });
 }
 
 }  // namespace datdot

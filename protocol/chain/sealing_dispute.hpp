@@ -4,8 +4,9 @@
 // submits dispute_sealing, which the runtime checks in full: the encoder is
 // convicted. Once the encoder has submitted its root, the hoster has
 // chain_limits::hoster_answer_blocks to submit the same root or a valid
-// dispute; a hoster that does neither (a different root, or none) cannot back
-// its side and is named instead. Either way the one named pays one sealing
+// dispute (of a bad block, or of a root other than the commitment the encoder
+// signed: root_dispute.hpp); a hoster that does neither (a different root, or
+// none) cannot back its side and is named instead. Either way the one named pays one sealing
 // of the head into the feed's backing (as much as it has: ratio never goes
 // negative and is moved, not burnt) and the replica is re-created.
 #pragma once

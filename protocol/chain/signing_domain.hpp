@@ -12,7 +12,9 @@
 
 namespace datdot {
 
-enum class signing_domain : std::uint8_t { extrinsic = 1, seal = 2, randomness = 3, vote = 4, sealed_block = 5 };
+enum class signing_domain : std::uint8_t {
+  extrinsic = 1, seal = 2, randomness = 3, vote = 4, sealed_block = 5, replica_commitment = 6
+};
 
 inline bytes signing_message(signing_domain domain, const chain_id& chain, byte_view payload) {
   static constexpr std::string_view tag = "datdot/chain/v1";

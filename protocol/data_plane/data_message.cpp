@@ -49,6 +49,7 @@ void encode_body(canonical_writer& w, const replica_push& x) {
   w.fixed(x.feed.bytes).u32(x.replica).u64(x.first);
   encode(w, x.feed_roots);
   encode_list(w, x.blocks);
+  w.fixed(x.replica_after.tree_hash).u64(x.replica_after.length).fixed(x.commitment_signature);
 }
 
 void encode_body(canonical_writer& w, const replica_ack& x) { w.u64(x.next); }
@@ -108,6 +109,9 @@ data_message decode_body(canonical_reader& r) {
       x.first = r.u64();
       x.feed_roots = decode_tree_nodes(r);
       x.blocks = decode_list(r, decode_sealed_block);
+      x.replica_after.tree_hash = r.fixed<32>();
+      x.replica_after.length = r.u64();
+      x.commitment_signature = r.fixed<64>();
       return x;
     }
     case 3: return replica_ack{r.u64()};

@@ -16,6 +16,7 @@
 #include "crypto/proof.hpp"
 #include "protocol/chain/chain_error.hpp"
 #include "protocol/chain/chain_ids.hpp"
+#include "protocol/hosting/storage_proof.hpp"
 
 namespace datdot {
 
@@ -61,13 +62,18 @@ struct sealed_block {
 
 // An encoder to a replica's hoster: the next run of sealed blocks, in order.
 // The hoster answers with replica_ack before the encoder sends more (one run
-// in flight: the credit that keeps a slow hoster from being flooded).
+// in flight: the credit that keeps a slow hoster from being flooded). The
+// encoder also signs the replica tree's commitment after the run
+// (replica_commitment_claim.hpp): the hoster takes the run only if that is
+// the tree it builds, and keeps the last one against a false root.
 struct replica_push {
   feed_key feed;
   std::uint32_t replica = 0;
   std::uint64_t first = 0;
   std::vector<tree_node> feed_roots;
   std::vector<sealed_block> blocks;
+  replica_commitment replica_after;
+  signature commitment_signature{};
   bool operator==(const replica_push&) const = default;
 };
 

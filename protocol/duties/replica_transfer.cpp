@@ -1,6 +1,9 @@
 #include "protocol/duties/replica_transfer.hpp"
 
 #include "protocol/chain/feed_roots.hpp"
+#include "protocol/chain/pending_sealing.hpp"
+#include "protocol/chain/replica_commitment_claim.hpp"
+#include "protocol/chain/root_dispute.hpp"
 #include "protocol/chain/sealed_block_claim.hpp"
 #include "protocol/chain/sealing_dispute.hpp"
 
@@ -9,6 +12,13 @@ namespace {
 
 chain_status at(std::uint64_t index, const std::string& what) {
   return chain_fail(chain_errc::bad_proof, "block " + std::to_string(index) + ": " + what);
+}
+
+// The commitment of `before` grown by the push's sealed blocks.
+replica_commitment commitment_after(merkle_tree before, const replica_push& push) {
+  std::vector<tree_node> ignored;
+  for (const auto& b : push.blocks) before.append(b.sealed, ignored);
+  return commit_replica(before.roots());
 }
 
 }  // namespace
@@ -25,18 +35,22 @@ chain_status check_feed_blocks(const feed_record& feed, const feed_blocks& m, st
 }
 
 result<replica_push> seal_blocks(const sealer& encoder, const secret_key& signer, const chain_id& chain,
-                                 const replica_duty& duty, const feed_blocks& m) {
-  replica_push push{duty.key, duty.replica, m.blocks.empty() ? 0 : m.blocks.front().index, m.roots, {}};
+                                 const replica_duty& duty, const feed_blocks& m, const merkle_tree& sealed_so_far) {
+  replica_push push{duty.key, duty.replica, m.blocks.empty() ? 0 : m.blocks.front().index, m.roots, {}, {}, {}};
   for (const auto& b : m.blocks) {
     DATDOT_TRY(sealed, encoder.seal(duty.record.replica_key, b.index, b.value));
     const auto sig = sign_sealed_block(chain, {duty.key, duty.replica, duty.record.replica_key, b.index, sealed}, signer);
     push.blocks.push_back({std::move(sealed), b.value.size(), b.nodes, sig});
   }
+  push.replica_after = commitment_after(sealed_so_far, push);
+  push.commitment_signature =
+      sign_replica_commitment(chain, {duty.key, duty.replica, duty.record.replica_key, push.replica_after}, signer);
   return push;
 }
 
 push_verdict check_push(const chain_id& chain, const replica_duty& duty, const unsealer& encoder,
-                        const replica_push& push, std::uint64_t expected_next) {
+                        const replica_push& push, const merkle_tree& replica_tree) {
+  const auto expected_next = replica_tree.length();
   if (push.feed != duty.key || push.replica != duty.replica)
     return {chain_fail(chain_errc::invalid_call, "push for another replica"), std::nullopt};
   if (push.first != expected_next)
@@ -57,7 +71,25 @@ push_verdict check_push(const chain_id& chain, const replica_duty& duty, const u
     if (auto ok = verify_block({index, std::move(*plain), b.feed_path}, push.feed_roots); !ok)
       return {at(index, "unsealed block is not the feed's: " + ok.err().message), evidence};
   }
+  if (push.replica_after != commitment_after(replica_tree, push))
+    return {chain_fail(chain_errc::bad_proof, "the signed replica commitment is not the tree the run makes"), std::nullopt};
+  const replica_commitment_claim claim{duty.key, duty.replica, duty.record.replica_key, push.replica_after};
+  if (!verify_replica_commitment(chain, claim, push.commitment_signature, duty.record.encoder))
+    return {chain_fail(chain_errc::bad_signature, "the replica commitment is not signed by the replica's encoder"),
+            std::nullopt};
   return {};
+}
+
+root_evidence evidence_of(const replica_push& push) { return {push.replica_after, push.commitment_signature}; }
+
+chain_result<dispute_replica_root> make_root_dispute(const chain_id& chain, const replica_duty& duty,
+                                                     const root_evidence& evidence) {
+  auto record = duty.record;
+  const auto sealing = pending_of(record);
+  if (!sealing) return chain_fail(chain_errc::invalid_call, "the replica is not being sealed");
+  const dispute_replica_root d{duty.key, duty.replica, evidence.commitment, evidence.encoder_signature};
+  DATDOT_CHAIN_CHECK(verify_root_dispute(chain, record, *sealing, d));
+  return d;
 }
 
 chain_result<dispute_sealing> make_dispute(const chain_id& chain, const replica_duty& duty,

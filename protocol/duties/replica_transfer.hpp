@@ -3,12 +3,14 @@
 // the encoder checks them and seals each for its one replica, the hoster
 // unseals each sealed block and checks it against the signed feed before it
 // keeps it. A bad block is refused where it arrives, naming its index; one the
-// encoder signed becomes evidence for a sealing dispute on chain.
+// encoder signed becomes evidence for a sealing dispute on chain. So does the
+// encoder's signed commitment of the whole replica, against another root.
 #pragma once
 
 #include <optional>
 
 #include "crypto/keys.hpp"
+#include "crypto/merkle_tree.hpp"
 #include "crypto/seal_codec.hpp"
 #include "protocol/chain/chain_error.hpp"
 #include "protocol/chain/chain_state.hpp"
@@ -23,9 +25,12 @@ namespace datdot {
 chain_status check_feed_blocks(const feed_record& feed, const feed_blocks& m, std::uint64_t first);
 
 // The next run of the replica: checked blocks sealed under the replica's key,
-// each signed with the encoder's node key (sealed_block_claim.hpp) for `chain`.
+// each signed with the encoder's node key (sealed_block_claim.hpp) for
+// `chain`, and the commitment of `sealed_so_far` (the replica tree the
+// hoster has acknowledged) grown by the run, signed too
+// (replica_commitment_claim.hpp).
 result<replica_push> seal_blocks(const sealer& encoder, const secret_key& signer, const chain_id& chain,
-                                 const replica_duty& duty, const feed_blocks& m);
+                                 const replica_duty& duty, const feed_blocks& m, const merkle_tree& sealed_so_far);
 
 // A sealed block its encoder signed that did not unseal to the feed's block at
 // `index`: what a hoster keeps to dispute the sealing (make_dispute).
@@ -41,12 +46,29 @@ struct push_verdict {
   std::optional<sealing_evidence> evidence;  // refused for a signed block that does not unseal to the feed's
 };
 
-// A hoster's check of a push for a replica it was assigned: it continues at
-// `expected_next`, the roots are the feed's, every block is signed by the
-// replica's encoder for `chain`, and every sealed block unseals with the
-// encoder's public key to the feed's block at its index.
+// A hoster's check of a push for a replica it was assigned: it continues
+// `replica_tree` (what the hoster holds), the roots are the feed's, every
+// block is signed by the replica's encoder for `chain`, every sealed block
+// unseals with the encoder's public key to the feed's block at its index,
+// and the encoder signed the commitment of replica_tree grown by the run.
 push_verdict check_push(const chain_id& chain, const replica_duty& duty, const unsealer& encoder,
-                        const replica_push& push, std::uint64_t expected_next);
+                        const replica_push& push, const merkle_tree& replica_tree);
+
+// The encoder's signed commitment of the replica tree after the last run a
+// hoster took: against a root the encoder submits that is not this
+// (make_root_dispute).
+struct root_evidence {
+  replica_commitment commitment;
+  signature encoder_signature{};
+  bool operator==(const root_evidence&) const = default;
+};
+
+root_evidence evidence_of(const replica_push& push);
+
+// The dispute of the encoder's root on chain in `duty` with `evidence`:
+// refused unless the chain would convict on it (root_dispute.hpp).
+chain_result<dispute_replica_root> make_root_dispute(const chain_id& chain, const replica_duty& duty,
+                                                     const root_evidence& evidence);
 
 // The dispute for `evidence`, given `original`: a source's answer holding the
 // feed's block at the evidence's index, checked here. Refused when the sealed

@@ -115,11 +115,13 @@ TEST_CASE("reshuffle: a replica moves to another hoster after its period, retire
   CHECK(fresh.encoder != fresh.hoster);
   h.check_capacity();
 
-  // Make before break: while the replacement is sealed, the old one stays active and is still
-  // challenged, the feed stays pinned, and no other replica of the feed starts to move.
+  // Make before break: while the replacement is sealed (up to its sealing deadline), the old one
+  // stays active and is still challenged, the feed stays pinned, and no other replica of the feed
+  // starts to move.
   h.events.clear();
   bool old_challenged = false;
-  for (int i = 0; i < 3 * static_cast<int>(period); ++i) {
+  REQUIRE(fresh.root_due.value > h.s.number.value + 2 * period);
+  while (h.s.number.value + 1 < fresh.root_due.value) {
     h.next_block(++x.seed);
     CHECK(count_state(x.feed(), replica_state::active) == 2);
     CHECK(x.feed().state == hosting_state::pinned);

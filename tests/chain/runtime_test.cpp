@@ -90,7 +90,11 @@ TEST_CASE("every call kind round-trips through the strict canonical encoding") {
                                           {},
                                           {6, 290, blake2b_256(as_bytes("leaf"))},
                                           {{4, 300, {}}},
-                                          {{3, 40, blake2b_256(as_bytes("root"))}}}};
+                                          {{3, 40, blake2b_256(as_bytes("root"))}}},
+                          dispute_replica_root{feed_key{blake2b_256(as_bytes("feed"))},
+                                               1,
+                                               replica_commitment{blake2b_256(as_bytes("signed tree")), 10},
+                                               {}}};
   REQUIRE(calls.size() == std::variant_size_v<call>);
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto x = make_extrinsic(f.chain(), k, i, calls[i]);

@@ -6,58 +6,11 @@
 // is named instead. Ratio is moved, never made, and no balance goes below zero.
 #include <doctest/doctest.h>
 
-#include "chain/hosting_fixture.hpp"
+#include "chain/sealing_fixture.hpp"
 #include "protocol/chain/chain_limits.hpp"
-#include "protocol/chain/sealed_block_claim.hpp"
 
 using namespace datdot;
 using namespace datdot::test;
-
-namespace {
-
-const std::uint64_t price = 1000;  // one sealing of a test feed (under 1 MiB)
-
-// One feed with one replica being encoded, its encoder and hoster with some ratio.
-struct sealing {
-  hosting_fixture h{4, 10 * feed_bytes, 3};
-  feed_key key = h.publish(300, 1'000'000, 1);
-  replica_record r;
-  std::uint64_t seed;
-
-  explicit sealing(std::uint64_t first_seed = 1) : seed{first_seed} {
-    h.next_block(seed);
-    r = h.s.feeds.at(key).replicas.at(0);
-    h.s.accounts.at(r.encoder).balance = ratio{5 * price};
-    h.s.accounts.at(r.hoster).balance = ratio{300};
-  }
-  const key_pair& encoder() const { return h.signer_of(r.encoder); }
-  const key_pair& hoster() const { return h.signer_of(r.hoster); }
-  const test_feed& feed() const { return h.feeds.at(key); }
-  ratio balance(const account_id& a) const { return h.s.accounts.at(a).balance; }
-
-  // Block `index` sealed over `plain` (777: bytes no test feed holds).
-  bytes sealed_over(std::uint64_t index, const bytes& plain) const {
-    return test_sealer().seal(r.replica_key, index, plain).value();
-  }
-  dispute_sealing dispute(std::uint64_t index, const bytes& sealed, const key_pair& signer) const {
-    return {key,
-            0,
-            index,
-            sealed,
-            sign_sealed_block(h.f.chain(), {key, 0, r.replica_key, index, sealed}, signer.sk),
-            leaf_node(index, feed().blocks.at(index)),
-            feed().tree.path(index),
-            feed().tree.tree.roots()};
-  }
-  dispute_sealing bad_block_dispute(std::uint64_t index) const {
-    return dispute(index, sealed_over(index, feed_block(777, index)), encoder());
-  }
-  void run_blocks(std::uint64_t n) {
-    for (std::uint64_t i = 0; i < n; ++i) h.next_block(++seed);
-  }
-};
-
-}  // namespace
 
 TEST_CASE("an encoder that signed a wrongly sealed block is convicted and the replica goes to another encoder") {
   sealing t;
@@ -71,9 +24,9 @@ TEST_CASE("an encoder that signed a wrongly sealed block is convicted and the re
 
   const auto convicted = events_of<encoder_convicted>(t.h.events);
   REQUIRE(convicted.size() == 1);
-  CHECK(convicted[0] == encoder_convicted{t.key, 0, t.r.encoder, 3, ratio{price}});
-  CHECK(t.balance(t.r.encoder) == ratio{4 * price});
-  CHECK(t.h.s.feeds.at(t.key).backing.units == backing.units + price);
+  CHECK(convicted[0] == encoder_convicted{t.key, 0, t.r.encoder, 3, ratio{sealing_price}});
+  CHECK(t.balance(t.r.encoder) == ratio{4 * sealing_price});
+  CHECK(t.h.s.feeds.at(t.key).backing.units == backing.units + sealing_price);
   CHECK(t.balance(t.r.hoster) == ratio{300});  // the hoster is not blamed
   CHECK(t.h.total_ratio() == total);
   CHECK(t.h.s.feeds.at(t.key).replicas.at(0).state == replica_state::badly_sealed);
@@ -142,7 +95,7 @@ TEST_CASE("false accusations are refused without effect and the encoder keeps it
   CHECK(t.h.rejected(t.hoster(), past) == chain_errc::invalid_call);
   CHECK(t.h.rejected(other_hoster, t.bad_block_dispute(3)) == chain_errc::invalid_call);
   CHECK(t.h.rejected(t.encoder(), t.bad_block_dispute(3)) == chain_errc::invalid_call);
-  CHECK(t.balance(t.r.encoder) == ratio{5 * price});
+  CHECK(t.balance(t.r.encoder) == ratio{5 * sealing_price});
 
   // Once the replica is active there is no sealing left to dispute.
   t.h.activate(t.key, 0);
@@ -168,7 +121,7 @@ TEST_CASE("roots that disagree with no dispute name the hoster when the window e
   // It had less than one sealing's worth: it pays all it has and no more.
   CHECK(named[0] == hoster_convicted{t.key, 0, t.r.hoster, ratio{300}});
   CHECK(t.balance(t.r.hoster) == ratio{0});
-  CHECK(t.balance(t.r.encoder) == ratio{5 * price});
+  CHECK(t.balance(t.r.encoder) == ratio{5 * sealing_price});
   CHECK(t.h.s.feeds.at(t.key).backing.units == backing.units + 300);
   CHECK(t.h.total_ratio() == total);
   // Re-assigned in the same block, to another hoster.

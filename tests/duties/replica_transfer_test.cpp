@@ -9,6 +9,7 @@
 
 #include "chain/hosting_fixture.hpp"
 #include "protocol/duties/duties.hpp"
+#include "protocol/chain/replica_commitment_claim.hpp"
 #include "protocol/chain/sealed_block_claim.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
@@ -35,14 +36,19 @@ struct transfer_fixture {
     for (std::uint64_t i = 0; i < feed_length; ++i) all.blocks.push_back({i, feed.blocks[i], feed.tree.path(i)});
   }
   const key_pair& encoder() const { return h.signer_of(duty.record.encoder); }
-  replica_push sealed_by(const sealer& s, const replica_duty& d, const feed_blocks& m) const {
-    return seal_blocks(s, encoder().sk, h.f.chain(), d, m).value();
+  replica_push sealed_by(const sealer& s, const replica_duty& d, const feed_blocks& m,
+                         const merkle_tree& before = {}) const {
+    return seal_blocks(s, encoder().sk, h.f.chain(), d, m, before).value();
   }
   replica_push honest() const { return sealed_by(test_sealer(), duty, all); }
-  push_verdict hoster_verdict(const replica_push& p, const replica_duty& d, std::uint64_t next) const {
-    return check_push(h.f.chain(), d, test_sealer().public_part(), p, next);
+  push_verdict hoster_verdict(const replica_push& p, const replica_duty& d, const merkle_tree& held = {}) const {
+    return check_push(h.f.chain(), d, test_sealer().public_part(), p, held);
   }
-  chain_status hoster_check(const replica_push& p) const { return hoster_verdict(p, duty, 0).status; }
+  chain_status hoster_check(const replica_push& p) const { return hoster_verdict(p, duty).status; }
+  // The replica tree over the first `n` honestly sealed blocks, as a hoster holds it.
+  merkle_tree sealed_tree(std::uint64_t n) const {
+    return seal_replica(prefix(h.feeds.at(key), n), duty.record.replica_key).tree.tree;
+  }
   // Block `index` sealed over other bytes, and signed for by the encoder as it sends it.
   replica_push with_bad_block(std::uint64_t index) const {
     auto push = honest();
@@ -87,7 +93,7 @@ TEST_CASE("a hoster accepts an honest push and refuses foreign, unsealed, forged
   transfer_fixture t;
   const auto push = t.honest();
   CHECK(t.hoster_check(push));
-  CHECK_FALSE(t.hoster_verdict(push, t.duty, 1).status);  // it expects block 1 next
+  CHECK_FALSE(t.hoster_verdict(push, t.duty, t.sealed_tree(1)).status);  // it expects block 1 next
 
   // Another replica's bytes (sealed under another key) for block 2.
   auto foreign = push;
@@ -142,10 +148,10 @@ TEST_CASE("a grown feed gives the encoder and hoster of an active replica the ad
   for (std::uint64_t i = feed_length; i < feed_length + 5; ++i) added.blocks.push_back({i, feed.blocks[i], feed.tree.path(i)});
   CHECK(check_feed_blocks(d.feed, added, feed_length));
   CHECK_FALSE(check_feed_blocks(d.feed, t.all, 0));
-  const auto push = t.sealed_by(test_sealer(), d, added);
+  const auto push = t.sealed_by(test_sealer(), d, added, t.sealed_tree(feed_length));
   CHECK(push.first == feed_length);
-  CHECK(t.hoster_verdict(push, d, feed_length).status);
-  CHECK_FALSE(t.hoster_verdict(push, d, 0).status);
+  CHECK(t.hoster_verdict(push, d, t.sealed_tree(feed_length)).status);
+  CHECK_FALSE(t.hoster_verdict(push, d).status);
 
   // Once the encoder's root is on chain it has nothing left to do; the hoster still takes the blocks.
   const auto c = seal_replica(feed, r.replica_key).commitment();
@@ -192,19 +198,19 @@ TEST_CASE("a hoster refuses blocks its encoder did not sign for this replica, wi
   const auto& hoster = t.h.signer_of(t.duty.record.hoster);
   forged.blocks[2].encoder_signature = sign_sealed_block(
       t.h.f.chain(), {t.key, 0, t.duty.record.replica_key, 2, forged.blocks[2].sealed}, hoster.sk);
-  const auto refused = t.hoster_verdict(forged, t.duty, 0);
+  const auto refused = t.hoster_verdict(forged, t.duty);
   REQUIRE_FALSE(refused.status);
   CHECK(refused.status.err().detail.find("block 2: not signed by the replica's encoder") != std::string::npos);
   CHECK_FALSE(refused.evidence);
   auto swapped = t.honest();
   std::swap(swapped.blocks[1].encoder_signature, swapped.blocks[2].encoder_signature);
-  CHECK_FALSE(t.hoster_verdict(swapped, t.duty, 0).evidence);
+  CHECK_FALSE(t.hoster_verdict(swapped, t.duty).evidence);
 }
 
 TEST_CASE("a signed bad block gives the hoster evidence, and the original makes a dispute that convicts the encoder") {
   transfer_fixture t;
   const auto bad = t.with_bad_block(4);
-  const auto verdict = t.hoster_verdict(bad, t.duty, 0);
+  const auto verdict = t.hoster_verdict(bad, t.duty);
   REQUIRE_FALSE(verdict.status);
   CHECK(verdict.status.err().detail.find("block 4") != std::string::npos);
   REQUIRE(verdict.evidence);
@@ -232,10 +238,80 @@ TEST_CASE("a good sealed block sent with a wrong path is refused but makes no di
   transfer_fixture t;
   auto push = t.honest();
   push.blocks[3].feed_path = t.all.blocks[6].nodes;
-  const auto verdict = t.hoster_verdict(push, t.duty, 0);
+  const auto verdict = t.hoster_verdict(push, t.duty);
   REQUIRE_FALSE(verdict.status);
   REQUIRE(verdict.evidence);
   const auto dispute = make_dispute(t.h.f.chain(), t.duty, *verdict.evidence, t.original(3));
   REQUIRE_FALSE(dispute);
   CHECK(dispute.err().detail.find("nothing to dispute") != std::string::npos);
+}
+
+TEST_CASE("a hoster refuses a run whose signed replica commitment is not the tree it builds or not the encoder's") {
+  transfer_fixture t;
+  const auto whole = seal_replica(t.h.feeds.at(t.key), t.duty.record.replica_key).commitment();
+  const auto push = t.honest();
+  CHECK(push.replica_after == whole);
+  CHECK(t.hoster_check(push));
+  // Another tree than the one the blocks make.
+  auto other_tree = push;
+  other_tree.replica_after.tree_hash[0] ^= 1;
+  other_tree.commitment_signature = sign_replica_commitment(
+      t.h.f.chain(), {t.key, 0, t.duty.record.replica_key, other_tree.replica_after}, t.encoder().sk);
+  auto verdict = t.hoster_verdict(other_tree, t.duty);
+  REQUIRE_FALSE(verdict.status);
+  CHECK(verdict.status.err().detail.find("not the tree the run makes") != std::string::npos);
+  CHECK_FALSE(verdict.evidence);
+  // The right tree, signed by someone else or for another slot.
+  auto forged = push;
+  forged.commitment_signature = sign_replica_commitment(
+      t.h.f.chain(), {t.key, 0, t.duty.record.replica_key, whole}, t.h.signer_of(t.duty.record.hoster).sk);
+  CHECK(t.hoster_verdict(forged, t.duty).status.err().code == chain_errc::bad_signature);
+  auto other_slot = push;
+  other_slot.commitment_signature =
+      sign_replica_commitment(t.h.f.chain(), {t.key, 1, t.duty.record.replica_key, whole}, t.encoder().sk);
+  CHECK_FALSE(t.hoster_verdict(other_slot, t.duty).status);
+  // A run of the last five blocks, committed as if the hoster held nothing before it.
+  feed_blocks tail{t.all.roots, {t.all.blocks.begin() + 5, t.all.blocks.end()}};
+  const auto from_nothing = t.sealed_by(test_sealer(), t.duty, tail);
+  CHECK_FALSE(t.hoster_verdict(from_nothing, t.duty, t.sealed_tree(5)).status);
+  CHECK(t.hoster_verdict(t.sealed_by(test_sealer(), t.duty, tail, t.sealed_tree(5)), t.duty, t.sealed_tree(5)).status);
+}
+
+TEST_CASE("the last run's signed commitment makes a root dispute that convicts an encoder submitting another root") {
+  transfer_fixture t;
+  const auto push = t.honest();
+  REQUIRE(t.hoster_check(push));
+  const auto evidence = evidence_of(push);
+  // No dispute while the encoder has no root on chain.
+  CHECK_FALSE(make_root_dispute(t.h.f.chain(), t.duty, evidence));
+  const auto& r = t.duty.record;
+  const auto bogus = blake2b_256(as_bytes("the encoder's other root"));
+  t.h.apply(t.h.signer_of(r.encoder), submit_replica_root{t.key, 0, bogus, feed_length});
+  const auto duties = intake_duties(t.h.s, r.hoster);
+  REQUIRE(duties.size() == 1);
+  // Evidence that is not the encoder's word does not make a dispute.
+  auto altered = evidence;
+  altered.commitment.tree_hash[0] ^= 1;
+  CHECK_FALSE(make_root_dispute(t.h.f.chain(), duties.front(), altered));
+  const auto dispute = make_root_dispute(t.h.f.chain(), duties.front(), evidence);
+  REQUIRE(dispute);
+  t.h.events.clear();
+  t.h.apply(t.h.signer_of(r.hoster), *dispute);
+  const auto convicted = events_of<encoder_convicted>(t.h.events);
+  REQUIRE(convicted.size() == 1);
+  CHECK(convicted[0].encoder == r.encoder);
+  CHECK(t.h.s.feeds.at(t.key).replicas.at(0).state == replica_state::badly_sealed);
+}
+
+TEST_CASE("an encoder whose root is the commitment it signed cannot be disputed") {
+  transfer_fixture t;
+  const auto evidence = evidence_of(t.honest());
+  const auto& r = t.duty.record;
+  t.h.apply(t.h.signer_of(r.encoder),
+            submit_replica_root{t.key, 0, evidence.commitment.tree_hash, evidence.commitment.length});
+  const auto duties = intake_duties(t.h.s, r.hoster);
+  REQUIRE(duties.size() == 1);
+  const auto refused = make_root_dispute(t.h.f.chain(), duties.front(), evidence);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.err().detail.find("nothing to dispute") != std::string::npos);
 }
