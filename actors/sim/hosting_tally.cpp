@@ -50,6 +50,8 @@ void hosting_tally::on_finalized_events(byte_view events_json) {
       ++c.encoders_convicted;
     } else if (type == "hoster_convicted") {
       ++c.hosters_convicted;
+    } else if (type == "encoder_timed_out") {
+      ++c.encoders_timed_out;
     }
   }
 }

@@ -36,6 +36,7 @@ struct hosting_summary {
   std::uint64_t attestations_not_served = 0;
   std::uint64_t encoders_convicted = 0;
   std::uint64_t hosters_convicted = 0;
+  std::uint64_t encoders_timed_out = 0;
   std::map<std::string, behaviour_tally> by_behaviour;  // "honest" or an adversary kind
 };
 

@@ -71,6 +71,7 @@ nlohmann::json hosting_json(const sim_report& r) {
           {"attestations_served", h.attestations_served},
           {"attestations_not_served", h.attestations_not_served},
           {"encoders_convicted", h.encoders_convicted}, {"hosters_convicted", h.hosters_convicted},
+          {"encoders_timed_out", h.encoders_timed_out},
           {"excused_failures", r.excused_failures}, {"disk_sealed_bytes", r.disk_sealed_bytes},
           {"disk_model_bytes", r.disk_model_bytes}, {"by_behaviour", by}};
 }
@@ -84,7 +85,7 @@ std::string hosting_text(const sim_report& r) {
          " pinning, " + n(h.feeds_failed) + " failed\n";
   out += "replicas   " + n(h.replicas_assigned) + " assigned, " + n(h.replicas_activated) + " activated, " +
          n(h.replicas_failed) + " failed; convicted: " + n(h.encoders_convicted) + " encoders, " +
-         n(h.hosters_convicted) + " hosters\n";
+         n(h.hosters_convicted) + " hosters; " + n(h.encoders_timed_out) + " encoders timed out\n";
   out += "challenges " + n(h.challenges_issued) + " issued; attestations " + n(h.attestations_served) + " served, " +
          n(h.attestations_not_served) + " not served\n";
   out += "disk       " + n(r.disk_sealed_bytes) + " bytes sealed in the hosters' stores for " + n(r.disk_model_bytes) +
