@@ -189,8 +189,12 @@ result<environment> environment::open(const env_options& options) {
   if (rc != 0) return lmdb_error(rc, "set map size");
   rc = mdb_env_set_maxdbs(s->env, options.max_dbs);
   if (rc != 0) return lmdb_error(rc, "set max dbs");
-  // With flags 0 LMDB fsyncs data and meta page on every commit.
-  const unsigned flags = options.durable ? 0 : MDB_NOSYNC;
+  // With flags 0 LMDB fsyncs data and meta page on every commit. MDB_NOTLS
+  // ties a reader slot to its transaction, not to the thread: CAF moves
+  // actors between threads, and without it every environment takes a
+  // pthread key, of which a process has 1024 (a simulation of more nodes
+  // could not open its 1025th store).
+  const unsigned flags = MDB_NOTLS | (options.durable ? 0u : unsigned{MDB_NOSYNC});
   // 0600 is passed to open(2); a umask can only remove bits from it.
   rc = mdb_env_open(s->env, dir.c_str(), flags, 0600);
   if (rc != 0) return lmdb_error(rc, "open " + dir.string());

@@ -191,6 +191,24 @@ TEST_CASE("data survives closing and reopening the environment") {
   CHECK(read_value(env, open_db(env, "kept"), "key") == "value");
 }
 
+TEST_CASE("one process keeps more environments open than it has pthread keys") {
+  // A simulation opens one store per node; LMDB without MDB_NOTLS takes a
+  // pthread key per environment, and Linux gives a process 1024.
+  temp_dir tmp;
+  std::vector<environment> envs;
+  for (int i = 0; i < 1100; ++i) {
+    env_options options{tmp / ("env-" + std::to_string(i)), 64 * 1024};
+    options.durable = false;
+    auto env = environment::open(options);
+    REQUIRE_MESSAGE(env.has_value(), "environment " << i << ": " << why(env));
+    envs.push_back(std::move(*env));
+  }
+  const dbi db = open_db(envs.back(), "last");
+  const auto r = envs.back().update([&](write_txn& txn) { return txn.put(db, as_bytes("key"), as_bytes("value")); });
+  REQUIRE_MESSAGE(r.has_value(), why(r));
+  CHECK(read_value(envs.back(), db, "key") == "value");
+}
+
 TEST_CASE("a committed update survives kill -9 of the writing process") {
   temp_dir tmp;
   const env_options options{tmp / "env"};

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Scale of `datdot sim` on this machine: wall time, peak RSS, simulated events
+# per second and bytes per actor for a network of NODES nodes (7 validators,
+# the rest followers; with FEEDS > 0, a tenth of the followers host, 2 encode,
+# 1 publishes, 3 attest) run for SLOTS slots. Each node runs a bus, a peer, a
+# chain actor and a finality watcher, plus its role actors.
+#   bash bench/sim_scale.sh NODES SLOTS [FEEDS]     one run
+#   bash bench/sim_scale.sh --largest SECONDS SLOTS the largest NODES (doubling
+#                                                   from 64) whose run of SLOTS
+#                                                   slots ends within SECONDS
+# The issue's target is 10000 nodes, 1000 feeds and 600 slots in under 10
+# minutes and 8 GB; run from the repository root after deploy/build.sh build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sim=build/cli/datdot
+
+run() {  # nodes slots feeds [limit_seconds] -> one line; sets $wall (empty when cut off at the limit)
+  local nodes=$1 slots=$2 feeds=${3:-0} limit=${4:-0} args=() out err
+  if ((feeds > 0)); then
+    local followers=$((nodes - 7)) hosters=$(((nodes - 7) / 10))
+    args=(--publishers 1 --encoders 2 --hosters "$hosters" --attesters 3 --feeds "$feeds" --feed-bytes 4096
+          --replicas 3 --publish-at-slot 3)
+    ((hosters >= 3 && followers >= hosters + 6)) || { echo "too few nodes for hosting" >&2; exit 2; }
+  fi
+  out=$(mktemp) err=$(mktemp)
+  local cut=()
+  ((limit > 0)) && cut=(timeout "$limit")
+  if ! /usr/bin/time -v "${cut[@]}" "$sim" sim --validators 7 --nodes "$nodes" --slots "$slots" --quiet --json \
+    "${args[@]}" >"$out" 2>"$err" && [[ ! -s $out ]]; then
+    wall=""
+    echo "$nodes nodes, $slots slots, $feeds feeds: not done within ${limit} s (or failed: $(tail -1 "$err"))"
+    rm -f "$out" "$err"
+    return
+  fi
+  local rss_kb actors
+  rss_kb=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$err")
+  wall=$(jq -r .wall_seconds "$out")
+  actors=$((nodes * 4 + (feeds > 0 ? (nodes - 7) / 10 * 2 + 2 * 2 + 2 + 3 * 2 : 0)))
+  printf '%s nodes, %s slots, %s feeds: %.1f s wall, peak RSS %.0f MB, %s events (%.0f/s), %.0f bytes per actor (%s actors), invariants %s, finalized %s\n' \
+    "$nodes" "$slots" "$feeds" "$wall" "$((rss_kb / 1024))" "$(jq -r .events "$out")" "$(jq -r .events_per_second "$out")" \
+    "$((rss_kb * 1024 / actors))" "$actors" "$(jq -r 'if .invariants_ok then "ok" else "VIOLATED" end' "$out")" \
+    "$(jq -r .blocks_finalized "$out")"
+  rm -f "$out" "$err"
+}
+
+if [[ ${1:-} == --largest ]]; then
+  budget=$2 slots=$3 nodes=64 best=0
+  while :; do
+    run "$nodes" "$slots" 0 "$budget"
+    [[ -n $wall ]] || break
+    best=$nodes
+    nodes=$((nodes * 2))
+  done
+  echo "largest network finishing $slots slots within $budget s: $best nodes (doubling from 64; $nodes took longer)"
+else
+  run "$@"
+fi
