@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "actors/deterministic_random.hpp"
 #include "protocol/misbehavior.hpp"
 
 namespace datdot {
@@ -40,7 +41,10 @@ struct bus_state {
   std::optional<time_point> wakeup_at;                      // the earliest armed CAF timer
   misbehavior_tracker misbehavior;
   bus_metrics metrics;
-  std::uint64_t relay_draws = 0;  // splitmix64 state for picking relay peers (seeded by the node id)
+  // Relay peers need not be secret (the author reaches every peer itself),
+  // only spread: a splitmix64 stream seeded by the node id keeps a simulated
+  // run a function of its seed.
+  std::uint64_t relay_draws = 0;
   static inline const char* name = "datdot.bus";
 };
 
@@ -232,16 +236,6 @@ void broadcast(bus_pointer self, role group, const node_id* except, const messag
     if (peer.roles.contains(group) && (!except || id != *except)) send_frame(self, id, frame_kind::one_way, 0, body);
 }
 
-// The relay targets need not be secret (the author reaches every peer
-// itself), only spread: a splitmix64 stream seeded by the node's id, which
-// keeps a simulated run a function of its seed.
-std::uint64_t next_draw(bus_state& st) {
-  auto z = (st.relay_draws += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 // Another node's gossip, to at most relay_fanout_max peers of the group but its sender.
 void relay(bus_pointer self, role group, const node_id& except, const message_body& body) {
   auto& st = self->state;
@@ -250,7 +244,7 @@ void relay(bus_pointer self, role group, const node_id& except, const message_bo
     if (peer.roles.contains(group) && id != except) targets.push_back(id);
   const auto chosen = std::min(targets.size(), bus_limits::relay_fanout_max);
   for (std::size_t i = 0; i < chosen; ++i)
-    std::swap(targets[i], targets[i + next_draw(st) % (targets.size() - i)]);
+    std::swap(targets[i], targets[i + deterministic_random::splitmix64(st.relay_draws) % (targets.size() - i)]);
   ++st.metrics.relays_total;
   st.metrics.relay_frames_total += chosen;
   st.metrics.relay_skipped_total += targets.size() - chosen;

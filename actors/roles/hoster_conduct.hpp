@@ -13,13 +13,10 @@ class hoster_conduct {
  public:
   virtual ~hoster_conduct() = default;
   // After each finalized block, once the hoster has answered its challenges.
-  virtual void after_final(const storage::replica_store& own, const chain_state& s, const account_id& me) {
-    (void)own, (void)s, (void)me;
-  }
+  virtual void after_final(const storage::replica_store& /*own*/, const chain_state& /*s*/, const account_id& /*me*/) {}
   // Where a challenged or requested block of replica `id` is read from.
-  virtual result<storage::replica> replica_to_read(const storage::replica_store& own, const chain_state& s,
-                                                   const account_id& me, const storage::replica_id& id) {
-    (void)s, (void)me;
+  virtual result<storage::replica> replica_to_read(const storage::replica_store& own, const chain_state& /*s*/,
+                                                   const account_id& /*me*/, const storage::replica_id& id) {
     return storage::replica::open(own, id);
   }
 };

@@ -31,9 +31,8 @@ adversary_result* adversary_checker::result_of(sim_node_index node) {
   return index ? &results_[*index] : nullptr;
 }
 
-std::optional<invariant_violation> adversary_checker::on_finalized_events(std::uint64_t slot, byte_view events_json) {
-  const auto events = nlohmann::json::parse(events_json.begin(), events_json.end(), nullptr, false);
-  if (!events.is_array()) return std::nullopt;
+std::optional<invariant_violation> adversary_checker::on_finalized_events(std::uint64_t slot,
+                                                                         const nlohmann::json& events) {
   for (const auto& e : events) {
     const auto type = e.value("type", "");
     if (type == "challenge_resolved" || type == "hoster_convicted" || type == "encoder_convicted") {

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "actors/sim/finality_checker.hpp"
 #include "actors/sim/sim_scenario.hpp"
 
@@ -41,7 +43,7 @@ class adversary_checker {
 
   // The events of one block as the chain store keeps them (a JSON array), the
   // first time any node finalized it.
-  std::optional<invariant_violation> on_finalized_events(std::uint64_t slot, byte_view events_json);
+  std::optional<invariant_violation> on_finalized_events(std::uint64_t slot, const nlohmann::json& events);
   // The bans since the last call; `cluster` says who is up at the end of `slot`.
   std::optional<invariant_violation> on_bans(std::uint64_t slot, const std::vector<sim_ban>& bans,
                                              const sim_cluster& cluster);

@@ -13,7 +13,7 @@
 #include <tuple>
 
 #include "actors/bus_transport.hpp"
-#include "actors/sim/deterministic_random.hpp"
+#include "actors/deterministic_random.hpp"
 #include "actors/sim/sim_scenario.hpp"
 #include "crypto/keys.hpp"
 #include "protocol/chain/chain_ids.hpp"

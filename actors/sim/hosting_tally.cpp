@@ -22,9 +22,7 @@ behaviour_tally* hosting_tally::of(const std::string& account_hex) {
   return b == behaviour_.end() ? nullptr : &counts_.by_behaviour[b->second];
 }
 
-void hosting_tally::on_finalized_events(byte_view events_json) {
-  const auto events = nlohmann::json::parse(events_json.begin(), events_json.end(), nullptr, false);
-  if (!events.is_array()) return;
+void hosting_tally::on_finalized_events(const nlohmann::json& events) {
   auto& c = counts_;
   for (const auto& e : events) {
     const auto type = e.value("type", "");

@@ -9,8 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "actors/sim/sim_scenario.hpp"
-#include "crypto/bytes.hpp"
 
 namespace datdot {
 
@@ -44,7 +45,7 @@ class hosting_tally {
  public:
   hosting_tally(const sim_cluster& cluster, const std::vector<sim_adversary>& who);
   // The events of one block (a JSON array), the first time any node finalized it.
-  void on_finalized_events(byte_view events_json);
+  void on_finalized_events(const nlohmann::json& events);
   hosting_summary summary() const;
 
  private:

@@ -50,9 +50,7 @@ std::optional<invariant_violation> ledger_checker::check_state(const chain_state
   return std::nullopt;
 }
 
-std::optional<invariant_violation> ledger_checker::check_events(byte_view events_json) {
-  const auto events = nlohmann::json::parse(events_json.begin(), events_json.end(), nullptr, false);
-  if (!events.is_array()) return std::nullopt;
+std::optional<invariant_violation> ledger_checker::check_events(const nlohmann::json& events) {
   // The service this block recorded, by who may be paid for it.
   std::multiset<std::string> earned;
   for (const auto& e : events) {

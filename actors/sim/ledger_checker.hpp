@@ -22,6 +22,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "actors/sim/finality_checker.hpp"
 #include "protocol/chain/chain_state.hpp"
 
@@ -35,7 +37,7 @@ class ledger_checker {
   // A finalized state (any node's: they agree on the prefix), in height order.
   std::optional<invariant_violation> check_state(const chain_state& s);
   // The events of one block (a JSON array), the first time any node finalized it, in height order.
-  std::optional<invariant_violation> check_events(byte_view events_json);
+  std::optional<invariant_violation> check_events(const nlohmann::json& events);
 
   std::uint64_t states_checked() const noexcept { return states_checked_; }
   std::uint64_t payouts_checked() const noexcept { return payouts_checked_; }

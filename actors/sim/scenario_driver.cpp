@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 #include "actors/sim/hosting_tally.hpp"
 #include "actors/sim/ledger_checker.hpp"
 #include "actors/sim/sim_adversaries.hpp"
@@ -72,11 +74,15 @@ result<block_header> stored_header(const storage::chain_store& store, const bloc
 std::optional<invariant_violation> check_events(const sim_cluster& cluster, const first_finality& f,
                                                 std::uint64_t slot, adversary_checker& adversaries,
                                                 hosting_tally& hosting, ledger_checker& ledger) {
-  auto events = cluster.chain_store_of(f.node)->events(f.number, 1);
-  if (!events || events->empty() || events->front().first != f.number) return std::nullopt;
-  hosting.on_finalized_events(events->front().second);
-  if (auto bad = ledger.check_events(events->front().second)) return bad;
-  return adversaries.on_finalized_events(slot, events->front().second);
+  auto stored = cluster.chain_store_of(f.node)->events(f.number, 1);
+  if (!stored || stored->empty() || stored->front().first != f.number) return std::nullopt;
+  // Parsed once for the three readers.
+  const auto& bytes = stored->front().second;
+  const auto events = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (!events.is_array()) return std::nullopt;
+  hosting.on_finalized_events(events);
+  if (auto bad = ledger.check_events(events)) return bad;
+  return adversaries.on_finalized_events(slot, events);
 }
 
 // The newest state any node up has finalized; null before the first.

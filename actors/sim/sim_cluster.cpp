@@ -5,7 +5,7 @@
 #include "actors/roles/encoder_actor.hpp"
 #include "actors/roles/hoster_actor.hpp"
 #include "actors/roles/registrar_actor.hpp"
-#include "actors/sim/deterministic_random.hpp"
+#include "actors/deterministic_random.hpp"
 #include "crypto/keys.hpp"
 #include "crypto/rabin_williams.hpp"
 #include "protocol/chain/genesis.hpp"

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "actors/sim/deterministic_random.hpp"
+#include "actors/deterministic_random.hpp"
 #include "storage/feed_directory.hpp"
 #include "storage/feed_export.hpp"
 #include "storage/feed_source.hpp"

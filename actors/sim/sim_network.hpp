@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "actors/bus_actor.hpp"
-#include "actors/sim/deterministic_random.hpp"
+#include "actors/deterministic_random.hpp"
 #include "crypto/blake2b.hpp"
 
 namespace datdot {

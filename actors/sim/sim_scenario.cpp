@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/sim/deterministic_random.hpp"
+#include "actors/deterministic_random.hpp"
 #include "protocol/chain/chain_limits.hpp"
 
 namespace datdot {

@@ -5,6 +5,8 @@
 
 #include "actors/sim/ledger_checker.hpp"
 
+#include <nlohmann/json.hpp>
+
 using namespace datdot;
 
 namespace {
@@ -29,7 +31,7 @@ chain_state genesis_state() {
 ledger_checker checker(const chain_state& g) { return ledger_checker{g, {account(0), account(1), account(2)}}; }
 
 std::optional<invariant_violation> events(ledger_checker& c, const std::string& json) {
-  return c.check_events(byte_view{reinterpret_cast<const byte*>(json.data()), json.size()});
+  return c.check_events(nlohmann::json::parse(json));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The one seeded random source of a simulation (xoshiro256** seeded through
 // splitmix64). Same seed, same sequence on every machine; split() gives each
 // node its own stream so adding a draw on one node does not shift the others.
+// The bus draws its relay peers from splitmix64 alone, seeded by the node id.
 #pragma once
 
 #include <array>
@@ -43,13 +44,15 @@ class deterministic_random {
     return deterministic_random{next() ^ (stream * 0x9e3779b97f4a7c15ull)};
   }
 
- private:
+  // The next value of a splitmix64 stream whose state is `x`.
   static std::uint64_t splitmix64(std::uint64_t& x) noexcept {
     auto z = (x += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
   }
+
+ private:
   static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
 
   std::array<std::uint64_t, 4> state_{};
