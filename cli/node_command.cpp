@@ -197,7 +197,7 @@ void run_node(const node_options& o) {
       vc.own.ratio = &series.attach_ratio();
       if (roles.contains(role::hoster)) stored_bytes = &vc.own.hoster.emplace(series.attach_hoster()).stored_bytes;
       if (roles.contains(role::encoder)) vc.own.encoder.emplace(series.attach_encoder());
-      if (roles.contains(role::attester)) vc.own.attestations = &series.attach_attester();
+      if (roles.contains(role::attester)) vc.own.attester.emplace(series.attach_attester());
     }
     chain = unwrap(spawn_validator_actor(sys, node->bus(), std::move(vc)));
     chain_mode = member ? "validator" : "follower";

@@ -206,7 +206,7 @@ void add_sim_command(CLI::App& app) {
       "same scenario and seed give the same trace_hash and state_root. Checks that nodes agree on the finalized "
       "prefix, that finality never goes back and that no honest node is reported, banned, convicted or fails a "
       "challenge; reports when each adversary was caught (an offence on the finalized chain, banned by every honest "
-      "node, or a failed storage challenge). A violation prints the seed and the command that replays it and "
+      "node, a failed storage challenge, or an attestation missed). A violation prints the seed and the command that replays it and "
       "exits 3; with --save-failure DIR the scenario and seed are also written to a file that command runs.\n"
       "Example: datdot sim --scenario scenarios/partition-heal.json --seed 7 --json");
   cmd->add_option("--scenario", o->scenario_file,
@@ -273,7 +273,8 @@ void add_sim_command(CLI::App& app) {
                   "replicas are re-created elsewhere); repeatable; replaces the scenario's leaves");
   cmd->add_option("--adversary", o->adversaries,
                   "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
-                  "double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster or outsourcing_hoster, e.g. "
+                  "double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster, outsourcing_hoster, "
+                  "self_service_hoster or slow_attester, e.g. "
                   "equivocating_validator:nodes=1 or lazy_hoster:share_permille=200; repeatable; "
                   "replaces the scenario's adversaries");
   cmd->add_option("--save-failure", o->save_failure_dir,

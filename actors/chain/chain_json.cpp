@@ -227,6 +227,10 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
           out["challenge"] = ev.challenge;
           out["attester"] = id_hex(ev.attester);
           out["served"] = ev.served;
+        } else if constexpr (std::is_same_v<T, attestation_missed>) {
+          out["type"] = "attestation_missed";
+          out["challenge"] = ev.challenge;
+          out["attester"] = id_hex(ev.attester);
         } else if constexpr (std::is_same_v<T, challenge_resolved>) {
           out["type"] = "challenge_resolved";
           out["challenge"] = ev.challenge;

@@ -304,7 +304,10 @@ void record_service(validator_state& st, std::span<const chain_event> events) {
     own.encoder->sealed_blocks.Increment(static_cast<double>(n.sealed_blocks));
     own.encoder->sealed_bytes.Increment(static_cast<double>(n.sealed_bytes));
   }
-  if (own.attestations) own.attestations->Increment(static_cast<double>(n.attestations));
+  if (own.attester) {
+    own.attester->made.Increment(static_cast<double>(n.attestations));
+    own.attester->missed.Increment(static_cast<double>(n.attestations_missed));
+  }
 }
 
 // After finality moved: the local watchers get the new view, the ratio gauge

@@ -78,7 +78,7 @@ struct validator_config {
     prometheus::Gauge* ratio = nullptr;
     std::optional<hoster_series> hoster;
     std::optional<encoder_series> encoder;
-    prometheus::Counter* attestations = nullptr;
+    std::optional<attester_series> attester;
   } own;
   const actor_probe* probe = nullptr;  // datdot_actor_*{actor="validator"}; null: not measured
 };

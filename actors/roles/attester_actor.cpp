@@ -1,5 +1,7 @@
 #include "actors/roles/attester_actor.hpp"
 
+#include <map>
+
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
@@ -11,6 +13,8 @@ struct attester_state {
   std::set<std::uint64_t> attested;  // challenges reported (or being fetched)
   std::set<node_id> known;
   node_id reader;  // the throwaway identity the hoster sees
+  std::shared_ptr<attester_conduct> conduct;
+  std::map<std::uint64_t, challenge_duty> held;  // by challenge: duties the conduct holds back
 };
 
 using attester_pointer = attester_actor::stateful_pointer<attester_state>;
@@ -68,24 +72,37 @@ void on_final(attester_pointer self, const finalized_view& view) {
   for (const auto& d : attestation_duties(*view.state, st.ctx->me())) {
     if (!st.attested.insert(d.id).second) continue;
     know_peer(self, *st.ctx, st.known, *view.state, d.replica.hoster);
-    attest(self, d);
+    const auto wait = st.conduct ? st.conduct->hold(d, *view.state) : std::chrono::nanoseconds{};
+    if (wait <= std::chrono::nanoseconds{}) {
+      attest(self, d);
+      continue;
+    }
+    st.held.emplace(d.id, d);
+    self->delayed_send(self, wait, attest_atom_v, d.id);
   }
   std::erase_if(st.attested, [&](std::uint64_t id) { return !view.state->challenges.contains(id); });
 }
 
-attester_actor::behavior_type attester_impl(attester_pointer self, role_context ctx, node_id reader) {
+attester_actor::behavior_type attester_impl(attester_pointer self, role_context ctx, node_id reader,
+                                            std::shared_ptr<attester_conduct> conduct) {
   self->state.ctx.emplace(std::move(ctx));
   self->state.reader = reader;
+  self->state.conduct = std::move(conduct);
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
   return instrument(self, self->state.ctx->probe, attester_actor::behavior_type{
       [=](chain_final_atom, const finalized_view& view) { on_final(self, view); },
+      [=](attest_atom, std::uint64_t challenge) {
+        auto held = self->state.held.extract(challenge);
+        if (held) attest(self, held.mapped());
+      },
   });
 }
 
 }  // namespace
 
-attester_actor spawn_attester(caf::actor_system& sys, role_context ctx, node_id reader) {
-  return sys.spawn(attester_impl, std::move(ctx), reader);
+attester_actor spawn_attester(caf::actor_system& sys, role_context ctx, node_id reader,
+                              std::shared_ptr<attester_conduct> conduct) {
+  return sys.spawn(attester_impl, std::move(ctx), reader, std::move(conduct));
 }
 
 }  // namespace datdot

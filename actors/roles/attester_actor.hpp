@@ -10,13 +10,20 @@
 // reader's key can still link the attestations of one run to each other.
 #pragma once
 
+#include <memory>
+
+#include "actors/roles/attester_conduct.hpp"
 #include "actors/roles/role_context.hpp"
+
+CAF_ADD_ATOM(datdot, datdot, attest_atom, "attest")
 
 namespace datdot {
 
-using attester_actor = chain_watcher;
+// attest_atom is its own wakeup for a duty the conduct held back.
+using attester_actor = chain_watcher::extend<caf::reacts_to<attest_atom, std::uint64_t>>;
 
-// `ctx.bus` is the throwaway identity's bus, whose id is `reader`.
-attester_actor spawn_attester(caf::actor_system& sys, role_context ctx, node_id reader);
+// `ctx.bus` is the throwaway identity's bus, whose id is `reader`; no conduct is an honest one.
+attester_actor spawn_attester(caf::actor_system& sys, role_context ctx, node_id reader,
+                              std::shared_ptr<attester_conduct> conduct = nullptr);
 
 }  // namespace datdot

@@ -1,5 +1,5 @@
 // What a node's roles do (datdot_role_*): replicas hosted, storage challenges
-// received / passed / failed, attestations made, sealing, and this node's
+// received / passed / failed, attestations made and missed, sealing, and this node's
 // ratio, all as the finalized chain credits them (the chain actor feeds them
 // from service_record.hpp); bytes stored is the hoster's own reading. Declared
 // at start; a node attaches the series of the roles it runs.
@@ -17,6 +17,11 @@ struct hoster_series {
   prometheus::Counter& challenges_failed;
 };
 
+struct attester_series {
+  prometheus::Counter& made;
+  prometheus::Counter& missed;
+};
+
 struct encoder_series {
   prometheus::Counter& sealed_bytes;
   prometheus::Counter& sealed_blocks;
@@ -27,7 +32,7 @@ class role_metrics {
   explicit role_metrics(metrics_registry& registry);
   hoster_series attach_hoster();
   encoder_series attach_encoder();
-  prometheus::Counter& attach_attester();  // attestations made
+  attester_series attach_attester();
   prometheus::Gauge& attach_ratio();       // this node's account ratio, as the finalized chain states it
 
  private:
@@ -37,6 +42,7 @@ class role_metrics {
   prometheus::Family<prometheus::Counter>& challenges_passed_;
   prometheus::Family<prometheus::Counter>& challenges_failed_;
   prometheus::Family<prometheus::Counter>& attestations_;
+  prometheus::Family<prometheus::Counter>& attestations_missed_;
   prometheus::Family<prometheus::Counter>& sealed_bytes_;
   prometheus::Family<prometheus::Counter>& sealed_blocks_;
   prometheus::Family<prometheus::Gauge>& ratio_;

@@ -21,7 +21,7 @@ adversary_checker::adversary_checker(const sim_cluster& cluster, const std::vect
     : result_index_(cluster.size()), banned_by_(who.size()), excused_(std::move(excused)) {
   for (const auto& a : who) {
     result_index_[a.node] = results_.size();
-    results_.push_back(adversary_result{a, std::nullopt, 0, 0, 0, 0, 0, 0, 0});
+    results_.push_back(adversary_result{a});
   }
   for (sim_node_index i = 0; i < cluster.size(); ++i) node_of_account_.emplace(to_hex(cluster.id_of(i)), i);
 }
@@ -33,8 +33,20 @@ adversary_result* adversary_checker::result_of(sim_node_index node) {
 
 std::optional<invariant_violation> adversary_checker::on_finalized_events(std::uint64_t slot,
                                                                          const nlohmann::json& events) {
+  std::set<std::uint64_t> passed;  // challenges this block resolved as passed (before their missed attestations)
   for (const auto& e : events) {
     const auto type = e.value("type", "");
+    if (type == "attestation_recorded" || type == "attestation_missed") {
+      const auto who = node_of_account_.find(e.value("attester", ""));
+      if (who == node_of_account_.end()) continue;
+      if (type == "attestation_missed") {
+        if (auto bad = on_missed(slot, who->second, passed.contains(e.value("challenge", std::uint64_t{0})))) return bad;
+      } else if (auto* r = result_of(who->second)) {
+        ++r->attestations_made;
+      }
+      continue;
+    }
+    if (type == "challenge_resolved" && e.value("passed", false)) passed.insert(e.value("challenge", std::uint64_t{0}));
     if (type == "challenge_resolved" || type == "hoster_convicted" || type == "encoder_convicted") {
       const auto who = node_of_account_.find(e.value(type == "encoder_convicted" ? "encoder" : "hoster", ""));
       if (who == node_of_account_.end()) continue;
@@ -79,6 +91,19 @@ std::optional<invariant_violation> adversary_checker::on_challenge(std::uint64_t
     return std::nullopt;
   }
   return accuse(hoster, "no_honest_hoster_failed", "an honest hoster, never cut off by a fault, failed a challenge");
+}
+
+std::optional<invariant_violation> adversary_checker::on_missed(std::uint64_t slot, sim_node_index attester,
+                                                                bool challenge_passed) {
+  if (auto* r = result_of(attester)) {
+    ++r->attestations_missed;
+    if (!r->caught_at_slot && is_attester_kind(r->who.kind)) r->caught_at_slot = slot;
+    return std::nullopt;
+  }
+  if (!challenge_passed) return std::nullopt;  // waiting out a hoster that never answered is honest
+  if (excused_.contains(attester)) return std::nullopt;
+  return accuse(attester, "no_honest_attester_missed",
+                "an honest attester, never cut off by a fault, missed a challenge its hoster passed");
 }
 
 std::optional<invariant_violation> adversary_checker::on_bans(std::uint64_t slot, const std::vector<sim_ban>& bans,

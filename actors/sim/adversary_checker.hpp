@@ -3,11 +3,13 @@
 // reads what the network did about them. A lying validator is caught when an
 // offence of its kind is recorded on the finalized chain; a garbage sender
 // when every honest node up has banned it; a hoster adversary when a
-// challenge of one of its replicas fails on the finalized chain. An offence
+// challenge of one of its replicas fails on the finalized chain; a slow
+// attester when an attestation of its is recorded missed. An offence
 // recorded against an honest node, an honest node banned by another, and an
 // honest hoster or encoder convicted or failing a challenge are violated
-// invariants; only a hoster the scenario's faults cut off (`excused`: it
-// crashed, or the network split) may fail a challenge.
+// invariants, and so is an honest attester missing a challenge the hoster
+// passed; only a node the scenario's faults cut off (`excused`: it crashed,
+// or the network split) may fail a challenge or miss one.
 #pragma once
 
 #include <optional>
@@ -34,6 +36,10 @@ struct adversary_result {
   std::uint64_t first_drop_height = 0;  // the finalized height it first dropped one at (0: never; by the driver)
   std::uint64_t challenges_passed = 0;
   std::uint64_t challenges_failed = 0;
+  std::uint64_t attestations_made = 0;    // recorded on the finalized chain
+  std::uint64_t attestations_missed = 0;  // picked, no report by the deadline
+  std::uint64_t attestations_held = 0;    // duties it held back (filled in by the driver)
+  std::uint64_t first_held_height = 0;    // the finalized height that showed the first (0: none; by the driver)
 };
 
 class adversary_checker {
@@ -57,6 +63,7 @@ class adversary_checker {
  private:
   adversary_result* result_of(sim_node_index node);
   std::optional<invariant_violation> on_challenge(std::uint64_t slot, sim_node_index hoster, bool passed);
+  std::optional<invariant_violation> on_missed(std::uint64_t slot, sim_node_index attester, bool challenge_passed);
   std::optional<invariant_violation> accuse(sim_node_index node, std::string invariant, std::string detail);
 
   std::vector<adversary_result> results_;

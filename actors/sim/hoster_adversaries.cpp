@@ -21,13 +21,12 @@ class lazy_hoster : public adversarial_hoster {
 
 class sybil_hoster : public adversarial_hoster {
  public:
-  sybil_hoster(std::shared_ptr<const sim_replica_stores> stores, std::shared_ptr<sybil_ring> ring)
-      : stores_(std::move(stores)), ring_(std::move(ring)) {}
+  explicit sybil_hoster(std::shared_ptr<hoster_adversary_world> world) : world_(std::move(world)) {}
 
   // The first identity to hold a feed keeps the operator's copy; the others drop theirs.
   void after_final(const storage::replica_store& own, const chain_state& s, const account_id& me) override {
     each_active(s, me, [&](const feed_key& key, const storage::replica_id& id) {
-      const auto [kept, first] = ring_->kept.try_emplace(key, me, id);
+      const auto [kept, first] = world_->sybil_kept.try_emplace(key, me, id);
       if (!first && !(kept->second.first == me && kept->second.second == id)) drop(own, s, id);
     });
   }
@@ -36,20 +35,19 @@ class sybil_hoster : public adversarial_hoster {
                                            const storage::replica_id& id) override {
     auto mine = storage::replica::open(own, id);
     if (mine) return mine;
-    const auto kept = ring_->kept.find(feed_key{id.feed});
-    const auto* store = kept == ring_->kept.end() ? nullptr : stores_->find(kept->second.first);
+    const auto kept = world_->sybil_kept.find(feed_key{id.feed});
+    const auto* store = kept == world_->sybil_kept.end() ? nullptr : world_->stores->find(kept->second.first);
     if (!store) return mine;
     return storage::replica::open(*store, kept->second.second);
   }
 
  private:
-  std::shared_ptr<const sim_replica_stores> stores_;
-  std::shared_ptr<sybil_ring> ring_;
+  std::shared_ptr<hoster_adversary_world> world_;
 };
 
 class outsourcing_hoster : public adversarial_hoster {
  public:
-  explicit outsourcing_hoster(std::shared_ptr<const sim_replica_stores> stores) : stores_(std::move(stores)) {}
+  explicit outsourcing_hoster(std::shared_ptr<hoster_adversary_world> world) : world_(std::move(world)) {}
 
   void after_final(const storage::replica_store& own, const chain_state& s, const account_id& me) override {
     each_active(s, me, [&](const feed_key&, const storage::replica_id& id) { drop(own, s, id); });
@@ -64,7 +62,7 @@ class outsourcing_hoster : public adversarial_hoster {
     if (feed == s.feeds.end()) return mine;
     for (std::uint32_t slot = 0; slot < feed->second.replicas.size(); ++slot) {
       const auto& other = feed->second.replicas[slot];
-      const auto* store = other.hoster == me ? nullptr : stores_->find(other.hoster);
+      const auto* store = other.hoster == me ? nullptr : world_->stores->find(other.hoster);
       if (!store) continue;
       if (auto theirs = storage::replica::open(*store, storage::replica_id{id.feed, slot})) return theirs;
     }
@@ -72,7 +70,21 @@ class outsourcing_hoster : public adversarial_hoster {
   }
 
  private:
-  std::shared_ptr<const sim_replica_stores> stores_;
+  std::shared_ptr<hoster_adversary_world> world_;
+};
+
+class self_service_hoster : public adversarial_hoster {
+ public:
+  explicit self_service_hoster(std::shared_ptr<hoster_adversary_world> world) : world_(std::move(world)) {}
+
+  void after_final(const storage::replica_store& own, const chain_state& s, const account_id& me) override {
+    each_active(s, me, [&](const feed_key& key, const storage::replica_id& id) {
+      if (s.feeds.at(key).publisher != world_->self_service_operator) drop(own, s, id);
+    });
+  }
+
+ private:
+  std::shared_ptr<hoster_adversary_world> world_;
 };
 
 }  // namespace
@@ -87,12 +99,12 @@ bool adversarial_hoster::drop(const storage::replica_store& own, const chain_sta
 }
 
 std::shared_ptr<adversarial_hoster> make_hoster_adversary(adversary_kind kind,
-                                                          std::shared_ptr<const sim_replica_stores> stores,
-                                                          std::shared_ptr<sybil_ring> ring) {
+                                                          std::shared_ptr<hoster_adversary_world> world) {
   switch (kind) {
     case adversary_kind::lazy_hoster: return std::make_shared<lazy_hoster>();
-    case adversary_kind::sybil_hoster: return std::make_shared<sybil_hoster>(std::move(stores), std::move(ring));
-    case adversary_kind::outsourcing_hoster: return std::make_shared<outsourcing_hoster>(std::move(stores));
+    case adversary_kind::sybil_hoster: return std::make_shared<sybil_hoster>(std::move(world));
+    case adversary_kind::outsourcing_hoster: return std::make_shared<outsourcing_hoster>(std::move(world));
+    case adversary_kind::self_service_hoster: return std::make_shared<self_service_hoster>(std::move(world));
     default: return nullptr;
   }
 }

@@ -14,6 +14,11 @@
 //                       feed. It is given more than the protocol would give
 //                       it, that hoster's sealed replica (hosters serve only
 //                       originals), and is still caught.
+//   self_service_hoster one identity of a publisher's operator, there to be
+//                       paid for hosting the operator's own feeds: it keeps
+//                       those and drops every other replica the chain gives
+//                       it. Random assignment and reshuffles give it no say
+//                       in which feeds it gets; what it drops is caught.
 //
 // The in-process reads stand in for data-plane fetches: only their timing,
 // which no check relies on, would differ.
@@ -29,9 +34,13 @@
 
 namespace datdot {
 
-// The copies a sybil operator keeps: one per feed, in one identity's store.
-struct sybil_ring {
-  std::map<feed_key, std::pair<account_id, storage::replica_id>> kept;
+// What the hoster adversaries of one run share: the stores of the hosters
+// that are up, the sybil operator's copies (one per feed, in one identity's
+// store) and the account of the publisher the self-service hosters serve.
+struct hoster_adversary_world {
+  std::shared_ptr<const sim_replica_stores> stores;
+  std::map<feed_key, std::pair<account_id, storage::replica_id>> sybil_kept;
+  account_id self_service_operator{};
 };
 
 class adversarial_hoster : public hoster_conduct {
@@ -50,10 +59,8 @@ class adversarial_hoster : public hoster_conduct {
   std::uint64_t first_drop_height_ = 0;
 };
 
-// The conduct of a hoster adversary; `stores` lists the hosters that are up,
-// `ring` is shared by every sybil hoster of the run.
+// The conduct of a hoster adversary, in the run's `world`.
 std::shared_ptr<adversarial_hoster> make_hoster_adversary(adversary_kind kind,
-                                                          std::shared_ptr<const sim_replica_stores> stores,
-                                                          std::shared_ptr<sybil_ring> ring);
+                                                          std::shared_ptr<hoster_adversary_world> world);
 
 }  // namespace datdot

@@ -42,6 +42,8 @@ void hosting_tally::on_finalized_events(const nlohmann::json& events) {
       if (auto* t = of(e.value("hoster", ""))) ++(e.value("passed", false) ? t->challenges_passed : t->challenges_failed);
     } else if (type == "attestation_recorded") {
       ++(e.value("served", false) ? c.attestations_served : c.attestations_not_served);
+    } else if (type == "attestation_missed") {
+      ++c.attestations_missed;
     } else if (type == "hosting_paid") {
       if (auto* t = of(e.value("to", ""))) t->paid_units += e.value("amount_units", std::uint64_t{0});
     } else if (type == "encoder_convicted") {

@@ -35,6 +35,7 @@ struct hosting_summary {
   std::uint64_t challenges_issued = 0;
   std::uint64_t attestations_served = 0;
   std::uint64_t attestations_not_served = 0;
+  std::uint64_t attestations_missed = 0;
   std::uint64_t encoders_convicted = 0;
   std::uint64_t hosters_convicted = 0;
   std::uint64_t encoders_timed_out = 0;

@@ -103,7 +103,7 @@ std::optional<invariant_violation> check_ledger(const sim_cluster& cluster, ledg
   return ledger.check_state(*newest);
 }
 
-// Each role node's roles; hoster adversaries keep their replicas their way.
+// Each role node's roles; hoster and attester adversaries serve their way.
 std::vector<sim_node_roles> roles_of(const sim_scenario& s, const sim_adversaries& adversaries) {
   std::vector<sim_node_roles> out(s.nodes());
   const auto give = [&](std::pair<sim_node_index, sim_node_index> nodes, role r) {
@@ -115,8 +115,10 @@ std::vector<sim_node_roles> roles_of(const sim_scenario& s, const sim_adversarie
   give(s.attester_nodes(), role::attester);
   for (auto i = s.hoster_nodes().first; i < s.hoster_nodes().second; ++i) {
     out[i].capacity_bytes = s.hosting.capacity_bytes;
-    out[i].conduct = adversaries.conduct_of(i);
+    out[i].hosting = adversaries.hoster_conduct_of(i);
   }
+  for (auto i = s.attester_nodes().first; i < s.attester_nodes().second; ++i)
+    out[i].attesting = adversaries.attester_conduct_of(i);
   return out;
 }
 
@@ -201,7 +203,8 @@ sim_slot_sample sample_of(const sim_cluster& cluster, const finality_checker& ch
   out.frames_duplicated = n.duplicated;
   out.events = cluster.events();
   out.adversaries_caught = caught.caught();
-  for (const auto& [behaviour, t] : hosting.summary().by_behaviour) {
+  out.by_behaviour = hosting.summary().by_behaviour;
+  for (const auto& [behaviour, t] : out.by_behaviour) {
     const bool honest = behaviour == "honest";
     (honest ? out.challenges_passed_honest : out.challenges_passed_adversary) += t.challenges_passed;
     (honest ? out.challenges_failed_honest : out.challenges_failed_adversary) += t.challenges_failed;
@@ -248,7 +251,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   chain.challenge_period_slots = s.hosting.challenge_period_slots;
   chain.challenge_deadline_blocks = s.hosting.challenge_deadline_blocks;
   chain.replica_stores = std::make_shared<sim_replica_stores>();
-  sim_adversaries adversaries{s.seed, adversaries_of(s), chain.replica_stores};
+  sim_adversaries adversaries{s.seed, adversaries_of(s), chain.replica_stores, s.publisher_nodes().first};
   chain.roles = roles_of(s, adversaries);
   sim_cluster_config config{s.seed, s.nodes(), s.links};
   for (const auto& j : s.joins) config.start_down.insert(j.node);
@@ -309,6 +312,10 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
     if (const auto* h = adversaries.hoster_of(a.who.node)) {
       a.replicas_dropped = h->replicas_dropped();
       a.first_drop_height = h->first_drop_height();
+    }
+    if (const auto* at = adversaries.attester_of(a.who.node)) {
+      a.attestations_held = at->held();
+      a.first_held_height = at->first_held_height();
     }
   }
   r.hosting = hosting.summary();

@@ -40,6 +40,8 @@ struct sim_slot_sample {
   std::uint64_t challenges_failed_adversary = 0;
   std::uint64_t paid_units_honest = 0;  // ratio the feeds paid for service
   std::uint64_t paid_units_adversary = 0;
+  // The same so far by behaviour: "honest" and each adversary kind of the run.
+  std::map<std::string, behaviour_tally> by_behaviour;
 };
 
 struct scenario_hooks {

@@ -26,14 +26,18 @@ bytes garbage_frame(const node_id& self, deterministic_random& random) {
 }  // namespace
 
 sim_adversaries::sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> who,
-                                 std::shared_ptr<const sim_replica_stores> stores)
-    : who_(std::move(who)) {
+                                 std::shared_ptr<const sim_replica_stores> stores,
+                                 sim_node_index self_service_publisher)
+    : who_(std::move(who)),
+      world_(std::make_shared<hoster_adversary_world>(hoster_adversary_world{std::move(stores), {}, {}})),
+      self_service_publisher_(self_service_publisher) {
   deterministic_random root{seed ^ adversary_behaviour_stream};
-  const auto ring = std::make_shared<sybil_ring>();
   for (const auto& a : who_) {
     auto stream = root.split(a.node);
     if (is_hoster_kind(a.kind))
-      hosters_.emplace(a.node, make_hoster_adversary(a.kind, stores, ring));
+      hosters_.emplace(a.node, make_hoster_adversary(a.kind, world_));
+    else if (is_attester_kind(a.kind))
+      attesters_.emplace(a.node, std::make_shared<slow_attester>());
     else if (a.kind == adversary_kind::garbage_sender)
       garbage_.emplace(a.node, stream);
     else
@@ -48,6 +52,7 @@ std::shared_ptr<bus_transport> sim_adversaries::wrap(sim_node_index node, std::s
 }
 
 void sim_adversaries::arm(const sim_cluster& cluster) {
+  if (self_service_publisher_ < cluster.size()) world_->self_service_operator = cluster.id_of(self_service_publisher_);
   for (auto& [node, l] : liars_) l->arm(cluster.id_of(node), cluster.keys_of(node), cluster.chain_genesis().state.chain);
 }
 
@@ -66,9 +71,19 @@ void sim_adversaries::send_garbage(sim_cluster& cluster, sim_node_index from, de
   }
 }
 
-std::shared_ptr<hoster_conduct> sim_adversaries::conduct_of(sim_node_index node) const {
+std::shared_ptr<hoster_conduct> sim_adversaries::hoster_conduct_of(sim_node_index node) const {
   const auto it = hosters_.find(node);
   return it == hosters_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<attester_conduct> sim_adversaries::attester_conduct_of(sim_node_index node) const {
+  const auto it = attesters_.find(node);
+  return it == attesters_.end() ? nullptr : it->second;
+}
+
+const slow_attester* sim_adversaries::attester_of(sim_node_index node) const {
+  const auto it = attesters_.find(node);
+  return it == attesters_.end() ? nullptr : it->second.get();
 }
 
 const adversarial_hoster* sim_adversaries::hoster_of(sim_node_index node) const {

@@ -203,7 +203,7 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
     n.roles.push_back(caf::actor_cast<caf::actor>(*n.publisher));
   }
   if (roles.contains(role::hoster)) {
-    auto hoster = spawn_hoster(*system_, ctx, *n.env, nullptr, service->conduct);
+    auto hoster = spawn_hoster(*system_, ctx, *n.env, nullptr, service->hosting);
     if (!hoster) return make_error(hoster.err().code, "node " + std::to_string(i) + ": " + hoster.err().message);
     serving.hoster = caf::actor_cast<data_handler>(*hoster);
     n.roles.push_back(caf::actor_cast<caf::actor>(*hoster));
@@ -214,7 +214,7 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
   }
   if (roles.contains(role::encoder)) n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx)));
   if (roles.contains(role::attester))
-    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_attester(*system_, ctx, n.id)));
+    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_attester(*system_, ctx, n.id, service->attesting)));
   n.roles.push_back(caf::actor_cast<caf::actor>(spawn_data_inbox(*system_, n.bus, serving, ctx.log)));
   register_node wanted{roles, service->capacity_bytes, "sim://" + std::to_string(i)};
   wanted.roles.add(role::validator);

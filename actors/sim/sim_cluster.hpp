@@ -16,6 +16,7 @@
 
 #include "actors/chain/validator_actor.hpp"
 #include "actors/node_actor.hpp"
+#include "actors/roles/attester_conduct.hpp"
 #include "actors/roles/hoster_conduct.hpp"
 #include "actors/roles/publisher_actor.hpp"
 #include "actors/sim/scratch_dir.hpp"
@@ -45,7 +46,8 @@ struct sim_cluster_config {
 struct sim_node_roles {
   role_set roles;
   std::uint64_t capacity_bytes = 0;
-  std::shared_ptr<hoster_conduct> conduct;
+  std::shared_ptr<hoster_conduct> hosting;     // null: honest
+  std::shared_ptr<attester_conduct> attesting;  // null: honest
 };
 
 // The chain on the simulated nodes: every node runs the validator actor; the

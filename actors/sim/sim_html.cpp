@@ -1,6 +1,7 @@
 #include "actors/sim/sim_html.hpp"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 namespace datdot {
@@ -72,6 +73,34 @@ std::string svg_plot(const std::string& title, const std::vector<sim_slot_sample
   return out + "</svg>\n";
 }
 
+constexpr std::array<const char*, 8> palette{"#06c", "#c00", "#6a0", "#c60", "#909", "#099", "#999", "#630"};
+
+// One line per behaviour of the run (honest first), of what `value` reads from its tally.
+std::vector<series> per_behaviour(const sim_report& r, std::function<std::uint64_t(const behaviour_tally&)> value) {
+  std::vector<std::string> names{"honest"};
+  for (const auto& [name, tally] : r.hosting.by_behaviour)
+    if (name != "honest") names.push_back(name);
+  std::vector<series> out;
+  for (std::size_t k = 0; k < names.size(); ++k)
+    out.push_back(series{names[k], palette[k % palette.size()], [name = names[k], value](const sim_slot_sample& s) {
+                           const auto it = s.by_behaviour.find(name);
+                           return it == s.by_behaviour.end() ? std::uint64_t{0} : value(it->second);
+                         }});
+  return out;
+}
+
+std::string behaviour_table(const sim_report& r) {
+  std::string out =
+      "<table>\n<tr><th>behaviour</th><th>nodes</th><th>challenges passed</th><th>challenges failed</th>"
+      "<th>ratio paid (units)</th><th>per node</th></tr>\n";
+  for (const auto& [name, t] : r.hosting.by_behaviour)
+    out += "<tr><td>" + escaped(name) + "</td><td>" + std::to_string(t.nodes) + "</td><td>" +
+           std::to_string(t.challenges_passed) + "</td><td>" + std::to_string(t.challenges_failed) + "</td><td>" +
+           std::to_string(t.paid_units) + "</td><td>" + std::to_string(t.paid_units / std::max<std::uint64_t>(t.nodes, 1)) +
+           "</td></tr>\n";
+  return out + "</table>\n";
+}
+
 std::string adversaries_table(const sim_report& r) {
   if (r.adversaries.empty()) return "<p>No adversaries.</p>\n";
   std::string out =
@@ -110,16 +139,14 @@ std::string report_html(const sim_report& r, const std::vector<sim_slot_sample>&
   out += svg_plot("Finality lag (blocks imported but not final)", samples,
                   {{"finality lag, blocks", "#c60", [](const auto& s) { return s.finality_lag_blocks; }}}, catches);
   if (r.scenario.hosting.role_nodes() > 0) {
-    out += svg_plot("Storage challenges resolved, by behaviour (so far)", samples,
-                    {{"honest passed", "#06c", [](const auto& s) { return s.challenges_passed_honest; }},
-                     {"honest failed", "#6a0", [](const auto& s) { return s.challenges_failed_honest; }},
-                     {"adversaries passed", "#999", [](const auto& s) { return s.challenges_passed_adversary; }},
-                     {"adversaries failed", "#c00", [](const auto& s) { return s.challenges_failed_adversary; }}},
+    out += svg_plot("Storage challenges passed, by behaviour (so far)", samples,
+                    per_behaviour(r, [](const behaviour_tally& t) { return t.challenges_passed; }), catches);
+    out += svg_plot("Storage challenges failed, by behaviour (so far)", samples,
+                    per_behaviour(r, [](const behaviour_tally& t) { return t.challenges_failed; }), catches);
+    out += svg_plot("Ratio paid for service per node, by behaviour (units, so far)", samples,
+                    per_behaviour(r, [](const behaviour_tally& t) { return t.paid_units / std::max<std::uint64_t>(t.nodes, 1); }),
                     catches);
-    out += svg_plot("Ratio paid for service, by behaviour (units, so far)", samples,
-                    {{"honest nodes", "#06c", [](const auto& s) { return s.paid_units_honest; }},
-                     {"adversaries", "#c00", [](const auto& s) { return s.paid_units_adversary; }}},
-                    catches);
+    out += "<h2>Service by behaviour</h2>\n" + behaviour_table(r);
   }
   out += "<h2>Adversaries</h2>\n" + adversaries_table(r);
   return out + "<p>Dashed red lines: the slots adversaries were caught at.</p>\n</body></html>\n";

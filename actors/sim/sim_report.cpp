@@ -33,6 +33,11 @@ nlohmann::json adversaries_json(const sim_report& r) {
       x["challenges_passed"] = a.challenges_passed;
       x["challenges_failed"] = a.challenges_failed;
     }
+    if (is_attester_kind(a.who.kind)) {
+      x["attestations_held"] = a.attestations_held;
+      x["attestations_made"] = a.attestations_made;
+      x["attestations_missed"] = a.attestations_missed;
+    }
     out.push_back(std::move(x));
   }
   return out;
@@ -40,7 +45,8 @@ nlohmann::json adversaries_json(const sim_report& r) {
 
 std::string adversary_line(const adversary_result& a) {
   auto line = "adversary  node " + std::to_string(a.who.node) + " " + std::string{to_string(a.who.kind)} + ": ";
-  const bool never_cheated = is_hoster_kind(a.who.kind) && a.replicas_dropped == 0 && !a.caught_at_slot;
+  const bool never_cheated = !a.caught_at_slot && ((is_hoster_kind(a.who.kind) && a.replicas_dropped == 0) ||
+                                                   (is_attester_kind(a.who.kind) && a.attestations_held == 0));
   line += a.caught_at_slot ? "caught at slot " + std::to_string(*a.caught_at_slot)
           : never_cheated  ? std::string{"never cheated"}
                            : std::string{"NOT caught"};
@@ -49,6 +55,9 @@ std::string adversary_line(const adversary_result& a) {
            (a.first_drop_height ? ", the first at height " + std::to_string(a.first_drop_height) : std::string{}) +
            ", challenges " +
            std::to_string(a.challenges_passed) + " passed, " + std::to_string(a.challenges_failed) + " failed)\n";
+  if (is_attester_kind(a.who.kind))
+    return line + " (" + std::to_string(a.attestations_held) + " duties held back, attestations " +
+           std::to_string(a.attestations_made) + " made, " + std::to_string(a.attestations_missed) + " missed)\n";
   return line + " (" + std::to_string(a.offences) + " offences recorded, banned by " + std::to_string(a.banned_by) +
          " honest nodes, " + std::to_string(a.frames_sent) + " bad frames sent)\n";
 }
@@ -70,6 +79,7 @@ nlohmann::json hosting_json(const sim_report& r) {
           {"replicas_failed", h.replicas_failed},   {"challenges_issued", h.challenges_issued},
           {"attestations_served", h.attestations_served},
           {"attestations_not_served", h.attestations_not_served},
+          {"attestations_missed", h.attestations_missed},
           {"encoders_convicted", h.encoders_convicted}, {"hosters_convicted", h.hosters_convicted},
           {"encoders_timed_out", h.encoders_timed_out},
           {"excused_failures", r.excused_failures}, {"disk_sealed_bytes", r.disk_sealed_bytes},
@@ -87,7 +97,7 @@ std::string hosting_text(const sim_report& r) {
          n(h.replicas_failed) + " failed; convicted: " + n(h.encoders_convicted) + " encoders, " +
          n(h.hosters_convicted) + " hosters; " + n(h.encoders_timed_out) + " encoders timed out\n";
   out += "challenges " + n(h.challenges_issued) + " issued; attestations " + n(h.attestations_served) + " served, " +
-         n(h.attestations_not_served) + " not served\n";
+         n(h.attestations_not_served) + " not served, " + n(h.attestations_missed) + " missed\n";
   out += "disk       " + n(r.disk_sealed_bytes) + " bytes sealed in the hosters' stores for " + n(r.disk_model_bytes) +
          " bytes of live replicas" +
          (r.disk_model_bytes > 0

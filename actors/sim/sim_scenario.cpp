@@ -18,12 +18,14 @@ namespace {
 // changes who the nodes are or how their links behave.
 constexpr std::uint64_t adversary_stream = 0x616476657273ull;  // "advers"
 
-constexpr std::array<adversary_kind, 6> adversary_kinds{
+constexpr std::array<adversary_kind, 8> adversary_kinds{
     adversary_kind::equivocating_validator, adversary_kind::double_voting_validator, adversary_kind::garbage_sender,
-    adversary_kind::lazy_hoster,            adversary_kind::sybil_hoster,            adversary_kind::outsourcing_hoster};
+    adversary_kind::lazy_hoster,            adversary_kind::sybil_hoster,            adversary_kind::outsourcing_hoster,
+    adversary_kind::self_service_hoster,    adversary_kind::slow_attester};
 
 constexpr const char* adversary_kind_names =
-    "equivocating_validator, double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster or outsourcing_hoster";
+    "equivocating_validator, double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster, outsourcing_hoster, "
+    "self_service_hoster or slow_attester";
 
 std::optional<adversary_kind> adversary_kind_of(std::string_view name) {
   for (auto k : adversary_kinds)
@@ -39,6 +41,7 @@ bool only_validators(adversary_kind k) {
 std::pair<sim_node_index, sim_node_index> candidates(adversary_kind k, const sim_scenario& s) {
   if (only_validators(k)) return {0, static_cast<sim_node_index>(s.validators)};
   if (is_hoster_kind(k)) return s.hoster_nodes();
+  if (is_attester_kind(k)) return s.attester_nodes();
   return {0, static_cast<sim_node_index>(s.nodes())};
 }
 
@@ -281,7 +284,9 @@ result<void> check_adversaries(const sim_scenario& s) {
     const auto can_be = candidates(a.kind, s);
     if (can_be.first == can_be.second)
       return fail(where + ": no node can be " + std::string{to_string(a.kind)} +
-                  (is_hoster_kind(a.kind) ? " (hosting.hosters is 0)" : ""));
+                  (is_hoster_kind(a.kind)     ? " (hosting.hosters is 0)"
+                   : is_attester_kind(a.kind) ? " (hosting.attesters is 0)"
+                                              : ""));
     for (auto n : a.nodes) {
       if (n >= s.nodes()) return fail(where + ": node " + std::to_string(n) + " does not exist");
       if (n < can_be.first || n >= can_be.second)
@@ -488,14 +493,18 @@ std::string_view to_string(adversary_kind k) noexcept {
     case adversary_kind::lazy_hoster: return "lazy_hoster";
     case adversary_kind::sybil_hoster: return "sybil_hoster";
     case adversary_kind::outsourcing_hoster: return "outsourcing_hoster";
+    case adversary_kind::self_service_hoster: return "self_service_hoster";
+    case adversary_kind::slow_attester: return "slow_attester";
   }
   return "unknown";
 }
 
 bool is_hoster_kind(adversary_kind k) noexcept {
   return k == adversary_kind::lazy_hoster || k == adversary_kind::sybil_hoster ||
-         k == adversary_kind::outsourcing_hoster;
+         k == adversary_kind::outsourcing_hoster || k == adversary_kind::self_service_hoster;
 }
+
+bool is_attester_kind(adversary_kind k) noexcept { return k == adversary_kind::slow_attester; }
 
 std::pair<sim_node_index, sim_node_index> sim_scenario::publisher_nodes() const noexcept {
   const auto first = static_cast<sim_node_index>(validators);

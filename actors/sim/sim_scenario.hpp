@@ -40,9 +40,12 @@ enum class adversary_kind : std::uint8_t {
   lazy_hoster,
   sybil_hoster,
   outsourcing_hoster,
+  self_service_hoster,
+  slow_attester,
 };
 std::string_view to_string(adversary_kind k) noexcept;
 bool is_hoster_kind(adversary_kind k) noexcept;
+bool is_attester_kind(adversary_kind k) noexcept;
 
 // Either `nodes` names the adversaries, or `share_permille` of the nodes that
 // can be one (validators for the validator kinds, hosters for the hoster

@@ -150,6 +150,14 @@ struct attestation_recorded {
   bool served = false;
   bool operator==(const attestation_recorded&) const = default;
 };
+// At its deadline an attester picked for the challenge had not reported: it
+// is paid nothing for it. Only a late or absent attester is missed; one that
+// waited for a hoster that never answered reports "not served" in time.
+struct attestation_missed {
+  std::uint64_t challenge = 0;
+  account_id attester;
+  bool operator==(const attestation_missed&) const = default;
+};
 // At its deadline: passed when proved on chain and not every attester that
 // reported was refused; `failures` is the replica's run of failed challenges.
 struct challenge_resolved {
@@ -190,6 +198,6 @@ using chain_event = std::variant<node_registered, node_unregistered, ratio_trans
                                  hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
                                  challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended,
                                  replica_retired, encoder_convicted, hoster_convicted, challenge_lapsed,
-                                 encoder_timed_out>;
+                                 encoder_timed_out, attestation_missed>;
 
 }  // namespace datdot

@@ -11,6 +11,8 @@ service_counts count_service(std::span<const chain_event> events, const account_
       if (resolved->hoster == me) ++(resolved->passed ? out.challenges_passed : out.challenges_failed);
     } else if (const auto* attested = std::get_if<attestation_recorded>(&e)) {
       if (attested->attester == me) ++out.attestations;
+    } else if (const auto* missed = std::get_if<attestation_missed>(&e)) {
+      if (missed->attester == me) ++out.attestations_missed;
     } else if (const auto* activated = std::get_if<replica_activated>(&e)) {
       if (activated->encoder != me) continue;
       out.sealed_blocks += activated->blocks;

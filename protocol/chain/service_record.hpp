@@ -16,6 +16,7 @@ struct service_counts {
   std::uint64_t challenges_passed = 0;
   std::uint64_t challenges_failed = 0;
   std::uint64_t attestations = 0;
+  std::uint64_t attestations_missed = 0;  // picked, and no report by the deadline
   std::uint64_t sealed_blocks = 0;  // of replicas activated or extended with this node as encoder
   std::uint64_t sealed_bytes = 0;   // the feed bytes they cover (before the sealing overhead)
   friend bool operator==(const service_counts&, const service_counts&) = default;

@@ -15,8 +15,15 @@ std::string purpose_of(const char* what, const feed_key& key, std::uint32_t repl
   return std::string{what} + " " + to_hex(key.bytes) + "/" + std::to_string(replica);
 }
 
-void resolve(chain_state& s, std::uint64_t id, const challenge_record& c, std::vector<chain_event>& events) {
-  for (const auto& a : c.attestations) pay_from_feed(s, c.feed, a.attester, ratio{s.params.attestation_units}, events);
+// Picked attesters that had not reported by the deadline, after the outcome they missed.
+void record_missed(std::uint64_t id, const challenge_record& c, std::vector<chain_event>& events) {
+  for (const auto& picked : c.attesters)
+    if (std::none_of(c.attestations.begin(), c.attestations.end(),
+                     [&](const attestation_record& a) { return a.attester == picked; }))
+      events.push_back(attestation_missed{id, picked});
+}
+
+void resolve_outcome(chain_state& s, std::uint64_t id, const challenge_record& c, std::vector<chain_event>& events) {
   auto& f = s.feeds.at(c.feed);
   auto& r = f.replicas.at(c.replica);
   const auto hoster = r.hoster;
@@ -44,6 +51,12 @@ void resolve(chain_state& s, std::uint64_t id, const challenge_record& c, std::v
     fail_replica(s, c.feed, c.replica, events);
     update_hosting_state(f, c.feed, events);
   }
+}
+
+void resolve(chain_state& s, std::uint64_t id, const challenge_record& c, std::vector<chain_event>& events) {
+  for (const auto& a : c.attestations) pay_from_feed(s, c.feed, a.attester, ratio{s.params.attestation_units}, events);
+  resolve_outcome(s, id, c, events);
+  record_missed(id, c, events);
 }
 
 std::vector<account_id> attesters_for(const chain_state& s, const feed_record& f, const replica_record& r,

@@ -15,7 +15,8 @@
 // attester that reported was refused. A pass pays the hoster one price and
 // resets its failure run; a failure extends it, and challenge_failures_max
 // failures in a row fail the replica, which is re-created elsewhere. Every
-// attester that reported is paid either way: it cannot gain by lying.
+// attester that reported is paid either way: it cannot gain by lying. One
+// picked that did not report by then is recorded as attestation_missed.
 #pragma once
 
 #include <vector>

@@ -1,8 +1,9 @@
 // The service in simulation: the real role actors publish, seal, host, prove
 // and attest over the simulated network, and the hoster adversaries the spec
-// names (lazy, sybil, outsourcing) are each caught by a failed storage
-// challenge within a bounded number of challenge rounds after they first drop
-// a replica, with no honest node accused, reproducibly from the seed.
+// names (lazy, sybil, outsourcing, self-service) are each caught by a failed
+// storage challenge within a bounded number of challenge rounds after they
+// first drop a replica, a slow attester by its first missed attestation, with
+// no honest node accused, reproducibly from the seed.
 #include <doctest/doctest.h>
 
 #include "actors/sim/scenario_driver.hpp"
@@ -102,6 +103,32 @@ TEST_CASE("an outsourcing hoster is served to readers yet caught by the storage 
   const auto r = cheaters_caught("outsourcing-hoster.json", adversary_kind::outsourcing_hoster);
   CHECK(of(r, "outsourcing_hoster").paid_units == 0);
   CHECK(r.hosting.attestations_not_served == 0);  // attestation alone would not catch it
+}
+
+TEST_CASE("a self-service hoster keeps its operator's feeds, drops the others it is assigned, and is caught") {
+  const auto r = cheaters_caught("self-service-hoster.json", adversary_kind::self_service_hoster);
+  // Assignment is random: it got feeds of the other publisher (what it dropped) and kept its operator's.
+  CHECK(of(r, "self_service_hoster").challenges_passed > 0);
+}
+
+TEST_CASE("a slow attester misses its attestations, is paid nothing for them, and is caught at the first deadline") {
+  const auto s = testing::scenario_named("slow-attester.json");
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());  // includes: no honest attester missed a passed challenge
+  CHECK(r.false_accusations == 0);
+  REQUIRE(r.adversaries.size() == 1);
+  const auto& a = r.adversaries[0];
+  CHECK(a.who.kind == adversary_kind::slow_attester);
+  REQUIRE(a.attestations_held > 0);
+  REQUIRE(a.caught_at_slot.has_value());
+  // Its first held duty misses at that challenge's deadline, finalized a few slots later.
+  CHECK(*a.caught_at_slot <= a.first_held_height + s.hosting.challenge_deadline_blocks + 4);
+  CHECK(a.attestations_made == 0);
+  CHECK(a.attestations_missed > 0);
+  CHECK(r.hosting.attestations_missed == a.attestations_missed);
+  CHECK(r.hosting.attestations_served > 0);  // the honest attesters reported
+  CHECK(of(r, "honest").challenges_failed == 0);
 }
 
 TEST_CASE("a hosting run with an adversary is a function of its seed") {

@@ -219,6 +219,24 @@ TEST_CASE("a proved challenge fails when every attester that reported was refuse
   for (const auto& a : x.c.attesters) CHECK(x.h.s.accounts.at(a).balance.units == x.h.s.params.attestation_units);
 }
 
+TEST_CASE("an attester that has not reported by the deadline is recorded missed, paid nothing, and cannot report late") {
+  challenged x{2};
+  REQUIRE(x.c.attesters.size() == 2);
+  const auto reporter = x.c.attesters[0];
+  const auto absent = x.c.attesters[1];
+  const auto absent_before = x.h.s.accounts.at(absent).balance.units;
+  x.h.apply(x.h.signer_of(x.c.hoster), x.proof());
+  x.h.apply(x.h.signer_of(reporter), submit_attestation{x.c.challenge, true, 5, 1'000'000});
+  const auto resolved = run_until_resolved(x.h, x.seed, x.c.challenge);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].passed);  // a missing report neither passes nor fails the hoster
+  CHECK(events_of<attestation_missed>(x.h.events) == std::vector{attestation_missed{x.c.challenge, absent}});
+  CHECK(x.h.s.accounts.at(absent).balance.units == absent_before);
+  CHECK(count_service(x.h.events, absent).attestations_missed == 1);
+  CHECK(count_service(x.h.events, reporter).attestations_missed == 0);
+  CHECK(x.h.rejected(x.h.signer_of(absent), submit_attestation{x.c.challenge, true, 5, 1}) == chain_errc::invalid_call);
+}
+
 TEST_CASE("backing pays before the publisher and a feed that cannot pay ends its hosting, no balance below zero") {
   hosting_fixture h{4, 10 * feed_bytes, 2, 0, challenge_params()};
   // Exactly enough for sealing one replica: the first passed challenge cannot be paid in full.

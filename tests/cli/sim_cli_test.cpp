@@ -165,7 +165,8 @@ TEST_CASE("a hosting run's CSV and HTML follow challenges and pay by behaviour")
   const auto page = dir.path() / "run.html";
   const auto r = run_command({datdot_bin, "sim", "--json", "--quiet", "--slots", "30", "--followers", "8",
                               "--publishers", "1", "--encoders", "1", "--hosters", "4", "--attesters", "2", "--feeds",
-                              "1", "--feed-bytes", "70000", "--replicas", "2", "--adversary", "lazy_hoster:nodes=6,7",
+                              "1", "--feed-bytes", "70000", "--replicas", "2", "--adversary", "lazy_hoster:nodes=6",
+                              "--adversary", "outsourcing_hoster:nodes=7",
                               "--csv", csv.string(), "--html", page.string()});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   const auto report = nlohmann::json::parse(r.out);
@@ -176,15 +177,23 @@ TEST_CASE("a hosting run's CSV and HTML follow challenges and pay by behaviour")
   const auto last = columns(last_line);
   REQUIRE(last.size() == 17);
   CHECK(last[11] == std::to_string(by["honest"]["challenges_passed"].get<std::uint64_t>()));
-  CHECK(last[14] == std::to_string(by["lazy_hoster"]["challenges_failed"].get<std::uint64_t>()));
+  CHECK(last[14] == std::to_string(by["lazy_hoster"]["challenges_failed"].get<std::uint64_t>() +
+                                   by["outsourcing_hoster"]["challenges_failed"].get<std::uint64_t>()));
   CHECK(last[15] == std::to_string(by["honest"]["paid_units"].get<std::uint64_t>()));
   CHECK(std::stoull(last[15]) > 0);
   std::ifstream html_in(page);
   std::stringstream html;
   html << html_in.rdbuf();
-  for (const char* part : {"Storage challenges resolved, by behaviour", "Ratio paid for service, by behaviour",
-                           "replicas dropped"})
+  for (const char* part : {"Storage challenges passed, by behaviour", "Storage challenges failed, by behaviour",
+                           "Ratio paid for service per node, by behaviour", "replicas dropped", "Service by behaviour",
+                           "<td>lazy_hoster</td>", "<td>outsourcing_hoster</td>"})
     CHECK_MESSAGE(html.str().find(part) != std::string::npos, part);
+  // One line per behaviour in each by-behaviour plot, named in its legend.
+  for (const char* legend : {">honest</text>", ">lazy_hoster</text>", ">outsourcing_hoster</text>"}) {
+    std::size_t n = 0;
+    for (auto at = html.str().find(legend); at != std::string::npos; at = html.str().find(legend, at + 1)) ++n;
+    CHECK_MESSAGE(n == 3, legend);
+  }
 }
 
 TEST_CASE("--html writes one self-contained page with the plots and the adversaries") {

@@ -52,7 +52,7 @@ TEST_CASE("chain and role families are declared before their actors exist and at
                     "datdot_chain_finality_lag_blocks", "datdot_chain_slot_misses_total",
                     "datdot_chain_equivocations_total", "datdot_chain_tx_pool_extrinsics",
                     "datdot_role_hosted_replicas", "datdot_role_challenges_passed_total",
-                    "datdot_role_attestations_made_total", "datdot_role_sealed_bytes_total", "datdot_role_ratio"})
+                    "datdot_role_attestations_made_total", "datdot_role_attestations_missed_total", "datdot_role_sealed_bytes_total", "datdot_role_ratio"})
     CHECK_MESSAGE(text.find(std::string{"# TYPE "} + name + " ") != std::string::npos, name);
   CHECK(text.find("datdot_chain_best_height_blocks 0") == std::string::npos);
   auto s = chain.attach();
