@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "actors/roles/submit_call.hpp"
 #include "crypto/rabin_williams.hpp"
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
@@ -39,12 +40,8 @@ void give_up(encoder_pointer self, const job_key& key, const std::string& why) {
 void finish(encoder_pointer self, const job_key& key) {
   auto& j = self->state.jobs.at(key);
   const auto c = commit_replica(j.sealed_tree.roots());
-  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v,
-                call{submit_replica_root{key.first, key.second, c.tree_hash, c.length}})
-      .then([=](const submitted_call& s) {
-        if (!s.accepted) self->state.ctx->say("encoder: replica root not accepted: " + s.detail);
-      },
-            [=](caf::error& e) { self->state.ctx->say("encoder: replica root: " + caf::to_string(e)); });
+  submit_logged(self, *self->state.ctx, submit_replica_root{key.first, key.second, c.tree_hash, c.length},
+                "encoder: replica root");
   self->state.ctx->say("encoder: sealed " + to_hex(key.first.bytes) + "/" + std::to_string(key.second) + ", " +
                        std::to_string(c.length) + " blocks");
   // Kept (not erased) until the chain shows the root, so the job is not started again.
