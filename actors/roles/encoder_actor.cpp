@@ -3,7 +3,7 @@
 #include <map>
 
 #include "actors/roles/submit_call.hpp"
-#include "crypto/rabin_williams.hpp"
+#include "protocol/chain/invariant.hpp"
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
@@ -20,7 +20,7 @@ struct job {
 
 struct encoder_state {
   std::optional<role_context> ctx;
-  std::unique_ptr<sealer> sealing;
+  std::shared_ptr<const sealer> sealing;
   std::shared_ptr<const chain_state> chain;
   std::map<std::pair<feed_key, std::uint32_t>, job> jobs;  // in progress
   std::set<node_id> known;
@@ -141,8 +141,8 @@ void on_final(encoder_pointer self, const finalized_view& view) {
   }
 }
 
-encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx) {
-  self->state.sealing = rabin_williams::of_node(ctx.keys);
+encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx, std::shared_ptr<const sealer> sealing) {
+  self->state.sealing = std::move(sealing);
   self->state.ctx.emplace(std::move(ctx));
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
   return instrument(self, self->state.ctx->probe, encoder_actor::behavior_type{
@@ -152,9 +152,10 @@ encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx
 
 }  // namespace
 
-encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx) {
-  if (!ctx.own_thread) return sys.spawn(encoder_impl, std::move(ctx));
-  return sys.spawn<caf::detached>(encoder_impl, std::move(ctx));
+encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx, std::shared_ptr<const sealer> sealing) {
+  DATDOT_INVARIANT(sealing != nullptr);
+  if (!ctx.own_thread) return sys.spawn(encoder_impl, std::move(ctx), std::move(sealing));
+  return sys.spawn<caf::detached>(encoder_impl, std::move(ctx), std::move(sealing));
 }
 
 }  // namespace datdot
