@@ -220,7 +220,12 @@ void run_node(const node_options& o) {
       serving.publisher = caf::actor_cast<data_handler>(*publisher);
     }
     if (roles.contains(role::hoster)) serving.hoster = caf::actor_cast<data_handler>(unwrap(spawn_hoster(sys, as("hoster"), env, stored_bytes)));
-    if (roles.contains(role::encoder)) spawn_encoder(sys, as("encoder"));
+    // The key an encoder seals with and registers: derived once, it is a search for two large primes.
+    std::shared_ptr<const sealer> sealing;
+    if (roles.contains(role::encoder)) {
+      sealing = rabin_williams::of_node(keys);
+      spawn_encoder(sys, as("encoder"), sealing);
+    }
     if (roles.contains(role::attester)) {
       // The attester reads as a stranger: a second bus with a random key, on
       // this node's host, never registered or announced.
@@ -239,8 +244,7 @@ void run_node(const node_options& o) {
     service.remove(role::validator);
     if (!service.empty()) {
       register_node wanted{roles, o.capacity_bytes, node->endpoint()};
-      if (roles.contains(role::encoder))
-        wanted.seal_key = rabin_williams::of_node(keys)->public_part().public_key_bytes();
+      if (sealing) wanted.seal_key = sealing->public_part().public_key_bytes();
       spawn_registrar(sys, as("registrar"), std::move(wanted));
     }
   }

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "actors/roles/submit_call.hpp"
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
@@ -20,11 +21,7 @@ struct attester_state {
 using attester_pointer = attester_actor::stateful_pointer<attester_state>;
 
 void report(attester_pointer self, std::uint64_t challenge, submit_attestation a) {
-  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, call{a})
-      .then([=](const submitted_call& s) {
-        if (!s.accepted) self->state.ctx->say("attester: report not accepted: " + s.detail);
-      },
-            [=](caf::error& e) { self->state.ctx->say("attester: report: " + caf::to_string(e)); });
+  submit_logged(self, *self->state.ctx, a, "attester: report");
   self->state.ctx->say("attester: challenge " + std::to_string(challenge) + (a.served ? " served" : " NOT served") +
                        " in " + std::to_string(a.latency_ms) + " ms, asked as " +
                        to_hex(byte_view{self->state.reader.key}));

@@ -2,7 +2,8 @@
 
 #include <map>
 
-#include "crypto/rabin_williams.hpp"
+#include "actors/roles/submit_call.hpp"
+#include "protocol/chain/invariant.hpp"
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 
@@ -19,7 +20,7 @@ struct job {
 
 struct encoder_state {
   std::optional<role_context> ctx;
-  std::unique_ptr<sealer> sealing;
+  std::shared_ptr<const sealer> sealing;
   std::shared_ptr<const chain_state> chain;
   std::map<std::pair<feed_key, std::uint32_t>, job> jobs;  // in progress
   std::set<node_id> known;
@@ -39,12 +40,8 @@ void give_up(encoder_pointer self, const job_key& key, const std::string& why) {
 void finish(encoder_pointer self, const job_key& key) {
   auto& j = self->state.jobs.at(key);
   const auto c = commit_replica(j.sealed_tree.roots());
-  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v,
-                call{submit_replica_root{key.first, key.second, c.tree_hash, c.length}})
-      .then([=](const submitted_call& s) {
-        if (!s.accepted) self->state.ctx->say("encoder: replica root not accepted: " + s.detail);
-      },
-            [=](caf::error& e) { self->state.ctx->say("encoder: replica root: " + caf::to_string(e)); });
+  submit_logged(self, *self->state.ctx, submit_replica_root{key.first, key.second, c.tree_hash, c.length},
+                "encoder: replica root");
   self->state.ctx->say("encoder: sealed " + to_hex(key.first.bytes) + "/" + std::to_string(key.second) + ", " +
                        std::to_string(c.length) + " blocks");
   // Kept (not erased) until the chain shows the root, so the job is not started again.
@@ -144,8 +141,8 @@ void on_final(encoder_pointer self, const finalized_view& view) {
   }
 }
 
-encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx) {
-  self->state.sealing = rabin_williams::of_node(ctx.keys);
+encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx, std::shared_ptr<const sealer> sealing) {
+  self->state.sealing = std::move(sealing);
   self->state.ctx.emplace(std::move(ctx));
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
   return instrument(self, self->state.ctx->probe, encoder_actor::behavior_type{
@@ -155,9 +152,10 @@ encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx
 
 }  // namespace
 
-encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx) {
-  if (!ctx.own_thread) return sys.spawn(encoder_impl, std::move(ctx));
-  return sys.spawn<caf::detached>(encoder_impl, std::move(ctx));
+encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx, std::shared_ptr<const sealer> sealing) {
+  DATDOT_INVARIANT(sealing != nullptr);
+  if (!ctx.own_thread) return sys.spawn(encoder_impl, std::move(ctx), std::move(sealing));
+  return sys.spawn<caf::detached>(encoder_impl, std::move(ctx), std::move(sealing));
 }
 
 }  // namespace datdot

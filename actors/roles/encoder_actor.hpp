@@ -8,13 +8,17 @@
 // actor runs on its own thread.
 #pragma once
 
+#include <memory>
+
 #include "actors/roles/role_context.hpp"
+#include "crypto/seal_codec.hpp"
 
 namespace datdot {
 
 using encoder_actor = chain_watcher;
 
-
-encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx);
+// `sealing` is the node's own sealing key (rabin_williams::of_node): the
+// caller derives it once, since it also registers its public half.
+encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx, std::shared_ptr<const sealer> sealing);
 
 }  // namespace datdot

@@ -1,8 +1,8 @@
 #include "actors/roles/hoster_actor.hpp"
 
-#include <functional>
 #include <map>
 
+#include "actors/roles/submit_call.hpp"
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
 #include "storage/replica_store.hpp"
@@ -30,21 +30,6 @@ storage::replica_id id_of(const feed_key& key, std::uint32_t replica) { return {
 
 data_message refuse(std::string why) { return data_refusal{std::move(why)}; }
 
-// `refused` runs when the call did not reach the pool (so the work may be tried again).
-void submit(hoster_pointer self, call c, std::string what, std::function<void()> refused = [] {}) {
-  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, std::move(c))
-      .then(
-          [=](const submitted_call& s) {
-            if (s.accepted) return;
-            self->state.ctx->say("hoster: " + what + " not accepted: " + s.detail);
-            refused();
-          },
-          [=](caf::error& e) {
-            self->state.ctx->say("hoster: " + what + ": " + caf::to_string(e));
-            refused();
-          });
-}
-
 // A whole replica's root (or, extended, its grown root) goes to the chain
 // once; the encoder submits its own.
 void commit_if_whole(hoster_pointer self, const replica_duty& duty, const storage::replica& r) {
@@ -52,7 +37,7 @@ void commit_if_whole(hoster_pointer self, const replica_duty& duty, const storag
   if (r.tree().length() != duty.feed.length || duty.hoster_root || !st.rooted.insert({duty.key, duty.replica}).second)
     return;
   const auto c = r.commitment();
-  submit(self, submit_replica_root{duty.key, duty.replica, c.tree_hash, c.length}, "replica root");
+  submit_logged(self, *st.ctx, submit_replica_root{duty.key, duty.replica, c.tree_hash, c.length}, "hoster: replica root");
 }
 
 // Asks `sources` in turn for the original of the evidence's block, and
@@ -79,7 +64,10 @@ void fetch_original(hoster_pointer self, const replica_duty& duty, const sealing
       st.ctx->say("hoster: dispute of " + about + ": " + dispute.err().describe());
       return fetch_original(self, duty, evidence, sources, next + 1);
     }
-    submit(self, call{std::move(*dispute)}, "sealing dispute of " + about, again);
+    submit_logged(self, *st.ctx, call{std::move(*dispute)}, "hoster: sealing dispute of " + about,
+                  [again](bool accepted) {
+                    if (!accepted) again();
+                  });
   });
 }
 
@@ -211,8 +199,8 @@ void answer_challenges(hoster_pointer self) {
                   (proof ? feed_roots.err() : proof.err()).describe());
       continue;
     }
-    submit(self, submit_storage_proof{d.id, std::move(*proof), std::move(*feed_roots)},
-           "storage proof for challenge " + std::to_string(d.id));
+    submit_logged(self, *st.ctx, submit_storage_proof{d.id, std::move(*proof), std::move(*feed_roots)},
+                  "hoster: storage proof for challenge " + std::to_string(d.id));
   }
   std::erase_if(st.proved, [&](std::uint64_t id) { return !st.chain->challenges.contains(id); });
 }
@@ -247,9 +235,10 @@ void dispute_root(hoster_pointer self, const replica_duty& duty) {
     st.ctx->say("hoster: root dispute of " + about + ": " + dispute.err().describe());
     return;
   }
-  submit(self, call{std::move(*dispute)}, "root dispute of " + about, [self, replica] {
-    self->state.disputing.erase(replica);
-  });
+  submit_logged(self, *st.ctx, call{std::move(*dispute)}, "hoster: root dispute of " + about,
+                [self, replica](bool accepted) {
+                  if (!accepted) self->state.disputing.erase(replica);
+                });
 }
 
 void on_final(hoster_pointer self, const finalized_view& view) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/roles/submit_call.hpp"
 #include "protocol/chain/update_feed_call.hpp"
 #include "storage/feed_directory.hpp"
 #include "storage/feed_source.hpp"
@@ -28,15 +29,16 @@ publish_answer failed(const std::string& why) { return {false, json{{"error", wh
 // Submits the call and answers with `about`, the transaction and, if refused, why.
 void submit(publisher_pointer self, call c, const json& about, const std::string& what,
             caf::typed_response_promise<publish_answer> promise) {
-  self->request(self->state.ctx->chain, std::chrono::seconds{5}, chain_submit_atom_v, std::move(c))
-      .then(
-          [=](const submitted_call& s) mutable {
-            auto out = about;
-            out["transaction"] = to_hex(byte_view{s.hash});
-            if (!s.accepted) out["error"] = what + " not accepted: " + s.detail;
-            promise.deliver(publish_answer{s.accepted, out.dump()});
-          },
-          [=](caf::error& e) mutable { promise.deliver(failed("chain: " + caf::to_string(e))); });
+  submit_call(self, *self->state.ctx, std::move(c), [=](caf::expected<submitted_call> s) mutable {
+    if (!s) {
+      promise.deliver(failed("chain: " + caf::to_string(s.error())));
+      return;
+    }
+    auto out = about;
+    out["transaction"] = to_hex(byte_view{s->hash});
+    if (!s->accepted) out["error"] = what + " not accepted: " + s->detail;
+    promise.deliver(publish_answer{s->accepted, out.dump()});
+  });
 }
 
 void publish(publisher_pointer self, const publish_request& req, caf::typed_response_promise<publish_answer> promise) {

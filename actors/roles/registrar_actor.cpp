@@ -1,5 +1,7 @@
 #include "actors/roles/registrar_actor.hpp"
 
+#include "actors/roles/submit_call.hpp"
+
 namespace datdot {
 namespace {
 
@@ -26,10 +28,9 @@ chain_watcher spawn_registrar(caf::actor_system& sys, role_context ctx, register
             return;
           }
           *waiting = pending_blocks_max;
-          self->request(ctx.chain, std::chrono::seconds{5}, chain_submit_atom_v, call{wanted})
-              .then([=](const submitted_call& s) { ctx.say(s.accepted ? "roles: registration submitted"
-                                                                      : "roles: registration not accepted: " + s.detail); },
-                    [=](caf::error& e) { ctx.say("roles: registration: " + caf::to_string(e)); });
+          submit_logged(self, ctx, wanted, "roles: registration", [log = ctx.log](bool accepted) {
+            if (accepted && log) log("roles: registration submitted");
+          });
         },
     });
   });

@@ -212,14 +212,18 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
     n.replicas = *replicas;
     if (c.replica_stores) c.replica_stores->add(n.id, &*n.replicas);
   }
-  if (roles.contains(role::encoder)) n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx)));
+  // The key an encoder seals with and registers: derived once, it is a search for two large primes.
+  std::shared_ptr<const sealer> sealing;
+  if (roles.contains(role::encoder)) {
+    sealing = rabin_williams::of_node(n.keys);
+    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx, sealing)));
+  }
   if (roles.contains(role::attester))
     n.roles.push_back(caf::actor_cast<caf::actor>(spawn_attester(*system_, ctx, n.id, service->attesting)));
   n.roles.push_back(caf::actor_cast<caf::actor>(spawn_data_inbox(*system_, n.bus, serving, ctx.log)));
   register_node wanted{roles, service->capacity_bytes, "sim://" + std::to_string(i)};
   wanted.roles.add(role::validator);
-  if (roles.contains(role::encoder))
-    wanted.seal_key = rabin_williams::of_node(n.keys)->public_part().public_key_bytes();
+  if (sealing) wanted.seal_key = sealing->public_part().public_key_bytes();
   n.roles.push_back(caf::actor_cast<caf::actor>(spawn_registrar(*system_, ctx, std::move(wanted))));
   return {};
 }

@@ -1,5 +1,7 @@
 #include "protocol/chain/block_execution.hpp"
 
+#include <set>
+
 #include "protocol/chain/apply_extrinsic.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/epoch_transition.hpp"
@@ -72,9 +74,16 @@ chain_result<built_block> build_block(const chain_state& parent, const block_has
   built_block out{{}, std::move(opened), {}};
   // encode_block's size: the signed header, the count, and each extrinsic as a blob.
   std::size_t block_bytes = chain_limits::signed_header_bytes + 4;
+  // Signers with a call left out for its size: their later calls wait with it (their nonces would not follow).
+  std::set<account_id> waiting;
   for (std::size_t i = 0; i < candidates.size() && out.b.extrinsics.size() < chain_limits::block_extrinsics_max; ++i) {
+    if (waiting.contains(candidates[i].signer)) continue;
     const auto x_bytes = 4 + encode_extrinsic(candidates[i]).size();
-    if (block_bytes + x_bytes > chain_limits::block_bytes_max) break;  // the rest waits for the next block
+    // Too large for what is left: it waits for the next block, and smaller calls behind it still go in.
+    if (block_bytes + x_bytes > chain_limits::block_bytes_max) {
+      waiting.insert(candidates[i].signer);
+      continue;
+    }
     auto applied = apply_extrinsic(out.applied.state, candidates[i], out.applied.events);
     if (applied) {
       block_bytes += x_bytes;

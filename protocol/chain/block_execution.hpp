@@ -3,7 +3,9 @@
 // seal, randomness proof, extrinsics, state root) and is pure; after the
 // extrinsics every block runs run_hosting. build_block is
 // its mirror for the slot leader: it applies candidates, drops the invalid,
-// and seals a block that apply_block accepts.
+// and seals a block that apply_block accepts. A candidate too large for what
+// is left of the block waits for a later one (with its signer's later calls),
+// and smaller ones behind it still go in.
 #pragma once
 
 #include <span>

@@ -1,6 +1,7 @@
 #include "protocol/chain/validator.hpp"
 
 #include "protocol/chain/apply_extrinsic.hpp"
+#include "protocol/chain/candidate_order.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/invariant.hpp"
 #include "protocol/chain/epoch_transition.hpp"
@@ -103,10 +104,13 @@ void validator::produce(effects& out) {
   if (now_ <= parent.slot) return;
   const auto set = validators_for_slot(parent.state, now_);
   if (leader_of(set, now_) != id()) return;
+  std::vector<const extrinsic*> pooled;
+  pooled.reserve(pool_.size());
+  for (const auto& [key, entry] : pool_) pooled.push_back(&entry.first);
   std::vector<extrinsic> candidates;
-  for (const auto& [key, entry] : pool_) {
+  for (const auto* x : order_candidates(parent.state, pooled)) {
     if (candidates.size() == chain_limits::block_extrinsics_max) break;
-    candidates.push_back(entry.first);
+    candidates.push_back(*x);
   }
   auto built = build_block(parent.state, parent.hash, now_, me_, candidates);
   DATDOT_INVARIANT(built.has_value());  // slot and leader were checked above

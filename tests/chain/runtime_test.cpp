@@ -404,6 +404,53 @@ TEST_CASE("a leader stops filling its block at the byte limit so that every bloc
   CHECK(apply_block(f.gen.state, f.gen.hash, *decoded));
 }
 
+TEST_CASE("a leader leaves out a call too large for what is left of its block and fills on with smaller ones") {
+  chain_fixture f{4};
+  const auto room = chain_limits::block_bytes_max - chain_limits::signed_header_bytes - 4;
+  const auto bytes_of = [](const extrinsic& x) { return 4 + encode_extrinsic(x).size(); };
+  const auto big = [&](std::uint64_t i, std::size_t address_bytes) {
+    auto r = registration({role::hoster});
+    r.bus_address = "tcp://" + std::string(address_bytes - 6, 'a');
+    return make_extrinsic(f.chain(), test_key(20'000 + i), 0, r);
+  };
+  const auto small = make_extrinsic(f.chain(), f.users[0], 0, transfer_ratio{id_of(f.users[1]), ratio{1}});
+  std::vector<extrinsic> fill;  // the largest registrations, more than a block holds
+  for (std::uint64_t i = 1; i < 800; ++i) fill.push_back(big(i, chain_limits::bus_address_bytes_max));
+  // A first registration sized so that the largest ones then leave room for the small call but not one more of them.
+  std::vector<extrinsic> xs;
+  std::size_t used = 0;
+  for (std::size_t address = 8; address <= chain_limits::bus_address_bytes_max; ++address) {
+    xs = {big(0, address)};
+    used = bytes_of(xs[0]);
+    for (const auto& x : fill) {
+      if (used + bytes_of(x) > room) break;
+      xs.push_back(x);
+      used += bytes_of(x);
+    }
+    if (room - used >= bytes_of(small)) break;
+  }
+  REQUIRE(room - used >= bytes_of(small));
+  REQUIRE(xs.size() < fill.size() + 1);
+  const auto left_out = fill[xs.size() - 1];
+  REQUIRE(used + bytes_of(left_out) > room);
+  const auto after = make_extrinsic(f.chain(), test_key(20'000 + xs.size()), 1, transfer_ratio{id_of(f.users[1]), ratio{1}});
+  REQUIRE(after.signer == left_out.signer);
+  const auto fitting = xs.size();
+  xs.push_back(left_out);
+  xs.push_back(small);
+  xs.push_back(after);  // the left-out signer's next call waits with it
+
+  const auto built = f.build(f.gen.state, f.gen.hash, slot_number{1}, xs);
+  CHECK(built.rejected.empty());
+  REQUIRE(built.b.extrinsics.size() == fitting + 1);
+  CHECK(built.b.extrinsics.back() == small);
+  const auto encoded = encode_block(built.b);
+  CHECK(encoded.size() <= chain_limits::block_bytes_max);
+  const auto decoded = decode_block(encoded);
+  REQUIRE(decoded);
+  CHECK(apply_block(f.gen.state, f.gen.hash, *decoded));
+}
+
 TEST_CASE("a state snapshot decodes to the same state and only canonical bytes decode") {
   chain_fixture f{4};
   auto s = f.gen.state;
