@@ -100,6 +100,7 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   if (given(cmd, "--publish-at-slot")) h.publish_at_slot = f.hosting.publish_at_slot;
   if (given(cmd, "--challenge-period-slots")) h.challenge_period_slots = f.hosting.challenge_period_slots;
   if (given(cmd, "--challenge-deadline-blocks")) h.challenge_deadline_blocks = f.hosting.challenge_deadline_blocks;
+  if (given(cmd, "--reshuffle-period-slots")) h.reshuffle_period_slots = f.hosting.reshuffle_period_slots;
   replace_from_flags(o.partitions, s.partitions, &parse_partition_flag);
   replace_from_flags(o.crashes, s.crashes, &parse_crash_flag);
   replace_from_flags(o.joins, s.joins, +[](std::string_view t) { return parse_membership_flag(t, "--join"); });
@@ -259,6 +260,10 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--challenge-deadline-blocks", fh.challenge_deadline_blocks,
                   "Blocks a hoster has to prove a challenge (at most half the period)")
       ->default_str(std::to_string(hd.challenge_deadline_blocks));
+  cmd->add_option("--reshuffle-period-slots", fh.reshuffle_period_slots,
+                  "Each active replica moves to another hoster, sealed anew by a newly drawn encoder, one to two of "
+                  "these after it went active (the chain's reshuffle_period_slots; 0: never)")
+      ->default_str(std::to_string(hd.reshuffle_period_slots));
   cmd->add_option("--partition", o->partitions,
                   "A partition as GROUP|GROUP...@SLOT[-HEAL_SLOT], GROUP = NODE,NODE... (nodes in no group form "
                   "one more side), e.g. '0,1|2,3@10-30'; repeatable; replaces the scenario's partitions");
@@ -274,7 +279,7 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--adversary", o->adversaries,
                   "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
                   "double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster, outsourcing_hoster, "
-                  "self_service_hoster or slow_attester, e.g. "
+                  "self_service_hoster, slow_attester, colluding_encoder or colluding_hoster, e.g. "
                   "equivocating_validator:nodes=1 or lazy_hoster:share_permille=200; repeatable; "
                   "replaces the scenario's adversaries");
   cmd->add_option("--save-failure", o->save_failure_dir,

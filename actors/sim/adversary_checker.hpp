@@ -40,6 +40,9 @@ struct adversary_result {
   std::uint64_t attestations_missed = 0;  // picked, no report by the deadline
   std::uint64_t attestations_held = 0;    // duties it held back (filled in by the driver)
   std::uint64_t first_held_height = 0;    // the finalized height that showed the first (0: none; by the driver)
+  // A colluding hoster's longest hold of a replica it did not keep (blocks) and its re-sealings (by the driver).
+  std::optional<std::uint64_t> longest_unkept_blocks;
+  std::uint64_t reseals = 0;
 };
 
 class adversary_checker {

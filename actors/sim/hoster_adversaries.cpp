@@ -87,6 +87,100 @@ class self_service_hoster : public adversarial_hoster {
   std::shared_ptr<hoster_adversary_world> world_;
 };
 
+// One identity of the colluding operator (see the header).
+class colluding_hoster : public adversarial_hoster {
+ public:
+  explicit colluding_hoster(std::shared_ptr<hoster_adversary_world> world) : world_(std::move(world)) {}
+
+  void after_final(const storage::replica_store& own, const chain_state& s, const account_id& me) override {
+    std::set<std::pair<hash32, std::uint32_t>> held;
+    each_active(s, me, [&](const feed_key& key, const storage::replica_id& id) {
+      const auto& r = s.feeds.at(key).replicas[id.slot];
+      if (!world_->colluding_sealers.contains(r.encoder)) return;
+      held.insert({id.feed, id.slot});
+      if (!unkept_.contains({id.feed, id.slot})) {
+        auto head = own.head(id);
+        if (!head || !*head) return;
+        const auto saved = **head;
+        if (drop(own, s, id)) unkept_.emplace(std::pair{id.feed, id.slot}, unkept{saved, s.number.value, r.encoder});
+      } else {
+        (void)own.erase(id);  // what a challenge or a read made it re-seal goes again
+      }
+    });
+    // The chain took these away (a reshuffle, the feed ended): how long it was paid for nothing.
+    for (auto it = unkept_.begin(); it != unkept_.end();) {
+      if (held.contains(it->first)) {
+        ++it;
+        continue;
+      }
+      longest_closed_ = std::max(longest_closed_, s.number.value - it->second.since);
+      it = unkept_.erase(it);
+    }
+  }
+
+  result<storage::replica> replica_to_read(const storage::replica_store& own, const chain_state& s,
+                                           const account_id& me, const storage::replica_id& id) override {
+    auto mine = storage::replica::open(own, id);
+    if (mine) return mine;
+    const auto gone = unkept_.find({id.feed, id.slot});
+    if (gone == unkept_.end()) return mine;
+    if (auto ok = reseal(own, s, me, id, gone->second); !ok) return ok.err();
+    return storage::replica::open(own, id);
+  }
+
+  std::optional<collusion_record> collusion(std::uint64_t height) const override {
+    auto longest = longest_closed_;
+    for (const auto& [replica, u] : unkept_) longest = std::max(longest, height - std::min(height, u.since));
+    return collusion_record{longest, reseals_};
+  }
+
+ private:
+  struct unkept {
+    storage::replica_head head;  // as it was kept: what re-sealing must give again
+    std::uint64_t since = 0;     // the finalized height it was dropped at
+    account_id encoder;
+  };
+
+  // The original blocks, as any reader gets them from another hoster of the
+  // feed, sealed again with the colluding encoder's key into this hoster's store.
+  result<void> reseal(const storage::replica_store& own, const chain_state& s, const account_id& me,
+                      const storage::replica_id& id, const unkept& u) {
+    const auto feed = s.feeds.find(feed_key{id.feed});
+    if (feed == s.feeds.end()) return make_error(errc::not_found, "the feed ended");
+    const auto& key = *world_->colluding_sealers.at(u.encoder);
+    for (std::uint32_t slot = 0; slot < feed->second.replicas.size(); ++slot) {
+      const auto& other = feed->second.replicas[slot];
+      const auto* store = other.hoster == me ? nullptr : world_->stores->find(other.hoster);
+      if (!store) continue;
+      auto source = storage::replica::open(*store, storage::replica_id{id.feed, slot});
+      if (!source || source->head().length < u.head.length) continue;
+      std::vector<bytes> sealed;
+      std::vector<std::uint64_t> sizes;
+      std::vector<std::vector<tree_node>> paths;
+      for (std::uint64_t i = 0; i < u.head.length; ++i) {
+        auto block = source->read(i, u.head.length);
+        if (!block) break;
+        auto s_block = key.seal(u.head.key, i, block->value);
+        if (!s_block) return s_block.err();
+        sealed.push_back(std::move(*s_block));
+        sizes.push_back(block->value.size());
+        paths.push_back(std::move(block->nodes));
+      }
+      if (sealed.size() != u.head.length) continue;
+      auto fresh = storage::replica::create(own, id, u.head.key, u.head.codec, u.head.encoder_key, u.head.feed_roots);
+      if (!fresh) return fresh.err();
+      ++reseals_;
+      return fresh->append(sealed, sizes, paths);
+    }
+    return make_error(errc::not_found, "no other hoster of the feed to fetch the original blocks from");
+  }
+
+  std::shared_ptr<hoster_adversary_world> world_;
+  std::map<std::pair<hash32, std::uint32_t>, unkept> unkept_;
+  std::uint64_t longest_closed_ = 0;
+  std::uint64_t reseals_ = 0;
+};
+
 }  // namespace
 
 bool adversarial_hoster::drop(const storage::replica_store& own, const chain_state& s, const storage::replica_id& id) {
@@ -105,6 +199,7 @@ std::shared_ptr<adversarial_hoster> make_hoster_adversary(adversary_kind kind,
     case adversary_kind::sybil_hoster: return std::make_shared<sybil_hoster>(std::move(world));
     case adversary_kind::outsourcing_hoster: return std::make_shared<outsourcing_hoster>(std::move(world));
     case adversary_kind::self_service_hoster: return std::make_shared<self_service_hoster>(std::move(world));
+    case adversary_kind::colluding_hoster: return std::make_shared<colluding_hoster>(std::move(world));
     default: return nullptr;
   }
 }

@@ -250,6 +250,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   chain.replicas_per_feed = std::max(chain.replicas_per_feed, s.hosting.replicas);
   chain.challenge_period_slots = s.hosting.challenge_period_slots;
   chain.challenge_deadline_blocks = s.hosting.challenge_deadline_blocks;
+  chain.reshuffle_period_slots = s.hosting.reshuffle_period_slots;
   chain.replica_stores = std::make_shared<sim_replica_stores>();
   sim_adversaries adversaries{s.seed, adversaries_of(s), chain.replica_stores, s.publisher_nodes().first};
   chain.roles = roles_of(s, adversaries);
@@ -312,6 +313,10 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
     if (const auto* h = adversaries.hoster_of(a.who.node)) {
       a.replicas_dropped = h->replicas_dropped();
       a.first_drop_height = h->first_drop_height();
+      if (const auto c = h->collusion(r.finalized_height)) {
+        a.longest_unkept_blocks = c->longest_unkept_blocks;
+        a.reseals = c->reseals;
+      }
     }
     if (const auto* at = adversaries.attester_of(a.who.node)) {
       a.attestations_held = at->held();

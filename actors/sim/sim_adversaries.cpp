@@ -1,6 +1,7 @@
 #include "actors/sim/sim_adversaries.hpp"
 
 #include "actors/sim/sim_cluster.hpp"
+#include "crypto/rabin_williams.hpp"
 #include "protocol/frame_codec.hpp"
 
 namespace datdot {
@@ -38,6 +39,8 @@ sim_adversaries::sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> 
       hosters_.emplace(a.node, make_hoster_adversary(a.kind, world_));
     else if (is_attester_kind(a.kind))
       attesters_.emplace(a.node, std::make_shared<slow_attester>());
+    else if (is_encoder_kind(a.kind))
+      continue;  // it seals honestly; its key goes to the colluding hosters when armed
     else if (a.kind == adversary_kind::garbage_sender)
       garbage_.emplace(a.node, stream);
     else
@@ -53,6 +56,9 @@ std::shared_ptr<bus_transport> sim_adversaries::wrap(sim_node_index node, std::s
 
 void sim_adversaries::arm(const sim_cluster& cluster) {
   if (self_service_publisher_ < cluster.size()) world_->self_service_operator = cluster.id_of(self_service_publisher_);
+  for (const auto& a : who_)
+    if (is_encoder_kind(a.kind))
+      world_->colluding_sealers.emplace(cluster.id_of(a.node), rabin_williams::of_node(cluster.keys_of(a.node)));
   for (auto& [node, l] : liars_) l->arm(cluster.id_of(node), cluster.keys_of(node), cluster.chain_genesis().state.chain);
 }
 

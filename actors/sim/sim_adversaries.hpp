@@ -3,7 +3,8 @@
 // byzantine_transport, garbage senders send every other node malformed frames
 // at the start of each slot, hoster and attester adversaries run the role
 // actor with a conduct of theirs (hoster_adversaries.hpp,
-// attester_adversaries.hpp). Every choice they make is drawn
+// attester_adversaries.hpp); colluding encoders seal honestly and give the
+// colluding hosters their sealing keys. Every choice they make is drawn
 // from the run's seed, one stream per adversary.
 #pragma once
 

@@ -34,6 +34,7 @@ chain_result<genesis> genesis_of(const sim_chain_config& chain, const std::vecto
   gc.params.replicas_per_feed = chain.replicas_per_feed;
   gc.params.challenge_period_slots = chain.challenge_period_slots;
   gc.params.challenge_deadline_blocks = chain.challenge_deadline_blocks;
+  gc.params.reshuffle_period_slots = chain.reshuffle_period_slots;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (i < chain.validators) gc.validators.push_back(account_id{keys[i].pk});
     gc.accounts.emplace_back(account_id{keys[i].pk}, ratio{sim_account_ratio_units});

@@ -69,6 +69,7 @@ struct sim_chain_config {
   std::uint32_t replicas_per_feed = chain_params{}.replicas_per_feed;
   std::uint64_t challenge_period_slots = chain_params{}.challenge_period_slots;
   std::uint64_t challenge_deadline_blocks = chain_params{}.challenge_deadline_blocks;
+  std::uint64_t reshuffle_period_slots = chain_params{}.reshuffle_period_slots;
   // By node; a node past the end has none.
   std::vector<sim_node_roles> roles;
   // Where the cluster lists its hosters' stores while they are up; may be null.

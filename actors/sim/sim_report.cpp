@@ -32,6 +32,10 @@ nlohmann::json adversaries_json(const sim_report& r) {
       x["first_drop_height"] = a.first_drop_height ? nlohmann::json(a.first_drop_height) : nlohmann::json(nullptr);
       x["challenges_passed"] = a.challenges_passed;
       x["challenges_failed"] = a.challenges_failed;
+      if (a.longest_unkept_blocks) {
+        x["longest_unkept_blocks"] = *a.longest_unkept_blocks;
+        x["reseals"] = a.reseals;
+      }
     }
     if (is_attester_kind(a.who.kind)) {
       x["attestations_held"] = a.attestations_held;
@@ -53,8 +57,16 @@ std::string adversary_line(const adversary_result& a) {
   if (is_hoster_kind(a.who.kind))
     return line + " (" + std::to_string(a.replicas_dropped) + " replicas dropped" +
            (a.first_drop_height ? ", the first at height " + std::to_string(a.first_drop_height) : std::string{}) +
-           ", challenges " +
-           std::to_string(a.challenges_passed) + " passed, " + std::to_string(a.challenges_failed) + " failed)\n";
+           ", challenges " + std::to_string(a.challenges_passed) + " passed, " +
+           std::to_string(a.challenges_failed) + " failed" +
+           (a.longest_unkept_blocks ? ", re-sealed " + std::to_string(a.reseals) +
+                                          " on demand, held one it did not keep for at most " +
+                                          std::to_string(*a.longest_unkept_blocks) + " blocks"
+                                    : std::string{}) +
+           ")\n";
+  if (is_encoder_kind(a.who.kind))
+    return line + " (seals honestly; its sealing key lets the colluding hosters re-seal on demand, which no proof "
+                  "tells apart)\n";
   if (is_attester_kind(a.who.kind))
     return line + " (" + std::to_string(a.attestations_held) + " duties held back, attestations " +
            std::to_string(a.attestations_made) + " made, " + std::to_string(a.attestations_missed) + " missed)\n";

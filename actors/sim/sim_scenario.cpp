@@ -18,14 +18,15 @@ namespace {
 // changes who the nodes are or how their links behave.
 constexpr std::uint64_t adversary_stream = 0x616476657273ull;  // "advers"
 
-constexpr std::array<adversary_kind, 8> adversary_kinds{
+constexpr std::array<adversary_kind, 10> adversary_kinds{
     adversary_kind::equivocating_validator, adversary_kind::double_voting_validator, adversary_kind::garbage_sender,
     adversary_kind::lazy_hoster,            adversary_kind::sybil_hoster,            adversary_kind::outsourcing_hoster,
-    adversary_kind::self_service_hoster,    adversary_kind::slow_attester};
+    adversary_kind::self_service_hoster,    adversary_kind::slow_attester,           adversary_kind::colluding_encoder,
+    adversary_kind::colluding_hoster};
 
 constexpr const char* adversary_kind_names =
     "equivocating_validator, double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster, outsourcing_hoster, "
-    "self_service_hoster or slow_attester";
+    "self_service_hoster, slow_attester, colluding_encoder or colluding_hoster";
 
 std::optional<adversary_kind> adversary_kind_of(std::string_view name) {
   for (auto k : adversary_kinds)
@@ -42,6 +43,7 @@ std::pair<sim_node_index, sim_node_index> candidates(adversary_kind k, const sim
   if (only_validators(k)) return {0, static_cast<sim_node_index>(s.validators)};
   if (is_hoster_kind(k)) return s.hoster_nodes();
   if (is_attester_kind(k)) return s.attester_nodes();
+  if (is_encoder_kind(k)) return s.encoder_nodes();
   return {0, static_cast<sim_node_index>(s.nodes())};
 }
 
@@ -188,7 +190,8 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
   const std::string where = "hosting";
   DATDOT_CHECK(only_keys(j,
                          {"publishers", "encoders", "hosters", "attesters", "capacity_bytes", "feeds", "feed_bytes",
-                          "replicas", "publish_at_slot", "challenge_period_slots", "challenge_deadline_blocks"},
+                          "replicas", "publish_at_slot", "challenge_period_slots", "challenge_deadline_blocks",
+                          "reshuffle_period_slots"},
                          where));
   DATDOT_CHECK(read_unsigned(j, "publishers", h.publishers, where));
   DATDOT_CHECK(read_unsigned(j, "encoders", h.encoders, where));
@@ -200,7 +203,8 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
   DATDOT_CHECK(read_unsigned(j, "replicas", h.replicas, where));
   DATDOT_CHECK(read_unsigned(j, "publish_at_slot", h.publish_at_slot, where));
   DATDOT_CHECK(read_unsigned(j, "challenge_period_slots", h.challenge_period_slots, where));
-  return read_unsigned(j, "challenge_deadline_blocks", h.challenge_deadline_blocks, where);
+  DATDOT_CHECK(read_unsigned(j, "challenge_deadline_blocks", h.challenge_deadline_blocks, where));
+  return read_unsigned(j, "reshuffle_period_slots", h.reshuffle_period_slots, where);
 }
 
 result<void> read_scenario(const json& j, sim_scenario& s) {
@@ -286,6 +290,7 @@ result<void> check_adversaries(const sim_scenario& s) {
       return fail(where + ": no node can be " + std::string{to_string(a.kind)} +
                   (is_hoster_kind(a.kind)     ? " (hosting.hosters is 0)"
                    : is_attester_kind(a.kind) ? " (hosting.attesters is 0)"
+                   : is_encoder_kind(a.kind)  ? " (hosting.encoders is 0)"
                                               : ""));
     for (auto n : a.nodes) {
       if (n >= s.nodes()) return fail(where + ": node " + std::to_string(n) + " does not exist");
@@ -352,6 +357,10 @@ result<void> check_hosting(const sim_scenario& s) {
   if (h.challenge_deadline_blocks < chain_limits::challenge_deadline_blocks_min)
     return fail("hosting.challenge_deadline_blocks: at least " +
                 std::to_string(chain_limits::challenge_deadline_blocks_min));
+  if (h.reshuffle_period_slots != 0 && h.reshuffle_period_slots < h.challenge_period_slots)
+    return fail("hosting.reshuffle_period_slots: 0 (off) or at least hosting.challenge_period_slots");
+  if (h.reshuffle_period_slots > chain_limits::reshuffle_period_slots_max)
+    return fail("hosting.reshuffle_period_slots: at most " + std::to_string(chain_limits::reshuffle_period_slots_max));
   return {};
 }
 
@@ -481,7 +490,8 @@ std::string scenario_json(const sim_scenario& s) {
                 {"replicas", h.replicas},
                 {"publish_at_slot", h.publish_at_slot},
                 {"challenge_period_slots", h.challenge_period_slots},
-                {"challenge_deadline_blocks", h.challenge_deadline_blocks}}}}
+                {"challenge_deadline_blocks", h.challenge_deadline_blocks},
+                {"reshuffle_period_slots", h.reshuffle_period_slots}}}}
       .dump();
 }
 
@@ -495,14 +505,19 @@ std::string_view to_string(adversary_kind k) noexcept {
     case adversary_kind::outsourcing_hoster: return "outsourcing_hoster";
     case adversary_kind::self_service_hoster: return "self_service_hoster";
     case adversary_kind::slow_attester: return "slow_attester";
+    case adversary_kind::colluding_encoder: return "colluding_encoder";
+    case adversary_kind::colluding_hoster: return "colluding_hoster";
   }
   return "unknown";
 }
 
 bool is_hoster_kind(adversary_kind k) noexcept {
   return k == adversary_kind::lazy_hoster || k == adversary_kind::sybil_hoster ||
-         k == adversary_kind::outsourcing_hoster || k == adversary_kind::self_service_hoster;
+         k == adversary_kind::outsourcing_hoster || k == adversary_kind::self_service_hoster ||
+         k == adversary_kind::colluding_hoster;
 }
+
+bool is_encoder_kind(adversary_kind k) noexcept { return k == adversary_kind::colluding_encoder; }
 
 bool is_attester_kind(adversary_kind k) noexcept { return k == adversary_kind::slow_attester; }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/sim/sim_network.hpp"
+#include "protocol/chain/chain_state.hpp"
 #include "crypto/result.hpp"
 
 namespace datdot {
@@ -42,10 +43,13 @@ enum class adversary_kind : std::uint8_t {
   outsourcing_hoster,
   self_service_hoster,
   slow_attester,
+  colluding_encoder,
+  colluding_hoster,
 };
 std::string_view to_string(adversary_kind k) noexcept;
 bool is_hoster_kind(adversary_kind k) noexcept;
 bool is_attester_kind(adversary_kind k) noexcept;
+bool is_encoder_kind(adversary_kind k) noexcept;
 
 // Either `nodes` names the adversaries, or `share_permille` of the nodes that
 // can be one (validators for the validator kinds, hosters for the hoster
@@ -107,6 +111,9 @@ struct sim_hosting {
   // is challenged far more often than the real default (every 100 slots).
   std::uint64_t challenge_period_slots = 10;
   std::uint64_t challenge_deadline_blocks = 4;
+  // The chain's reshuffle_period_slots (0: off): each active replica moves to
+  // another hoster, sealed anew, one to two periods after it went active.
+  std::uint64_t reshuffle_period_slots = chain_params{}.reshuffle_period_slots;
 
   std::size_t role_nodes() const noexcept { return publishers + encoders + hosters + attesters; }
 };

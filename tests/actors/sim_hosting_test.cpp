@@ -131,6 +131,38 @@ TEST_CASE("a slow attester misses its attestations, is paid nothing for them, an
   CHECK(of(r, "honest").challenges_failed == 0);
 }
 
+// A reshuffle moves a replica one to two periods after it went active; its
+// replacement is sealed and activated on another hoster before it retires.
+std::uint64_t reshuffle_bound_blocks(const sim_scenario& s) {
+  return 2 * s.hosting.reshuffle_period_slots + s.hosting.challenge_period_slots;
+}
+
+TEST_CASE("a colluding encoder and hoster pass proofs by re-sealing on demand, and reshuffles bound how long") {
+  auto s = testing::scenario_named("colluding-pair.json");
+  const auto bound = reshuffle_bound_blocks(s);
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());
+  CHECK(r.false_accusations == 0);
+  REQUIRE(r.adversaries.size() == 2);
+  const auto& hoster = r.adversaries[1];
+  REQUIRE(hoster.who.kind == adversary_kind::colluding_hoster);
+  // The limit of any proof of storage: with the encoder's key, bytes made on demand prove as well as bytes kept.
+  CHECK(hoster.replicas_dropped > 0);
+  CHECK(hoster.reseals > 0);
+  CHECK(hoster.challenges_failed == 0);
+  CHECK_FALSE(hoster.caught_at_slot.has_value());
+  REQUIRE(hoster.longest_unkept_blocks.has_value());
+  CHECK(*hoster.longest_unkept_blocks <= bound);
+  CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
+  // Without reshuffles nothing ends the pairing: the bound is the reshuffle's.
+  s.hosting.reshuffle_period_slots = 0;
+  const auto unbounded = run(s);
+  REQUIRE(unbounded.adversaries.size() == 2);
+  REQUIRE(unbounded.adversaries[1].longest_unkept_blocks.has_value());
+  CHECK(*unbounded.adversaries[1].longest_unkept_blocks > bound);
+}
+
 TEST_CASE("a hosting run with an adversary is a function of its seed") {
   auto s = testing::scenario_named("outsourcing-hoster.json");
   s.slots = 30;

@@ -66,6 +66,18 @@ TEST_CASE("impossible scenarios do not validate") {
         std::string::npos);
   CHECK(invalid([](sim_scenario& s) { s.partitions = {{5, {{0}}, 100}}; }).find("outside the run") !=
         std::string::npos);
+  const auto reshuffling = [](std::uint64_t period) {
+    return [period](sim_scenario& s) {
+      s.followers = 8;
+      s.hosting = sim_hosting{1, 1, 3, 1};
+      s.hosting.feeds = 1;
+      s.hosting.replicas = 1;
+      s.hosting.reshuffle_period_slots = period;
+    };
+  };
+  CHECK(invalid(reshuffling(sim_hosting{}.challenge_period_slots - 1)).find("reshuffle_period_slots: 0 (off) or at least") != std::string::npos);
+  CHECK(invalid(reshuffling(0)).empty());
+  CHECK(invalid(reshuffling(sim_hosting{}.challenge_period_slots)).empty());
 }
 
 TEST_CASE("faults given as flags") {
@@ -146,6 +158,8 @@ TEST_CASE("impossible adversaries do not validate") {
   CHECK(invalid({{adversary_kind::lazy_hoster, {5}, {}}}).find("no node can be lazy_hoster (hosting.hosters is 0)") !=
         std::string::npos);
   CHECK(invalid({{adversary_kind::garbage_sender, {99}, {}}}).find("does not exist") != std::string::npos);
+  CHECK(invalid({{adversary_kind::colluding_encoder, {5}, {}}}).find("(hosting.encoders is 0)") != std::string::npos);
+  CHECK(invalid({{adversary_kind::slow_attester, {5}, {}}}).find("(hosting.attesters is 0)") != std::string::npos);
   CHECK(invalid({{adversary_kind::garbage_sender, {1}, {}}, {adversary_kind::double_voting_validator, {1}, {}}})
             .find("already an adversary") != std::string::npos);
   CHECK(invalid({{adversary_kind::garbage_sender, {1}, 10}}).find("either nodes or share_permille") != std::string::npos);
