@@ -3,7 +3,8 @@
 // names (lazy, sybil, outsourcing, self-service) are each caught by a failed
 // storage challenge within a bounded number of challenge rounds after they
 // first drop a replica, a slow attester by its first missed attestation, with
-// no honest node accused, reproducibly from the seed.
+// no honest node accused, reproducibly from the seed. A colluding encoder and
+// hoster pass every proof; the reshuffle bounds how long.
 #include <doctest/doctest.h>
 
 #include "actors/sim/scenario_driver.hpp"
