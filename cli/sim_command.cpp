@@ -101,6 +101,8 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   if (given(cmd, "--challenge-period-slots")) h.challenge_period_slots = f.hosting.challenge_period_slots;
   if (given(cmd, "--challenge-deadline-blocks")) h.challenge_deadline_blocks = f.hosting.challenge_deadline_blocks;
   if (given(cmd, "--reshuffle-period-slots")) h.reshuffle_period_slots = f.hosting.reshuffle_period_slots;
+  if (given(cmd, "--append-every-slots")) h.append_every_slots = f.hosting.append_every_slots;
+  if (given(cmd, "--append-bytes")) h.append_bytes = f.hosting.append_bytes;
   replace_from_flags(o.partitions, s.partitions, &parse_partition_flag);
   replace_from_flags(o.crashes, s.crashes, &parse_crash_flag);
   replace_from_flags(o.joins, s.joins, +[](std::string_view t) { return parse_membership_flag(t, "--join"); });
@@ -260,6 +262,12 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--challenge-deadline-blocks", fh.challenge_deadline_blocks,
                   "Blocks a hoster has to prove a challenge (at most half the period)")
       ->default_str(std::to_string(hd.challenge_deadline_blocks));
+  cmd->add_option("--append-every-slots", fh.append_every_slots,
+                  "Every this many slots after a feed is published, its publisher appends --append-bytes to it "
+                  "(0: feeds do not grow); its replicas are extended")
+      ->default_str(std::to_string(hd.append_every_slots));
+  cmd->add_option("--append-bytes", fh.append_bytes, "Bytes each append adds (seeded)")
+      ->default_str(std::to_string(hd.append_bytes));
   cmd->add_option("--reshuffle-period-slots", fh.reshuffle_period_slots,
                   "Each active replica moves to another hoster, sealed anew by a newly drawn encoder, one to two of "
                   "these after it went active (the chain's reshuffle_period_slots; 0: never)")

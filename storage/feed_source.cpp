@@ -93,7 +93,8 @@ result<void> check_hostable(feed& f) {
 }
 
 // Builds the feed in `scratch` (closed again on return); gives its key.
-result<hash32> build(const fs::path& source, feed_source_kind kind, const fs::path& scratch) {
+result<hash32> build(const fs::path& source, feed_source_kind kind, const fs::path& scratch,
+                     std::optional<key_seed> seed) {
   if (kind == feed_source_kind::feed_export) {
     DATDOT_TRY(dir, feed_directory::open_empty(scratch));
     std::ifstream in(source, std::ios::binary);
@@ -102,7 +103,7 @@ result<hash32> build(const fs::path& source, feed_source_kind kind, const fs::pa
     DATDOT_CHECK(check_hostable(f));
     return f.identity().core_key();
   }
-  DATDOT_TRY(dir, feed_directory::create(scratch, std::nullopt, signing_mode::manifest_v1));
+  DATDOT_TRY(dir, feed_directory::create(scratch, seed, signing_mode::manifest_v1));
   block_writer w{dir};
   if (kind == feed_source_kind::directory) {
     DATDOT_CHECK(write_directory_archive(source, [&](byte_view b) { return w.write(b); }));
@@ -132,14 +133,14 @@ result<void> append_file(feed_directory& dir, const fs::path& file) {
   return w.finish();
 }
 
-result<made_feed> make_feed_from(const fs::path& source, const fs::path& feeds_dir) {
+result<made_feed> make_feed_from(const fs::path& source, const fs::path& feeds_dir, std::optional<key_seed> seed) {
   DATDOT_TRY(kind, kind_of(source));
   static std::atomic<std::uint64_t> made{0};
   std::error_code ec;
   fs::create_directories(feeds_dir, ec);
   if (ec) return make_error(errc::io_error, "cannot create " + feeds_dir.string() + ": " + ec.message());
   const auto scratch = feeds_dir / (".new-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
-  auto key = build(source, kind, scratch);
+  auto key = build(source, kind, scratch, seed);
   if (!key) {
     fs::remove_all(scratch, ec);
     return key.err();

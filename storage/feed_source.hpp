@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 #include "storage/feed_export.hpp"
 
@@ -23,7 +24,10 @@ struct made_feed {
 // Makes the feed in a scratch directory under `feeds_dir`, then moves it to
 // feeds_dir/KEY; nothing is left behind on failure. A feed already there
 // (the same export published twice) is kept and its directory returned.
-result<made_feed> make_feed_from(const std::filesystem::path& source, const std::filesystem::path& feeds_dir);
+// A file or directory becomes a feed with a new key, from `seed` when given
+// (a simulation that must replay), else random; an export keeps its own.
+result<made_feed> make_feed_from(const std::filesystem::path& source, const std::filesystem::path& feeds_dir,
+                                 std::optional<key_seed> seed = std::nullopt);
 
 class feed_directory;
 // Appends `file`'s bytes to a feed this directory may sign for, as new 64 KiB

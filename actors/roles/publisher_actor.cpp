@@ -15,11 +15,26 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
+// Finalized blocks after which an update the chain has not recorded is taken
+// as lost (dropped from the pool, or refused when applied): the next append
+// states its update from what the chain recorded again.
+constexpr std::uint64_t pending_update_blocks = 20;
+
+// An update_feed accepted into the pool and not final yet: the next append
+// states its update from this length, since the chain will have applied this
+// one first (one signer's calls go in nonce order). Stating it from the
+// recorded length instead would fail once this one is applied.
+struct pending_update {
+  std::uint64_t length = 0;
+  std::uint64_t since = 0;  // the finalized height when it was submitted
+};
+
 struct publisher_state {
   std::optional<role_context> ctx;
   fs::path feeds_dir;
   std::shared_ptr<const chain_state> chain;
   std::map<feed_key, std::unique_ptr<storage::feed_directory>> open;
+  std::map<feed_key, pending_update> pending;
 };
 
 using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
@@ -27,9 +42,11 @@ using publisher_pointer = publisher_actor::stateful_pointer<publisher_state>;
 publish_answer failed(const std::string& why) { return {false, json{{"error", why}}.dump()}; }
 
 // Submits the call and answers with `about`, the transaction and, if refused, why.
+// `refused` runs when it did not get into the pool.
 void submit(publisher_pointer self, call c, const json& about, const std::string& what,
-            caf::typed_response_promise<publish_answer> promise) {
+            caf::typed_response_promise<publish_answer> promise, std::function<void()> refused = [] {}) {
   submit_call(self, *self->state.ctx, std::move(c), [=](caf::expected<submitted_call> s) mutable {
+    if (!s || !s->accepted) refused();
     if (!s) {
       promise.deliver(failed("chain: " + caf::to_string(s.error())));
       return;
@@ -41,9 +58,18 @@ void submit(publisher_pointer self, call c, const json& about, const std::string
   });
 }
 
+// A new feed's key: random on a node; from the run's seed in `datdot sim`,
+// whose context draws from it, so that a run replays.
+std::optional<key_seed> new_feed_seed(const role_context& ctx) {
+  if (!ctx.uniform) return std::nullopt;
+  key_seed seed{};
+  for (auto& b : seed) b = static_cast<byte>(ctx.random_below(256));
+  return seed;
+}
+
 void publish(publisher_pointer self, const publish_request& req, caf::typed_response_promise<publish_answer> promise) {
   auto& st = self->state;
-  auto made = storage::make_feed_from(req.file, st.feeds_dir);
+  auto made = storage::make_feed_from(req.file, st.feeds_dir, new_feed_seed(*st.ctx));
   if (!made) {
     promise.deliver(failed(made.err().describe()));
     return;
@@ -76,8 +102,8 @@ result<storage::feed_directory*> feed_dir(publisher_state& st, const feed_key& k
 }
 
 // Appends `file` to a feed this node published and states the update from
-// the length the chain recorded (finalized): an update still pending is
-// covered too, since the upgrade starts at what the chain holds.
+// the length the chain will hold when it applies it: the one recorded
+// (finalized), or the one an update still pending takes it to.
 result<update_feed> appended(publisher_state& st, const append_request& req) {
   if (!st.chain) return make_error(errc::not_found, "no finalized chain yet");
   const auto record = st.chain->feeds.find(req.feed);
@@ -86,7 +112,18 @@ result<update_feed> appended(publisher_state& st, const append_request& req) {
   DATDOT_TRY(dir, feed_dir(st, req.feed));
   DATDOT_CHECK(storage::append_file(*dir, req.file));
   const auto& f = dir->the_feed();
-  return make_update_feed(req.feed, f.lookup(), record->second.length, f.head().length, f.head().sig);
+  auto from = record->second.length;
+  if (const auto p = st.pending.find(req.feed); p != st.pending.end()) from = std::max(from, p->second.length);
+  return make_update_feed(req.feed, f.lookup(), from, f.head().length, f.head().sig);
+}
+
+// Updates the chain has recorded, or lost, are pending no more.
+void settle_pending(publisher_state& st) {
+  std::erase_if(st.pending, [&](const auto& entry) {
+    const auto record = st.chain->feeds.find(entry.first);
+    return record == st.chain->feeds.end() || record->second.length >= entry.second.length ||
+           st.chain->number.value >= entry.second.since + pending_update_blocks;
+  });
 }
 
 void append(publisher_pointer self, const append_request& req, caf::typed_response_promise<publish_answer> promise) {
@@ -101,7 +138,19 @@ void append(publisher_pointer self, const append_request& req, caf::typed_respon
                    {"length", length},
                    {"byte_size", f.head().byte_length},
                    {"recorded_length", self->state.chain->feeds.at(req.feed).length}};
-  submit(self, call{std::move(*update)}, about, "update_feed", promise);
+  auto& pending = self->state.pending;
+  const auto before = pending.contains(req.feed) ? std::optional{pending.at(req.feed)} : std::nullopt;
+  pending[req.feed] = pending_update{length, self->state.chain->number.value};
+  const auto feed = req.feed;
+  submit(self, call{std::move(*update)}, about, "update_feed", promise, [self, feed, before, length] {
+    auto& now = self->state.pending;
+    const auto mine = now.find(feed);
+    if (mine == now.end() || mine->second.length != length) return;  // a later append took over
+    if (before)
+      mine->second = *before;
+    else
+      now.erase(mine);
+  });
 }
 
 data_message serve(publisher_pointer self, const feed_blocks_request& req) {
@@ -143,7 +192,10 @@ publisher_actor::behavior_type publisher_impl(publisher_pointer self, role_conte
         if (const auto* req = std::get_if<feed_blocks_request>(&m)) return serve(self, *req);
         return data_refusal{"a publisher serves blocks only"};
       },
-      [=](chain_final_atom, const finalized_view& view) { self->state.chain = view.state; },
+      [=](chain_final_atom, const finalized_view& view) {
+        self->state.chain = view.state;
+        settle_pending(self->state);
+      },
       [=](publish_atom, const publish_request& req) -> caf::result<publish_answer> {
         auto promise = self->make_response_promise<publish_answer>();
         publish(self, req, promise);

@@ -7,9 +7,9 @@
 // attester when an attestation of its is recorded missed. An offence
 // recorded against an honest node, an honest node banned by another, and an
 // honest hoster or encoder convicted or failing a challenge are violated
-// invariants, and so is an honest attester missing a challenge the hoster
-// passed; only a node the scenario's faults cut off (`excused`: it crashed,
-// or the network split) may fail a challenge or miss one.
+// invariants; only a hoster the scenario's faults cut off (`excused`: it
+// crashed, or the network split) may fail a challenge. Honest attesters'
+// misses of challenges their hoster passed are counted, not accused.
 #pragma once
 
 #include <optional>
@@ -62,6 +62,8 @@ class adversary_checker {
   std::uint64_t false_accusations() const noexcept { return false_accusations_; }
   // Challenges failed by honest hosters the faults excused.
   std::uint64_t excused_failures() const noexcept { return excused_failures_; }
+  // Challenges their hoster passed that an honest attester missed.
+  std::uint64_t honest_misses() const noexcept { return honest_misses_; }
 
  private:
   adversary_result* result_of(sim_node_index node);
@@ -76,6 +78,7 @@ class adversary_checker {
   std::uint64_t false_accusations_ = 0;
   std::set<sim_node_index> excused_;
   std::uint64_t excused_failures_ = 0;
+  std::uint64_t honest_misses_ = 0;
 };
 
 }  // namespace datdot

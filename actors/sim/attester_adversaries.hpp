@@ -5,8 +5,8 @@
 //   slow_attester  sets out to fetch only once the challenge's deadline has
 //                  passed, so its report comes too late to count: the chain
 //                  records attestation_missed and pays it nothing. An honest
-//                  attester whose hoster answers reports in time, so a miss
-//                  on a challenge the hoster passed is never honest.
+//                  attester misses only when its node's finality lags past
+//                  the deadline, or the hoster never answers.
 #pragma once
 
 #include <cstdint>

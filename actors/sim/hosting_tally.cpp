@@ -34,6 +34,10 @@ void hosting_tally::on_finalized_events(const nlohmann::json& events) {
       ++c.replicas_assigned;
     } else if (type == "replica_activated") {
       ++c.replicas_activated;
+    } else if (type == "feed_updated") {
+      ++c.feeds_updated;
+    } else if (type == "replica_extended") {
+      ++c.replicas_extended;
     } else if (type == "replica_failed") {
       ++c.replicas_failed;
     } else if (type == "challenge_issued") {

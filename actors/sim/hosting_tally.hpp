@@ -32,6 +32,8 @@ struct hosting_summary {
   std::uint64_t replicas_assigned = 0;
   std::uint64_t replicas_activated = 0;
   std::uint64_t replicas_failed = 0;
+  std::uint64_t feeds_updated = 0;      // appends the chain recorded
+  std::uint64_t replicas_extended = 0;  // replicas sealed on to a longer head
   std::uint64_t challenges_issued = 0;
   std::uint64_t attestations_served = 0;
   std::uint64_t attestations_not_served = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -146,23 +147,58 @@ std::uint64_t live_replica_bytes(const sim_cluster& cluster) {
 // Feed `k` of the workload, due in this slot, goes to the next publisher in turn.
 // Publish answers arrive as the cluster runs, possibly after the report is
 // gone (the cluster's shutdown fails the ones in flight), hence a shared count.
+// The workload's feeds as their publish answers name them: feed k, published
+// in slot publish_at_slot + k by publisher_of(k).
+using published_feeds = std::map<std::uint64_t, feed_key>;
+
+sim_node_index publisher_of(const sim_scenario& s, std::uint64_t k) {
+  return static_cast<sim_node_index>(s.publisher_nodes().first + k % s.hosting.publishers);
+}
+
 result<void> publish_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
-                         const std::shared_ptr<std::uint64_t>& failures) {
+                         const std::shared_ptr<std::uint64_t>& failures,
+                         const std::shared_ptr<published_feeds>& published) {
   const auto& h = s.hosting;
   if (slot < h.publish_at_slot || slot - h.publish_at_slot >= h.feeds) return {};
   const auto k = slot - h.publish_at_slot;
   const auto dir = cluster.store_root() / "workload";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const auto file = dir / ("feed-" + std::to_string(k) + ".export");
-  DATDOT_CHECK(make_sim_feed(file, deterministic_random{s.seed ^ feed_stream}.split(k).next(), h.feed_bytes));
-  const auto publisher = static_cast<sim_node_index>(s.publisher_nodes().first + k % h.publishers);
+  const auto file = dir / ("feed-" + std::to_string(k) + ".bytes");
+  DATDOT_CHECK(make_sim_bytes(file, deterministic_random{s.seed ^ feed_stream}.split(k).next(), h.feed_bytes));
   ++r.feeds_requested;
-  if (!cluster.publish(publisher, publish_request{file.string(), h.replicas}, [failures](result<publish_answer> a) {
-        if (!a || !a->ok) ++*failures;
-      }))
+  if (!cluster.publish(publisher_of(s, k), publish_request{file.string(), h.replicas},
+                       [failures, published, k](result<publish_answer> a) {
+                         if (!a || !a->ok) {
+                           ++*failures;
+                           return;
+                         }
+                         const auto key = nlohmann::json::parse(a->json, nullptr, false).value("key", "");
+                         if (auto bytes = from_hex_fixed<32>(key)) published->emplace(k, feed_key{*bytes});
+                       }))
     ++*failures;  // its publisher is down
   return {};
+}
+
+// Every append_every_slots after its publish slot, a published feed's
+// publisher appends seeded bytes to it.
+void append_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
+                const std::shared_ptr<std::uint64_t>& failures, const published_feeds& published) {
+  const auto& h = s.hosting;
+  if (h.append_every_slots == 0) return;
+  const auto dir = cluster.store_root() / "workload";
+  for (const auto& [k, key] : published) {
+    const auto since = slot - std::min(slot, h.publish_at_slot + k);
+    if (since == 0 || since % h.append_every_slots != 0) continue;
+    const auto file = dir / ("append-" + std::to_string(k) + "-" + std::to_string(slot) + ".bytes");
+    const auto seed = deterministic_random{s.seed ^ feed_stream}.split(k).split(slot).next();
+    ++r.appends_requested;
+    if (!make_sim_bytes(file, seed, h.append_bytes) ||
+        !cluster.append(publisher_of(s, k), append_request{key, file.string()}, [failures](result<publish_answer> a) {
+          if (!a || !a->ok) ++*failures;
+        }))
+      ++*failures;
+  }
 }
 
 std::optional<invariant_violation> check_all(sim_cluster& cluster, finality_checker& checker) {
@@ -271,13 +307,16 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   ledger_checker ledger{cluster.chain_genesis().state, accounts};
   std::uint64_t ledger_height = 0;
   const auto publish_failures = std::make_shared<std::uint64_t>(0);
+  const auto append_failures = std::make_shared<std::uint64_t>(0);
+  const auto published = std::make_shared<published_feeds>();
   sim_report r;
   r.scenario = s;
   std::vector<std::uint64_t> lags;
   for (std::uint64_t slot = 1; slot <= s.slots && !r.violation; ++slot) {
     r.violation = apply_faults(cluster, s, slot, r);
     if (!r.violation) {
-      if (auto ok = publish_due(cluster, s, slot, r, publish_failures); !ok) return ok.err();
+      if (auto ok = publish_due(cluster, s, slot, r, publish_failures, published); !ok) return ok.err();
+      append_due(cluster, s, slot, r, append_failures, *published);
       adversaries.act(cluster);
       cluster.run_for(std::chrono::milliseconds{s.slot_ms});
       r.violation = check_all(cluster, checker);
@@ -325,11 +364,13 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   }
   r.hosting = hosting.summary();
   r.publish_failures = *publish_failures;
+  r.append_failures = *append_failures;
   r.disk_sealed_bytes = cluster.sealed_bytes_stored();
   r.disk_model_bytes = live_replica_bytes(cluster);
   r.ledger_states_checked = ledger.states_checked();
   r.ledger_payouts_checked = ledger.payouts_checked();
   r.excused_failures = caught.excused_failures();
+  r.honest_attester_misses = caught.honest_misses();
   r.adversaries_caught = caught.caught();
   r.false_accusations = caught.false_accusations();
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

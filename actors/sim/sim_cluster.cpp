@@ -237,14 +237,31 @@ std::uint64_t sim_cluster::sealed_bytes_stored() const {
   return total;
 }
 
-bool sim_cluster::publish(sim_node_index i, publish_request req, std::function<void(result<publish_answer>)> done) {
-  const auto& publisher = nodes_[i].publisher;
-  if (!publisher) return false;
-  system_->spawn([publisher = *publisher, req = std::move(req), done = std::move(done)](caf::event_based_actor* self) {
-    self->request(publisher, std::chrono::seconds{30}, publish_atom_v, req)
+namespace {
+
+template <class Atom, class Request>
+void ask_publisher(caf::actor_system& system, const publisher_actor& publisher, Request req,
+                   std::function<void(result<publish_answer>)> done) {
+  system.spawn([publisher, req = std::move(req), done = std::move(done)](caf::event_based_actor* self) {
+    self->request(publisher, std::chrono::seconds{30}, Atom{}, req)
         .then([done](publish_answer& a) { done(std::move(a)); },
               [done](caf::error& e) { done(make_error(errc::io_error, "publisher: " + caf::to_string(e))); });
   });
+}
+
+}  // namespace
+
+bool sim_cluster::publish(sim_node_index i, publish_request req, std::function<void(result<publish_answer>)> done) {
+  const auto& publisher = nodes_[i].publisher;
+  if (!publisher) return false;
+  ask_publisher<publish_atom>(*system_, *publisher, std::move(req), std::move(done));
+  return true;
+}
+
+bool sim_cluster::append(sim_node_index i, append_request req, std::function<void(result<publish_answer>)> done) {
+  const auto& publisher = nodes_[i].publisher;
+  if (!publisher) return false;
+  ask_publisher<append_atom>(*system_, *publisher, std::move(req), std::move(done));
   return true;
 }
 

@@ -138,6 +138,8 @@ class sim_cluster {
   // Asks the node's publisher to publish `req`; `done` gets its answer, or
   // the error, as the scheduler runs. False when the node runs no publisher.
   bool publish(sim_node_index node, publish_request req, std::function<void(result<publish_answer>)> done);
+  // The same for appending to a feed the node published.
+  bool append(sim_node_index node, append_request req, std::function<void(result<publish_answer>)> done);
 
  private:
   struct sim_node {

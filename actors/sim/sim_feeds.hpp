@@ -1,6 +1,6 @@
-// The feeds a simulated publisher publishes: a feed export (`datdot feed
-// export` format) of seeded bytes, signed by a seeded key, so the same seed
-// gives the same feed keys and blocks, and with them the same chain.
+// What a simulated publisher publishes and appends: files of seeded bytes,
+// so the same seed gives the same blocks (and, with the publisher's seeded
+// keys, the same feeds and chain).
 #pragma once
 
 #include <filesystem>
@@ -9,7 +9,7 @@
 
 namespace datdot {
 
-// Writes `path` (the export) through a working feed directory next to it.
-result<void> make_sim_feed(const std::filesystem::path& path, std::uint64_t seed, std::uint64_t bytes);
+// Writes `bytes` seeded bytes to `path`.
+result<void> make_sim_bytes(const std::filesystem::path& path, std::uint64_t seed, std::uint64_t bytes);
 
 }  // namespace datdot

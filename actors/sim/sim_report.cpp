@@ -85,6 +85,8 @@ nlohmann::json hosting_json(const sim_report& r) {
                      {"challenges_failed", t.challenges_failed},
                      {"paid_units", t.paid_units}};
   return {{"feeds_requested", r.feeds_requested},   {"publish_failures", r.publish_failures},
+          {"appends_requested", r.appends_requested}, {"append_failures", r.append_failures},
+          {"feeds_updated", h.feeds_updated},       {"replicas_extended", h.replicas_extended},
           {"feeds_published", h.feeds_published},   {"feeds_pinned", h.feeds_pinned},
           {"feeds_pinning", h.feeds_pinning},       {"feeds_failed", h.feeds_failed},
           {"replicas_assigned", h.replicas_assigned}, {"replicas_activated", h.replicas_activated},
@@ -92,6 +94,7 @@ nlohmann::json hosting_json(const sim_report& r) {
           {"attestations_served", h.attestations_served},
           {"attestations_not_served", h.attestations_not_served},
           {"attestations_missed", h.attestations_missed},
+          {"attestations_missed_honest", r.honest_attester_misses},
           {"encoders_convicted", h.encoders_convicted}, {"hosters_convicted", h.hosters_convicted},
           {"encoders_timed_out", h.encoders_timed_out},
           {"excused_failures", r.excused_failures}, {"disk_sealed_bytes", r.disk_sealed_bytes},
@@ -105,11 +108,15 @@ std::string hosting_text(const sim_report& r) {
   out += "feeds      " + n(r.feeds_requested) + " requested (" + n(r.publish_failures) + " refused), " +
          n(h.feeds_published) + " published: " + n(h.feeds_pinned) + " pinned, " + n(h.feeds_pinning) +
          " pinning, " + n(h.feeds_failed) + " failed\n";
+  if (r.appends_requested > 0)
+    out += "appends    " + n(r.appends_requested) + " requested (" + n(r.append_failures) + " refused), " +
+           n(h.feeds_updated) + " recorded on chain; " + n(h.replicas_extended) + " replicas extended\n";
   out += "replicas   " + n(h.replicas_assigned) + " assigned, " + n(h.replicas_activated) + " activated, " +
          n(h.replicas_failed) + " failed; convicted: " + n(h.encoders_convicted) + " encoders, " +
          n(h.hosters_convicted) + " hosters; " + n(h.encoders_timed_out) + " encoders timed out\n";
   out += "challenges " + n(h.challenges_issued) + " issued; attestations " + n(h.attestations_served) + " served, " +
-         n(h.attestations_not_served) + " not served, " + n(h.attestations_missed) + " missed\n";
+         n(h.attestations_not_served) + " not served, " + n(h.attestations_missed) + " missed (" +
+         n(r.honest_attester_misses) + " by honest attesters of passed challenges)\n";
   out += "disk       " + n(r.disk_sealed_bytes) + " bytes sealed in the hosters' stores for " + n(r.disk_model_bytes) +
          " bytes of live replicas" +
          (r.disk_model_bytes > 0

@@ -40,8 +40,11 @@ struct sim_report {
   std::uint64_t adversaries_caught = 0;
   std::uint64_t false_accusations = 0;  // honest nodes reported or banned: 0, or the run stopped
   std::uint64_t excused_failures = 0;   // challenges failed by honest hosters a fault cut off
+  std::uint64_t honest_attester_misses = 0;  // passed challenges an honest attester reported too late for
   std::uint64_t feeds_requested = 0;    // publish requests the workload made
   std::uint64_t publish_failures = 0;   // of those, refused by the publisher or the chain
+  std::uint64_t appends_requested = 0;  // appends the workload made to published feeds
+  std::uint64_t append_failures = 0;    // of those, refused by the publisher or the chain
   hosting_summary hosting;
   // Disk at the end against the seed's cost model (every live replica a
   // whole copy of its feed): what the hosters store, and what the chain

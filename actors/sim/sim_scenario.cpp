@@ -191,7 +191,7 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
   DATDOT_CHECK(only_keys(j,
                          {"publishers", "encoders", "hosters", "attesters", "capacity_bytes", "feeds", "feed_bytes",
                           "replicas", "publish_at_slot", "challenge_period_slots", "challenge_deadline_blocks",
-                          "reshuffle_period_slots"},
+                          "reshuffle_period_slots", "append_every_slots", "append_bytes"},
                          where));
   DATDOT_CHECK(read_unsigned(j, "publishers", h.publishers, where));
   DATDOT_CHECK(read_unsigned(j, "encoders", h.encoders, where));
@@ -204,6 +204,8 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
   DATDOT_CHECK(read_unsigned(j, "publish_at_slot", h.publish_at_slot, where));
   DATDOT_CHECK(read_unsigned(j, "challenge_period_slots", h.challenge_period_slots, where));
   DATDOT_CHECK(read_unsigned(j, "challenge_deadline_blocks", h.challenge_deadline_blocks, where));
+  DATDOT_CHECK(read_unsigned(j, "append_every_slots", h.append_every_slots, where));
+  DATDOT_CHECK(read_unsigned(j, "append_bytes", h.append_bytes, where));
   return read_unsigned(j, "reshuffle_period_slots", h.reshuffle_period_slots, where);
 }
 
@@ -357,6 +359,8 @@ result<void> check_hosting(const sim_scenario& s) {
   if (h.challenge_deadline_blocks < chain_limits::challenge_deadline_blocks_min)
     return fail("hosting.challenge_deadline_blocks: at least " +
                 std::to_string(chain_limits::challenge_deadline_blocks_min));
+  if (h.append_every_slots != 0 && (h.append_bytes == 0 || h.append_bytes > sim_limits::feed_bytes_max))
+    return fail("hosting.append_bytes: from 1 to " + std::to_string(sim_limits::feed_bytes_max));
   if (h.reshuffle_period_slots != 0 && h.reshuffle_period_slots < h.challenge_period_slots)
     return fail("hosting.reshuffle_period_slots: 0 (off) or at least hosting.challenge_period_slots");
   if (h.reshuffle_period_slots > chain_limits::reshuffle_period_slots_max)
@@ -491,7 +495,9 @@ std::string scenario_json(const sim_scenario& s) {
                 {"publish_at_slot", h.publish_at_slot},
                 {"challenge_period_slots", h.challenge_period_slots},
                 {"challenge_deadline_blocks", h.challenge_deadline_blocks},
-                {"reshuffle_period_slots", h.reshuffle_period_slots}}}}
+                {"reshuffle_period_slots", h.reshuffle_period_slots},
+                {"append_every_slots", h.append_every_slots},
+                {"append_bytes", h.append_bytes}}}}
       .dump();
 }
 

@@ -107,6 +107,10 @@ struct sim_hosting {
   std::uint64_t feed_bytes = 128 * 1024;
   std::uint32_t replicas = 3;
   std::uint64_t publish_at_slot = 5;
+  // Feeds grow: every this many slots after it was published (0: never), a
+  // feed's publisher appends append_bytes of seeded bytes to it.
+  std::uint64_t append_every_slots = 0;
+  std::uint64_t append_bytes = 64 * 1024;
   // The chain's challenge parameters: a simulated run is short, so a replica
   // is challenged far more often than the real default (every 100 slots).
   std::uint64_t challenge_period_slots = 10;

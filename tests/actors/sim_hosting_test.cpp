@@ -1,5 +1,6 @@
 // The service in simulation: the real role actors publish, seal, host, prove
-// and attest over the simulated network, and the hoster adversaries the spec
+// and attest over the simulated network, feeds grow and their replicas
+// follow, and the hoster adversaries the spec
 // names (lazy, sybil, outsourcing, self-service) are each caught by a failed
 // storage challenge within a bounded number of challenge rounds after they
 // first drop a replica, a slow attester by its first missed attestation, with
@@ -88,6 +89,23 @@ TEST_CASE("an honest network pins every feed, passes every challenge and pays it
   CHECK(r.network.bytes_delivered > r.disk_sealed_bytes);
 }
 
+TEST_CASE("feeds that grow faster than finality are recorded append by append and their replicas follow") {
+  const auto s = testing::scenario_named("growing-feeds.json");
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());
+  REQUIRE(r.appends_requested > 2 * s.hosting.feeds);
+  CHECK(r.append_failures == 0);
+  // Appends come every 2 slots, faster than an update is final: each states its update from the one
+  // still pending, so all are recorded but the last few of each feed, in flight when the run ends.
+  CHECK(r.hosting.feeds_updated <= r.appends_requested);
+  CHECK(r.hosting.feeds_updated + s.hosting.feeds >= r.appends_requested);
+  CHECK(r.hosting.replicas_extended >= r.hosting.feeds_updated);
+  CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
+  CHECK(of(r, "honest").challenges_failed == 0);
+  CHECK(r.disk_model_bytes > s.hosting.feeds * s.hosting.replicas * s.hosting.feed_bytes);  // the replicas grew
+}
+
 TEST_CASE("a lazy hoster fails its challenges, earns nothing, and readers notice") {
   const auto r = cheaters_caught("lazy-hoster.json", adversary_kind::lazy_hoster);
   CHECK(of(r, "lazy_hoster").paid_units == 0);
@@ -116,7 +134,8 @@ TEST_CASE("a slow attester misses its attestations, is paid nothing for them, an
   const auto s = testing::scenario_named("slow-attester.json");
   const auto r = run(s);
   INFO(report_text(r, "-"));
-  CHECK_FALSE(r.violation.has_value());  // includes: no honest attester missed a passed challenge
+  CHECK_FALSE(r.violation.has_value());
+  CHECK(r.honest_attester_misses == 0);
   CHECK(r.false_accusations == 0);
   REQUIRE(r.adversaries.size() == 1);
   const auto& a = r.adversaries[0];
