@@ -1,6 +1,7 @@
 #include "actors/bus_actor.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 
 #include "actors/deterministic_random.hpp"
@@ -69,14 +70,17 @@ peer_traffic* traffic_of(bus_pointer self, const node_id& peer) {
 
 // Responses travel back over `reply_via`, the request's connection; everything
 // else needs a route.
-send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std::uint64_t correlation_id,
-                       const message_body& body, const curve_public_key* reply_via = nullptr) {
+bool routable(bus_pointer self, const node_id& to, const curve_public_key* reply_via) {
   auto& st = self->state;
-  if (!reply_via && !st.routes.contains(to)) {
-    ++st.metrics.dropped_no_route_total;
-    return send_status::no_route;
-  }
-  auto frame = encode_frame(st.config.self, kind, correlation_id, body);
+  if (reply_via || st.routes.contains(to)) return true;
+  ++st.metrics.dropped_no_route_total;
+  return false;
+}
+
+// An encoded frame to one peer the caller found routable.
+send_status send_encoded(bus_pointer self, const node_id& to, bytes frame,
+                         const curve_public_key* reply_via = nullptr) {
+  auto& st = self->state;
   auto size = frame.size();
   auto status = reply_via ? st.config.transport->reply(*reply_via, std::move(frame))
                           : st.config.transport->send(to, std::move(frame));
@@ -88,6 +92,12 @@ send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std
     t->bytes_out += size;
   }
   return status;
+}
+
+send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std::uint64_t correlation_id,
+                       const message_body& body, const curve_public_key* reply_via = nullptr) {
+  if (!routable(self, to, reply_via)) return send_status::no_route;
+  return send_encoded(self, to, encode_frame(self->state.config.self, kind, correlation_id, body), reply_via);
 }
 
 caf::error send_failure(send_status status) {
@@ -231,9 +241,15 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   }
 }
 
+// A one-way frame names no receiver: gossip is encoded once for all its peers
+// (taken from the routes, so routable).
 void broadcast(bus_pointer self, role group, const node_id* except, const message_body& body) {
-  for (const auto& [id, peer] : self->state.routes)
-    if (peer.roles.contains(group) && (!except || id != *except)) send_frame(self, id, frame_kind::one_way, 0, body);
+  std::optional<bytes> frame;
+  for (const auto& [id, peer] : self->state.routes) {
+    if (!peer.roles.contains(group) || (except && id == *except)) continue;
+    if (!frame) frame = encode_frame(self->state.config.self, frame_kind::one_way, 0, body);
+    send_encoded(self, id, *frame);
+  }
 }
 
 // Another node's gossip, to at most relay_fanout_max peers of the group but its sender.
@@ -248,7 +264,9 @@ void relay(bus_pointer self, role group, const node_id& except, const message_bo
   ++st.metrics.relays_total;
   st.metrics.relay_frames_total += chosen;
   st.metrics.relay_skipped_total += targets.size() - chosen;
-  for (std::size_t i = 0; i < chosen; ++i) send_frame(self, targets[i], frame_kind::one_way, 0, body);
+  if (chosen == 0) return;
+  const auto frame = encode_frame(st.config.self, frame_kind::one_way, 0, body);
+  for (std::size_t i = 0; i < chosen; ++i) send_encoded(self, targets[i], frame);
 }
 
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
