@@ -1,7 +1,10 @@
 #include "actors/bus_actor.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "actors/deterministic_random.hpp"
 #include "protocol/misbehavior.hpp"
@@ -28,6 +31,60 @@ struct deadline {
   bool operator>(const deadline& other) const { return std::tie(due, id) > std::tie(other.due, other.id); }
 };
 
+// Frames and bytes per peer, counted on every frame in and out. An open
+// addressing table with the key and its counters in one slot: a lookup is one
+// probe into memory that is usually cold (thousands of buses in a simulation),
+// where std::unordered_map cost two divisions and three dependent loads.
+// Grows by doubling while at most half full (bindings_max peers at most);
+// bus_metrics::peers is built from it when asked.
+class peer_traffic_table {
+ public:
+  peer_traffic* find_or_add(const node_id& peer) {
+    if (slots_.empty()) slots_.resize(16);
+    for (;;) {
+      const auto mask = slots_.size() - 1;
+      for (auto i = first_slot(peer) & mask;; i = (i + 1) & mask) {
+        auto& s = slots_[i];
+        if (s.used && s.peer == peer) return &s.traffic;
+        if (s.used) continue;
+        if (size_ >= bus_limits::bindings_max) return nullptr;
+        if (2 * (size_ + 1) > slots_.size()) break;  // grow first, then look again
+        s.used = true;
+        s.peer = peer;
+        ++size_;
+        return &s.traffic;
+      }
+      grow();
+    }
+  }
+  std::unordered_map<node_id, peer_traffic> to_map() const {
+    std::unordered_map<node_id, peer_traffic> out;
+    for (const auto& s : slots_)
+      if (s.used) out.emplace(s.peer, s.traffic);
+    return out;
+  }
+
+ private:
+  struct slot {
+    node_id peer;
+    bool used = false;
+    peer_traffic traffic;
+  };
+  static std::size_t first_slot(const node_id& peer) { return std::hash<node_id>{}(peer); }
+  void grow() {
+    auto old = std::exchange(slots_, std::vector<slot>(slots_.size() * 2));
+    for (const auto& s : old) {
+      if (!s.used) continue;
+      const auto mask = slots_.size() - 1;
+      auto i = first_slot(s.peer) & mask;
+      while (slots_[i].used) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<slot> slots_;  // a power of two in size, at most half full
+  std::size_t size_ = 0;
+};
+
 struct bus_state {
   bus_config config;
   std::array<inbox_actor, message_family_count> inboxes;  // by message_family
@@ -40,7 +97,8 @@ struct bus_state {
   std::vector<deadline> deadlines;                          // a min-heap (std::greater)
   std::optional<time_point> wakeup_at;                      // the earliest armed CAF timer
   misbehavior_tracker misbehavior;
-  bus_metrics metrics;
+  bus_metrics metrics;  // but its peers, kept in `traffic`
+  peer_traffic_table traffic;
   // Relay peers need not be secret (the author reaches every peer itself),
   // only spread: a splitmix64 stream seeded by the node id keeps a simulated
   // run a function of its seed.
@@ -59,24 +117,21 @@ void log(bus_pointer self, const std::string& line) {
   if (self->state.config.log) self->state.config.log(line);
 }
 
-peer_traffic* traffic_of(bus_pointer self, const node_id& peer) {
-  auto& peers = self->state.metrics.peers;
-  auto i = peers.find(peer);
-  if (i != peers.end()) return &i->second;
-  if (peers.size() >= bus_limits::bindings_max) return nullptr;
-  return &peers[peer];
-}
+peer_traffic* traffic_of(bus_pointer self, const node_id& peer) { return self->state.traffic.find_or_add(peer); }
 
 // Responses travel back over `reply_via`, the request's connection; everything
 // else needs a route.
-send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std::uint64_t correlation_id,
-                       const message_body& body, const curve_public_key* reply_via = nullptr) {
+bool routable(bus_pointer self, const node_id& to, const curve_public_key* reply_via) {
   auto& st = self->state;
-  if (!reply_via && !st.routes.contains(to)) {
-    ++st.metrics.dropped_no_route_total;
-    return send_status::no_route;
-  }
-  auto frame = encode_frame(st.config.self, kind, correlation_id, body);
+  if (reply_via || st.routes.contains(to)) return true;
+  ++st.metrics.dropped_no_route_total;
+  return false;
+}
+
+// An encoded frame to one peer the caller found routable.
+send_status send_encoded(bus_pointer self, const node_id& to, bytes frame,
+                         const curve_public_key* reply_via = nullptr) {
+  auto& st = self->state;
   auto size = frame.size();
   auto status = reply_via ? st.config.transport->reply(*reply_via, std::move(frame))
                           : st.config.transport->send(to, std::move(frame));
@@ -88,6 +143,12 @@ send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std
     t->bytes_out += size;
   }
   return status;
+}
+
+send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std::uint64_t correlation_id,
+                       const message_body& body, const curve_public_key* reply_via = nullptr) {
+  if (!routable(self, to, reply_via)) return send_status::no_route;
+  return send_encoded(self, to, encode_frame(self->state.config.self, kind, correlation_id, body), reply_via);
 }
 
 caf::error send_failure(send_status status) {
@@ -231,9 +292,15 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   }
 }
 
+// A one-way frame names no receiver: gossip is encoded once for all its peers
+// (taken from the routes, so routable).
 void broadcast(bus_pointer self, role group, const node_id* except, const message_body& body) {
-  for (const auto& [id, peer] : self->state.routes)
-    if (peer.roles.contains(group) && (!except || id != *except)) send_frame(self, id, frame_kind::one_way, 0, body);
+  std::optional<bytes> frame;
+  for (const auto& [id, peer] : self->state.routes) {
+    if (!peer.roles.contains(group) || (except && id == *except)) continue;
+    if (!frame) frame = encode_frame(self->state.config.self, frame_kind::one_way, 0, body);
+    send_encoded(self, id, *frame);
+  }
 }
 
 // Another node's gossip, to at most relay_fanout_max peers of the group but its sender.
@@ -248,7 +315,9 @@ void relay(bus_pointer self, role group, const node_id& except, const message_bo
   ++st.metrics.relays_total;
   st.metrics.relay_frames_total += chosen;
   st.metrics.relay_skipped_total += targets.size() - chosen;
-  for (std::size_t i = 0; i < chosen; ++i) send_frame(self, targets[i], frame_kind::one_way, 0, body);
+  if (chosen == 0) return;
+  const auto frame = encode_frame(st.config.self, frame_kind::one_way, 0, body);
+  for (std::size_t i = 0; i < chosen; ++i) send_encoded(self, targets[i], frame);
 }
 
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
@@ -297,6 +366,7 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
       },
       [=](bus_metrics_atom) {
         auto snapshot = self->state.metrics;
+        snapshot.peers = self->state.traffic.to_map();
         snapshot.transport = self->state.config.transport->counters();
         return snapshot;
       },

@@ -284,14 +284,14 @@ void execute(validator_pointer self, effects out, const node_id* from);
 
 finalized_view view_of(const validator_state& st) {
   const auto& final = st.v->tree().finalized();
-  return {final.number, final.hash, std::make_shared<const chain_state>(final.state)};
+  return {final.number, final.hash, final.state_after};  // shared, not copied: it never changes
 }
 
 // This node's service in newly finalized blocks, and its ratio and hosted
 // replicas as the finalized state has them, into the role series.
 void record_service(validator_state& st, std::span<const chain_event> events) {
   auto& own = st.config().own;
-  const auto& state = st.v->tree().finalized().state;
+  const auto& state = st.v->tree().finalized().state();
   const auto me = st.v->id();
   const auto n = count_service(events, me);
   if (own.hoster) {
@@ -315,7 +315,7 @@ void record_service(validator_state& st, std::span<const chain_event> events) {
 void publish_finality(validator_pointer self) {
   auto& st = self->state;
   if (st.config().own.ratio) {
-    const auto& accounts = st.v->tree().finalized().state.accounts;
+    const auto& accounts = st.v->tree().finalized().state().accounts;
     const auto mine = accounts.find(st.v->id());
     st.config().own.ratio->Set(mine == accounts.end() ? 0.0 : static_cast<double>(mine->second.balance.units) /
                                                                   chain_limits::ratio_units_per_one);
@@ -379,7 +379,7 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
   const auto every = st.config().snapshot_every_blocks;
   const bool snapshot = every > 0 && before.value / every != e.number.value / every &&
                         st.v->tree().finalized().hash == e.hash;
-  const auto state = snapshot ? encode_state(st.v->tree().finalized().state) : bytes{};
+  const auto state = snapshot ? encode_state(st.v->tree().finalized().state()) : bytes{};
   if (auto ok = st.config().store.finalize(refs, encode_justification(e.j), events, state); !ok)
     log(st, "chain: storing finality failed: " + ok.err().describe());
   if (!txs.empty())
@@ -548,7 +548,7 @@ block_response answer_sync(validator_state& st, const block_request& r) {
 
 void on_tick(validator_pointer self) {
   auto& st = self->state;
-  const auto d = st.v->tree().best().state.params.slot_duration_ms;
+  const auto d = st.v->tree().best().state().params.slot_duration_ms;
   const auto now = st.config().wall_ms();
   const auto slot = now / d;
   if (slot > st.slot) {
@@ -585,15 +585,15 @@ json status_json(const validator_state& st) {
           {"node", to_hex(st.v->id())},
           {"validator", st.v->voter().voters().contains(st.v->id())},
           {"slot", st.slot},
-          {"slot_duration_ms", tree.best().state.params.slot_duration_ms},
+          {"slot_duration_ms", tree.best().state().params.slot_duration_ms},
           {"synced", synced(st)},
           {"highest_heard_height", st.highest_heard},
           {"best_height", tree.best().number.value},
           {"best_hash", hex_of(tree.best().hash.bytes)},
-          {"state_root", hex_of(state_root(tree.best().state))},
+          {"state_root", hex_of(state_root(tree.best().state()))},
           {"finalized_height", tree.finalized().number.value},
           {"finalized_hash", hex_of(tree.finalized().hash.bytes)},
-          {"finalized_state_root", hex_of(state_root(tree.finalized().state))},
+          {"finalized_state_root", hex_of(state_root(tree.finalized().state()))},
           {"round", st.v->voter().round().value},
           {"set_id", st.v->voter().voters().id.value},
           {"tx_pool", st.v->pool_size()},
@@ -639,8 +639,8 @@ chain_reply account_answer(const validator_state& st, const std::string& arg) {
   auto id = from_hex_fixed<32>(arg);
   if (!id) return fail(400, "account: " + id.err().describe());
   const auto& tree = st.v->tree();
-  auto final = find_account(tree.finalized().state, account_id{*id});
-  auto best = find_account(tree.best().state, account_id{*id});
+  auto final = find_account(tree.finalized().state(), account_id{*id});
+  auto best = find_account(tree.best().state(), account_id{*id});
   if (!final && !best) return fail(404, "no account " + arg);
   json out = account_json(final ? *final : *best);
   out["finalized"] = final.has_value();
@@ -657,12 +657,12 @@ chain_reply feeds_answer(const validator_state& st, const std::string& arg) {
   if (!arg.empty()) {
     auto key = from_hex_fixed<32>(arg);
     if (!key) return fail(400, "feed: " + key.err().describe());
-    auto f = find_feed(final.state, feed_key{*key});
+    auto f = find_feed(final.state(), feed_key{*key});
     if (!f) return fail(404, "no feed " + arg + " on the finalized chain");
     return reply({{"finalized_height", final.number.value}, {"feed", feed_json(*f)}});
   }
   json feeds = json::array();
-  for (const auto& f : list_feeds(final.state)) feeds.push_back(feed_json(f));
+  for (const auto& f : list_feeds(final.state())) feeds.push_back(feed_json(f));
   return reply({{"finalized_height", final.number.value}, {"feeds", feeds}});
 }
 

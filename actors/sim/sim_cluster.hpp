@@ -23,6 +23,7 @@
 #include "actors/sim/sim_network.hpp"
 #include "actors/sim/sim_replica_stores.hpp"
 #include "crypto/keys.hpp"
+#include "crypto/verify_memo.hpp"
 #include "storage/lmdb_env.hpp"
 
 namespace datdot {
@@ -176,6 +177,9 @@ class sim_cluster {
   void advance_to(sim_time_ns t);
   void run_scheduler();
 
+  // Every node checks the same votes and seals: while the cluster lives, each
+  // valid signature is verified once in the process (crypto/verify_memo.hpp).
+  verify_memo_scope verify_memo_;
   sim_cluster_config config_;
   std::optional<chain_setup> chain_;  // before nodes_: the stores close before their directory goes
   caf::actor_system_config system_config_;

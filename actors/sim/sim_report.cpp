@@ -165,6 +165,8 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"joins", r.joins},
                    {"leaves", r.leaves},
                    {"events", r.events},
+                   {"signatures_verified", r.signatures_verified},
+                   {"signatures_memoized", r.signatures_memoized},
                    {"wall_seconds", r.wall_seconds},
                    {"events_per_second", events_per_second(r)},
                    {"trace_hash", to_hex(r.trace_hash)},
@@ -205,7 +207,8 @@ std::string report_text(const sim_report& r, const std::string& replay) {
          " crashes, " + std::to_string(r.restarts) + " restarts, " + std::to_string(r.joins) + " joins, " +
          std::to_string(r.leaves) + " leaves\n";
   out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
-         fixed(events_per_second(r), 0) + "/s)\n";
+         fixed(events_per_second(r), 0) + "/s), " + std::to_string(r.signatures_verified) +
+         " signatures verified (" + std::to_string(r.signatures_memoized) + " more answered by the memo)\n";
   if (runs_hosting(r)) out += hosting_text(r);
   for (const auto& a : r.adversaries) out += adversary_line(a);
   if (!r.adversaries.empty())

@@ -28,6 +28,10 @@ struct sim_report {
   std::uint64_t finality_lag_slots_max = 0;
   sim_network_counters network;
   std::uint64_t events = 0;  // actor messages and timeouts handled
+  // ed25519 checks during the run: made for real, and answered by the
+  // process-wide memo (crypto/verify_memo.hpp) because another node made them.
+  std::uint64_t signatures_verified = 0;
+  std::uint64_t signatures_memoized = 0;
   std::uint64_t crashes = 0;
   std::uint64_t restarts = 0;
   std::uint64_t joins = 0;

@@ -8,7 +8,8 @@ namespace datdot {
 trusted_root root_of(const genesis& g) { return {g.hash, g.header.parent, block_number{0}, slot_number{0}, g.state}; }
 
 block_tree::block_tree(const trusted_root& root) : finalized_(root.hash), best_(root.hash) {
-  entries_.emplace(root.hash, tree_entry{root.hash, root.parent, root.number, root.slot, root.state, {}});
+  entries_.emplace(root.hash, tree_entry{root.hash, root.parent, root.number, root.slot,
+                                         std::make_shared<const chain_state>(root.state), {}});
 }
 
 const tree_entry* block_tree::find(const block_hash& h) const {
@@ -21,18 +22,18 @@ bool block_tree::better(const tree_entry& a, const tree_entry& b) const {
   return a.hash < b.hash;
 }
 
-chain_result<applied_block> block_tree::import(const block& b) {
+chain_result<std::vector<chain_event>> block_tree::import(const block& b) {
   const auto& h = b.header.header;
   const auto* parent = find(h.parent);
   if (!parent) return chain_fail(chain_errc::unknown_parent, "parent not in the tree");
   if (entries_.size() >= chain_limits::unfinalized_blocks_max)
     return chain_fail(chain_errc::oversize, "too many unfinalized blocks");
-  DATDOT_CHAIN_TRY(applied, apply_block(parent->state, parent->hash, b));
+  DATDOT_CHAIN_TRY(applied, apply_block(parent->state(), parent->hash, b));
   const auto hash = hash_of(b);
-  const auto [it, inserted] =
-      entries_.emplace(hash, tree_entry{hash, h.parent, h.number, h.slot, applied.state, b});
+  const auto [it, inserted] = entries_.emplace(
+      hash, tree_entry{hash, h.parent, h.number, h.slot, std::make_shared<const chain_state>(std::move(applied.state)), b});
   if (inserted && better(it->second, best())) best_ = hash;
-  return applied;
+  return std::move(applied.events);
 }
 
 bool block_tree::descends_from(const block_hash& descendant, const block_hash& ancestor) const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "protocol/chain/block.hpp"
@@ -18,8 +19,11 @@ struct tree_entry {
   block_hash parent;
   block_number number;
   slot_number slot;
-  chain_state state;  // after the block
-  block b;            // empty for the root
+  // After the block; never changed once applied, so finalized views share it
+  // instead of copying a state that grows with every account.
+  std::shared_ptr<const chain_state> state_after;
+  block b;  // empty for the root
+  const chain_state& state() const { return *state_after; }
 };
 
 // Where a tree starts: a block taken as final without importing it, with the
@@ -46,10 +50,10 @@ class block_tree {
   const tree_entry& best() const { return entries_.at(best_); }
   std::size_t size() const { return entries_.size(); }
 
-  // Applies the block on its parent's state and keeps it. Errors: unknown
-  // parent, a parent at or below the finalized block, a full tree, or any
-  // apply_block rejection.
-  chain_result<applied_block> import(const block& b);
+  // Applies the block on its parent's state and keeps it; returns the block's
+  // events. Errors: unknown parent, a parent at or below the finalized block,
+  // a full tree, or any apply_block rejection.
+  chain_result<std::vector<chain_event>> import(const block& b);
 
   // `descendant` is `ancestor` or lies on a chain above it.
   bool descends_from(const block_hash& descendant, const block_hash& ancestor) const;

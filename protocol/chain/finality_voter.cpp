@@ -22,7 +22,7 @@ finality_voter::finality_voter(const chain_id& chain, const key_pair& me, finali
 }
 
 void finality_voter::reset_set(const block_tree& tree, effects& out) {
-  voters_ = tree.finalized().state.validators;
+  voters_ = tree.finalized().state().validators;
   base_ = tree.finalized().hash;
   rounds_.clear();
   catch_up_sent_.clear();
@@ -111,7 +111,7 @@ block_hash finality_voter::prevote_target(const block_tree& tree) const {
   // Never past the first block that enacts another set: the boundary block.
   auto target = head;
   for (auto h = head; h != base_; h = tree.find(h)->parent)
-    if (tree.find(h)->state.validators.id != voters_.id) target = h;
+    if (tree.find(h)->state().validators.id != voters_.id) target = h;
   return tree.descends_from(target, estimate) ? target : estimate;
 }
 
@@ -298,7 +298,7 @@ void finality_voter::apply_finality(const justification& j, block_tree& tree, ef
   tree.finalize(j.target);
   base_ = j.target;
   out.push_back(block_finalized{j.target, j.target_number, j});
-  if (tree.finalized().state.validators.id != voters_.id) {
+  if (tree.finalized().state().validators.id != voters_.id) {
     set_change_ = j;
     reset_set(tree, out);
   }

@@ -62,7 +62,7 @@ void validator::accept_block(const block& b, effects& out) {
   if (const auto seen = seen_headers_.find(key); seen != seen_headers_.end()) {
     if (seen->second != b.header) report(h.author, report_equivocation{seen->second, b.header}, out);
   } else if (seen_headers_.size() < chain_limits::unfinalized_blocks_max &&
-             validators_for_slot(tree_.best().state, h.slot).contains(h.author)) {
+             validators_for_slot(tree_.best().state(), h.slot).contains(h.author)) {
     // Only validators' headers are remembered: others cannot fill the table.
     seen_headers_.emplace(key, b.header);
   }
@@ -86,7 +86,7 @@ void validator::import_with_orphans(const block& first, effects& out) {
     }
     const auto hash = hash_of(b);
     const bool foreign = b.header.header.author != id();
-    out.push_back(block_imported{b, hash, std::move(imported->events)});
+    out.push_back(block_imported{b, hash, std::move(*imported)});
     // Own blocks go out as gossip_block (see produce); others' are relayed once
     // imported, however they arrived (directly, from the future queue, as an
     // orphan's parent or by sync).
@@ -102,7 +102,7 @@ void validator::import_with_orphans(const block& first, effects& out) {
 void validator::produce(effects& out) {
   const auto& parent = tree_.best();
   if (now_ <= parent.slot) return;
-  const auto set = validators_for_slot(parent.state, now_);
+  const auto set = validators_for_slot(parent.state(), now_);
   if (leader_of(set, now_) != id()) return;
   std::vector<const extrinsic*> pooled;
   pooled.reserve(pool_.size());
@@ -112,7 +112,7 @@ void validator::produce(effects& out) {
     if (candidates.size() == chain_limits::block_extrinsics_max) break;
     candidates.push_back(*x);
   }
-  auto built = build_block(parent.state, parent.hash, now_, me_, candidates);
+  auto built = build_block(parent.state(), parent.hash, now_, me_, candidates);
   DATDOT_INVARIANT(built.has_value());  // slot and leader were checked above
   for (const auto& [index, error] : built->rejected) {
     const auto& x = candidates[index];
@@ -150,7 +150,7 @@ void validator::pool_add(extrinsic x, std::size_t bytes) {
 // rest are signed again from the next free nonce.
 void validator::tend_own_calls(effects& out) {
   if (now_.value % chain_limits::own_calls_regossip_slots != 0) return;
-  const auto& best = tree_.best().state;
+  const auto& best = tree_.best().state();
   const auto account = best.accounts.find(id());
   const std::uint64_t next = account == best.accounts.end() ? 0 : account->second.nonce;
   const auto first = pool_.lower_bound({id(), next});
@@ -179,7 +179,7 @@ void validator::tend_own_calls(effects& out) {
 }
 
 bool validator::add_own(call c, effects& out) {
-  const auto& state = tree_.best().state;
+  const auto& state = tree_.best().state();
   const auto account = state.accounts.find(id());
   // A node without an account yet signs nonce 0: its first registration opens one.
   std::uint64_t nonce = account == state.accounts.end() ? 0 : account->second.nonce;
@@ -213,7 +213,7 @@ effects validator::on_catch_up(const catch_up& c) { return to_voter(&finality_vo
 effects validator::on_timeout(const finality_timer& t) { return to_voter(&finality_voter::on_timeout, t); }
 
 chain_status validator::dry_run(const extrinsic& x) const {
-  auto s = tree_.best().state;
+  auto s = tree_.best().state();
   std::vector<chain_event> ignored;
   auto applied = apply_extrinsic(s, x, ignored);
   if (!applied && applied.err().code == chain_errc::wrong_nonce) {
@@ -225,7 +225,7 @@ chain_status validator::dry_run(const extrinsic& x) const {
 
 effects validator::on_transaction(const extrinsic& x) {
   effects out;
-  const auto& state = tree_.best().state;
+  const auto& state = tree_.best().state();
   const auto account = state.accounts.find(x.signer);
   const std::uint64_t next = account == state.accounts.end() ? 0 : account->second.nonce;
   if (pool_.contains({x.signer, x.nonce}) || x.nonce < next) return out;
@@ -250,7 +250,7 @@ effects validator::on_transaction(const extrinsic& x) {
 void validator::report(const account_id& offender, call evidence, effects& out) {
   // One offence is enough to remove the offender at the next epoch boundary:
   // report each offender once, unless the chain already has it on record.
-  if (tree_.best().state.offences.contains(offender) || offenders_reported_.size() >= chain_limits::validators_max ||
+  if (tree_.best().state().offences.contains(offender) || offenders_reported_.size() >= chain_limits::validators_max ||
       !offenders_reported_.insert(offender).second)
     return;
   add_own(std::move(evidence), out);
@@ -261,7 +261,7 @@ void validator::settle(effects& out) {
     report(first.body.voter, report_double_vote{first, second}, out);
   if (tree_.finalized().hash == finalized_seen_) return;
   finalized_seen_ = tree_.finalized().hash;
-  const auto& final_state = tree_.finalized().state;
+  const auto& final_state = tree_.finalized().state();
   std::erase_if(seen_headers_, [&](const auto& e) { return e.first.second <= final_state.slot; });
   std::erase_if(offenders_reported_, [&](const auto& a) { return final_state.offences.contains(a); });
   std::erase_if(orphans_, [&](const auto& e) { return e.second.header.header.number <= final_state.number; });

@@ -188,7 +188,7 @@ TEST_CASE("an own call the chain refuses does not hold the node's later own call
   v.on_own_call(transfer_ratio{to, ratio{1'000'000'000'000}});
   v.on_own_call(transfer_ratio{to, ratio{5}});
   for (std::uint64_t slot = 1; slot <= 8; ++slot) v.on_slot(slot_number{slot});
-  const auto& accounts = v.tree().best().state.accounts;
+  const auto& accounts = v.tree().best().state().accounts;
   REQUIRE(accounts.contains(to));
   CHECK(accounts.at(to).balance.units == 5);
 }

@@ -72,7 +72,7 @@ TEST_CASE("no conflicting finality with f < n/3 equivocating and double-voting v
       // Honest voters keep finalizing, and the offences reach the chain.
       const auto honest = range(faulty_max(n), n);
       CHECK(min_finalized(net, honest) >= 10);
-      const auto& state = net.node(n - 1).tree().finalized().state;
+      const auto& state = net.node(n - 1).tree().finalized().state();
       CHECK(state.offences.size() == faulty_max(n));
     }
 }
@@ -157,7 +157,7 @@ TEST_CASE("the same seed gives the same chain and state root and finality twice"
     std::vector<hash32> out;
     for (std::size_t i = 0; i < net.size(); ++i) {
       out.push_back(net.node(i).tree().finalized().hash.bytes);
-      out.push_back(state_root(net.node(i).tree().best().state));
+      out.push_back(state_root(net.node(i).tree().best().state()));
     }
     return out;
   };
@@ -184,12 +184,12 @@ TEST_CASE("epochs - joins and leaves take effect at the boundary which the old s
     net.submit(4, make_extrinsic(chain, net.key(4), 1, join_validators{}));
     net.run_until_slot(5);
     INFO(replay_hint(seed));
-    const auto first_set = net.node(0).tree().best().state.validators;
+    const auto first_set = net.node(0).tree().best().state().validators;
     CHECK(first_set.members.size() == 4);
-    CHECK(net.node(0).tree().best().state.joining.size() == 1);
+    CHECK(net.node(0).tree().best().state().joining.size() == 1);
 
     net.run_until_slot(14);  // epoch 1 began at slot 10
-    const auto& second = net.node(2).tree().best().state.validators;
+    const auto& second = net.node(2).tree().best().state().validators;
     CHECK(second.id == set_id{1});
     CHECK(second.contains(net.node(4).id()));
     net.submit(1, make_extrinsic(chain, net.key(1), 0, leave_validators{}));
@@ -197,7 +197,7 @@ TEST_CASE("epochs - joins and leaves take effect at the boundary which the old s
     net.run_until_slot(45);  // epoch 2 began at slot 20, without validator 1
     REQUIRE(net.safe());
     for (std::size_t i = 0; i < net.size(); ++i) {
-      const auto& final_state = net.node(i).tree().finalized().state;
+      const auto& final_state = net.node(i).tree().finalized().state();
       CHECK(final_state.validators.id == set_id{2});
       CHECK_FALSE(final_state.validators.contains(net.node(1).id()));
       CHECK(final_state.slot.value >= 30);

@@ -203,12 +203,12 @@ void sim_network::equivocate(std::size_t node, const block& b) {
   block other = b;
   if (parent && first) {
     const auto me = nodes_[node].v->id();
-    const auto account = first->state.accounts.find(me);
-    if (account != first->state.accounts.end() && account->second.balance.units > 0) {
+    const auto account = first->state().accounts.find(me);
+    if (account != first->state().accounts.end() && account->second.balance.units > 0) {
       auto xs = b.extrinsics;
       const auto to = id_of(fixture_.users[random_.below(fixture_.users.size())]);
       xs.push_back(make_extrinsic(fixture_.chain(), keys_[node], account->second.nonce, transfer_ratio{to, ratio{1}}));
-      auto built = build_block(parent->state, parent->hash, b.header.header.slot, keys_[node], xs);
+      auto built = build_block(parent->state(), parent->hash, b.header.header.slot, keys_[node], xs);
       if (built) other = built->b;
     }
   }

@@ -3,6 +3,7 @@
 #include "crypto/blake2b.hpp"
 #include "crypto/feed_identity.hpp"
 #include "crypto/keys.hpp"
+#include "crypto/verify_memo.hpp"
 
 using namespace datdot;
 
@@ -37,6 +38,37 @@ TEST_CASE("ed25519 sign and verify, and a wrong key, message or signature fails"
   CHECK_FALSE(verify(as_bytes("datdoT"), sig, kp.pk));
   sig[10] ^= 1;
   CHECK_FALSE(verify(msg, sig, kp.pk));
+}
+
+TEST_CASE("the simulation's verify memo answers as ed25519 does, and only while a scope is open") {
+  const auto kp = generate_key_pair();
+  const auto other = generate_key_pair();
+  const auto msg = as_bytes("datdot");
+  const auto sig = sign(msg, kp.sk);
+  auto bad = sig;
+  bad[10] ^= 1;
+  const auto before = verify_memo_counts();
+  {
+    verify_memo_scope outer;
+    CHECK(verify(msg, sig, kp.pk));
+    {
+      verify_memo_scope inner;  // scopes nest: the memo outlives the inner one
+      CHECK(verify(msg, sig, kp.pk));
+    }
+    CHECK(verify(msg, sig, kp.pk));
+    // Only true results are kept, keyed by key, message and signature together.
+    CHECK_FALSE(verify(msg, sig, other.pk));
+    CHECK_FALSE(verify(as_bytes("datdoT"), sig, kp.pk));
+    CHECK_FALSE(verify(msg, bad, kp.pk));
+    CHECK_FALSE(verify(msg, bad, kp.pk));
+  }
+  const auto during = verify_memo_counts();
+  CHECK(during.hits - before.hits == 2);
+  CHECK(during.misses - before.misses == 5);
+  CHECK(verify(msg, sig, kp.pk));
+  CHECK_FALSE(verify(msg, bad, kp.pk));
+  CHECK(verify_memo_counts().hits == during.hits);  // closed: every call verifies for real
+  CHECK(verify_memo_counts().misses == during.misses);
 }
 
 TEST_CASE("x25519 keys derived from the ed25519 identity agree with the public half") {
