@@ -108,7 +108,7 @@ void validator::produce(effects& out) {
   pooled.reserve(pool_.size());
   for (const auto& [key, entry] : pool_) pooled.push_back(&entry.first);
   std::vector<extrinsic> candidates;
-  for (const auto* x : order_candidates(parent.state, pooled)) {
+  for (const auto* x : order_candidates(parent.state(), pooled)) {
     if (candidates.size() == chain_limits::block_extrinsics_max) break;
     candidates.push_back(*x);
   }
