@@ -12,6 +12,23 @@ void each_active(const chain_state& s, const account_id& me, Visit visit) {
         visit(key, storage::replica_id{key.bytes, slot});
 }
 
+// Another hoster's replica of the feed `id` names, of at least `length`
+// blocks, from a hoster that is up: what a reader could fetch from.
+std::optional<storage::replica> other_replica(const hoster_adversary_world& world, const chain_state& s,
+                                              const account_id& me, const storage::replica_id& id,
+                                              std::uint64_t length = 0) {
+  const auto feed = s.feeds.find(feed_key{id.feed});
+  if (feed == s.feeds.end()) return std::nullopt;
+  for (std::uint32_t slot = 0; slot < feed->second.replicas.size(); ++slot) {
+    const auto& other = feed->second.replicas[slot];
+    const auto* store = other.hoster == me ? nullptr : world.stores->find(other.hoster);
+    if (!store) continue;
+    auto theirs = storage::replica::open(*store, storage::replica_id{id.feed, slot});
+    if (theirs && theirs->head().length >= length) return std::move(*theirs);
+  }
+  return std::nullopt;
+}
+
 class lazy_hoster : public adversarial_hoster {
  public:
   void after_final(const storage::replica_store& own, const chain_state& s, const account_id& me) override {
@@ -58,14 +75,7 @@ class outsourcing_hoster : public adversarial_hoster {
                                            const account_id& me, const storage::replica_id& id) override {
     auto mine = storage::replica::open(own, id);
     if (mine) return mine;
-    const auto feed = s.feeds.find(feed_key{id.feed});
-    if (feed == s.feeds.end()) return mine;
-    for (std::uint32_t slot = 0; slot < feed->second.replicas.size(); ++slot) {
-      const auto& other = feed->second.replicas[slot];
-      const auto* store = other.hoster == me ? nullptr : world_->stores->find(other.hoster);
-      if (!store) continue;
-      if (auto theirs = storage::replica::open(*store, storage::replica_id{id.feed, slot})) return theirs;
-    }
+    if (auto theirs = other_replica(*world_, s, me, id)) return std::move(*theirs);
     return mine;
   }
 
@@ -145,34 +155,22 @@ class colluding_hoster : public adversarial_hoster {
   // feed, sealed again with the colluding encoder's key into this hoster's store.
   result<void> reseal(const storage::replica_store& own, const chain_state& s, const account_id& me,
                       const storage::replica_id& id, const unkept& u) {
-    const auto feed = s.feeds.find(feed_key{id.feed});
-    if (feed == s.feeds.end()) return make_error(errc::not_found, "the feed ended");
+    const auto source = other_replica(*world_, s, me, id, u.head.length);
+    if (!source) return make_error(errc::not_found, "no other hoster of the feed to fetch the original blocks from");
     const auto& key = *world_->colluding_sealers.at(u.encoder);
-    for (std::uint32_t slot = 0; slot < feed->second.replicas.size(); ++slot) {
-      const auto& other = feed->second.replicas[slot];
-      const auto* store = other.hoster == me ? nullptr : world_->stores->find(other.hoster);
-      if (!store) continue;
-      auto source = storage::replica::open(*store, storage::replica_id{id.feed, slot});
-      if (!source || source->head().length < u.head.length) continue;
-      std::vector<bytes> sealed;
-      std::vector<std::uint64_t> sizes;
-      std::vector<std::vector<tree_node>> paths;
-      for (std::uint64_t i = 0; i < u.head.length; ++i) {
-        auto block = source->read(i, u.head.length);
-        if (!block) break;
-        auto s_block = key.seal(u.head.key, i, block->value);
-        if (!s_block) return s_block.err();
-        sealed.push_back(std::move(*s_block));
-        sizes.push_back(block->value.size());
-        paths.push_back(std::move(block->nodes));
-      }
-      if (sealed.size() != u.head.length) continue;
-      auto fresh = storage::replica::create(own, id, u.head.key, u.head.codec, u.head.encoder_key, u.head.feed_roots);
-      if (!fresh) return fresh.err();
-      ++reseals_;
-      return fresh->append(sealed, sizes, paths);
+    std::vector<bytes> sealed;
+    std::vector<std::uint64_t> sizes;
+    std::vector<std::vector<tree_node>> paths;
+    for (std::uint64_t i = 0; i < u.head.length; ++i) {
+      DATDOT_TRY(block, source->read(i, u.head.length));
+      DATDOT_TRY(again, key.seal(u.head.key, i, block.value));
+      sealed.push_back(std::move(again));
+      sizes.push_back(block.value.size());
+      paths.push_back(std::move(block.nodes));
     }
-    return make_error(errc::not_found, "no other hoster of the feed to fetch the original blocks from");
+    DATDOT_TRY(fresh, storage::replica::create(own, id, u.head.key, u.head.codec, u.head.encoder_key, u.head.feed_roots));
+    ++reseals_;
+    return fresh.append(sealed, sizes, paths);
   }
 
   std::shared_ptr<hoster_adversary_world> world_;
