@@ -145,9 +145,6 @@ std::uint64_t live_replica_bytes(const sim_cluster& cluster) {
   return total;
 }
 
-// Feed `k` of the workload, due in this slot, goes to the next publisher in turn.
-// Publish answers arrive as the cluster runs, possibly after the report is
-// gone (the cluster's shutdown fails the ones in flight), hence a shared count.
 // The workload's feeds as their publish answers name them: feed k, published
 // in slot publish_at_slot + k by publisher_of(k).
 using published_feeds = std::map<std::uint64_t, feed_key>;
@@ -155,6 +152,10 @@ using published_feeds = std::map<std::uint64_t, feed_key>;
 sim_node_index publisher_of(const sim_scenario& s, std::uint64_t k) {
   return static_cast<sim_node_index>(s.publisher_nodes().first + k % s.hosting.publishers);
 }
+
+// Feed `k` of the workload, due in this slot, goes to the next publisher in turn.
+// Publish answers arrive as the cluster runs, possibly after the report is
+// gone (the cluster's shutdown fails the ones in flight), hence shared counts.
 
 result<void> publish_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
                          const std::shared_ptr<std::uint64_t>& failures,
@@ -241,12 +242,6 @@ sim_slot_sample sample_of(const sim_cluster& cluster, const finality_checker& ch
   out.events = cluster.events();
   out.adversaries_caught = caught.caught();
   out.by_behaviour = hosting.summary().by_behaviour;
-  for (const auto& [behaviour, t] : out.by_behaviour) {
-    const bool honest = behaviour == "honest";
-    (honest ? out.challenges_passed_honest : out.challenges_passed_adversary) += t.challenges_passed;
-    (honest ? out.challenges_failed_honest : out.challenges_failed_adversary) += t.challenges_failed;
-    (honest ? out.paid_units_honest : out.paid_units_adversary) += t.paid_units;
-  }
   return out;
 }
 

@@ -33,14 +33,7 @@ struct sim_slot_sample {
   std::uint64_t frames_duplicated = 0;
   std::uint64_t events = 0;
   std::uint64_t adversaries_caught = 0;
-  // The service so far, honest nodes against all adversaries together.
-  std::uint64_t challenges_passed_honest = 0;
-  std::uint64_t challenges_failed_honest = 0;
-  std::uint64_t challenges_passed_adversary = 0;
-  std::uint64_t challenges_failed_adversary = 0;
-  std::uint64_t paid_units_honest = 0;  // ratio the feeds paid for service
-  std::uint64_t paid_units_adversary = 0;
-  // The same so far by behaviour: "honest" and each adversary kind of the run.
+  // The service so far by behaviour: "honest" and each adversary kind of the run.
   std::map<std::string, behaviour_tally> by_behaviour;
 };
 

@@ -1,7 +1,6 @@
 #include "actors/sim/sim_adversaries.hpp"
 
 #include "actors/sim/sim_cluster.hpp"
-#include "crypto/rabin_williams.hpp"
 #include "protocol/frame_codec.hpp"
 
 namespace datdot {
@@ -54,11 +53,11 @@ std::shared_ptr<bus_transport> sim_adversaries::wrap(sim_node_index node, std::s
   return std::make_shared<byzantine_transport>(std::move(inner), it->second);
 }
 
-void sim_adversaries::arm(const sim_cluster& cluster) {
+void sim_adversaries::arm(sim_cluster& cluster) {
   if (self_service_publisher_ < cluster.size()) world_->self_service_operator = cluster.id_of(self_service_publisher_);
   for (const auto& a : who_)
     if (is_encoder_kind(a.kind))
-      world_->colluding_sealers.emplace(cluster.id_of(a.node), rabin_williams::of_node(cluster.keys_of(a.node)));
+      world_->colluding_sealers.emplace(cluster.id_of(a.node), cluster.sealer_of(a.node));
   for (auto& [node, l] : liars_) l->arm(cluster.id_of(node), cluster.keys_of(node), cluster.chain_genesis().state.chain);
 }
 

@@ -35,7 +35,7 @@ class sim_adversaries {
   // For sim_cluster_config::wrap_transport: a lying validator's transport lies.
   std::shared_ptr<bus_transport> wrap(sim_node_index node, std::shared_ptr<bus_transport> inner);
   // Once the cluster has its keys and genesis.
-  void arm(const sim_cluster& cluster);
+  void arm(sim_cluster& cluster);
   // At the start of every slot, before the cluster runs it.
   void act(sim_cluster& cluster);
 

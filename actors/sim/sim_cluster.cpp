@@ -213,10 +213,10 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
     n.replicas = *replicas;
     if (c.replica_stores) c.replica_stores->add(n.id, &*n.replicas);
   }
-  // The key an encoder seals with and registers: derived once, it is a search for two large primes.
+  // The key an encoder seals with and registers.
   std::shared_ptr<const sealer> sealing;
   if (roles.contains(role::encoder)) {
-    sealing = rabin_williams::of_node(n.keys);
+    sealing = sealer_of(i);
     n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx, sealing)));
   }
   if (roles.contains(role::attester))
@@ -227,6 +227,12 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
   if (sealing) wanted.seal_key = sealing->public_part().public_key_bytes();
   n.roles.push_back(caf::actor_cast<caf::actor>(spawn_registrar(*system_, ctx, std::move(wanted))));
   return {};
+}
+
+std::shared_ptr<const sealer> sim_cluster::sealer_of(sim_node_index i) {
+  auto& n = nodes_[i];
+  if (!n.sealing) n.sealing = rabin_williams::of_node(n.keys);
+  return n.sealing;
 }
 
 std::uint64_t sim_cluster::sealed_bytes_stored() const {

@@ -117,6 +117,9 @@ class sim_cluster {
   const bus_actor& bus_of(sim_node_index node) const { return nodes_[node].bus; }
   const node_id& id_of(sim_node_index node) const { return nodes_[node].id; }
   const key_pair& keys_of(sim_node_index node) const { return nodes_[node].keys; }
+  // The node's sealing key (rabin_williams::of_node), derived the first time
+  // it is asked for: a search for two large primes, so once per node.
+  std::shared_ptr<const sealer> sealer_of(sim_node_index node);
   const sim_node_counters& counters(sim_node_index node) const { return nodes_[node].counters; }
   bus_metrics metrics(sim_node_index node);  // asks the node's bus; runs the scheduler
   sim_time_ns now() const;
@@ -161,6 +164,7 @@ class sim_cluster {
     bool left = false;
     std::optional<publisher_actor> publisher;
     std::optional<storage::replica_store> replicas;  // a hoster's, listed in replica_stores
+    std::shared_ptr<const sealer> sealing;           // once asked for (sealer_of)
   };
   struct chain_setup {
     sim_chain_config config;
