@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include "crypto/blake2b.hpp"
-#include "crypto/verify_memo.hpp"
 
 #include <cstdlib>
 #include <cstdio>
@@ -36,13 +35,22 @@ signature sign(byte_view message, const secret_key& sk) {
   return sig;
 }
 
+namespace {
+sim_memo<bool>& verified() {
+  static sim_memo<bool> memo{verify_memo_entries_max};
+  return memo;
+}
+}  // namespace
+
+sim_memo_counters verify_memo_counts() noexcept { return verified().counts(); }
+
 bool verify(byte_view message, const signature& sig, const public_key& pk) noexcept {
-  if (!detail::verify_memo_open())
+  if (!sim_memo_open())
     return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk.data()) == 0;
   const auto key = blake2b_stream{}.update(pk).update(sig).update(message).finish();
-  if (detail::verify_memo_recall(key)) return true;
+  if (verified().recall(key)) return true;
   const bool ok = crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk.data()) == 0;
-  if (ok) detail::verify_memo_remember(key);
+  if (ok) verified().remember(key, true);
   return ok;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "crypto/bytes.hpp"
+#include "crypto/sim_memo.hpp"
 
 namespace datdot {
 
@@ -20,6 +21,11 @@ key_pair key_pair_from_seed(const key_seed& seed);  // deterministic
 
 signature sign(byte_view message, const secret_key& sk);
 bool verify(byte_view message, const signature& sig, const public_key& pk) noexcept;
+// While a sim_memo_scope lives (crypto/sim_memo.hpp), `verify` keeps the
+// (key, message, signature) triples it found valid, keyed by their
+// BLAKE2b-256: only true results, so a bad signature is checked every time.
+inline constexpr std::size_t verify_memo_entries_max = 1 << 16;
+sim_memo_counters verify_memo_counts() noexcept;
 
 // x25519 keys for ZeroMQ CURVE derived from the ed25519 identity.
 struct curve_key_pair {

@@ -11,7 +11,7 @@
 #include "actors/sim/sim_adversaries.hpp"
 #include "actors/sim/sim_cluster.hpp"
 #include "actors/sim/sim_feeds.hpp"
-#include "crypto/verify_memo.hpp"
+#include "protocol/chain/import_memo.hpp"
 #include "protocol/chain/block.hpp"
 
 namespace datdot {
@@ -276,6 +276,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   if (auto ok = validate(s); !ok) return ok.err();
   const auto started = std::chrono::steady_clock::now();
   const auto memo_before = verify_memo_counts();
+  const auto imports_before = import_memo_counts();
   sim_chain_config chain;
   chain.validators = s.validators;
   chain.slot_duration_ms = s.slot_ms;
@@ -345,6 +346,9 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   const auto memo = verify_memo_counts();
   r.signatures_verified = memo.misses - memo_before.misses;
   r.signatures_memoized = memo.hits - memo_before.hits;
+  const auto imports = import_memo_counts();
+  r.blocks_applied = imports.misses - imports_before.misses;
+  r.blocks_memoized = imports.hits - imports_before.hits;
   r.trace_hash = cluster.network().trace_hash();
   r.adversaries = caught.results();
   for (auto& a : r.adversaries) {

@@ -23,7 +23,7 @@
 #include "actors/sim/sim_network.hpp"
 #include "actors/sim/sim_replica_stores.hpp"
 #include "crypto/keys.hpp"
-#include "crypto/verify_memo.hpp"
+#include "crypto/sim_memo.hpp"
 #include "storage/lmdb_env.hpp"
 
 namespace datdot {
@@ -181,9 +181,10 @@ class sim_cluster {
   void advance_to(sim_time_ns t);
   void run_scheduler();
 
-  // Every node checks the same votes and seals: while the cluster lives, each
-  // valid signature is verified once in the process (crypto/verify_memo.hpp).
-  verify_memo_scope verify_memo_;
+  // Every node checks the same votes and seals and applies the same blocks:
+  // while the cluster lives, each valid signature is verified and each block
+  // applied once in the process, its state shared (crypto/sim_memo.hpp).
+  sim_memo_scope memo_;
   sim_cluster_config config_;
   std::optional<chain_setup> chain_;  // before nodes_: the stores close before their directory goes
   caf::actor_system_config system_config_;

@@ -167,6 +167,8 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"events", r.events},
                    {"signatures_verified", r.signatures_verified},
                    {"signatures_memoized", r.signatures_memoized},
+                   {"blocks_applied", r.blocks_applied},
+                   {"blocks_memoized", r.blocks_memoized},
                    {"wall_seconds", r.wall_seconds},
                    {"events_per_second", events_per_second(r)},
                    {"trace_hash", to_hex(r.trace_hash)},
@@ -208,7 +210,9 @@ std::string report_text(const sim_report& r, const std::string& replay) {
          std::to_string(r.leaves) + " leaves\n";
   out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
          fixed(events_per_second(r), 0) + "/s), " + std::to_string(r.signatures_verified) +
-         " signatures verified (" + std::to_string(r.signatures_memoized) + " more answered by the memo)\n";
+         " signatures verified (" + std::to_string(r.signatures_memoized) + " more answered by the memo), " +
+         std::to_string(r.blocks_applied) + " block imports applied (" + std::to_string(r.blocks_memoized) +
+         " more answered by the memo)\n";
   if (runs_hosting(r)) out += hosting_text(r);
   for (const auto& a : r.adversaries) out += adversary_line(a);
   if (!r.adversaries.empty())

@@ -29,9 +29,13 @@ struct sim_report {
   sim_network_counters network;
   std::uint64_t events = 0;  // actor messages and timeouts handled
   // ed25519 checks during the run: made for real, and answered by the
-  // process-wide memo (crypto/verify_memo.hpp) because another node made them.
+  // process-wide memo (crypto/sim_memo.hpp) because another node made them.
   std::uint64_t signatures_verified = 0;
   std::uint64_t signatures_memoized = 0;
+  // Block imports: applied for real, and answered by the process-wide memo
+  // (protocol/chain/import_memo.hpp) because another node applied the block.
+  std::uint64_t blocks_applied = 0;
+  std::uint64_t blocks_memoized = 0;
   std::uint64_t crashes = 0;
   std::uint64_t restarts = 0;
   std::uint64_t joins = 0;

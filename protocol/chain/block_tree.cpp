@@ -1,6 +1,7 @@
 #include "protocol/chain/block_tree.hpp"
 
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/import_memo.hpp"
 #include "protocol/chain/invariant.hpp"
 
 namespace datdot {
@@ -28,10 +29,10 @@ chain_result<std::vector<chain_event>> block_tree::import(const block& b) {
   if (!parent) return chain_fail(chain_errc::unknown_parent, "parent not in the tree");
   if (entries_.size() >= chain_limits::unfinalized_blocks_max)
     return chain_fail(chain_errc::oversize, "too many unfinalized blocks");
-  DATDOT_CHAIN_TRY(applied, apply_block(parent->state(), parent->hash, b));
+  DATDOT_CHAIN_TRY(applied, apply_block_shared(parent->state(), parent->hash, b));
   const auto hash = hash_of(b);
-  const auto [it, inserted] = entries_.emplace(
-      hash, tree_entry{hash, h.parent, h.number, h.slot, std::make_shared<const chain_state>(std::move(applied.state)), b});
+  const auto [it, inserted] =
+      entries_.emplace(hash, tree_entry{hash, h.parent, h.number, h.slot, std::move(applied.state), b});
   if (inserted && better(it->second, best())) best_ = hash;
   return std::move(applied.events);
 }

@@ -3,7 +3,7 @@
 #include "crypto/blake2b.hpp"
 #include "crypto/feed_identity.hpp"
 #include "crypto/keys.hpp"
-#include "crypto/verify_memo.hpp"
+#include "crypto/sim_memo.hpp"
 
 using namespace datdot;
 
@@ -49,10 +49,10 @@ TEST_CASE("the simulation's verify memo answers as ed25519 does, and only while 
   bad[10] ^= 1;
   const auto before = verify_memo_counts();
   {
-    verify_memo_scope outer;
+    sim_memo_scope outer;
     CHECK(verify(msg, sig, kp.pk));
     {
-      verify_memo_scope inner;  // scopes nest: the memo outlives the inner one
+      sim_memo_scope inner;  // scopes nest: the memo outlives the inner one
       CHECK(verify(msg, sig, kp.pk));
     }
     CHECK(verify(msg, sig, kp.pk));

@@ -1,0 +1,38 @@
+#include "protocol/chain/import_memo.hpp"
+
+#include "crypto/blake2b.hpp"
+#include "protocol/chain/block_execution.hpp"
+
+namespace datdot {
+namespace {
+
+// The state is held weakly: the nodes' block trees keep it alive while any
+// node still needs it, and the memo never holds on to states they dropped.
+struct applied_entry {
+  std::weak_ptr<const chain_state> state;
+  std::vector<chain_event> events;
+};
+
+sim_memo<applied_entry>& applied() {
+  static sim_memo<applied_entry> memo{import_memo_entries_max};
+  return memo;
+}
+
+}  // namespace
+
+sim_memo_counters import_memo_counts() noexcept { return applied().counts(); }
+
+chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
+                                                      const block& b) {
+  const bool open = sim_memo_open();
+  const auto key = open ? blake2b_256(encode_block(b)) : hash32{};
+  if (open)
+    if (auto known = applied().recall(key, [](const applied_entry& e) { return !e.state.expired(); }))
+      if (auto state = known->state.lock()) return shared_applied_block{std::move(state), std::move(known->events)};
+  DATDOT_CHAIN_TRY(done, apply_block(parent, parent_hash, b));
+  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events)};
+  if (open) applied().remember(key, applied_entry{out.state, out.events});
+  return out;
+}
+
+}  // namespace datdot

@@ -1,0 +1,40 @@
+// The block-import memo of a simulation (crypto/sim_memo.hpp): while a
+// sim_memo_scope lives, applying a block that some node of the process
+// already applied returns that node's result (the same shared state and
+// events) instead of running the block again. Every simulated node imports
+// every block of one common chain, and the state root hashes every account,
+// so without the memo the work per block grew with the square of the nodes;
+// with it the process applies each block once and its nodes share one copy
+// of each state.
+//
+// The key is the BLAKE2b-256 of the whole encoded block: header (and so its
+// parent) and body. A block's parent state is the same at every node that has
+// that parent (it matched the parent's state root), and apply_block is a pure
+// function, so the memo changes no outcome. Only accepted blocks are kept; a
+// rejected one is rejected again the long way.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "crypto/sim_memo.hpp"
+#include "protocol/chain/block.hpp"
+#include "protocol/chain/chain_event.hpp"
+#include "protocol/chain/chain_state.hpp"
+
+namespace datdot {
+
+inline constexpr std::size_t import_memo_entries_max = 4096;
+
+sim_memo_counters import_memo_counts() noexcept;
+
+struct shared_applied_block {
+  std::shared_ptr<const chain_state> state;
+  std::vector<chain_event> events;
+};
+
+// apply_block, answered from the memo while a scope is open.
+chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
+                                                      const block& b);
+
+}  // namespace datdot

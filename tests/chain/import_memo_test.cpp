@@ -1,0 +1,49 @@
+// The simulation's block-import memo (protocol/chain/import_memo.hpp): while a
+// scope is open a block is applied once per process and its nodes share the
+// state; a block the memo has not seen (another body under the same header
+// included) is still checked in full.
+#include <doctest/doctest.h>
+
+#include "chain/chain_fixture.hpp"
+#include "protocol/chain/block_tree.hpp"
+#include "protocol/chain/import_memo.hpp"
+
+using namespace datdot;
+using namespace datdot::test;
+
+TEST_CASE("while a memo scope is open each block is applied once and the nodes share its state") {
+  chain_fixture f{4};
+  const auto& u = f.users[0];
+  const std::vector<extrinsic> xs{make_extrinsic(f.chain(), u, 0, transfer_ratio{id_of(f.users[1]), ratio{5}})};
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1}, xs);
+  auto other_body = b1.b;  // the same header over another transfer
+  other_body.extrinsics = {make_extrinsic(f.chain(), u, 0, transfer_ratio{id_of(f.users[1]), ratio{6}})};
+
+  const auto before = import_memo_counts();
+  {
+    sim_memo_scope scope;
+    block_tree first{f.gen}, second{f.gen};
+    REQUIRE(first.import(b1.b));
+    const auto events = second.import(b1.b);
+    REQUIRE(events);
+    CHECK(*events == b1.applied.events);
+    const auto h = hash_of(b1.b);
+    CHECK(first.find(h)->state_after == second.find(h)->state_after);  // one shared copy
+    CHECK(state_root(second.find(h)->state()) == b1.b.header.header.state_root);
+    const auto during = import_memo_counts();
+    CHECK(during.misses == before.misses + 1);
+    CHECK(during.hits == before.hits + 1);
+
+    block_tree third{f.gen};
+    CHECK(third.import(other_body).err().code == chain_errc::bad_extrinsics_root);
+    CHECK(import_memo_counts().hits == during.hits);
+  }
+  // Closed: every import applies the block again.
+  const auto closed = import_memo_counts();
+  block_tree fourth{f.gen}, fifth{f.gen};
+  REQUIRE(fourth.import(b1.b));
+  REQUIRE(fifth.import(b1.b));
+  CHECK(fourth.find(hash_of(b1.b))->state_after != fifth.find(hash_of(b1.b))->state_after);
+  CHECK(import_memo_counts().hits == closed.hits);
+  CHECK(import_memo_counts().misses == closed.misses);
+}
