@@ -39,23 +39,25 @@ struct deadline {
 // bus_metrics::peers is built from it when asked.
 class peer_traffic_table {
  public:
+  // Counts of `peer`, added when new: null once bindings_max peers are counted.
   peer_traffic* find_or_add(const node_id& peer) {
-    if (slots_.empty()) slots_.resize(16);
-    for (;;) {
-      const auto mask = slots_.size() - 1;
-      for (auto i = first_slot(peer) & mask;; i = (i + 1) & mask) {
-        auto& s = slots_[i];
-        if (s.used && s.peer == peer) return &s.traffic;
-        if (s.used) continue;
-        if (size_ >= bus_limits::bindings_max) return nullptr;
-        if (2 * (size_ + 1) > slots_.size()) break;  // grow first, then look again
-        s.used = true;
-        s.peer = peer;
-        ++size_;
-        return &s.traffic;
-      }
-      grow();
-    }
+    auto* s = find_or_add_slot(peer);
+    return s ? &s->traffic : nullptr;
+  }
+  // A frame in; gossip (one-way) marks its peer heard.
+  void count_in(const node_id& peer, std::size_t bytes, bool gossip) {
+    auto* s = find_or_add_slot(peer);
+    if (!s) return;
+    ++s->traffic.frames_in;
+    s->traffic.bytes_in += bytes;
+    s->heard = s->heard || gossip;
+  }
+  // The peers marked heard since the last call.
+  std::vector<node_id> take_heard() {
+    std::vector<node_id> out;
+    for (auto& s : slots_)
+      if (s.used && std::exchange(s.heard, false)) out.push_back(s.peer);
+    return out;
   }
   std::unordered_map<node_id, peer_traffic> to_map() const {
     std::unordered_map<node_id, peer_traffic> out;
@@ -68,9 +70,28 @@ class peer_traffic_table {
   struct slot {
     node_id peer;
     bool used = false;
+    bool heard = false;
     peer_traffic traffic;
   };
   static std::size_t first_slot(const node_id& peer) { return std::hash<node_id>{}(peer); }
+  slot* find_or_add_slot(const node_id& peer) {
+    if (slots_.empty()) slots_.resize(16);
+    for (;;) {
+      const auto mask = slots_.size() - 1;
+      for (auto i = first_slot(peer) & mask;; i = (i + 1) & mask) {
+        auto& s = slots_[i];
+        if (s.used && s.peer == peer) return &s;
+        if (s.used) continue;
+        if (size_ >= bus_limits::bindings_max) return nullptr;
+        if (2 * (size_ + 1) > slots_.size()) break;  // grow first, then look again
+        s.used = true;
+        s.peer = peer;
+        ++size_;
+        return &s;
+      }
+      grow();
+    }
+  }
   void grow() {
     auto old = std::exchange(slots_, std::vector<slot>(slots_.size() * 2));
     for (const auto& s : old) {
@@ -117,8 +138,6 @@ void log(bus_pointer self, const std::string& line) {
   if (self->state.config.log) self->state.config.log(line);
 }
 
-peer_traffic* traffic_of(bus_pointer self, const node_id& peer) { return self->state.traffic.find_or_add(peer); }
-
 // Responses travel back over `reply_via`, the request's connection; everything
 // else needs a route.
 bool routable(bus_pointer self, const node_id& to, const curve_public_key* reply_via) {
@@ -138,7 +157,7 @@ send_status send_encoded(bus_pointer self, const node_id& to, bytes frame,
   if (status == send_status::queue_full) ++st.metrics.dropped_queue_full_total;
   if (status != send_status::queued) return status;
   ++st.metrics.frames_out_total;
-  if (auto* t = traffic_of(self, to)) {
+  if (auto* t = st.traffic.find_or_add(to)) {
     ++t->frames_out;
     t->bytes_out += size;
   }
@@ -279,10 +298,7 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   auto& msg = std::get<inbound_message>(decoded);
   if (!auth.bound && st.bindings.size() < bus_limits::bindings_max) st.bindings.emplace(from, msg.sender);
   ++st.metrics.frames_in_total;
-  if (auto* t = traffic_of(self, msg.sender)) {
-    ++t->frames_in;
-    t->bytes_in += frame.size();
-  }
+  st.traffic.count_in(msg.sender, frame.size(), msg.kind == frame_kind::one_way);
   switch (msg.kind) {
     case frame_kind::response: return on_response(self, std::move(msg));
     case frame_kind::request: return on_request(self, from, std::move(msg));
@@ -364,6 +380,7 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         on_frame(self, from, frame.view());
         self->state.config.transport->frame_consumed(frame.size());
       },
+      [=](bus_heard_atom) { return self->state.traffic.take_heard(); },
       [=](bus_metrics_atom) {
         auto snapshot = self->state.metrics;
         snapshot.peers = self->state.traffic.to_map();

@@ -149,3 +149,27 @@ TEST_CASE("a cluster with more validators than nodes is refused") {
   chain.validators = 5;
   CHECK_FALSE(sim_cluster::with_chain(sim_cluster_config{1, 4, link_profile{}}, chain).has_value());
 }
+
+TEST_CASE("a peer whose gossip keeps arriving is pinged only every rtt_refresh_ticks and still measured") {
+  // Blocks and votes reach every node each second (a slot), so after the
+  // first tick a ping goes to each peer once per rtt_refresh_ticks ticks, not
+  // once per tick; a quiet network is still pinged each tick (sim_bus_test).
+  constexpr std::size_t nodes = 8;
+  auto made = sim_cluster::with_chain(sim_cluster_config{5, nodes, link_profile{}}, sim_chain_config{});
+  REQUIRE(made.has_value());
+  auto& cluster = **made;
+  cluster.run_for(3s);
+  std::vector<std::uint64_t> pongs_before;
+  for (sim_node_index i = 0; i < nodes; ++i) pongs_before.push_back(cluster.counters(i).pongs);
+  constexpr std::uint64_t ticks = 4 * rtt_refresh_ticks;
+  cluster.run_for(std::chrono::seconds{ticks});
+  for (sim_node_index i = 0; i < nodes; ++i) {
+    INFO("node " << i);
+    const auto peers = cluster.counters(i).peers_joined;
+    REQUIRE(peers == nodes - 1);
+    const auto pongs = cluster.counters(i).pongs - pongs_before[i];
+    CHECK(pongs >= peers * (ticks / rtt_refresh_ticks - 1));  // every peer measured each refresh period
+    CHECK(pongs <= peers * (ticks / rtt_refresh_ticks + 1));  // one ping per tick would give peers * ticks
+    CHECK(cluster.counters(i).ping_failures == 0);
+  }
+}

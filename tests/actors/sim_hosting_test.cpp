@@ -176,11 +176,17 @@ TEST_CASE("a colluding encoder and hoster pass proofs by re-sealing on demand, a
   CHECK(*hoster.longest_unkept_blocks <= bound);
   CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
   // Without reshuffles nothing ends the pairing: the bound is the reshuffle's.
+  // Whether the chain's draw pairs the two at all depends on the seed, so the
+  // first of a few seeds where it does is taken.
   s.hosting.reshuffle_period_slots = 0;
-  const auto unbounded = run(s);
-  REQUIRE(unbounded.adversaries.size() == 2);
-  REQUIRE(unbounded.adversaries[1].longest_unkept_blocks.has_value());
-  CHECK(*unbounded.adversaries[1].longest_unkept_blocks > bound);
+  std::optional<std::uint64_t> unbounded_hold;
+  for (s.seed = 2; s.seed <= 6 && !unbounded_hold; ++s.seed) {
+    const auto unbounded = run(s);
+    REQUIRE(unbounded.adversaries.size() == 2);
+    if (unbounded.adversaries[1].replicas_dropped > 0) unbounded_hold = unbounded.adversaries[1].longest_unkept_blocks;
+  }
+  REQUIRE(unbounded_hold.has_value());
+  CHECK(*unbounded_hold > bound);
 }
 
 TEST_CASE("a hosting run with an adversary is a function of its seed") {
