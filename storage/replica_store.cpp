@@ -17,6 +17,9 @@ constexpr std::size_t node_value_size = 8 + 32;
 // more in a record means the bytes are not what they claim to be.
 constexpr std::uint64_t node_list_max = 64;
 constexpr std::size_t node_list_entry_size = 8 + 8 + 32;
+// The encoder's signed commitment: version, tree hash, u64le length, signature.
+constexpr byte evidence_format_version = 1;
+constexpr std::size_t evidence_size = 1 + 32 + 8 + 64;
 constexpr std::size_t id_size = 32 + 4;
 constexpr std::size_t indexed_key_size = id_size + 8;
 
@@ -116,6 +119,26 @@ result<replica_head> decode_head(byte_view in) {
   return h;
 }
 
+bytes encode_evidence(const root_evidence& e) {
+  bytes out;
+  out.reserve(evidence_size);
+  out.push_back(evidence_format_version);
+  out.insert(out.end(), e.commitment.tree_hash.begin(), e.commitment.tree_hash.end());
+  put_u64le(out, e.commitment.length);
+  out.insert(out.end(), e.encoder_signature.begin(), e.encoder_signature.end());
+  return out;
+}
+
+result<root_evidence> decode_evidence(byte_view in) {
+  if (in.size() != evidence_size || in[0] != evidence_format_version)
+    return make_error(errc::corrupt_data, "replica evidence record is malformed");
+  root_evidence e;
+  std::copy_n(in.begin() + 1, 32, e.commitment.tree_hash.begin());
+  e.commitment.length = get_u64le(in.data() + 33);
+  std::copy_n(in.begin() + 41, 64, e.encoder_signature.begin());
+  return e;
+}
+
 std::string at_index(const char* what, std::uint64_t index) {
   return std::string{what} + " " + std::to_string(index);
 }
@@ -141,6 +164,21 @@ tree_node climb(std::uint64_t index, byte_view block, const std::vector<tree_nod
   return cur;
 }
 
+// Reads the record kept once per replica (its head or evidence), if there is one.
+template <class T>
+result<std::optional<T>> read_of(const environment& env, dbi db, const replica_id& id,
+                                 result<T> (*decode)(byte_view)) {
+  std::optional<T> out;
+  DATDOT_CHECK(env.view([&](read_txn& txn) -> result<void> {
+    DATDOT_TRY(raw, txn.get(db, key_of(id)));
+    if (!raw) return ok;
+    DATDOT_TRY(value, decode(*raw));
+    out = std::move(value);
+    return ok;
+  }));
+  return out;
+}
+
 // Reads the record of block or node `index` and decodes it while the transaction still holds it.
 template <class T>
 result<T> read_at(const environment& env, dbi db, const replica_id& id, std::uint64_t index, const char* what,
@@ -164,19 +202,13 @@ result<replica_store> replica_store::open(environment& env) {
   DATDOT_TRY(sizes, env.open_db("replica_plain_sizes"));
   DATDOT_TRY(nodes, env.open_db("replica_nodes"));
   DATDOT_TRY(feed_nodes, env.open_db("replica_feed_nodes"));
-  return replica_store{env, heads, blocks, sizes, nodes, feed_nodes};
+  // Created on first open: stores from before it have no evidence, as if their runs came without.
+  DATDOT_TRY(evidence, env.open_db("replica_evidence"));
+  return replica_store{env, heads, blocks, sizes, nodes, feed_nodes, evidence};
 }
 
 result<std::optional<replica_head>> replica_store::head(const replica_id& id) const {
-  std::optional<replica_head> out;
-  DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
-    DATDOT_TRY(raw, txn.get(heads_, key_of(id)));
-    if (!raw) return ok;
-    DATDOT_TRY(h, decode_head(*raw));
-    out = std::move(h);
-    return ok;
-  }));
-  return out;
+  return read_of(*env_, heads_, id, decode_head);
 }
 
 result<std::uint64_t> replica_store::sealed_bytes() const {
@@ -252,10 +284,14 @@ result<tree_node> replica_store::feed_node(const replica_id& id, std::uint64_t i
   return read_node(*env_, feed_nodes_, id, index, "feed tree node");
 }
 
+result<std::optional<root_evidence>> replica_store::evidence(const replica_id& id) const {
+  return read_of(*env_, evidence_, id, decode_evidence);
+}
+
 result<void> replica_store::write(const replica_id& id, std::optional<std::uint64_t> length_before,
                                   std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
                                   const std::vector<tree_node>& feed_nodes, const std::vector<tree_node>& nodes,
-                                  const replica_head& head) const {
+                                  const replica_head& head, const std::optional<root_evidence>& evidence) const {
   if (sealed.size() != plain_sizes.size())
     return make_error(errc::invalid_argument, std::to_string(sealed.size()) + " sealed blocks but " +
                                                   std::to_string(plain_sizes.size()) + " plain sizes");
@@ -281,6 +317,10 @@ result<void> replica_store::write(const replica_id& id, std::optional<std::uint6
     }
     DATDOT_CHECK(put_nodes(txn, nodes_, id, nodes));
     DATDOT_CHECK(put_nodes(txn, feed_nodes_, id, feed_nodes));
+    if (evidence)
+      DATDOT_CHECK(txn.put(evidence_, head_key, encode_evidence(*evidence)));
+    else if (!sealed.empty())
+      DATDOT_CHECK(txn.del(evidence_, head_key));
     return txn.put(heads_, head_key, encode_head(head));
   });
 }
@@ -298,6 +338,7 @@ result<void> replica_store::erase(const replica_id& id) const {
       }));
       for (const auto& k : keys) DATDOT_CHECK(txn.del(db, k));
     }
+    DATDOT_CHECK(txn.del(evidence_, prefix));
     return txn.del(heads_, prefix);
   });
 }
@@ -308,7 +349,7 @@ result<replica> replica::create(const replica_store& store, const replica_id& id
   if (auto length = feed_length(feed_roots); !length)
     return make_error(errc::invalid_argument, "feed roots: " + length.err().message);
   replica_head head{key, codec, std::move(encoder_key), std::move(feed_roots), 0, tree_hash({})};
-  DATDOT_CHECK(store.write(id, std::nullopt, {}, {}, {}, {}, head));
+  DATDOT_CHECK(store.write(id, std::nullopt, {}, {}, {}, {}, head, std::nullopt));
   return replica{store, id, std::move(head), merkle_tree{}, std::move(encoder)};
 }
 
@@ -332,9 +373,33 @@ result<replica> replica::open(const replica_store& store, const replica_id& id) 
   return replica{store, id, std::move(*head), std::move(tree), std::move(*encoder)};
 }
 
-result<void> replica::append(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
-                             std::span<const std::vector<tree_node>> feed_paths) {
-  DATDOT_CHECK(one_size_and_path_per_block(sealed, plain_sizes, feed_paths));
+result<void> replica::same_as_kept(std::uint64_t first, std::span<const bytes> sealed,
+                                   std::span<const std::uint64_t> plain_sizes) const {
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    DATDOT_TRY(kept, this->sealed(first + i));
+    DATDOT_TRY(kept_size, plain_size(first + i));
+    if (kept != sealed[i] || kept_size != plain_sizes[i])
+      return make_error(errc::invalid_argument, "block " + std::to_string(first + i) + " differs from the one kept");
+  }
+  return ok;
+}
+
+result<void> replica::append(std::uint64_t first, std::span<const bytes> sealed_run,
+                             std::span<const std::uint64_t> plain_sizes_run,
+                             std::span<const std::vector<tree_node>> feed_paths_run,
+                             std::optional<root_evidence> evidence) {
+  DATDOT_CHECK(one_size_and_path_per_block(sealed_run, plain_sizes_run, feed_paths_run));
+  if (first > head_.length)
+    return make_error(errc::invalid_argument, "a run from block " + std::to_string(first) +
+                                                  " leaves a gap after a replica of length " +
+                                                  std::to_string(head_.length));
+  const auto kept = std::min<std::uint64_t>(head_.length - first, sealed_run.size());
+  DATDOT_CHECK(same_as_kept(first, sealed_run.first(kept), plain_sizes_run.first(kept)));
+  // Nothing new: the tree and its evidence stay (the evidence kept is of this tree or a longer one).
+  if (kept == sealed_run.size()) return ok;
+  const auto sealed = sealed_run.subspan(kept);
+  const auto plain_sizes = plain_sizes_run.subspan(kept);
+  const auto feed_paths = feed_paths_run.subspan(kept);
   // Blocks past the roots' length could never be proven against them.
   DATDOT_TRY(length_max, feed_length(head_.feed_roots));
   if (sealed.size() > length_max - head_.length)
@@ -360,7 +425,7 @@ result<void> replica::append(std::span<const bytes> sealed, std::span<const std:
   replica_head head = head_;
   head.length = next.length();
   head.tree_hash = next.hash();
-  DATDOT_CHECK(store_->write(id_, head_.length, sealed, plain_sizes, feed_nodes, nodes, head));
+  DATDOT_CHECK(store_->write(id_, head_.length, sealed, plain_sizes, feed_nodes, nodes, head, evidence));
   head_ = std::move(head);
   tree_ = std::move(next);
   return ok;
@@ -376,7 +441,7 @@ result<void> replica::grow(std::vector<tree_node> feed_roots) {
                                                   std::to_string(length_before));
   replica_head head = head_;
   head.feed_roots = std::move(feed_roots);
-  DATDOT_CHECK(store_->write(id_, head_.length, {}, {}, {}, {}, head));
+  DATDOT_CHECK(store_->write(id_, head_.length, {}, {}, {}, {}, head, std::nullopt));
   head_ = std::move(head);
   return ok;
 }
@@ -434,6 +499,12 @@ result<std::vector<tree_node>> replica::feed_roots(std::uint64_t length) const {
 result<std::vector<tree_node>> replica::roots(std::uint64_t length) const {
   DATDOT_CHECK(up_to(length));
   return roots_at(lookup(), length);
+}
+
+result<merkle_tree> replica::tree(std::uint64_t length) const {
+  if (length == head_.length) return tree_;
+  DATDOT_TRY(at, roots(length));
+  return merkle_tree::from_roots(std::move(at));
 }
 
 result<storage_proof> replica::prove(std::uint64_t index) const {

@@ -6,6 +6,9 @@
 // of the feed, so the feed tree's nodes are kept here: challenges and readers
 // need paths to the feed's roots, and since a feed grows (update_feed) they
 // need them at whichever length the chain agreed on, not only the newest.
+// With the blocks it keeps the encoder's signed commitment of the tree they
+// make (root_evidence), written with them, so a restarted hoster can still
+// dispute another root the encoder submits.
 // Records are keyed like feeds, by replica id and then big-endian index. A
 // `replica` is one of them opened for use: appends are atomic, reopening
 // checks the stored roots against the head, and it answers storage
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "crypto/merkle_tree.hpp"
+#include "protocol/hosting/root_evidence.hpp"
 #include "protocol/hosting/storage_proof.hpp"
 #include "storage/lmdb_env.hpp"
 
@@ -44,7 +48,7 @@ struct replica_head {
   friend bool operator==(const replica_head&, const replica_head&) = default;
 };
 
-// The five databases replicas live in.
+// The six databases replicas live in.
 class replica_store {
  public:
   static result<replica_store> open(environment& env);
@@ -55,6 +59,7 @@ class replica_store {
   result<std::uint64_t> plain_size(const replica_id& id, std::uint64_t index) const;
   result<tree_node> node(const replica_id& id, std::uint64_t index) const;
   result<tree_node> feed_node(const replica_id& id, std::uint64_t index) const;
+  result<std::optional<root_evidence>> evidence(const replica_id& id) const;
   // Sealed bytes of every replica stored here (the sizes of their trees' roots).
   result<std::uint64_t> sealed_bytes() const;
 
@@ -64,10 +69,13 @@ class replica_store {
   // length_before is the stored length the writer believes in (nullopt: the
   // replica must not exist yet); a stored head that disagrees fails the write,
   // so a stale handle cannot overwrite blocks another one appended.
+  // evidence is the encoder's signed commitment of the tree in `head` and
+  // replaces the stored one; without it, a write that adds blocks drops the
+  // stored one (it describes a shorter tree) and one that adds none keeps it.
   result<void> write(const replica_id& id, std::optional<std::uint64_t> length_before,
                      std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
                      const std::vector<tree_node>& feed_nodes, const std::vector<tree_node>& nodes,
-                     const replica_head& head) const;
+                     const replica_head& head, const std::optional<root_evidence>& evidence) const;
 
   // Removes every record of a replica; erasing one that is not there is not an error.
   result<void> erase(const replica_id& id) const;
@@ -75,10 +83,11 @@ class replica_store {
   environment& env() const noexcept { return *env_; }
 
  private:
-  replica_store(environment& env, dbi heads, dbi blocks, dbi sizes, dbi nodes, dbi feed_nodes)
-      : env_(&env), heads_(heads), blocks_(blocks), sizes_(sizes), nodes_(nodes), feed_nodes_(feed_nodes) {}
+  replica_store(environment& env, dbi heads, dbi blocks, dbi sizes, dbi nodes, dbi feed_nodes, dbi evidence)
+      : env_(&env), heads_(heads), blocks_(blocks), sizes_(sizes), nodes_(nodes), feed_nodes_(feed_nodes),
+        evidence_(evidence) {}
   environment* env_;
-  dbi heads_, blocks_, sizes_, nodes_, feed_nodes_;
+  dbi heads_, blocks_, sizes_, nodes_, feed_nodes_, evidence_;
 };
 
 class replica {
@@ -92,13 +101,18 @@ class replica {
   // Opens an existing replica, checking its stored roots against the head's length and tree hash.
   static result<replica> open(const replica_store& store, const replica_id& id);
 
-  // Appends sealed blocks with their blocks' plain sizes and feed paths (one
-  // of each per block, paths to the head's feed roots), in as many runs as
-  // the encoder sends, up to the length of the feed roots; all or nothing.
-  // Each block is unsealed and must hash with its path to a feed root: the
-  // feed tree nodes kept are the ones that check computes.
-  result<void> append(std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
-                      std::span<const std::vector<tree_node>> feed_paths);
+  // Appends sealed blocks from index `first` with their blocks' plain sizes
+  // and feed paths (one of each per block, paths to the head's feed roots),
+  // in as many runs as the encoder sends, up to the length of the feed roots;
+  // all or nothing. Each block is unsealed and must hash with its path to a
+  // feed root: the feed tree nodes kept are the ones that check computes.
+  // A run may start before the end (an encoder that started its work over
+  // sends it again): the blocks it holds already must be the same bytes of
+  // the same sizes, and only the rest is added. `evidence`, the encoder's
+  // signed commitment of the tree the run makes, is kept if the run adds
+  // blocks (without it, the one kept before is dropped).
+  result<void> append(std::uint64_t first, std::span<const bytes> sealed, std::span<const std::uint64_t> plain_sizes,
+                      std::span<const std::vector<tree_node>> feed_paths, std::optional<root_evidence> evidence);
   // The feed grew (update_feed): the replica is filled on towards these
   // roots, of a longer feed. Blocks already kept stay provable at every
   // length they were provable at before.
@@ -114,6 +128,9 @@ class replica {
   result<std::vector<tree_node>> feed_roots(std::uint64_t length) const;
   replica_commitment commitment() const { return commit_replica(tree_.roots()); }
   result<std::vector<tree_node>> roots(std::uint64_t length) const;  // of the replica tree
+  result<merkle_tree> tree(std::uint64_t length) const;               // the replica tree as it was at `length`
+  // The encoder's signed commitment of this tree, if the run that made it came with one.
+  result<std::optional<root_evidence>> evidence() const { return store_->evidence(id_); }
   node_lookup lookup() const;
   node_lookup feed_lookup() const;
 
@@ -134,6 +151,9 @@ class replica {
   const merkle_tree& tree() const noexcept { return tree_; }
 
  private:
+  // The blocks of a run from `first` that the replica holds: they must be the ones it keeps.
+  result<void> same_as_kept(std::uint64_t first, std::span<const bytes> sealed,
+                            std::span<const std::uint64_t> plain_sizes) const;
   result<void> within(std::uint64_t index) const;  // errc::out_of_range past the end
   result<void> within(std::uint64_t index, std::uint64_t length) const;
   result<void> up_to(std::uint64_t length) const;  // errc::out_of_range past the replica's length

@@ -1,7 +1,5 @@
 #include "actors/roles/hoster_actor.hpp"
 
-#include <map>
-
 #include "actors/roles/submit_call.hpp"
 #include "protocol/duties/duties.hpp"
 #include "protocol/duties/replica_transfer.hpp"
@@ -17,8 +15,6 @@ struct hoster_state {
   std::set<std::uint64_t> proved;                             // challenges answered (the chain refuses repeats)
   std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
   std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose sealing dispute is under way
-  // The encoder's signed commitment after the last run taken, per replica being received.
-  std::map<std::pair<feed_key, std::uint32_t>, root_evidence> signed_trees;
   std::set<node_id> known;
   prometheus::Gauge* stored_bytes = nullptr;
   std::shared_ptr<hoster_conduct> conduct;
@@ -101,7 +97,6 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
   if (opened && duty->first == 0 && push.first == 0 && opened->tree().length() > 0) {
     if (auto ok = st.store->erase(id); !ok) return refuse("cannot restart the replica: " + ok.err().describe());
     st.rooted.erase({push.feed, push.replica});
-    st.signed_trees.erase({push.feed, push.replica});
     opened = storage::replica::open(*st.store, id);
   }
   if (!opened) {
@@ -111,7 +106,9 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
     opened = std::move(created);
   }
   auto& r = *opened;
-  if (auto verdict = check_push(st.chain->chain, *duty, **unsealer, push, r.tree()); !verdict.status) {
+  auto before = r.tree(continued_length(*duty, r.tree().length(), push));
+  if (!before) return refuse("cannot read the replica tree: " + before.err().describe());
+  if (auto verdict = check_push(st.chain->chain, *duty, **unsealer, push, *before); !verdict.status) {
     st.ctx->say("hoster: refused blocks of " + to_hex(push.feed.bytes) + "/" + std::to_string(push.replica) + ": " +
                 verdict.status.err().describe());
     if (verdict.evidence) dispute(self, *duty, *verdict.evidence);
@@ -128,10 +125,10 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
     sizes.push_back(b.plain_bytes);
     paths.push_back(b.feed_path);
   }
-  if (auto ok = r.append(sealed, sizes, paths); !ok) return refuse("cannot store the blocks: " + ok.err().describe());
-  st.signed_trees[{push.feed, push.replica}] = evidence_of(push);
+  if (auto ok = r.append(push.first, sealed, sizes, paths, evidence_of(push)); !ok)
+    return refuse("cannot store the blocks: " + ok.err().describe());
   commit_if_whole(self, *duty, r);
-  return replica_ack{r.tree().length()};
+  return replica_ack{push.first + push.blocks.size()};
 }
 
 data_message serve(hoster_pointer self, const feed_blocks_request& req) {
@@ -225,12 +222,15 @@ void drop_released(hoster_pointer self) {
 void dispute_root(hoster_pointer self, const replica_duty& duty) {
   auto& st = self->state;
   const std::pair replica{duty.key, duty.replica};
-  const auto kept = st.signed_trees.find(replica);
-  if (!duty.encoder_root || kept == st.signed_trees.end() || kept->second.commitment.length != duty.feed.length ||
-      kept->second.commitment == *duty.encoder_root || !st.disputing.insert(replica).second)
+  if (!duty.encoder_root) return;
+  // Kept with the replica's blocks, so it outlives a restart of this hoster.
+  const auto kept = st.store->evidence(id_of(duty.key, duty.replica));
+  if (!kept) st.ctx->say("hoster: cannot read the replica's evidence: " + kept.err().describe());
+  if (!kept || !*kept || (*kept)->commitment.length != duty.feed.length || (*kept)->commitment == *duty.encoder_root ||
+      !st.disputing.insert(replica).second)
     return;
   const auto about = to_hex(duty.key.bytes) + "/" + std::to_string(duty.replica);
-  auto dispute = make_root_dispute(st.chain->chain, duty, kept->second);
+  auto dispute = make_root_dispute(st.chain->chain, duty, **kept);
   if (!dispute) {
     st.ctx->say("hoster: root dispute of " + about + ": " + dispute.err().describe());
     return;
@@ -256,7 +256,6 @@ void on_final(hoster_pointer self, const finalized_view& view) {
                         [&](const replica_duty& d) { return d.key == replica.first && d.replica == replica.second; });
   };
   std::erase_if(st.disputing, released);
-  std::erase_if(st.signed_trees, [&](const auto& kept) { return released(kept.first); });
   // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
   for (const auto& d : duties) {
     dispute_root(self, d);

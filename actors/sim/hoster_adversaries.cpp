@@ -170,7 +170,8 @@ class colluding_hoster : public adversarial_hoster {
     }
     DATDOT_TRY(fresh, storage::replica::create(own, id, u.head.key, u.head.codec, u.head.encoder_key, u.head.feed_roots));
     ++reseals_;
-    return fresh.append(sealed, sizes, paths);
+    // Re-sealed without the encoder's signature on the tree: a colluder disputes nothing.
+    return fresh.append(0, sealed, sizes, paths, std::nullopt);
   }
 
   std::shared_ptr<hoster_adversary_world> world_;

@@ -48,6 +48,10 @@ result<replica_push> seal_blocks(const sealer& encoder, const secret_key& signer
   return push;
 }
 
+std::uint64_t continued_length(const replica_duty& duty, std::uint64_t held, const replica_push& push) {
+  return push.first >= duty.first && push.first < held ? push.first : held;
+}
+
 push_verdict check_push(const chain_id& chain, const replica_duty& duty, const unsealer& encoder,
                         const replica_push& push, const merkle_tree& replica_tree) {
   const auto expected_next = replica_tree.length();

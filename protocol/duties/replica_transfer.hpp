@@ -17,6 +17,7 @@
 #include "protocol/chain/extrinsic.hpp"
 #include "protocol/data_plane/data_message.hpp"
 #include "protocol/duties/duties.hpp"
+#include "protocol/hosting/root_evidence.hpp"
 
 namespace datdot {
 
@@ -46,6 +47,15 @@ struct push_verdict {
   std::optional<sealing_evidence> evidence;  // refused for a signed block that does not unseal to the feed's
 };
 
+// The length of the replica tree a run continues, for a hoster holding
+// `held` blocks: its end, or, for an encoder that started this work over (it
+// restarted, or its job was dropped and taken up again), the run's first
+// block if that lies within this work: never in the agreed part before
+// duty.first, which stays the anchor. The hoster checks the run against its
+// tree at that length and adds only the blocks past `held`; the others must
+// be the ones it holds (sealing is deterministic).
+std::uint64_t continued_length(const replica_duty& duty, std::uint64_t held, const replica_push& push);
+
 // A hoster's check of a push for a replica it was assigned: it continues
 // `replica_tree` (what the hoster holds), the roots are the feed's, every
 // block is signed by the replica's encoder for `chain`, every sealed block
@@ -54,15 +64,8 @@ struct push_verdict {
 push_verdict check_push(const chain_id& chain, const replica_duty& duty, const unsealer& encoder,
                         const replica_push& push, const merkle_tree& replica_tree);
 
-// The encoder's signed commitment of the replica tree after the last run a
-// hoster took: against a root the encoder submits that is not this
-// (make_root_dispute).
-struct root_evidence {
-  replica_commitment commitment;
-  signature encoder_signature{};
-  bool operator==(const root_evidence&) const = default;
-};
-
+// The encoder's signed commitment of the replica tree the run makes: what a
+// hoster keeps after the last run it took.
 root_evidence evidence_of(const replica_push& push);
 
 // The dispute of the encoder's root on chain in `duty` with `evidence`:

@@ -162,6 +162,41 @@ TEST_CASE("a grown feed gives the encoder and hoster of an active replica the ad
   CHECK(intake_duties(t.h.s, r.hoster).empty());
 }
 
+TEST_CASE("an encoder that starts an extension over is checked from the extension's first block, never before it") {
+  transfer_fixture t;
+  const auto r = t.h.s.feeds.at(t.key).replicas.at(0);
+  t.h.activate(t.key, 0);
+  t.h.apply(t.h.signer_of(t.h.s.feeds.at(t.key).publisher), append(t.h, t.key, 5));
+  const auto intake = intake_duties(t.h.s, r.hoster);
+  REQUIRE(intake.size() == 1);
+  const auto& d = intake.front();
+  REQUIRE(d.first == feed_length);
+  const auto& feed = t.h.feeds.at(t.key);
+  auto added_from = [&](std::uint64_t first) {
+    feed_blocks out{feed.tree.tree.roots(), {}};
+    for (std::uint64_t i = first; i < feed_length + 5; ++i) out.blocks.push_back({i, feed.blocks[i], feed.tree.path(i)});
+    return out;
+  };
+  auto sealed_tree = [&](std::uint64_t n) { return seal_replica(prefix(feed, n), r.replica_key).tree.tree; };
+  // The hoster took a first run of 2 blocks; the encoder restarted and sends the whole extension again.
+  const auto held = feed_length + 2;
+  const auto again = t.sealed_by(test_sealer(), d, added_from(feed_length), sealed_tree(feed_length));
+  CHECK(continued_length(d, held, again) == feed_length);
+  CHECK(t.hoster_verdict(again, d, sealed_tree(feed_length)).status);
+  // The next run after what it holds continues its tree as before.
+  const auto next = t.sealed_by(test_sealer(), d, added_from(held), sealed_tree(held));
+  CHECK(continued_length(d, held, next) == held);
+  CHECK(t.hoster_verdict(next, d, sealed_tree(held)).status);
+  // A run from inside the agreed replica, or past what the hoster holds, is checked against its whole tree: refused.
+  auto inside_agreed = again;
+  inside_agreed.first = feed_length - 1;
+  CHECK(continued_length(d, held, inside_agreed) == held);
+  auto past = next;
+  past.first = held + 1;
+  CHECK(continued_length(d, held, past) == held);
+  CHECK_FALSE(t.hoster_verdict(past, d, sealed_tree(held)).status);
+}
+
 TEST_CASE("a replica retired by a reshuffle asks its old hoster for nothing, not even an open challenge's proof") {
   chain_params p;
   p.challenge_period_slots = 20;

@@ -88,10 +88,21 @@ replica create_replica(const replica_store& store, const replica_id& id, const s
 }
 
 // Appends blocks first .. first+count-1 of the feed as the encoder sends them.
-result<void> fill(replica& r, const sealed_feed& feed, std::size_t first, std::size_t count) {
+result<void> fill(replica& r, const sealed_feed& feed, std::size_t first, std::size_t count,
+                  std::optional<root_evidence> evidence = std::nullopt) {
   const auto paths = feed.paths_from(first);
-  return r.append(feed.sealed_from(first).first(count), feed.sizes_from(first).first(count),
-                  std::span{paths}.first(count));
+  return r.append(first, feed.sealed_from(first).first(count), feed.sizes_from(first).first(count),
+                  std::span{paths}.first(count), std::move(evidence));
+}
+
+// What an encoder signs after a run ending at `length` (the signature is only stored here, not checked).
+root_evidence evidence_after(const sealed_feed& feed, std::size_t length, byte signature_fill) {
+  merkle_tree t;
+  std::vector<tree_node> unused;
+  for (std::size_t i = 0; i < length; ++i) t.append(feed.sealed[i], unused);
+  root_evidence e{commit_replica(t.roots()), {}};
+  e.encoder_signature.fill(signature_fill);
+  return e;
 }
 
 // Checked against the feed's own roots rather than the replica's stored ones,
@@ -309,11 +320,97 @@ TEST_CASE("a replica follows a growing feed and stays provable at the length it 
   CHECK(reopened->commitment() == r.commitment());
 }
 
+TEST_CASE("the encoder's signed commitment is kept with its run, replaced by the next, and survives reopening") {
+  temp_dir tmp;
+  const sealed_feed feed(key_for_slot(0), 6);
+  const replica_id id{feed_key, 0};
+  const auto first_run = evidence_after(feed, 3, 0x11);
+  const auto second_run = evidence_after(feed, 6, 0x22);
+  {
+    auto env = open_env(tmp);
+    const auto store = replica_store::open(env).value();
+    auto r = create_replica(store, id, feed);
+    CHECK(r.evidence().value() == std::nullopt);
+    REQUIRE(fill(r, feed, 0, 3, first_run));
+    CHECK(r.evidence().value() == first_run);
+    REQUIRE(fill(r, feed, 3, 3, second_run));
+    CHECK(r.evidence().value() == second_run);
+    // A run sent again adds nothing: the evidence of the longer tree stays.
+    REQUIRE(fill(r, feed, 0, 3, evidence_after(feed, 3, 0x33)));
+    CHECK(r.evidence().value() == second_run);
+  }
+  auto env = open_env(tmp);
+  const auto store = replica_store::open(env).value();
+  CHECK(store.evidence(id).value() == second_run);
+  REQUIRE(store.erase(id));
+  CHECK(store.evidence(id).value() == std::nullopt);
+}
+
+TEST_CASE("a run without the encoder's signed commitment drops the one kept, writes that add no block keep it") {
+  stored_replica s(0, 6, 2);
+  const auto signed_run = evidence_after(s.feed, 4, 0x44);
+  REQUIRE(fill(s.r, s.feed, 2, 2, signed_run));
+  REQUIRE(fill(s.r, s.feed, 4, 0));
+  CHECK(s.r.evidence().value() == signed_run);
+  s.feed.grow(2);
+  REQUIRE(s.r.grow(s.feed.tree.roots()));
+  CHECK(s.r.evidence().value() == signed_run);
+  REQUIRE(fill(s.r, s.feed, 4, 2));
+  CHECK(s.r.evidence().value() == std::nullopt);
+}
+
+TEST_CASE("a stored commitment record of the wrong size or version does not decode") {
+  stored_replica s(0, 2, 0);
+  REQUIRE(fill(s.r, s.feed, 0, 2, evidence_after(s.feed, 2, 0x55)));
+  const auto key = record_key(0, 0);
+  const bytes id_key(key.begin(), key.begin() + 36);
+  const auto good = s.raw("replica_evidence", id_key);
+  REQUIRE(good.size() == 1 + 32 + 8 + 64);
+  SUBCASE("truncated") {
+    s.overwrite("replica_evidence", id_key, byte_view{good}.first(good.size() - 1));
+  }
+  SUBCASE("another version") {
+    auto other = good;
+    other[0] = 2;
+    s.overwrite("replica_evidence", id_key, other);
+  }
+  CHECK(s.store.evidence(s.id).err().code == errc::corrupt_data);
+}
+
+TEST_CASE("a run sent again from an earlier block is taken if it is the blocks kept, and only the rest is added") {
+  stored_replica s(0, 6, 4);
+  auto& r = s.r;
+  auto& feed = s.feed;
+  const auto held = r.commitment();
+  const auto held_tree = r.tree();
+  CHECK(r.tree(4).value().roots() == held_tree.roots());
+  CHECK(r.tree(2).value().length() == 2);
+  CHECK(r.tree(5).err().code == errc::out_of_range);
+
+  REQUIRE(fill(r, feed, 2, 2));  // within what it holds
+  CHECK(r.commitment() == held);
+  auto flipped = feed.sealed_from(1).first(2);
+  std::vector<bytes> other(flipped.begin(), flipped.end());
+  other[1][7] ^= 1;
+  const auto paths = feed.paths_from(1);
+  CHECK(r.append(1, other, feed.sizes_from(1).first(2), std::span{paths}.first(2), std::nullopt).err().code ==
+        errc::invalid_argument);
+  CHECK(fill(r, feed, 5, 1).err().code == errc::invalid_argument);  // a gap after block 3
+  CHECK(r.commitment() == held);
+
+  REQUIRE(fill(r, feed, 2, 4));  // across the end
+  CHECK(r.head().length == 6);
+  const auto reopened = replica::open(s.store, s.id);
+  REQUIRE_MESSAGE(reopened.has_value(), why(reopened));
+  CHECK(reopened->verify_all());
+  for (std::uint64_t i = 0; i < 6; ++i) CHECK(challenge(*reopened, feed, i));
+}
+
 TEST_CASE("an appended block whose feed path does not reach the feed roots is refused") {
   stored_replica s(0, 5, 3);
   auto paths = s.feed.paths_from(3);
   paths[0][0].hash[3] ^= 1;  // block 3 (leaf 6) has leaf 4 and node 1 on its path
-  CHECK(s.r.append(s.feed.sealed_from(3), s.feed.sizes_from(3), paths).err().code == errc::verification_failed);
+  CHECK(s.r.append(3, s.feed.sealed_from(3), s.feed.sizes_from(3), paths, std::nullopt).err().code == errc::verification_failed);
   CHECK(s.r.head().length == 3);
 }
 
@@ -343,12 +440,13 @@ TEST_CASE("failed appends and creates leave the replica as it was") {
   };
 
   SUBCASE("fewer plain sizes than sealed blocks") {
-    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new + 1), new_paths).err().code ==
+    CHECK(r.append(first_new, feed.sealed_from(first_new), feed.sizes_from(first_new + 1), new_paths, std::nullopt).err().code ==
           errc::invalid_argument);
     unchanged();
   }
   SUBCASE("fewer feed paths than sealed blocks") {
-    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new), std::span{new_paths}.first(1))
+    CHECK(r.append(first_new, feed.sealed_from(first_new), feed.sizes_from(first_new), std::span{new_paths}.first(1),
+                   std::nullopt)
               .err()
               .code == errc::invalid_argument);
     unchanged();
@@ -356,14 +454,14 @@ TEST_CASE("failed appends and creates leave the replica as it was") {
   SUBCASE("more feed paths than sealed blocks") {
     auto paths = new_paths;
     paths.push_back(paths.back());
-    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new), paths).err().code ==
+    CHECK(r.append(first_new, feed.sealed_from(first_new), feed.sizes_from(first_new), paths, std::nullopt).err().code ==
           errc::invalid_argument);
     unchanged();
   }
   SUBCASE("a feed path longer than any tree's") {
     auto paths = new_paths;
     paths.back().resize(65);
-    CHECK(r.append(feed.sealed_from(first_new), feed.sizes_from(first_new), paths).err().code ==
+    CHECK(r.append(first_new, feed.sealed_from(first_new), feed.sizes_from(first_new), paths, std::nullopt).err().code ==
           errc::invalid_argument);
     unchanged();
   }
@@ -371,7 +469,7 @@ TEST_CASE("failed appends and creates leave the replica as it was") {
     const auto new_sizes = feed.sizes_from(first_new);
     std::vector<std::uint64_t> sizes(new_sizes.begin(), new_sizes.end());
     sizes.back() += 300;
-    CHECK(r.append(feed.sealed_from(first_new), sizes, new_paths).err().code == errc::invalid_argument);
+    CHECK(r.append(first_new, feed.sealed_from(first_new), sizes, new_paths, std::nullopt).err().code == errc::invalid_argument);
     unchanged();
   }
   SUBCASE("blocks past the length of the feed roots") {
