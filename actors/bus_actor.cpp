@@ -1,6 +1,7 @@
 #include "actors/bus_actor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -110,6 +111,10 @@ struct bus_state {
   bus_config config;
   std::array<inbox_actor, message_family_count> inboxes;  // by message_family
   std::map<node_id, peer_info> routes;
+  // The routed peers of each role group, in route order: what gossip walks
+  // (the map is slow to walk for every relay). Rebuilt after routes change.
+  std::array<std::vector<node_id>, role_count> groups;
+  bool groups_stale = true;
   std::unordered_map<curve_public_key, node_id> bindings;
   std::unordered_map<std::uint64_t, pending_request> pending;
   std::uint64_t next_correlation_id = 1;
@@ -308,12 +313,22 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   }
 }
 
+const std::vector<node_id>& members_of(bus_state& st, role group) {
+  if (st.groups_stale) {
+    for (auto& g : st.groups) g.clear();
+    for (const auto& [id, peer] : st.routes)
+      for (std::size_t r = 0; r < role_count; ++r)
+        if (peer.roles.contains(static_cast<role>(r))) st.groups[r].push_back(id);
+    st.groups_stale = false;
+  }
+  return st.groups[static_cast<std::size_t>(group)];
+}
+
 // A one-way frame names no receiver: gossip is encoded once for all its peers
 // (taken from the routes, so routable).
-void broadcast(bus_pointer self, role group, const node_id* except, const message_body& body) {
+void broadcast(bus_pointer self, role group, const message_body& body) {
   std::optional<bytes> frame;
-  for (const auto& [id, peer] : self->state.routes) {
-    if (!peer.roles.contains(group) || (except && id == *except)) continue;
+  for (const auto& id : members_of(self->state, group)) {
     if (!frame) frame = encode_frame(self->state.config.self, frame_kind::one_way, 0, body);
     send_encoded(self, id, *frame);
   }
@@ -323,8 +338,8 @@ void broadcast(bus_pointer self, role group, const node_id* except, const messag
 void relay(bus_pointer self, role group, const node_id& except, const message_body& body) {
   auto& st = self->state;
   std::vector<node_id> targets;
-  for (const auto& [id, peer] : st.routes)
-    if (peer.roles.contains(group) && id != except) targets.push_back(id);
+  for (const auto& id : members_of(st, group))
+    if (id != except) targets.push_back(id);
   const auto chosen = std::min(targets.size(), bus_limits::relay_fanout_max);
   for (std::size_t i = 0; i < chosen; ++i)
     std::swap(targets[i], targets[i + deterministic_random::splitmix64(st.relay_draws) % (targets.size() - i)]);
@@ -344,7 +359,7 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
       [=](bus_send_atom, const node_id& to, const message_body& body) {
         send_frame(self, to, frame_kind::one_way, 0, body);
       },
-      [=](bus_broadcast_atom, role group, const message_body& body) { broadcast(self, group, nullptr, body); },
+      [=](bus_broadcast_atom, role group, const message_body& body) { broadcast(self, group, body); },
       [=](bus_relay_atom, role group, const node_id& except, const message_body& body) {
         relay(self, group, except, body);
       },
@@ -371,6 +386,7 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         if (peer.id == st.config.self) return;
         if (!st.routes.contains(peer.id) && st.routes.size() >= bus_limits::peers_max) return;
         st.routes[peer.id] = peer;
+        st.groups_stale = true;
         st.config.transport->connect(peer);
       },
       [=](bus_subscribe_atom, message_family family, inbox_actor inbox) {

@@ -1,8 +1,9 @@
 // The simulated wire: frames between simulated nodes become timed events with
 // latency, loss, duplication, reordering, partitions and crashes drawn from one
 // seed (per-sender streams). Delivery hands the frame to the receiving node's
-// bus actor exactly as the ZeroMQ I/O thread would, and appends it to the
-// trace whose BLAKE2b hash identifies the run.
+// bus actor exactly as the ZeroMQ I/O thread would, and appends it (when,
+// between whom, and a digest of its bytes) to the trace whose BLAKE2b hash
+// identifies the run.
 #pragma once
 
 #include <map>
