@@ -139,7 +139,9 @@ void finality_voter::record(const signed_vote& sv) {
   auto& equivocators = prevote ? r.prevote_equivocators : r.precommit_equivocators;
   const auto [it, inserted] = votes.emplace(sv.body.voter, sv);
   if (inserted || it->second == sv) return;
-  if (equivocators.insert(sv.body.voter).second) double_votes_.emplace_back(it->second, sv);
+  if (!equivocators.insert(sv.body.voter).second) return;
+  double_votes_.emplace_back(it->second, sv);
+  if (!prevote) r.precommit_other.emplace(sv.body.voter, sv);
 }
 
 void finality_voter::on_vote(const signed_vote& sv, block_tree& tree, effects& out) {
@@ -269,8 +271,14 @@ std::optional<justification> finality_voter::justify(const block_hash& target, r
                                                      const round_state& r, const block_tree& tree) const {
   justification j{round, target, tree.find(target)->number, {}, {}};
   std::set<block_hash> linked;
-  for (const auto& [voter, sv] : r.precommits) {
-    if (!tree.descends_from(sv.body.target, target)) continue;
+  for (const auto& [voter, first] : r.precommits) {
+    const auto* chosen = &first;
+    if (!tree.descends_from(first.body.target, target)) {
+      const auto other = r.precommit_other.find(voter);
+      if (other == r.precommit_other.end() || !tree.descends_from(other->second.body.target, target)) continue;
+      chosen = &other->second;
+    }
+    const auto& sv = *chosen;
     j.precommits.push_back(sv);
     for (auto h = sv.body.target; h != target; h = tree.find(h)->parent)
       if (linked.insert(h).second) j.ancestry.push_back(tree.find(h)->b.header.header);

@@ -62,6 +62,9 @@ class finality_voter {
     std::map<account_id, signed_vote> precommits;
     std::set<account_id> prevote_equivocators;
     std::set<account_id> precommit_equivocators;
+    // An equivocator's second precommit: a justification may carry it for the
+    // equivocator when its first does not support the target (it counts for every block).
+    std::map<account_id, signed_vote> precommit_other;
     bool prevoted = false;
     bool precommitted = false;
     bool prevote_timer_fired = false;

@@ -144,6 +144,38 @@ TEST_CASE("a validator defers blocks from future slots and holds orphans and rep
   CHECK(rejected[0].code == chain_errc::bad_signature);
 }
 
+TEST_CASE("the second precommit of an equivocator completes a justification its first does not support") {
+  // An equivocator counts for every block (its votes cannot be trusted either
+  // way), so two honest precommits and its two make a supermajority for b1 of
+  // four: the commit must carry the one of its precommits that supports b1.
+  // With only its first (for the fork) the node saw finality but could never
+  // justify it, and with one honest voter behind, finality stalled for good.
+  chain_fixture f{4};
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto fork = f.build(f.gen.state, f.gen.hash, slot_number{2});
+  effects out;
+  validator observer{f.gen, f.users[0], finality_timing{250, 500}, out};  // not a voter: it only counts
+  (void)observer.on_slot(slot_number{2});
+  (void)observer.on_block(b1.b);
+  (void)observer.on_block(fork.b);
+  const auto& set = f.gen.state.validators;
+  const auto vote_of = [&](vote_kind kind, std::size_t voter, const built_block& target) {
+    return sign_vote(vote{kind, set.id, round_number{1}, hash_of(target.b), target.b.header.header.number,
+                          id_of(f.validators[voter])},
+                     f.chain(), f.validators[voter].sk);
+  };
+  std::vector<block_finalized> finalized;
+  for (auto kind : {vote_kind::prevote, vote_kind::precommit}) {
+    for (const auto& v : {vote_of(kind, 0, fork), vote_of(kind, 0, b1), vote_of(kind, 1, b1), vote_of(kind, 2, b1)})
+      for (const auto& e : effects_of<block_finalized>(observer.on_vote(v))) finalized.push_back(e);
+  }
+  REQUIRE(finalized.size() == 1);
+  CHECK(finalized[0].hash == hash_of(b1.b));
+  CHECK(finalized[0].j.precommits.size() == 3);
+  CHECK(verify_justification(f.chain(), set, finalized[0].j));
+  CHECK(observer.tree().finalized().hash == hash_of(b1.b));
+}
+
 TEST_CASE("a restarted voter casts the vote it signed before its crash instead of a new one") {
   chain_fixture f{4};
   const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
