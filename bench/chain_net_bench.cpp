@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
       zmq_node_config nc{key_of(i), "tcp://127.0.0.1:0", roles, bootstrap, limits, std::chrono::seconds{1},
                          std::chrono::seconds{2}, {}, {}};
       nodes.push_back(zmq_node::start(sys, std::move(nc)).value());
-      validator_config vc{*g, key_of(i), storage::chain_store::open(*envs.back()).value(), wall_ms,
+      validator_config vc{std::make_shared<const genesis>(*g), key_of(i), storage::chain_store::open(*envs.back()).value(), wall_ms,
                           limits.frame_bytes_max, std::nullopt, {}};
       chain.push_back(spawn_validator_actor(sys, nodes.back()->bus(), std::move(vc)).value());
     }

@@ -187,7 +187,7 @@ void run_node(const node_options& o) {
   prometheus::Gauge* stored_bytes = nullptr;  // the hoster's, with metrics on
   if (chain_genesis) {
     const bool member = chain_genesis->state.validators.contains(node->id());
-    validator_config vc{*chain_genesis, keys, unwrap(storage::chain_store::open(env)), wall_clock_ms,
+    validator_config vc{std::make_shared<const genesis>(*chain_genesis), keys, unwrap(storage::chain_store::open(env)), wall_clock_ms,
                         limits.frame_bytes_max, std::nullopt, [&out](const std::string& line) { out.log(line); }};
     vc.snapshot_every_blocks = o.snapshot_every_blocks;
     if (metrics) {

@@ -194,7 +194,8 @@ result<environment> environment::open(const env_options& options) {
   // actors between threads, and without it every environment takes a
   // pthread key, of which a process has 1024 (a simulation of more nodes
   // could not open its 1025th store).
-  const unsigned flags = MDB_NOTLS | (options.durable ? 0u : unsigned{MDB_NOSYNC});
+  const unsigned flags = MDB_NOTLS | (options.durable ? 0u : unsigned{MDB_NOSYNC}) |
+                         (options.one_descriptor ? unsigned{MDB_NOLOCK | MDB_WRITEMAP} : 0u);
   // 0600 is passed to open(2); a umask can only remove bits from it.
   rc = mdb_env_open(s->env, dir.c_str(), flags, 0600);
   if (rc != 0) return lmdb_error(rc, "open " + dir.string());

@@ -161,7 +161,7 @@ result<trusted_root> starting_root(const validator_config& c) {
   if (!final_at) return final_at.err();
   if (h.number != head.number || state_root(*state) != h.state_root || !*final_at || **final_at != head.hash)
     return make_error(errc::corrupt_data, "chain store: the state snapshot does not match its finalized block");
-  return trusted_root{head.hash, h.parent, h.number, h.slot, std::move(*state)};
+  return trusted_root{head.hash, h.parent, h.number, h.slot, std::make_shared<const chain_state>(std::move(*state))};
 }
 
 // Rebuilds the pure validator: from the newest snapshot (or genesis), replays
@@ -175,17 +175,17 @@ result<restored> restore(const validator_config& c) {
   auto genesis_at = c.store.finalized_hash_at(block_number{0});
   if (!genesis_at) return genesis_at.err();
   if (!*genesis_at) {
-    const storage::stored_block_ref root{c.g.hash, block_number{0}, c.g.header.parent};
-    if (auto ok = c.store.put_block(root, header_bytes(c.g.header)); !ok) return ok.err();
+    const storage::stored_block_ref root{c.g->hash, block_number{0}, c.g->header.parent};
+    if (auto ok = c.store.put_block(root, header_bytes(c.g->header)); !ok) return ok.err();
     if (auto ok = c.store.finalize({root}, byte_view{}); !ok) return ok.err();
-  } else if (**genesis_at != c.g.hash) {
+  } else if (**genesis_at != c.g->hash) {
     return make_error(errc::invalid_argument, "the chain store holds another genesis (another --genesis file?)");
   }
   auto root = starting_root(c);
   if (!root) return root.err();
   const auto root_number = root->number;
   effects first;
-  r.v = std::make_unique<validator>(*root, c.keys, timing_for(c.g.state.params), first);
+  r.v = std::make_unique<validator>(*root, c.keys, timing_for(c.g->state.params), first);
   for (auto& e : first)
     if (auto* t = std::get_if<start_timer>(&e)) r.timers.push_back(*t);
   // Before anything can make the voter sign: the votes it sent before the restart.
@@ -580,8 +580,8 @@ json status_json(const validator_state& st) {
   const auto& tree = st.v->tree();
   json rejected = json::object();
   for (const auto& [code, n] : st.rejected) rejected[to_string(code)] = n;
-  return {{"chain_id", hex_of(st.config().g.state.chain.bytes)},
-          {"genesis_hash", hex_of(st.config().g.hash.bytes)},
+  return {{"chain_id", hex_of(st.config().g->state.chain.bytes)},
+          {"genesis_hash", hex_of(st.config().g->hash.bytes)},
           {"node", to_hex(st.v->id())},
           {"validator", st.v->voter().voters().contains(st.v->id())},
           {"slot", st.slot},
@@ -620,7 +620,7 @@ chain_reply block_answer(const validator_state& st, const std::string& arg) {
     if (n <= tree.finalized().number.value) {
       auto h = st.config().store.finalized_hash_at(block_number{n});
       if (h && *h) hash = **h;
-      if (n == 0) return reply({{"number", 0}, {"hash", hex_of(st.config().g.hash.bytes)}, {"finalized", true}});
+      if (n == 0) return reply({{"number", 0}, {"hash", hex_of(st.config().g->hash.bytes)}, {"finalized", true}});
     } else {
       hash = tree.ancestor_at(tree.best().hash, block_number{n});
     }

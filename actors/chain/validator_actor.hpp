@@ -62,7 +62,7 @@ struct submitted_call {
 };
 
 struct validator_config {
-  genesis g;
+  std::shared_ptr<const genesis> g;  // shared: a simulation's nodes hold one, not one each
   key_pair keys;
   storage::chain_store store;
   std::function<std::uint64_t()> wall_ms;  // Aura's clock: milliseconds since the Unix epoch

@@ -62,7 +62,7 @@ result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config 
   for (const auto& n : c->nodes_) keys.push_back(n.keys);
   auto g = genesis_of(c->chain_->config, keys);
   if (!g) return make_error(errc::invalid_argument, "simulated genesis: " + g.err().detail);
-  c->chain_->g = std::move(*g);
+  c->chain_->g = std::make_shared<const genesis>(std::move(*g));
   for (sim_node_index i = 0; i < c->nodes_.size(); ++i)
     if (c->is_up(i))
       if (auto ok = c->start_chain(i); !ok) return ok.err();
@@ -152,6 +152,7 @@ result<void> sim_cluster::start_chain(sim_node_index i) {
   const auto& c = chain_->config;
   storage::env_options options{chain_->root / ("node-" + std::to_string(i)), c.store_map_bytes};
   options.durable = false;  // the simulated crash kills actors, not the machine: no fsync needed
+  options.one_descriptor = true;  // one thread runs every node (caf::test_coordinator)
   auto env = storage::environment::open(options);
   if (!env) return make_error(env.err().code, "node " + std::to_string(i) + ": " + env.err().message);
   n.env = std::make_unique<storage::environment>(std::move(*env));

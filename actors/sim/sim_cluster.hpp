@@ -128,7 +128,7 @@ class sim_cluster {
   std::uint64_t events() const noexcept { return events_; }
 
   bool runs_chain() const noexcept { return chain_.has_value(); }
-  const genesis& chain_genesis() const { return chain_->g; }
+  const genesis& chain_genesis() const { return *chain_->g; }
   // The node's chain store, to read between runs; null while the node is down or without a chain.
   const storage::chain_store* chain_store_of(sim_node_index node) const;
   // What the hosters up keep on disk: the sealed bytes of every replica in their stores.
@@ -168,7 +168,7 @@ class sim_cluster {
   };
   struct chain_setup {
     sim_chain_config config;
-    genesis g;
+    std::shared_ptr<const genesis> g;
     std::unique_ptr<scratch_dir> scratch;  // when config.store_dir was empty
     std::filesystem::path root;
   };

@@ -6,11 +6,16 @@
 
 namespace datdot {
 
-trusted_root root_of(const genesis& g) { return {g.hash, g.header.parent, block_number{0}, slot_number{0}, g.state}; }
+trusted_root root_of(const genesis& g) { return root_of(std::make_shared<const genesis>(g)); }
+
+trusted_root root_of(std::shared_ptr<const genesis> g) {
+  const auto* state = &g->state;
+  return {g->hash, g->header.parent, block_number{0}, slot_number{0}, std::shared_ptr<const chain_state>{g, state}};
+}
 
 block_tree::block_tree(const trusted_root& root) : finalized_(root.hash), best_(root.hash) {
-  entries_.emplace(root.hash, tree_entry{root.hash, root.parent, root.number, root.slot,
-                                         std::make_shared<const chain_state>(root.state), {}});
+  DATDOT_INVARIANT(root.state != nullptr);
+  entries_.emplace(root.hash, tree_entry{root.hash, root.parent, root.number, root.slot, root.state, {}});
 }
 
 const tree_entry* block_tree::find(const block_hash& h) const {

@@ -34,10 +34,12 @@ struct trusted_root {
   block_hash parent;
   block_number number;
   slot_number slot;
-  chain_state state;
+  std::shared_ptr<const chain_state> state;  // shared: every node of a simulation starts from one genesis
 };
 
 trusted_root root_of(const genesis& g);
+// Shares the genesis's state instead of copying it (it holds every account).
+trusted_root root_of(std::shared_ptr<const genesis> g);
 
 class block_tree {
  public:

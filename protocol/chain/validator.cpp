@@ -10,7 +10,7 @@
 namespace datdot {
 
 validator::validator(const trusted_root& root, const key_pair& me, finality_timing timing, effects& out)
-    : chain_(root.state.chain), me_(me), tree_(root), voter_(root.state.chain, me, timing, tree_, out),
+    : chain_(root.state->chain), me_(me), tree_(root), voter_(root.state->chain, me, timing, tree_, out),
       finalized_seen_(root.hash) {}
 
 effects validator::on_slot(slot_number now) {

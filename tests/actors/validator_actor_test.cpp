@@ -103,7 +103,7 @@ struct virtual_chain {
 
   void start() {
     env.emplace(storage::environment::open({.dir = dir.path()}).value());
-    validator_config vc{g, me, storage::chain_store::open(*env).value(), [this] { return now_ms(); }, 256 * 1024,
+    validator_config vc{std::make_shared<const genesis>(g), me, storage::chain_store::open(*env).value(), [this] { return now_ms(); }, 256 * 1024,
                         std::nullopt, {}};
     vc.snapshot_every_blocks = 3;
     vc.own.ratio = &ratio_gauge;

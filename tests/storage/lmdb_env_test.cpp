@@ -209,6 +209,32 @@ TEST_CASE("one process keeps more environments open than it has pthread keys") {
   CHECK(read_value(envs.back(), db, "key") == "value");
 }
 
+TEST_CASE("an environment opened for one descriptor holds one and no lock file") {
+  // The simulation's thousands of stores: three descriptors each ran out at
+  // 10,000 nodes under a limit of 20,000.
+  const auto open_descriptors = [] {
+    return std::distance(std::filesystem::directory_iterator{"/proc/self/fd"}, std::filesystem::directory_iterator{});
+  };
+  temp_dir tmp;
+  env_options options = fast_options(tmp / "env");
+  options.one_descriptor = true;
+  {
+    const auto before = open_descriptors();
+    environment env = open_env(options);
+    CHECK(open_descriptors() == before + 1);
+    const dbi db = open_db(env, "kept");
+    const auto r = env.update([&](write_txn& txn) { return txn.put(db, as_bytes("key"), as_bytes("value")); });
+    REQUIRE_MESSAGE(r.has_value(), why(r));
+    CHECK(read_value(env, db, "key") == "value");
+  }
+  CHECK_FALSE(std::filesystem::exists(tmp / "env" / "lock.mdb"));
+  options.one_descriptor = false;
+  const auto before = open_descriptors();
+  environment env = open_env(options);
+  CHECK(open_descriptors() > before + 1);
+  CHECK(read_value(env, open_db(env, "kept"), "key") == "value");
+}
+
 TEST_CASE("a committed update survives kill -9 of the writing process") {
   temp_dir tmp;
   const env_options options{tmp / "env"};
