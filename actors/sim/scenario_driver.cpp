@@ -11,8 +11,8 @@
 #include "actors/sim/sim_adversaries.hpp"
 #include "actors/sim/sim_cluster.hpp"
 #include "actors/sim/sim_feeds.hpp"
-#include "protocol/chain/import_memo.hpp"
 #include "protocol/chain/block.hpp"
+#include "protocol/chain/import_memo.hpp"
 
 namespace datdot {
 namespace {
@@ -156,7 +156,6 @@ sim_node_index publisher_of(const sim_scenario& s, std::uint64_t k) {
 // Feed `k` of the workload, due in this slot, goes to the next publisher in turn.
 // Publish answers arrive as the cluster runs, possibly after the report is
 // gone (the cluster's shutdown fails the ones in flight), hence shared counts.
-
 result<void> publish_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
                          const std::shared_ptr<std::uint64_t>& failures,
                          const std::shared_ptr<published_feeds>& published) {

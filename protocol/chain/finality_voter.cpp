@@ -139,9 +139,7 @@ void finality_voter::record(const signed_vote& sv) {
   auto& equivocators = prevote ? r.prevote_equivocators : r.precommit_equivocators;
   const auto [it, inserted] = votes.emplace(sv.body.voter, sv);
   if (inserted || it->second == sv) return;
-  if (!equivocators.insert(sv.body.voter).second) return;
-  double_votes_.emplace_back(it->second, sv);
-  if (!prevote) r.precommit_other.emplace(sv.body.voter, sv);
+  if (equivocators.emplace(sv.body.voter, sv).second) double_votes_.emplace_back(it->second, sv);
 }
 
 void finality_voter::on_vote(const signed_vote& sv, block_tree& tree, effects& out) {
@@ -274,8 +272,8 @@ std::optional<justification> finality_voter::justify(const block_hash& target, r
   for (const auto& [voter, first] : r.precommits) {
     const auto* chosen = &first;
     if (!tree.descends_from(first.body.target, target)) {
-      const auto other = r.precommit_other.find(voter);
-      if (other == r.precommit_other.end() || !tree.descends_from(other->second.body.target, target)) continue;
+      const auto other = r.precommit_equivocators.find(voter);
+      if (other == r.precommit_equivocators.end() || !tree.descends_from(other->second.body.target, target)) continue;
       chosen = &other->second;
     }
     const auto& sv = *chosen;

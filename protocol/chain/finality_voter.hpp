@@ -60,11 +60,11 @@ class finality_voter {
   struct round_state {
     std::map<account_id, signed_vote> prevotes;
     std::map<account_id, signed_vote> precommits;
-    std::set<account_id> prevote_equivocators;
-    std::set<account_id> precommit_equivocators;
-    // An equivocator's second precommit: a justification may carry it for the
-    // equivocator when its first does not support the target (it counts for every block).
-    std::map<account_id, signed_vote> precommit_other;
+    // Equivocators, each with its second vote of the kind: a justification may
+    // carry the second precommit when the first does not support the target
+    // (an equivocator counts for every block).
+    std::map<account_id, signed_vote> prevote_equivocators;
+    std::map<account_id, signed_vote> precommit_equivocators;
     bool prevoted = false;
     bool precommitted = false;
     bool prevote_timer_fired = false;
