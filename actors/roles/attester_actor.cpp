@@ -46,7 +46,10 @@ void attest(attester_pointer self, const challenge_duty& d) {
   run->waiting = asked;
   for (std::uint32_t n = 0; n < asked; ++n) {
     const std::uint64_t index = self->state.ctx->random_below(static_cast<std::uint32_t>(std::min<std::uint64_t>(feed.length, UINT32_MAX)));
-    ask_data(self, *self->state.ctx, d.replica.hoster, data_message{feed_blocks_request{d.challenge.feed, index, 1}},
+    // At the head the challenge is about: the hoster's finalized view may
+    // already have the replica extended, and would answer at its new length.
+    ask_data(self, *self->state.ctx, d.replica.hoster,
+             data_message{feed_blocks_request{d.challenge.feed, index, 1, feed.length}},
              [=](result<data_message> answer) {
                const auto* blocks = answer ? std::get_if<feed_blocks>(&*answer) : nullptr;
                const bool ok = blocks && !blocks->blocks.empty() && check_feed_blocks(feed, *blocks, index);
