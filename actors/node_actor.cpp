@@ -1,7 +1,6 @@
 #include "actors/node_actor.hpp"
 
 #include <deque>
-#include <set>
 
 namespace datdot {
 namespace {
@@ -11,6 +10,7 @@ struct known_peer {
   bool introduced = false;  // has answered or sent a hello
   std::optional<caf::timespan> last_rtt;
   std::optional<std::uint64_t> pinged_at;  // the tick of the last ping
+  std::optional<std::uint64_t> heard_at;   // the last tick its gossip had arrived by
 };
 
 struct node_state {
@@ -109,19 +109,22 @@ void send_ping(node_pointer self, const node_id& to) {
           });
 }
 
-// A peer is pinged each tick unless its gossip came since the last one: then
-// it is alive, and its round trip is measured only every rtt_refresh_ticks.
-// On a busy network that spares most pings (in a simulation of many nodes
-// they were most of the frames); a quiet link is pinged as before.
+// A peer is pinged each tick unless its gossip came within the last
+// rtt_refresh_ticks: then it is alive, and its round trip is measured only
+// every rtt_refresh_ticks. On a busy network that spares most pings (in a
+// simulation of many nodes they were most of the frames, as each peer relays
+// to only a few of its peers per message); a quiet link is pinged as before.
 void ping_due(node_pointer self, const std::vector<node_id>& heard) {
   auto& st = self->state;
-  const std::set<node_id> alive{heard.begin(), heard.end()};
+  for (const auto& id : heard)
+    if (auto i = st.peers.find(id); i != st.peers.end()) i->second.heard_at = st.ticks;
   for (auto& [id, peer] : st.peers) {
     if (!peer.introduced) {
       send_hello(self, id);
       continue;
     }
-    if (peer.pinged_at && alive.contains(id) && st.ticks - *peer.pinged_at < rtt_refresh_ticks) continue;
+    const auto recent = [&](const std::optional<std::uint64_t>& at) { return at && st.ticks - *at < rtt_refresh_ticks; };
+    if (recent(peer.pinged_at) && recent(peer.heard_at)) continue;
     peer.pinged_at = st.ticks;
     send_ping(self, id);
   }
