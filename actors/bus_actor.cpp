@@ -334,13 +334,13 @@ void broadcast(bus_pointer self, role group, const message_body& body) {
   }
 }
 
-// Another node's gossip, to at most relay_fanout_max peers of the group but its sender.
-void relay(bus_pointer self, role group, const node_id& except, const message_body& body) {
+// Another node's gossip, to at most `fanout` (and relay_fanout_max) peers of the group but its sender.
+void relay(bus_pointer self, role group, const node_id& except, std::uint32_t fanout, const message_body& body) {
   auto& st = self->state;
   std::vector<node_id> targets;
   for (const auto& id : members_of(st, group))
     if (id != except) targets.push_back(id);
-  const auto chosen = std::min(targets.size(), bus_limits::relay_fanout_max);
+  const auto chosen = std::min({targets.size(), bus_limits::relay_fanout_max, std::size_t{fanout}});
   for (std::size_t i = 0; i < chosen; ++i)
     std::swap(targets[i], targets[i + deterministic_random::splitmix64(st.relay_draws) % (targets.size() - i)]);
   ++st.metrics.relays_total;
@@ -349,6 +349,16 @@ void relay(bus_pointer self, role group, const node_id& except, const message_bo
   if (chosen == 0) return;
   const auto frame = encode_frame(st.config.self, frame_kind::one_way, 0, body);
   for (std::size_t i = 0; i < chosen; ++i) send_encoded(self, targets[i], frame);
+}
+
+void multicast(bus_pointer self, const std::vector<node_id>& to, const node_id& except, const message_body& body) {
+  auto& st = self->state;
+  std::optional<bytes> frame;
+  for (const auto& id : to) {
+    if (id == except || id == st.config.self || !st.routes.contains(id)) continue;
+    if (!frame) frame = encode_frame(st.config.self, frame_kind::one_way, 0, body);
+    send_encoded(self, id, *frame);
+  }
 }
 
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
@@ -360,8 +370,11 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         send_frame(self, to, frame_kind::one_way, 0, body);
       },
       [=](bus_broadcast_atom, role group, const message_body& body) { broadcast(self, group, body); },
-      [=](bus_relay_atom, role group, const node_id& except, const message_body& body) {
-        relay(self, group, except, body);
+      [=](bus_relay_atom, role group, const node_id& except, std::uint32_t fanout, const message_body& body) {
+        relay(self, group, except, fanout, body);
+      },
+      [=](bus_multicast_atom, const std::vector<node_id>& to, const node_id& except, const message_body& body) {
+        multicast(self, to, except, body);
       },
       [=](bus_request_atom, const node_id& to, const message_body& body,
           caf::timespan timeout) -> caf::result<inbound_message> {

@@ -11,6 +11,7 @@
 CAF_ADD_ATOM(datdot, datdot, bus_send_atom, "bsend")
 CAF_ADD_ATOM(datdot, datdot, bus_broadcast_atom, "bcast")
 CAF_ADD_ATOM(datdot, datdot, bus_relay_atom, "brelay")
+CAF_ADD_ATOM(datdot, datdot, bus_multicast_atom, "bmcast")
 CAF_ADD_ATOM(datdot, datdot, bus_request_atom, "brequest")
 CAF_ADD_ATOM(datdot, datdot, bus_add_peer_atom, "baddpeer")
 CAF_ADD_ATOM(datdot, datdot, bus_subscribe_atom, "bsubscribe")

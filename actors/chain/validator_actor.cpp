@@ -29,6 +29,11 @@ static_assert(sync_answer_slack_bytes + chain_limits::block_bytes_max + sync_blo
               "a sync answer always carries at least one largest block");
 static_assert(sync_in_flight_max <= bus_limits::pending_requests_max);
 
+// Gossip passed on goes to this many random peers (see bus_limits::relay_fanout_max);
+// a voter hands another's vote to this many besides the voters (see execute).
+constexpr auto relay_fanout = static_cast<std::uint32_t>(bus_limits::relay_fanout_max);
+constexpr std::uint32_t vote_relay_followers = 2;
+
 // Prevote after a quarter slot, precommit after half: longer than loopback or
 // LAN delays, so honest voters usually see each other's votes first.
 finality_timing timing_for(const chain_params& p) {
@@ -417,15 +422,35 @@ void execute(validator_pointer self, effects out, const node_id* from) {
     st.seen.insert(blake2b_256(encoded));
     broadcast(wrap(std::move(encoded)));
   };
-  // Another node's message goes on once, to every peer but its sender.
+  // Another node's message goes on once, to a few random peers but its sender.
   auto relay = [&](bytes encoded, auto wrap) {
     if (!st.seen.insert(blake2b_256(encoded))) return;
     ++st.relayed;
     const auto except = from ? *from : node_id{st.v->id()};
-    self->send(st.bus, bus_relay_atom_v, role::validator, except, message_body{wrap(std::move(encoded))});
+    self->send(st.bus, bus_relay_atom_v, role::validator, except, relay_fanout,
+               message_body{wrap(std::move(encoded))});
+  };
+  // A vote goes to every voter this node has a route to (once each, by the
+  // seen filter), and a voter also hands it to a few random peers. Those pass
+  // it on to the voters they reach but to no follower, so voters that cannot
+  // reach each other still hear each other through followers, while a
+  // network of thousands no longer carries every vote to every node (votes
+  // were most of its frames): followers learn finality from commits.
+  auto to_voters = [&](bytes encoded, bool mine) {
+    if (!st.seen.insert(blake2b_256(encoded)) && !mine) return;
+    if (!mine) ++st.relayed;
+    const auto& members = st.v->voter().voters().members;
+    std::vector<node_id> voters;
+    voters.reserve(members.size());
+    for (const auto& m : members) voters.push_back(node_id{m});
+    const auto except = from && !mine ? *from : node_id{st.v->id()};
+    message_body body{chain_vote{std::move(encoded)}};
+    if (st.v->voter().voters().contains(st.v->id()))
+      self->send(st.bus, bus_relay_atom_v, role::validator, except, vote_relay_followers, body);
+    self->send(st.bus, bus_multicast_atom_v, std::move(voters), except, std::move(body));
   };
   auto as_block = [](bytes b) { return chain_block{std::move(b)}; };
-  auto as_vote = [](bytes b) { return chain_vote{std::move(b)}; };
+  auto as_commit = [](bytes b) { return chain_commit{std::move(b)}; };
   for (auto& effect : out) {
     std::visit(
         [&](auto& e) {
@@ -435,11 +460,13 @@ void execute(validator_pointer self, effects out, const node_id* from) {
           } else if constexpr (std::is_same_v<T, gossip_vote>) {
             auto bytes = encode_signed_vote(e.v);
             if (e.v.body.voter == st.v->id() && !persist_own_vote(st, e.v, bytes)) return;
-            own(std::move(bytes), as_vote);
+            to_voters(std::move(bytes), true);
           } else if constexpr (std::is_same_v<T, relay_block>) {
             relay(encode_block(e.b), as_block);
           } else if constexpr (std::is_same_v<T, relay_vote>) {
-            relay(encode_signed_vote(e.v), as_vote);
+            to_voters(encode_signed_vote(e.v), false);
+          } else if constexpr (std::is_same_v<T, relay_commit>) {
+            relay(encode_justification(e.j), as_commit);
           } else if constexpr (std::is_same_v<T, gossip_transaction>) {
             auto bytes = encode_extrinsic(e.x);
             if (e.x.signer == st.v->id() && is_report(e.x)) ++st.equivocations;
@@ -448,7 +475,7 @@ void execute(validator_pointer self, effects out, const node_id* from) {
             // Another node's transaction goes on like its other gossip: to a few peers, not to all.
             message_body body{chain_transaction{std::move(bytes)}};
             if (from && e.x.signer != st.v->id())
-              self->send(st.bus, bus_relay_atom_v, role::validator, *from, std::move(body));
+              self->send(st.bus, bus_relay_atom_v, role::validator, *from, relay_fanout, std::move(body));
             else
               broadcast(std::move(body));
           } else if constexpr (std::is_same_v<T, gossip_commit>) {

@@ -2,13 +2,16 @@
 // (protocol/chain/validator.hpp, whose header says how it is driven). It ticks
 // slots from the wall clock it is given, decodes the chain's bus messages with
 // the chain's own decoders (rejects counted by reason), executes the
-// validator's effects in order (gossip to the "validator" group; others'
-// blocks and votes relayed to every peer but the sender, once each by a seen
-// filter; timers as delayed messages; sync requests), keeps the chain store
+// validator's effects in order (own blocks, commits and transactions to the
+// "validator" group; others' blocks, transactions and the commits that
+// finalized here relayed to a few random peers but the sender, once each by a
+// seen filter; votes to the voters only, see execute; timers as delayed
+// messages; sync requests), keeps the chain store
 // current, rebuilds from it on restart, feeds the chain metrics and answers
 // client queries.
 // A node whose key is not in the validator set runs the same actor as a
-// follower: it imports, verifies and stores, and never produces or votes.
+// follower: it imports, verifies and stores, never produces or votes, and
+// learns finality from the voters' commits.
 #pragma once
 
 #include <functional>

@@ -127,10 +127,15 @@ void sim_cluster::start(sim_node_index i) {
     for (auto r : service->roles.members()) roles.add(r);
   cfg.self = peer_info{n.id, roles, bus_protocol_version, "sim://" + std::to_string(i)};
   // Everyone joins through node 0, and node 0 through node 1: a restarted
-  // node 0 must find its peers again like any other.
+  // node 0 must find its peers again like any other. Validators also know
+  // each other from the start, as their operators would configure them:
+  // votes go from voter to voter, and node 0's table fills with followers.
   const sim_node_index via = i == 0 ? 1 : 0;
   if (via < nodes_.size() && via != i)
     cfg.bootstrap.push_back(peer_address{nodes_[via].id, "sim://" + std::to_string(via)});
+  if (chain_ && i < chain_->config.validators)
+    for (sim_node_index v = 0; v < chain_->config.validators; ++v)
+      if (v != i && v != via) cfg.bootstrap.push_back(peer_address{nodes_[v].id, "sim://" + std::to_string(v)});
   cfg.ping_interval = config_.ping_interval;
   cfg.request_timeout = config_.request_timeout;
   auto* counters = &n.counters;

@@ -234,7 +234,11 @@ void finality_voter::on_commit(const justification& j, block_tree& tree, effects
     for (const auto& sv : j.precommits)
       if (sv.body.kind == vote_kind::precommit && sv.body.round == j.round) accept(sv, tree, out);
     step(tree, out);
-    if (j.target_number <= tree.finalized().number) return;
+    if (j.target_number <= tree.finalized().number) {
+      // A voter announced its own commit in step; anyone else passes this one on.
+      if (!voters_.contains(account_id{me_.pk})) out.push_back(relay_commit{j});
+      return;
+    }
   }
   if (auto ok = verify_justification(chain_, voters_, j); !ok) {
     out.push_back(input_rejected{ok.err().code, "commit: " + ok.err().detail});
@@ -246,6 +250,7 @@ void finality_voter::on_commit(const justification& j, block_tree& tree, effects
     return;
   }
   apply_finality(j, tree, out);
+  out.push_back(relay_commit{j});
   step(tree, out);
 }
 
@@ -293,7 +298,9 @@ bool finality_voter::try_finalize(block_tree& tree, effects& out) {
     if (!g || tree.find(*g)->number <= tree.finalized().number) continue;
     auto j = justify(*g, number, r, tree);
     if (!j) continue;
-    out.push_back(gossip_commit{*j});
+    // Only voters announce what their tally finalized: a follower's commit
+    // would repeat theirs, and commits are what followers learn finality from.
+    if (voters_.contains(account_id{me_.pk})) out.push_back(gossip_commit{*j});
     apply_finality(*j, tree, out);
     return true;
   }

@@ -41,6 +41,9 @@ struct gossip_commit { justification j; };
 // which not every node knows every other. A full mesh may ignore these.
 struct relay_block { block b; };
 struct relay_vote { signed_vote v; };
+// Another node's commit that finalized a block here (the first to, for each
+// block): how followers, which get no votes, learn finality and pass it on.
+struct relay_commit { justification j; };
 struct send_catch_up { account_id to; catch_up c; };
 struct send_commit { account_id to; justification j; };
 struct request_blocks { block_hash hash; };  // a block and its ancestors, from any peer
@@ -53,8 +56,8 @@ struct block_finalized { block_hash hash; block_number number; justification j; 
 struct input_rejected { chain_errc code; std::string detail; };
 
 using validator_effect =
-    std::variant<gossip_block, gossip_vote, gossip_transaction, gossip_commit, relay_block, relay_vote, send_catch_up,
-                 send_commit, request_blocks, start_timer, block_imported, block_finalized, input_rejected>;
+    std::variant<gossip_block, gossip_vote, gossip_transaction, gossip_commit, relay_block, relay_vote, relay_commit,
+                 send_catch_up, send_commit, request_blocks, start_timer, block_imported, block_finalized, input_rejected>;
 using effects = std::vector<validator_effect>;
 
 }  // namespace datdot

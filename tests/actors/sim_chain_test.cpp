@@ -151,7 +151,7 @@ TEST_CASE("a cluster with more validators than nodes is refused") {
 }
 
 TEST_CASE("a peer whose gossip keeps arriving is pinged only every rtt_refresh_ticks and still measured") {
-  // Blocks and votes reach every node each second (a slot), so after the
+  // Blocks and commits reach every node each second (a slot), so after the
   // first tick a ping goes to each peer once per rtt_refresh_ticks ticks, not
   // once per tick; a quiet network is still pinged each tick (sim_bus_test).
   constexpr std::size_t nodes = 8;
@@ -172,4 +172,35 @@ TEST_CASE("a peer whose gossip keeps arriving is pinged only every rtt_refresh_t
     CHECK(pongs <= peers * (ticks / rtt_refresh_ticks + 1));  // one ping per tick would give peers * ticks
     CHECK(cluster.counters(i).ping_failures == 0);
   }
+}
+
+TEST_CASE("votes stay among the voters and followers finalize from commits") {
+  // A slot brings one block and two votes per validator. Before, every vote
+  // reached every node about relay_fanout_max times (over a hundred frames
+  // per follower and slot with seven validators); now a follower hears each
+  // block and commit a few times and votes only now and then.
+  constexpr std::size_t validators = 7, followers = 60;
+  sim_chain_config chain;
+  chain.validators = validators;
+  auto made = sim_cluster::with_chain(sim_cluster_config{8, validators + followers, link_profile{}}, chain);
+  REQUIRE(made.has_value());
+  auto& cluster = **made;
+  cluster.run_for(3s);
+  std::vector<std::uint64_t> frames_before, finalized_before;
+  auto finalized = [&](sim_node_index i) { return cluster.chain_store_of(i)->finalized().value()->number.value; };
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    frames_before.push_back(cluster.metrics(i).frames_in_total);
+    finalized_before.push_back(finalized(i));
+  }
+  constexpr std::uint64_t slots = 10;
+  cluster.run_for(std::chrono::seconds{slots});
+  std::uint64_t follower_frames = 0;
+  for (sim_node_index i = 0; i < cluster.size(); ++i) {
+    INFO("node " << i);
+    CHECK(finalized(i) >= finalized_before[i] + slots - 2);
+    if (i >= validators) follower_frames += cluster.metrics(i).frames_in_total - frames_before[i];
+  }
+  const auto per_follower_slot = follower_frames / (followers * slots);
+  MESSAGE("frames per follower and slot: " << per_follower_slot);
+  CHECK(per_follower_slot <= 50);
 }

@@ -176,6 +176,59 @@ TEST_CASE("the second precommit of an equivocator completes a justification its 
   CHECK(observer.tree().finalized().hash == hash_of(b1.b));
 }
 
+TEST_CASE("followers announce no commit of their own and pass on the first commit that finalizes a block") {
+  // Votes travel among voters only; followers learn finality from commits,
+  // so a follower must pass on the one that finalized a block for it (once),
+  // and never make one of its own that would repeat the voters'.
+  chain_fixture f{4};
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto& set = f.gen.state.validators;
+  const auto vote_of = [&](vote_kind kind, std::size_t voter) {
+    return sign_vote(vote{kind, set.id, round_number{1}, hash_of(b1.b), b1.b.header.header.number,
+                          id_of(f.validators[voter])},
+                     f.chain(), f.validators[voter].sk);
+  };
+  const justification j{round_number{1}, hash_of(b1.b), b1.b.header.header.number,
+                        {vote_of(vote_kind::precommit, 0), vote_of(vote_kind::precommit, 1),
+                         vote_of(vote_kind::precommit, 2)},
+                        {}};
+  REQUIRE(verify_justification(f.chain(), set, j));
+  effects ignored;
+  const auto node = [&](const key_pair& k) {
+    auto v = std::make_unique<validator>(f.gen, k, finality_timing{250, 500}, ignored);
+    (void)v->on_slot(slot_number{1});
+    (void)v->on_block(b1.b);
+    return v;
+  };
+
+  SUBCASE("a follower that counted the votes itself finalizes and announces nothing") {
+    auto follower = node(f.users[0]);
+    effects out;
+    for (auto kind : {vote_kind::prevote, vote_kind::precommit})
+      for (std::size_t voter = 0; voter < 3; ++voter)
+        for (auto& e : follower->on_vote(vote_of(kind, voter))) out.push_back(std::move(e));
+    CHECK(effects_of<block_finalized>(out).size() == 1);
+    CHECK(effects_of<gossip_commit>(out).empty());
+    CHECK(effects_of<relay_commit>(out).empty());
+  }
+  SUBCASE("a follower passes on the commit that finalized, and not a repeat of it") {
+    auto follower = node(f.users[0]);
+    const auto first = follower->on_commit(j);
+    CHECK(effects_of<block_finalized>(first).size() == 1);
+    REQUIRE(effects_of<relay_commit>(first).size() == 1);
+    CHECK(effects_of<relay_commit>(first)[0].j == j);
+    CHECK(effects_of<gossip_commit>(first).empty());
+    CHECK(effects_of<relay_commit>(follower->on_commit(j)).empty());
+  }
+  SUBCASE("a voter finalizing on a commit announces its own") {
+    auto voter = node(f.validators[3]);
+    const auto out = voter->on_commit(j);
+    CHECK(effects_of<block_finalized>(out).size() == 1);
+    CHECK(effects_of<gossip_commit>(out).size() == 1);
+    CHECK(effects_of<relay_commit>(out).empty());
+  }
+}
+
 TEST_CASE("a restarted voter casts the vote it signed before its crash instead of a new one") {
   chain_fixture f{4};
   const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
