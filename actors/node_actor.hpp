@@ -38,7 +38,8 @@ struct node_status {
   std::uint64_t probe_bytes_received = 0;  // their padding bytes
 };
 
-// A peer whose gossip keeps arriving is pinged once in this many ticks, for its round trip.
+// A peer whose gossip arrived within this many ticks is alive: it is pinged
+// once in this many ticks, for its round trip.
 inline constexpr std::uint64_t rtt_refresh_ticks = 10;
 
 struct node_config {
