@@ -106,7 +106,7 @@ void validator::produce(effects& out) {
   if (leader_of(set, now_) != id()) return;
   std::vector<const extrinsic*> pooled;
   pooled.reserve(pool_.size());
-  for (const auto& [key, entry] : pool_) pooled.push_back(&entry.first);
+  for (const auto& [key, entry] : pool_) pooled.push_back(&entry.x);
   std::vector<extrinsic> candidates;
   for (const auto* x : order_candidates(parent.state(), pooled)) {
     if (candidates.size() == chain_limits::block_extrinsics_max) break;
@@ -121,7 +121,7 @@ void validator::produce(effects& out) {
                        x.nonce > account->second.nonce;
     if (later) continue;
     const auto gone = pool_.find({x.signer, x.nonce});
-    pool_bytes_ -= gone->second.second;
+    pool_bytes_ -= gone->second.bytes;
     pool_.erase(gone);
   }
   // Imported (and so stored) before it is gossiped: see restore_clock.
@@ -130,14 +130,16 @@ void validator::produce(effects& out) {
   out.push_back(gossip_block{b});
 }
 
-bool validator::pool_has_room(std::size_t bytes) const {
-  return pool_.size() < chain_limits::transaction_pool_max && pool_bytes_ + bytes <= chain_limits::transaction_pool_bytes_max;
+bool validator::pool_has_room(std::size_t bytes, const pooled_call* replaced) const {
+  const std::size_t freed = replaced ? replaced->bytes : 0;
+  return (replaced || pool_.size() < chain_limits::transaction_pool_max) &&
+         pool_bytes_ - freed + bytes <= chain_limits::transaction_pool_bytes_max;
 }
 
 void validator::pool_add(extrinsic x, std::size_t bytes) {
   pool_bytes_ += bytes;
   const auto key = std::pair{x.signer, x.nonce};
-  pool_.emplace(key, std::pair{std::move(x), bytes});
+  pool_.emplace(key, pooled_call{std::move(x), bytes, now_});
 }
 
 // This node's own calls still waiting in the pool are tended every few
@@ -161,18 +163,18 @@ void validator::tend_own_calls(effects& out) {
   bool renumber = first->first.second != next;
   for (auto it = first; it != pool_.end() && it->first.first == id(); ++it) {
     const auto at = replay.accounts.contains(id()) ? replay.accounts.at(id()).nonce : 0;
-    if (apply_extrinsic(replay, make_extrinsic(chain_, me_, at, it->second.first.body), ignored))
-      still.push_back(it->second.first.body);
+    if (apply_extrinsic(replay, make_extrinsic(chain_, me_, at, it->second.x.body), ignored))
+      still.push_back(it->second.x.body);
     else
       renumber = true;
   }
   if (!renumber) {
     for (auto it = first; it != pool_.end() && it->first.first == id(); ++it)
-      out.push_back(gossip_transaction{it->second.first});
+      out.push_back(gossip_transaction{it->second.x});
     return;
   }
   for (auto it = first; it != pool_.end() && it->first.first == id();) {
-    pool_bytes_ -= it->second.second;
+    pool_bytes_ -= it->second.bytes;
     it = pool_.erase(it);
   }
   for (auto& c : still) add_own(std::move(c), out);
@@ -228,9 +230,18 @@ effects validator::on_transaction(const extrinsic& x) {
   const auto& state = tree_.best().state();
   const auto account = state.accounts.find(x.signer);
   const std::uint64_t next = account == state.accounts.end() ? 0 : account->second.nonce;
-  if (pool_.contains({x.signer, x.nonce}) || x.nonce < next) return out;
+  if (x.nonce < next) return out;
+  // Another call under a pooled call's nonce replaces it once that one has
+  // waited a whole re-gossip period: by then its signer, finding it no longer
+  // applies, has signed its next call with that nonce (tend_own_calls), and
+  // a node keeping the stale one would never pass the new one on. Younger
+  // entries are kept, so a signer cannot make the network churn a nonce.
+  const auto pooled = pool_.find({x.signer, x.nonce});
+  const bool replaces = pooled != pool_.end() && !(pooled->second.x == x) &&
+                        now_.value >= pooled->second.since.value + chain_limits::own_calls_regossip_slots;
+  if (pooled != pool_.end() && !replaces) return out;
   const auto bytes = signed_payload(x).size() + x.sig.size();
-  if (!pool_has_room(bytes)) {
+  if (!pool_has_room(bytes, replaces ? &pooled->second : nullptr)) {
     out.push_back(input_rejected{chain_errc::oversize, "transaction pool full"});
     return out;
   }
@@ -241,6 +252,10 @@ effects validator::on_transaction(const extrinsic& x) {
   if (!verify_extrinsic_signature(x, chain_)) {
     out.push_back(input_rejected{chain_errc::bad_signature, "extrinsic signature"});
     return out;
+  }
+  if (replaces) {
+    pool_bytes_ -= pooled->second.bytes;
+    pool_.erase(pooled);
   }
   pool_add(x, bytes);
   out.push_back(gossip_transaction{x});
@@ -268,7 +283,7 @@ void validator::settle(effects& out) {
   std::erase_if(pool_, [&](const auto& e) {
     const auto account = final_state.accounts.find(e.first.first);
     const bool done = account != final_state.accounts.end() && e.first.second < account->second.nonce;
-    if (done) pool_bytes_ -= e.second.second;
+    if (done) pool_bytes_ -= e.second.bytes;
     return done;
   });
 }

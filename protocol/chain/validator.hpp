@@ -85,11 +85,17 @@ class validator {
   slot_number now_;
   round_number watched_round_;
   slot_number watched_since_;
-  // The pool is bounded in entries and in bytes (a storage proof is ~70 KiB).
-  bool pool_has_room(std::size_t bytes) const;
+  struct pooled_call {
+    extrinsic x;
+    std::size_t bytes = 0;
+    slot_number since;  // when it entered this pool
+  };
+  // The pool is bounded in entries and in bytes (a storage proof is ~70 KiB);
+  // a call replacing `replaced` takes its entry.
+  bool pool_has_room(std::size_t bytes, const pooled_call* replaced = nullptr) const;
   void tend_own_calls(effects& out);
   void pool_add(extrinsic x, std::size_t bytes);
-  std::map<std::pair<account_id, std::uint64_t>, std::pair<extrinsic, std::size_t>> pool_;  // by signer, then nonce
+  std::map<std::pair<account_id, std::uint64_t>, pooled_call> pool_;  // by signer, then nonce
   std::size_t pool_bytes_ = 0;
   std::multimap<slot_number, block> future_;
   std::multimap<block_hash, block> orphans_;  // by missing parent

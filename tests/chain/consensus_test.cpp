@@ -5,6 +5,7 @@
 
 #include "chain/chain_fixture.hpp"
 #include "protocol/chain/block_tree.hpp"
+#include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/justification.hpp"
 #include "protocol/chain/validator.hpp"
 
@@ -276,6 +277,29 @@ TEST_CASE("an own call the chain refuses does not hold the node's later own call
   const auto& accounts = v.tree().best().state().accounts;
   REQUIRE(accounts.contains(to));
   CHECK(accounts.at(to).balance.units == 5);
+}
+
+TEST_CASE("a pooled call is replaced by another under its nonce only after a re-gossip period and only when signed") {
+  // A signer whose call stopped applying signs its next call with that nonce
+  // (tend_own_calls); a node keeping the stale call would never pass the new
+  // one on, and a challenged hoster's proof then missed its deadline.
+  chain_fixture f{1, 2};
+  effects ignored;
+  validator node{f.gen, f.users[1], finality_timing{}, ignored};
+  const account_id to{test_key(77).pk};
+  const auto stale = make_extrinsic(f.chain(), f.users[0], 0, transfer_ratio{to, ratio{5}});
+  const auto next = make_extrinsic(f.chain(), f.users[0], 0, transfer_ratio{to, ratio{7}});
+  auto forged = next;
+  forged.body = transfer_ratio{to, ratio{9}};
+  const auto gossiped = [](const effects& out) { return effects_of<gossip_transaction>(out).size(); };
+  (void)node.on_slot(slot_number{1});
+  CHECK(gossiped(node.on_transaction(stale)) == 1);
+  CHECK(gossiped(node.on_transaction(next)) == 0);  // too soon: a signer cannot churn a nonce
+  (void)node.on_slot(slot_number{1 + chain_limits::own_calls_regossip_slots});
+  CHECK(effects_of<input_rejected>(node.on_transaction(forged)).size() == 1);
+  CHECK(gossiped(node.on_transaction(next)) == 1);
+  CHECK(node.pool_size() == 1);
+  CHECK(gossiped(node.on_transaction(stale)) == 0);  // the replaced call does not come back at once
 }
 
 TEST_CASE("an own call that stopped applying is dropped even when this node never leads") {
