@@ -35,6 +35,19 @@ sim_report run(const sim_scenario& s, const scenario_hooks& hooks = {}) {
   return *r;
 }
 
+// A cluster of `validators` genesis validators and `followers` on clean links.
+std::unique_ptr<sim_cluster> chain_cluster(std::uint64_t seed, std::size_t validators, std::size_t followers) {
+  sim_chain_config chain;
+  chain.validators = validators;
+  auto made = sim_cluster::with_chain(sim_cluster_config{seed, validators + followers, link_profile{}}, chain);
+  REQUIRE(made.has_value());
+  return std::move(*made);
+}
+
+std::uint64_t finalized_height(sim_cluster& cluster, sim_node_index i) {
+  return cluster.chain_store_of(i)->finalized().value()->number.value;
+}
+
 }  // namespace
 
 TEST_CASE("a small simulated chain finalizes and every node agrees") {
@@ -108,18 +121,15 @@ TEST_CASE("validators that cannot reach each other finalize through followers th
   // drops every frame: a block or vote reaches another validator, and most
   // followers, only when a follower passes it on.
   constexpr std::size_t validators = 4, followers = 6;
-  sim_chain_config chain;
-  chain.validators = validators;
-  auto made = sim_cluster::with_chain(sim_cluster_config{9, validators + followers, link_profile{}}, chain);
-  REQUIRE(made.has_value());
-  auto& cluster = **made;
+  auto made = chain_cluster(9, validators, followers);
+  auto& cluster = *made;
   cluster.run_for(2s);
   link_profile cut;
   cut.loss_permille = 1000;
   for (sim_node_index a = 0; a < validators; ++a)
     for (sim_node_index b = 0; b < validators; ++b)
       if (a != b) cluster.network().set_link(a, b, cut);
-  auto finalized = [&](sim_node_index i) { return cluster.chain_store_of(i)->finalized().value()->number.value; };
+  auto finalized = [&](sim_node_index i) { return finalized_height(cluster, i); };
   std::vector<std::uint64_t> at_cut;
   for (sim_node_index i = 0; i < cluster.size(); ++i) at_cut.push_back(finalized(i));
   cluster.run_for(10s);
@@ -180,14 +190,11 @@ TEST_CASE("votes stay among the voters and followers finalize from commits") {
   // per follower and slot with seven validators); now a follower hears each
   // block and commit a few times and votes only now and then.
   constexpr std::size_t validators = 7, followers = 60;
-  sim_chain_config chain;
-  chain.validators = validators;
-  auto made = sim_cluster::with_chain(sim_cluster_config{8, validators + followers, link_profile{}}, chain);
-  REQUIRE(made.has_value());
-  auto& cluster = **made;
+  auto made = chain_cluster(8, validators, followers);
+  auto& cluster = *made;
   cluster.run_for(3s);
   std::vector<std::uint64_t> frames_before, finalized_before;
-  auto finalized = [&](sim_node_index i) { return cluster.chain_store_of(i)->finalized().value()->number.value; };
+  auto finalized = [&](sim_node_index i) { return finalized_height(cluster, i); };
   for (sim_node_index i = 0; i < cluster.size(); ++i) {
     frames_before.push_back(cluster.metrics(i).frames_in_total);
     finalized_before.push_back(finalized(i));
