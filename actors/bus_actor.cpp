@@ -351,14 +351,19 @@ void relay(bus_pointer self, role group, const node_id& except, std::uint32_t fa
   for (std::size_t i = 0; i < chosen; ++i) send_encoded(self, targets[i], frame);
 }
 
-void multicast(bus_pointer self, const std::vector<node_id>& to, const node_id& except, const message_body& body) {
+void multicast(bus_pointer self, role group, const std::vector<node_id>& to, const node_id& except,
+               std::uint32_t fallback, const message_body& body) {
   auto& st = self->state;
   std::optional<bytes> frame;
+  bool routed = false;
   for (const auto& id : to) {
-    if (id == except || id == st.config.self || !st.routes.contains(id)) continue;
+    if (id == st.config.self || !st.routes.contains(id)) continue;
+    routed = true;  // `except` counts: it has the message already
+    if (id == except) continue;
     if (!frame) frame = encode_frame(st.config.self, frame_kind::one_way, 0, body);
     send_encoded(self, id, *frame);
   }
+  if (!routed && fallback > 0) relay(self, group, except, fallback, body);
 }
 
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
@@ -373,9 +378,8 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
       [=](bus_relay_atom, role group, const node_id& except, std::uint32_t fanout, const message_body& body) {
         relay(self, group, except, fanout, body);
       },
-      [=](bus_multicast_atom, const std::vector<node_id>& to, const node_id& except, const message_body& body) {
-        multicast(self, to, except, body);
-      },
+      [=](bus_multicast_atom, role group, const std::vector<node_id>& to, const node_id& except,
+          std::uint32_t fallback, const message_body& body) { multicast(self, group, to, except, fallback, body); },
       [=](bus_request_atom, const node_id& to, const message_body& body,
           caf::timespan timeout) -> caf::result<inbound_message> {
         auto& st = self->state;

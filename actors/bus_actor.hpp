@@ -31,9 +31,12 @@ using bus_actor = caf::typed_actor<
     // Gossip passed on: to at most this many peers of the group, drawn at
     // random, never back to the node it came from (relay_fanout_max at most).
     caf::reacts_to<bus_relay_atom, role, node_id, std::uint32_t, message_body>,
-    // To the listed nodes this bus has routes to, but the one named last:
-    // messages for a known few (the voters), whichever group they are in.
-    caf::reacts_to<bus_multicast_atom, std::vector<node_id>, node_id, message_body>,
+    // To the listed nodes this bus has routes to, but `except`: messages for
+    // a known few (the voters), whichever group they are in. When it routes
+    // none of them, to `fallback` random peers of the group but `except`
+    // instead (relayed, as by bus_relay_atom), so the message can reach the
+    // few through peers that route them; 0: to nobody then.
+    caf::reacts_to<bus_multicast_atom, role, std::vector<node_id>, node_id, std::uint32_t, message_body>,
     // Fails with caf::sec::request_timeout, or an error naming the drop, if no answer comes.
     caf::replies_to<bus_request_atom, node_id, message_body, caf::timespan>::with<inbound_message>,
     caf::reacts_to<bus_add_peer_atom, peer_info>,

@@ -30,9 +30,11 @@ static_assert(sync_answer_slack_bytes + chain_limits::block_bytes_max + sync_blo
 static_assert(sync_in_flight_max <= bus_limits::pending_requests_max);
 
 // Gossip passed on goes to this many random peers (see bus_limits::relay_fanout_max);
-// a voter hands another's vote to this many besides the voters (see execute).
+// a voter hands another's vote, and a signer its own transaction, to this many
+// besides the voters (see execute).
 constexpr auto relay_fanout = static_cast<std::uint32_t>(bus_limits::relay_fanout_max);
 constexpr std::uint32_t vote_relay_followers = 2;
+constexpr std::uint32_t transaction_relay_peers = 2;
 
 // Prevote after a quarter slot, precommit after half: longer than loopback or
 // LAN delays, so honest voters usually see each other's votes first.
@@ -436,18 +438,34 @@ void execute(validator_pointer self, effects out, const node_id* from) {
   // reach each other still hear each other through followers, while a
   // network of thousands no longer carries every vote to every node (votes
   // were most of its frames): followers learn finality from commits.
-  auto to_voters = [&](bytes encoded, bool mine) {
-    if (!st.seen.insert(blake2b_256(encoded)) && !mine) return;
-    if (!mine) ++st.relayed;
+  auto voter_ids = [&] {
     const auto& members = st.v->voter().voters().members;
     std::vector<node_id> voters;
     voters.reserve(members.size());
     for (const auto& m : members) voters.push_back(node_id{m});
+    return voters;
+  };
+  auto to_voters = [&](bytes encoded, bool mine) {
+    if (!st.seen.insert(blake2b_256(encoded)) && !mine) return;
+    if (!mine) ++st.relayed;
     const auto except = from && !mine ? *from : node_id{st.v->id()};
     message_body body{chain_vote{std::move(encoded)}};
     if (st.v->voter().voters().contains(st.v->id()))
       self->send(st.bus, bus_relay_atom_v, role::validator, except, vote_relay_followers, body);
-    self->send(st.bus, bus_multicast_atom_v, std::move(voters), except, std::move(body));
+    self->send(st.bus, bus_multicast_atom_v, role::validator, voter_ids(), except, std::uint32_t{0}, std::move(body));
+  };
+  // A transaction matters only to the block producers, the voters, so it
+  // goes to the voters this node routes and stops there, instead of reaching
+  // every node: a storage proof carries a sealed block, and flooding each to
+  // every node made transactions most of a large network's bytes. A node that
+  // routes no voter passes it to a few random peers (the multicast's
+  // fallback), and its signer also hands it to a few, so that one stale route
+  // does not hold it back until the next re-gossip.
+  auto to_producers = [&](bytes encoded, bool mine) {
+    const auto except = from && !mine ? *from : node_id{st.v->id()};
+    message_body body{chain_transaction{std::move(encoded)}};
+    if (mine) self->send(st.bus, bus_relay_atom_v, role::validator, except, transaction_relay_peers, body);
+    self->send(st.bus, bus_multicast_atom_v, role::validator, voter_ids(), except, relay_fanout, std::move(body));
   };
   auto as_block = [](bytes b) { return chain_block{std::move(b)}; };
   auto as_commit = [](bytes b) { return chain_commit{std::move(b)}; };
@@ -472,12 +490,7 @@ void execute(validator_pointer self, effects out, const node_id* from) {
             if (e.x.signer == st.v->id() && is_report(e.x)) ++st.equivocations;
             if (e.x.signer == st.v->id() && is_report(e.x) && st.config().metrics)
               st.config().metrics->equivocations.Increment();
-            // Another node's transaction goes on like its other gossip: to a few peers, not to all.
-            message_body body{chain_transaction{std::move(bytes)}};
-            if (from && e.x.signer != st.v->id())
-              self->send(st.bus, bus_relay_atom_v, role::validator, *from, relay_fanout, std::move(body));
-            else
-              broadcast(std::move(body));
+            to_producers(std::move(bytes), !from || e.x.signer == st.v->id());
           } else if constexpr (std::is_same_v<T, gossip_commit>) {
             broadcast(chain_commit{encode_justification(e.j)});
           } else if constexpr (std::is_same_v<T, send_catch_up>) {

@@ -115,6 +115,7 @@ class sim_cluster {
   // For actors a scenario adds next to the nodes' own (another family's inbox, a requester).
   caf::actor_system& system() noexcept { return *system_; }
   const bus_actor& bus_of(sim_node_index node) const { return nodes_[node].bus; }
+  const validator_actor& chain_of(sim_node_index node) const { return nodes_[node].chain; }  // with a chain, while up
   const node_id& id_of(sim_node_index node) const { return nodes_[node].id; }
   const key_pair& keys_of(sim_node_index node) const { return nodes_[node].keys; }
   // The node's sealing key (rabin_williams::of_node), derived the first time

@@ -1,10 +1,13 @@
 // The simulated bus end to end: real bus and node actors over the simulated
 // network in virtual time — handshake and ping, determinism by seed, faults
 // (loss, duplication, reordering, partitions, crashes), a garbage sender, and
-// a data-plane request answered by the data family's inbox.
+// a data-plane request answered by the data family's inbox, and a multicast
+// to listed nodes with its fallback to random peers.
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <map>
+#include <set>
 
 #include "actors/sim/sim_cluster.hpp"
 #include "protocol/data_plane/data_message.hpp"
@@ -215,4 +218,49 @@ TEST_CASE("a data request reaches the data inbox and its response comes back to 
   CHECK(*decoded == data_message{data_refusal{"unknown feed"}});
   CHECK(cluster.metrics(2).rejected_sum() == 0);
   caf::anon_send_exit(inbox, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a multicast reaches the listed nodes it routes, or a few random peers when it routes none of them") {
+  // Eight chain nodes all routing each other; nodes 0..6 record the chain
+  // messages they are handed, and node 7 multicasts.
+  sim_chain_config chain;
+  chain.validators = 2;
+  auto made = sim_cluster::with_chain(sim_cluster_config{21, 8, link_profile{}}, chain);
+  REQUIRE(made.has_value());
+  auto& cluster = **made;
+  cluster.run_for(3s);
+  auto heard = std::make_shared<std::map<std::uint8_t, std::set<node_id>>>();
+  std::vector<inbox_actor> recorders;
+  for (sim_node_index i = 0; i < 7; ++i) {
+    auto recorder = cluster.system().spawn([heard, me = cluster.id_of(i)]() -> inbox_actor::behavior_type {
+      return {
+          [](bus_ask_atom, inbound_message&) -> message_body { return chain_transaction{}; },
+          [heard, me](bus_deliver_atom, inbound_message& msg) {
+            const auto* tx = std::get_if<chain_transaction>(&msg.body);
+            if (tx && tx->encoded.size() == 1) (*heard)[tx->encoded[0]].insert(me);
+          },
+      };
+    });
+    caf::anon_send(cluster.bus_of(i), bus_subscribe_atom_v, message_family::chain, recorder);
+    recorders.push_back(recorder);
+  }
+  cluster.run_for(10ms);
+  const auto multicast = [&](std::vector<node_id> to, sim_node_index except, std::uint8_t marker) {
+    caf::anon_send(cluster.bus_of(7), bus_multicast_atom_v, role::validator, std::move(to), cluster.id_of(except),
+                   std::uint32_t{3}, message_body{chain_transaction{bytes{marker}}});
+    cluster.run_for(50ms);
+    return (*heard)[marker];
+  };
+  node_id stranger;
+  stranger.key.fill(0xee);
+
+  // Routed: only the listed nodes but `except`, and no fallback.
+  CHECK(multicast({cluster.id_of(3), cluster.id_of(4)}, 4, 1) == std::set<node_id>{cluster.id_of(3)});
+  // The only listed node it routes is `except`, which has the message: nobody.
+  CHECK(multicast({cluster.id_of(5), stranger}, 5, 2).empty());
+  // None routed: three random peers but `except`.
+  const auto fallback = multicast({stranger}, 5, 3);
+  CHECK(fallback.size() == 3);
+  CHECK_FALSE(fallback.contains(cluster.id_of(5)));
+  for (auto& r : recorders) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
 }

@@ -4,7 +4,8 @@
 // holding; a run is a function of scenario and seed; a 2|2 partition stops
 // finality without conflict and healing resumes it; crashed nodes come back
 // from their stores without losing finality; validators that do not reach
-// each other directly finalize through nodes that relay.
+// each other directly finalize through nodes that relay; votes and
+// transactions stay among the nodes that need them.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -210,4 +211,43 @@ TEST_CASE("votes stay among the voters and followers finalize from commits") {
   const auto per_follower_slot = follower_frames / (followers * slots);
   MESSAGE("frames per follower and slot: " << per_follower_slot);
   CHECK(per_follower_slot <= 50);
+}
+
+TEST_CASE("transactions reach the block producers without crossing every follower") {
+  // Before, every node pooled every transaction and passed it to eight random
+  // peers, so a follower heard each transaction several times; now it goes to
+  // the voters and stops there.
+  constexpr std::size_t validators = 4, followers = 40, signers = 20;
+  auto made = chain_cluster(10, validators, followers);
+  auto& cluster = *made;
+  cluster.run_for(6s);  // past joining and the first pings
+  auto frames_in = [&] {
+    std::vector<std::int64_t> frames;
+    for (sim_node_index i = 0; i < cluster.size(); ++i)
+      frames.push_back(static_cast<std::int64_t>(cluster.metrics(i).frames_in_total));
+    return frames;
+  };
+  // A window without transactions, then one as long in which `signers` followers each register.
+  const auto start = frames_in();
+  cluster.run_for(2s);
+  const auto quiet = frames_in();
+  for (std::size_t k = 0; k < signers; ++k) {
+    register_node r;
+    r.roles.add(role::hoster);
+    r.capacity_bytes = 1 << 20;
+    r.bus_address = "sim://" + std::to_string(validators + k);
+    caf::anon_send(cluster.chain_of(validators + k), chain_submit_atom_v, call{std::move(r)});
+  }
+  cluster.run_for(2s);
+  const auto busy = frames_in();
+  cluster.run_for(3s);
+  const auto state = cluster.finalized_state_of(0);
+  REQUIRE(state);
+  for (std::size_t k = 0; k < signers; ++k) CHECK(state->nodes.contains(account_id{cluster.keys_of(validators + k).pk}));
+  std::int64_t extra = 0;
+  for (sim_node_index i = validators + signers; i < cluster.size(); ++i)
+    extra += (busy[i] - quiet[i]) - (quiet[i] - start[i]);
+  const auto per_follower = extra / static_cast<std::int64_t>(followers - signers);
+  MESSAGE("frames more per uninvolved follower while " << signers << " transactions spread: " << per_follower);
+  CHECK(per_follower < static_cast<std::int64_t>(signers / 2));
 }

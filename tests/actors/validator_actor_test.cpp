@@ -34,7 +34,7 @@ bus_actor::behavior_type quiet_bus() {
       [](bus_send_atom, const node_id&, const message_body&) {},
       [](bus_broadcast_atom, role, const message_body&) {},
       [](bus_relay_atom, role, const node_id&, std::uint32_t, const message_body&) {},
-      [](bus_multicast_atom, const std::vector<node_id>&, const node_id&, const message_body&) {},
+      [](bus_multicast_atom, role, const std::vector<node_id>&, const node_id&, std::uint32_t, const message_body&) {},
       [](bus_request_atom, const node_id&, const message_body&, caf::timespan) -> caf::result<inbound_message> {
         return caf::make_error(caf::sec::request_timeout);
       },
