@@ -12,10 +12,7 @@ struct hoster_state {
   std::optional<role_context> ctx;
   std::optional<storage::replica_store> store;
   std::shared_ptr<const chain_state> chain;
-  // Challenges answered, with the length proved at: a proof for a replica
-  // the chain extends before it is included no longer matches the agreed
-  // trees, so the challenge is answered again at the new length.
-  std::map<std::uint64_t, std::uint64_t> proved;
+  proofs_answered answered;
   std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
   std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose sealing dispute is under way
   std::set<node_id> known;
@@ -181,11 +178,9 @@ data_message serve(hoster_pointer self, const replica_roots_request& req) {
 
 void answer_challenges(hoster_pointer self) {
   auto& st = self->state;
-  for (const auto& d : proof_duties(*st.chain, st.ctx->me())) {
+  for (const auto& d : st.answered.due(*st.chain, st.ctx->me())) {
     // Proved at the length the chain agreed, even while an extension fills the replica further.
     const auto length = d.replica.covers.length;
-    if (const auto done = st.proved.find(d.id); done != st.proved.end() && done->second == length) continue;
-    st.proved.insert_or_assign(d.id, length);
     auto r = st.conduct->replica_to_read(*st.store, *st.chain, st.ctx->me(), id_of(d.challenge.feed, d.challenge.replica));
     if (!r) {
       st.ctx->say("hoster: challenge " + std::to_string(d.id) + " for a replica not stored here: " + r.err().describe());
@@ -201,7 +196,6 @@ void answer_challenges(hoster_pointer self) {
     submit_logged(self, *st.ctx, submit_storage_proof{d.id, std::move(*proof), std::move(*feed_roots)},
                   "hoster: storage proof for challenge " + std::to_string(d.id));
   }
-  std::erase_if(st.proved, [&](const auto& done) { return !st.chain->challenges.contains(done.first); });
 }
 
 // Replicas the chain no longer gives this node (failed, retired by a reshuffle, re-assigned) are deleted.

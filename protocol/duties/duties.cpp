@@ -65,6 +65,19 @@ std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id&
   return challenges_where(s, [&](const challenge_record& c, const replica_record& r) { return r.hoster == me && !c.proved; });
 }
 
+std::vector<challenge_duty> proofs_answered::due(const chain_state& s, const account_id& me) {
+  std::vector<challenge_duty> out;
+  for (auto& d : proof_duties(s, me)) {
+    const auto length = d.replica.covers.length;
+    const auto [it, fresh] = length_of_.try_emplace(d.id, length);
+    if (!fresh && it->second == length) continue;
+    it->second = length;
+    out.push_back(std::move(d));
+  }
+  std::erase_if(length_of_, [&](const auto& answered) { return !s.challenges.contains(answered.first); });
+  return out;
+}
+
 std::vector<challenge_duty> attestation_duties(const chain_state& s, const account_id& me) {
   return challenges_where(s, [&](const challenge_record& c, const replica_record&) {
     return std::find(c.attesters.begin(), c.attesters.end(), me) != c.attesters.end() &&

@@ -4,6 +4,8 @@
 // repeat work they already did (the chain refuses a second root or proof).
 #pragma once
 
+#include <map>
+
 #include <vector>
 
 #include "protocol/chain/chain_state.hpp"
@@ -41,6 +43,20 @@ std::vector<replica_duty> sealing_duties(const chain_state& s, const account_id&
 std::vector<replica_duty> intake_duties(const chain_state& s, const account_id& me);
 // Open challenges of replicas `me` hosts that are not proved yet.
 std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id& me);
+// A hoster's record of the challenges it answered and the length it proved
+// each at. The chain checks a proof against the replica's trees when it
+// includes it, so a proof made before the chain extended the replica no
+// longer matches: that challenge is due again, at the new length.
+class proofs_answered {
+ public:
+  // The open challenges of replicas `me` hosts to prove now, which it then
+  // counts as answered: those not answered yet and those answered at another
+  // length than the replica now covers. Forgets challenges that closed.
+  std::vector<challenge_duty> due(const chain_state& s, const account_id& me);
+
+ private:
+  std::map<std::uint64_t, std::uint64_t> length_of_;  // challenge id -> length proved at
+};
 // Open challenges naming `me` as an attester that has not reported yet.
 std::vector<challenge_duty> attestation_duties(const chain_state& s, const account_id& me);
 

@@ -4,7 +4,8 @@
 // that is another replica's, the original block unsealed, a forged sealing,
 // a block its encoder did not sign, or roots that are not the published tree;
 // a signed bad block becomes a dispute the chain accepts. An encoder must
-// refuse blocks that are not the feed's.
+// refuse blocks that are not the feed's. A hoster proves a challenge again
+// when the chain extends the replica before the proof is in.
 #include <doctest/doctest.h>
 
 #include "chain/hosting_fixture.hpp"
@@ -349,4 +350,33 @@ TEST_CASE("an encoder whose root is the commitment it signed cannot be disputed"
   const auto refused = make_root_dispute(t.h.f.chain(), duties.front(), evidence);
   REQUIRE_FALSE(refused);
   CHECK(refused.err().detail.find("nothing to dispute") != std::string::npos);
+}
+
+TEST_CASE("a hoster proves a challenge once, and again when the chain extends the replica before the proof is in") {
+  transfer_fixture t;
+  t.h.activate(t.key, 0);
+  std::uint64_t seed = 1;
+  const auto issued = next_challenge(t.h, seed);
+  const auto& r = t.h.s.feeds.at(t.key).replicas.at(issued.replica);
+  proofs_answered answered, other;
+  CHECK(other.due(t.h.s, r.encoder).empty());  // not the encoder's to prove
+  auto due = answered.due(t.h.s, issued.hoster);
+  REQUIRE(due.size() == 1);
+  CHECK(due.front().id == issued.challenge);
+  const auto proved_at = due.front().replica.covers.length;
+  CHECK(answered.due(t.h.s, issued.hoster).empty());  // answered: not again at the same length
+
+  // The chain extends the replica before the proof is included: due again, at the new length, once.
+  auto extended = t.h.s;
+  extended.feeds.at(t.key).replicas.at(issued.replica).covers.length = proved_at + 1;
+  due = answered.due(extended, issued.hoster);
+  REQUIRE(due.size() == 1);
+  CHECK(due.front().replica.covers.length == proved_at + 1);
+  CHECK(answered.due(extended, issued.hoster).empty());
+
+  // Once the challenge closes it is forgotten: an id the chain opened anew would be answered.
+  auto closed = extended;
+  closed.challenges.erase(issued.challenge);
+  CHECK(answered.due(closed, issued.hoster).empty());
+  CHECK(answered.due(extended, issued.hoster).size() == 1);
 }
