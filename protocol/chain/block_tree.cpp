@@ -37,7 +37,7 @@ chain_result<std::vector<chain_event>> block_tree::import(const block& b) {
   DATDOT_CHAIN_TRY(applied, apply_block_shared(parent->state(), parent->hash, b));
   const auto hash = hash_of(b);
   const auto [it, inserted] =
-      entries_.emplace(hash, tree_entry{hash, h.parent, h.number, h.slot, std::move(applied.state), b});
+      entries_.emplace(hash, tree_entry{hash, h.parent, h.number, h.slot, std::move(applied.state), h});
   if (inserted && better(it->second, best())) best_ = hash;
   return std::move(applied.events);
 }

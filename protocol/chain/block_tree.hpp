@@ -22,7 +22,10 @@ struct tree_entry {
   // After the block; never changed once applied, so finalized views share it
   // instead of copying a state that grows with every account.
   std::shared_ptr<const chain_state> state_after;
-  block b;  // empty for the root
+  // The header alone (a justification's ancestry names headers): the block's
+  // extrinsics are in the chain store, and a simulation of thousands of
+  // nodes would otherwise hold a copy of every unfinalized block per node.
+  block_header header;  // empty for the root
   const chain_state& state() const { return *state_after; }
 };
 

@@ -284,7 +284,7 @@ std::optional<justification> finality_voter::justify(const block_hash& target, r
     const auto& sv = *chosen;
     j.precommits.push_back(sv);
     for (auto h = sv.body.target; h != target; h = tree.find(h)->parent)
-      if (linked.insert(h).second) j.ancestry.push_back(tree.find(h)->b.header.header);
+      if (linked.insert(h).second) j.ancestry.push_back(tree.find(h)->header);
   }
   if (j.precommits.size() < supermajority(voters_.members.size()) ||
       j.ancestry.size() > chain_limits::justification_ancestry_max)
