@@ -36,8 +36,9 @@ run() {  # nodes slots feeds [limit_seconds] -> one line; sets $wall (empty when
   rss_kb=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$err")
   wall=$(jq -r .wall_seconds "$out")
   actors=$((nodes * 4 + (feeds > 0 ? (nodes - 7) / 10 * 2 + 2 * 2 + 2 + 3 * 2 : 0)))
-  printf '%s nodes, %s slots, %s feeds: %.1f s wall, peak RSS %.0f MB, %s events (%.0f/s), %.0f bytes per actor (%s actors), invariants %s, finalized %s\n' \
-    "$nodes" "$slots" "$feeds" "$wall" "$((rss_kb / 1024))" "$(jq -r .events "$out")" "$(jq -r .events_per_second "$out")" \
+  printf '%s nodes, %s slots, %s feeds: %.1f s wall, peak RSS %.0f MB (at slot ends at most %s MB anonymous, %s MB file-backed), %s events (%.0f/s), %.0f bytes per actor (%s actors), invariants %s, finalized %s\n' \
+    "$nodes" "$slots" "$feeds" "$wall" "$((rss_kb / 1024))" "$(jq -r '.peak_rss_anon_bytes / 1048576 | floor' "$out")" \
+    "$(jq -r '.peak_rss_file_bytes / 1048576 | floor' "$out")" "$(jq -r .events "$out")" "$(jq -r .events_per_second "$out")" \
     "$((rss_kb * 1024 / actors))" "$actors" "$(jq -r 'if .invariants_ok then "ok" else "VIOLATED" end' "$out")" \
     "$(jq -r .blocks_finalized "$out")"
   rm -f "$out" "$err"

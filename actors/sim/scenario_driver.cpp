@@ -8,6 +8,7 @@
 
 #include "actors/sim/hosting_tally.hpp"
 #include "actors/sim/ledger_checker.hpp"
+#include "actors/sim/resident_memory.hpp"
 #include "actors/sim/sim_adversaries.hpp"
 #include "actors/sim/sim_cluster.hpp"
 #include "actors/sim/sim_feeds.hpp"
@@ -329,6 +330,10 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
     if (auto bad = caught.on_bans(slot, cluster.network().take_bans(), cluster); bad && !r.violation)
       r.violation = bad;
     if (r.violation) r.violation_slot = slot;
+    if (const auto memory = resident_memory_now()) {
+      r.peak_rss_anon_bytes = std::max(r.peak_rss_anon_bytes, memory->anon_bytes);
+      r.peak_rss_file_bytes = std::max(r.peak_rss_file_bytes, memory->file_bytes);
+    }
     if (hooks.on_slot) hooks.on_slot(sample_of(cluster, checker, caught, hosting, slot));
     const bool report_now = hooks.progress_every_slots > 0 && slot % hooks.progress_every_slots == 0;
     if (hooks.on_progress && (report_now || slot == s.slots || r.violation))

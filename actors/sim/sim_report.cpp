@@ -171,6 +171,8 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"blocks_memoized", r.blocks_memoized},
                    {"wall_seconds", r.wall_seconds},
                    {"events_per_second", events_per_second(r)},
+                   {"peak_rss_anon_bytes", r.peak_rss_anon_bytes},
+                   {"peak_rss_file_bytes", r.peak_rss_file_bytes},
                    {"trace_hash", to_hex(r.trace_hash)},
                    {"state_root", to_hex(r.state_root)},
                    {"state_root_height", r.state_root_height},
@@ -213,6 +215,10 @@ std::string report_text(const sim_report& r, const std::string& replay) {
          " signatures verified (" + std::to_string(r.signatures_memoized) + " more answered by the memo), " +
          std::to_string(r.blocks_applied) + " block imports applied (" + std::to_string(r.blocks_memoized) +
          " more answered by the memo)\n";
+  if (r.peak_rss_anon_bytes + r.peak_rss_file_bytes > 0)
+    out += "memory     at most " + std::to_string(r.peak_rss_anon_bytes >> 20) + " MiB anonymous and " +
+           std::to_string(r.peak_rss_file_bytes >> 20) +
+           " MiB file-backed resident at a slot's end (file-backed: the program, its libraries and the nodes' LMDB stores, which a simulation maps writable)\n";
   if (runs_hosting(r)) out += hosting_text(r);
   for (const auto& a : r.adversaries) out += adversary_line(a);
   if (!r.adversaries.empty())

@@ -37,6 +37,9 @@ TEST_CASE("datdot sim --json prints the report with trace_hash and state_root") 
   CHECK(j["state_root"].get<std::string>().size() == 64);
   CHECK(j["invariants_ok"] == true);
   CHECK(j["blocks_finalized"].get<std::uint64_t>() > 0);
+  // Resident memory, sampled at each slot's end: this process has a heap and mapped files.
+  CHECK(j["peak_rss_anon_bytes"].get<std::uint64_t>() > 0);
+  CHECK(j["peak_rss_file_bytes"].get<std::uint64_t>() > 0);
   CHECK(j["scenario"]["followers"] == 2);
   // Progress on stderr: slots 4 and 8.
   CHECK(r.err.find("slot 4/8") != std::string::npos);
