@@ -98,6 +98,7 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   if (given(cmd, "--feed-bytes")) h.feed_bytes = f.hosting.feed_bytes;
   if (given(cmd, "--replicas")) h.replicas = f.hosting.replicas;
   if (given(cmd, "--publish-at-slot")) h.publish_at_slot = f.hosting.publish_at_slot;
+  if (given(cmd, "--feeds-per-slot")) h.feeds_per_slot = f.hosting.feeds_per_slot;
   if (given(cmd, "--challenge-period-slots")) h.challenge_period_slots = f.hosting.challenge_period_slots;
   if (given(cmd, "--challenge-deadline-blocks")) h.challenge_deadline_blocks = f.hosting.challenge_deadline_blocks;
   if (given(cmd, "--reshuffle-period-slots")) h.reshuffle_period_slots = f.hosting.reshuffle_period_slots;
@@ -249,13 +250,15 @@ void add_sim_command(CLI::App& app) {
       ->default_str(std::to_string(hd.attesters));
   cmd->add_option("--capacity-bytes", fh.capacity_bytes, "Capacity each hoster offers")
       ->default_str(std::to_string(hd.capacity_bytes));
-  cmd->add_option("--feeds", fh.feeds, "Feeds to publish, one per slot, the publishers in turn")
+  cmd->add_option("--feeds", fh.feeds, "Feeds to publish, --feeds-per-slot a slot, the publishers in turn")
       ->default_str(std::to_string(hd.feeds));
   cmd->add_option("--feed-bytes", fh.feed_bytes, "Size of each feed (64 KiB blocks of seeded bytes)")
       ->default_str(std::to_string(hd.feed_bytes));
   cmd->add_option("--replicas", fh.replicas, "Replicas each feed asks for")->default_str(std::to_string(hd.replicas));
   cmd->add_option("--publish-at-slot", fh.publish_at_slot, "Slot the first feed is published in")
       ->default_str(std::to_string(hd.publish_at_slot));
+  cmd->add_option("--feeds-per-slot", fh.feeds_per_slot, "Feeds published in each slot from --publish-at-slot on")
+      ->default_str(std::to_string(hd.feeds_per_slot));
   cmd->add_option("--challenge-period-slots", fh.challenge_period_slots,
                   "About how often each replica is challenged (the chain's challenge_period_slots)")
       ->default_str(std::to_string(hd.challenge_period_slots));

@@ -147,25 +147,25 @@ std::uint64_t live_replica_bytes(const sim_cluster& cluster) {
 }
 
 // The workload's feeds as their publish answers name them: feed k, published
-// in slot publish_at_slot + k by publisher_of(k).
+// in slot publish_slot_of(k) by publisher_of(k).
 using published_feeds = std::map<std::uint64_t, feed_key>;
+
+std::uint64_t publish_slot_of(const sim_scenario& s, std::uint64_t k) {
+  return s.hosting.publish_at_slot + k / s.hosting.feeds_per_slot;
+}
 
 sim_node_index publisher_of(const sim_scenario& s, std::uint64_t k) {
   return static_cast<sim_node_index>(s.publisher_nodes().first + k % s.hosting.publishers);
 }
 
-// Feed `k` of the workload, due in this slot, goes to the next publisher in turn.
-// Publish answers arrive as the cluster runs, possibly after the report is
-// gone (the cluster's shutdown fails the ones in flight), hence shared counts.
-result<void> publish_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
-                         const std::shared_ptr<std::uint64_t>& failures,
-                         const std::shared_ptr<published_feeds>& published) {
+// Feed `k` of the workload, from seeded bytes, to its publisher. Publish
+// answers arrive as the cluster runs, possibly after the report is gone (the
+// cluster's shutdown fails the ones in flight), hence shared counts.
+result<void> publish_feed(sim_cluster& cluster, const sim_scenario& s, std::uint64_t k,
+                          const std::filesystem::path& dir, sim_report& r,
+                          const std::shared_ptr<std::uint64_t>& failures,
+                          const std::shared_ptr<published_feeds>& published) {
   const auto& h = s.hosting;
-  if (slot < h.publish_at_slot || slot - h.publish_at_slot >= h.feeds) return {};
-  const auto k = slot - h.publish_at_slot;
-  const auto dir = cluster.store_root() / "workload";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
   const auto file = dir / ("feed-" + std::to_string(k) + ".bytes");
   DATDOT_CHECK(make_sim_bytes(file, deterministic_random{s.seed ^ feed_stream}.split(k).next(), h.feed_bytes));
   ++r.feeds_requested;
@@ -182,6 +182,21 @@ result<void> publish_due(sim_cluster& cluster, const sim_scenario& s, std::uint6
   return {};
 }
 
+// The feeds of the workload due in this slot, each to the next publisher in turn.
+result<void> publish_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
+                         const std::shared_ptr<std::uint64_t>& failures,
+                         const std::shared_ptr<published_feeds>& published) {
+  const auto& h = s.hosting;
+  if (slot < h.publish_at_slot) return {};
+  const auto dir = cluster.store_root() / "workload";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const auto first = (slot - h.publish_at_slot) * h.feeds_per_slot;
+  for (auto k = first; k < h.feeds && k < first + h.feeds_per_slot; ++k)
+    DATDOT_CHECK(publish_feed(cluster, s, k, dir, r, failures, published));
+  return {};
+}
+
 // Every append_every_slots after its publish slot, a published feed's
 // publisher appends seeded bytes to it.
 void append_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot, sim_report& r,
@@ -190,7 +205,7 @@ void append_due(sim_cluster& cluster, const sim_scenario& s, std::uint64_t slot,
   if (h.append_every_slots == 0) return;
   const auto dir = cluster.store_root() / "workload";
   for (const auto& [k, key] : published) {
-    const auto since = slot - std::min(slot, h.publish_at_slot + k);
+    const auto since = slot - std::min(slot, publish_slot_of(s, k));
     if (since == 0 || since % h.append_every_slots != 0) continue;
     const auto file = dir / ("append-" + std::to_string(k) + "-" + std::to_string(slot) + ".bytes");
     const auto seed = deterministic_random{s.seed ^ feed_stream}.split(k).split(slot).next();

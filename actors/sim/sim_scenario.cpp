@@ -190,7 +190,7 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
   const std::string where = "hosting";
   DATDOT_CHECK(only_keys(j,
                          {"publishers", "encoders", "hosters", "attesters", "capacity_bytes", "feeds", "feed_bytes",
-                          "replicas", "publish_at_slot", "challenge_period_slots", "challenge_deadline_blocks",
+                          "replicas", "publish_at_slot", "feeds_per_slot", "challenge_period_slots", "challenge_deadline_blocks",
                           "reshuffle_period_slots", "append_every_slots", "append_bytes"},
                          where));
   DATDOT_CHECK(read_unsigned(j, "publishers", h.publishers, where));
@@ -202,6 +202,7 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
   DATDOT_CHECK(read_unsigned(j, "feed_bytes", h.feed_bytes, where));
   DATDOT_CHECK(read_unsigned(j, "replicas", h.replicas, where));
   DATDOT_CHECK(read_unsigned(j, "publish_at_slot", h.publish_at_slot, where));
+  DATDOT_CHECK(read_unsigned(j, "feeds_per_slot", h.feeds_per_slot, where));
   DATDOT_CHECK(read_unsigned(j, "challenge_period_slots", h.challenge_period_slots, where));
   DATDOT_CHECK(read_unsigned(j, "challenge_deadline_blocks", h.challenge_deadline_blocks, where));
   DATDOT_CHECK(read_unsigned(j, "append_every_slots", h.append_every_slots, where));
@@ -355,6 +356,8 @@ result<void> check_hosting(const sim_scenario& s) {
   if (h.replicas > chain_limits::replicas_per_feed_max)
     return fail("hosting.replicas: at most " + std::to_string(chain_limits::replicas_per_feed_max));
   DATDOT_CHECK(check_slot(h.publish_at_slot, s, "hosting.publish_at_slot"));
+  if (h.feeds_per_slot == 0 || h.feeds_per_slot > sim_limits::feeds_per_slot_max)
+    return fail("hosting.feeds_per_slot: from 1 to " + std::to_string(sim_limits::feeds_per_slot_max));
   if (h.challenge_period_slots == 0) return fail("hosting.challenge_period_slots: at least 1");
   if (h.challenge_deadline_blocks < chain_limits::challenge_deadline_blocks_min)
     return fail("hosting.challenge_deadline_blocks: at least " +
@@ -493,6 +496,7 @@ std::string scenario_json(const sim_scenario& s) {
                 {"feed_bytes", h.feed_bytes},
                 {"replicas", h.replicas},
                 {"publish_at_slot", h.publish_at_slot},
+                {"feeds_per_slot", h.feeds_per_slot},
                 {"challenge_period_slots", h.challenge_period_slots},
                 {"challenge_deadline_blocks", h.challenge_deadline_blocks},
                 {"reshuffle_period_slots", h.reshuffle_period_slots},

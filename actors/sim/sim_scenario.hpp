@@ -29,6 +29,7 @@ struct sim_limits {
   static constexpr std::size_t adversary_specs_max = 64;
   static constexpr std::size_t feeds_max = 10'000;
   static constexpr std::uint64_t feed_bytes_max = 64ull << 20;  // sealing runs in the one simulation thread
+  static constexpr std::uint64_t feeds_per_slot_max = 1000;
 };
 
 // Chain-level adversaries (actors/sim/sim_adversaries.hpp says what each
@@ -86,7 +87,7 @@ struct sim_crash {
 
 // The service on the chain: role nodes among the followers, right after the
 // validators in this order (publishers, encoders, hosters, attesters), and
-// the feeds the publishers ask to be hosted, one per slot from
+// the feeds the publishers ask to be hosted, `feeds_per_slot` a slot from
 // `publish_at_slot`, each by the next publisher in turn.
 // Churn of the service: a node that joins is down from the start (it has
 // never run) and starts at `at_slot`; a node that leaves stops its role
@@ -107,6 +108,7 @@ struct sim_hosting {
   std::uint64_t feed_bytes = 128 * 1024;
   std::uint32_t replicas = 3;
   std::uint64_t publish_at_slot = 5;
+  std::uint64_t feeds_per_slot = 1;
   // Feeds grow: every this many slots after it was published (0: never), a
   // feed's publisher appends append_bytes of seeded bytes to it.
   std::uint64_t append_every_slots = 0;

@@ -1,6 +1,6 @@
 // The service in simulation: the real role actors publish, seal, host, prove
-// and attest over the simulated network, feeds grow and their replicas
-// follow, and the hoster adversaries the spec
+// and attest over the simulated network, several feeds a slot or one, feeds
+// grow and their replicas follow, and the hoster adversaries the spec
 // names (lazy, sybil, outsourcing, self-service) are each caught by a failed
 // storage challenge within a bounded number of challenge rounds after they
 // first drop a replica, a slow attester by its first missed attestation, with
@@ -104,6 +104,23 @@ TEST_CASE("feeds that grow faster than finality are recorded append by append an
   CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
   CHECK(of(r, "honest").challenges_failed == 0);
   CHECK(r.disk_model_bytes > s.hosting.feeds * s.hosting.replicas * s.hosting.feed_bytes);  // the replicas grew
+}
+
+TEST_CASE("feeds published several a slot are all requested in their slots, pinned and proved") {
+  auto s = testing::scenario_named("hosting.json");
+  s.hosting.feeds_per_slot = s.hosting.feeds;
+  // Cut off right after the publish slot: every feed has been requested, not one.
+  auto cut = s;
+  cut.slots = s.hosting.publish_at_slot;
+  CHECK(run(cut).feeds_requested == s.hosting.feeds);
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());
+  CHECK(r.publish_failures == 0);
+  CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
+  CHECK(r.hosting.replicas_activated == s.hosting.feeds * s.hosting.replicas);
+  CHECK(of(r, "honest").challenges_failed == 0);
+  CHECK(of(r, "honest").challenges_passed > 0);
 }
 
 TEST_CASE("a lazy hoster fails its challenges, earns nothing, and readers notice") {
