@@ -218,7 +218,8 @@ std::string report_text(const sim_report& r, const std::string& replay) {
   if (r.peak_rss_anon_bytes + r.peak_rss_file_bytes > 0)
     out += "memory     at most " + std::to_string(r.peak_rss_anon_bytes >> 20) + " MiB anonymous and " +
            std::to_string(r.peak_rss_file_bytes >> 20) +
-           " MiB file-backed resident at a slot's end (file-backed: the program, its libraries and the nodes' LMDB stores, which a simulation maps writable)\n";
+           " MiB file-backed resident at a slot's end (file-backed: the program, its libraries and the nodes' "
+           "LMDB stores, which a simulation maps writable)\n";
   if (runs_hosting(r)) out += hosting_text(r);
   for (const auto& a : r.adversaries) out += adversary_line(a);
   if (!r.adversaries.empty())

@@ -190,8 +190,8 @@ result<void> read_hosting(const json& j, sim_hosting& h) {
   const std::string where = "hosting";
   DATDOT_CHECK(only_keys(j,
                          {"publishers", "encoders", "hosters", "attesters", "capacity_bytes", "feeds", "feed_bytes",
-                          "replicas", "publish_at_slot", "feeds_per_slot", "challenge_period_slots", "challenge_deadline_blocks",
-                          "reshuffle_period_slots", "append_every_slots", "append_bytes"},
+                          "replicas", "publish_at_slot", "feeds_per_slot", "challenge_period_slots",
+                          "challenge_deadline_blocks", "reshuffle_period_slots", "append_every_slots", "append_bytes"},
                          where));
   DATDOT_CHECK(read_unsigned(j, "publishers", h.publishers, where));
   DATDOT_CHECK(read_unsigned(j, "encoders", h.encoders, where));

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <map>
-
 #include <vector>
 
 #include "protocol/chain/chain_state.hpp"
@@ -57,6 +56,7 @@ class proofs_answered {
  private:
   std::map<std::uint64_t, std::uint64_t> length_of_;  // challenge id -> length proved at
 };
+
 // Open challenges naming `me` as an attester that has not reported yet.
 std::vector<challenge_duty> attestation_duties(const chain_state& s, const account_id& me);
 

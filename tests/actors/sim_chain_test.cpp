@@ -243,7 +243,8 @@ TEST_CASE("transactions reach the block producers without crossing every followe
   cluster.run_for(3s);
   const auto state = cluster.finalized_state_of(0);
   REQUIRE(state);
-  for (std::size_t k = 0; k < signers; ++k) CHECK(state->nodes.contains(account_id{cluster.keys_of(validators + k).pk}));
+  for (std::size_t k = 0; k < signers; ++k)
+    CHECK(state->nodes.contains(account_id{cluster.keys_of(validators + k).pk}));
   std::int64_t extra = 0;
   for (sim_node_index i = validators + signers; i < cluster.size(); ++i)
     extra += (busy[i] - quiet[i]) - (quiet[i] - start[i]);
