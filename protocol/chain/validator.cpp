@@ -120,9 +120,7 @@ void validator::produce(effects& out) {
     const bool later = error.code == chain_errc::wrong_nonce && account != built->applied.state.accounts.end() &&
                        x.nonce > account->second.nonce;
     if (later) continue;
-    const auto gone = pool_.find({x.signer, x.nonce});
-    pool_bytes_ -= gone->second.bytes;
-    pool_.erase(gone);
+    pool_erase(pool_.find({x.signer, x.nonce}));
   }
   // Imported (and so stored) before it is gossiped: see restore_clock.
   const auto b = built->b;
@@ -140,6 +138,11 @@ void validator::pool_add(extrinsic x, std::size_t bytes) {
   pool_bytes_ += bytes;
   const auto key = std::pair{x.signer, x.nonce};
   pool_.emplace(key, pooled_call{std::move(x), bytes, now_});
+}
+
+validator::pool_map::iterator validator::pool_erase(pool_map::iterator entry) {
+  pool_bytes_ -= entry->second.bytes;
+  return pool_.erase(entry);
 }
 
 // This node's own calls still waiting in the pool are tended every few
@@ -173,10 +176,7 @@ void validator::tend_own_calls(effects& out) {
       out.push_back(gossip_transaction{it->second.x});
     return;
   }
-  for (auto it = first; it != pool_.end() && it->first.first == id();) {
-    pool_bytes_ -= it->second.bytes;
-    it = pool_.erase(it);
-  }
+  for (auto it = first; it != pool_.end() && it->first.first == id();) it = pool_erase(it);
   for (auto& c : still) add_own(std::move(c), out);
 }
 
@@ -253,10 +253,7 @@ effects validator::on_transaction(const extrinsic& x) {
     out.push_back(input_rejected{chain_errc::bad_signature, "extrinsic signature"});
     return out;
   }
-  if (replaces) {
-    pool_bytes_ -= pooled->second.bytes;
-    pool_.erase(pooled);
-  }
+  if (replaces) pool_erase(pooled);
   pool_add(x, bytes);
   out.push_back(gossip_transaction{x});
   return out;
@@ -280,12 +277,11 @@ void validator::settle(effects& out) {
   std::erase_if(seen_headers_, [&](const auto& e) { return e.first.second <= final_state.slot; });
   std::erase_if(offenders_reported_, [&](const auto& a) { return final_state.offences.contains(a); });
   std::erase_if(orphans_, [&](const auto& e) { return e.second.header.header.number <= final_state.number; });
-  std::erase_if(pool_, [&](const auto& e) {
-    const auto account = final_state.accounts.find(e.first.first);
-    const bool done = account != final_state.accounts.end() && e.first.second < account->second.nonce;
-    if (done) pool_bytes_ -= e.second.bytes;
-    return done;
-  });
+  for (auto it = pool_.begin(); it != pool_.end();) {
+    const auto account = final_state.accounts.find(it->first.first);
+    const bool done = account != final_state.accounts.end() && it->first.second < account->second.nonce;
+    it = done ? pool_erase(it) : std::next(it);
+  }
 }
 
 }  // namespace datdot

@@ -95,7 +95,10 @@ class validator {
   bool pool_has_room(std::size_t bytes, const pooled_call* replaced = nullptr) const;
   void tend_own_calls(effects& out);
   void pool_add(extrinsic x, std::size_t bytes);
-  std::map<std::pair<account_id, std::uint64_t>, pooled_call> pool_;  // by signer, then nonce
+  using pool_map = std::map<std::pair<account_id, std::uint64_t>, pooled_call>;  // by signer, then nonce
+  // Drops one entry with its bytes; the entry after it.
+  pool_map::iterator pool_erase(pool_map::iterator entry);
+  pool_map pool_;
   std::size_t pool_bytes_ = 0;
   std::multimap<slot_number, block> future_;
   std::multimap<block_hash, block> orphans_;  // by missing parent
