@@ -14,7 +14,7 @@ constexpr std::array<const char*, std::variant_size_v<call>> call_names{
     "register_node", "unregister_node", "transfer_ratio", "publish_feed", "join_validators",
     "leave_validators", "report_equivocation", "report_double_vote", "submit_replica_root",
     "submit_storage_proof", "submit_attestation", "back_feed", "update_feed", "dispute_sealing",
-    "dispute_replica_root"};
+    "dispute_replica_root", "report_withheld_sealing"};
 static_assert(call_names.back() != nullptr, "every call kind has a name");
 
 json call_json(const call& c) {
@@ -61,6 +61,10 @@ json call_json(const call& c) {
     out["replica"] = rd->replica;
     out["tree_hash"] = hex_of(rd->commitment.tree_hash);
     out["length"] = rd->commitment.length;
+  } else if (const auto* w = std::get_if<report_withheld_sealing>(&c)) {
+    out["feed"] = hex_of(w->feed.bytes);
+    out["replica"] = w->replica;
+    out["received"] = w->received;
   }
   return out;
 }
@@ -119,6 +123,7 @@ const char* to_string(replica_state s) {
     case replica_state::retired: return "retired";
     case replica_state::badly_sealed: return "badly_sealed";
     case replica_state::sealing_timed_out: return "sealing_timed_out";
+    case replica_state::sealing_withheld: return "sealing_withheld";
   }
   return "unknown";
 }
@@ -205,6 +210,10 @@ json event_json(block_number number, const block_hash& hash, const chain_event& 
         } else if constexpr (std::is_same_v<T, encoder_timed_out>) {
           out["type"] = "encoder_timed_out";
           out["encoder"] = id_hex(ev.encoder);
+        } else if constexpr (std::is_same_v<T, sealing_withheld>) {
+          out["type"] = "sealing_withheld";
+          out["encoder"] = id_hex(ev.encoder);
+          out["received"] = ev.received;
         } else if constexpr (std::is_same_v<T, hoster_convicted>) {
           out["type"] = "hoster_convicted";
           out["penalty_units"] = ev.penalty.units;

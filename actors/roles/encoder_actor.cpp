@@ -24,6 +24,7 @@ struct encoder_state {
   std::shared_ptr<const chain_state> chain;
   std::map<std::pair<feed_key, std::uint32_t>, job> jobs;  // in progress
   std::set<node_id> known;
+  std::shared_ptr<encoder_conduct> conduct;
 };
 
 using encoder_pointer = encoder_actor::stateful_pointer<encoder_state>;
@@ -47,21 +48,29 @@ void finish(encoder_pointer self, const job_key& key) {
   // Kept (not erased) until the chain shows the root, so the job is not started again.
 }
 
-void push(encoder_pointer self, const job_key& key, replica_push run) {
+// The run's blocks count as sealed: the tree grows by them and the next run follows.
+void advance(encoder_pointer self, const job_key& key, const std::vector<sealed_block>& sealed) {
   auto& j = self->state.jobs.at(key);
+  std::vector<tree_node> ignored;
+  for (const auto& b : sealed) j.sealed_tree.append(b.sealed, ignored);
+  j.next += sealed.size();
+  step(self, key);
+}
+
+void push(encoder_pointer self, const job_key& key, replica_push run) {
+  auto& st = self->state;
+  auto& j = st.jobs.at(key);
   const auto hoster = j.duty.record.hoster;
+  if (!st.conduct->pushes(j.duty, run, *st.chain)) return advance(self, key, run.blocks);
   const auto sealed = run.blocks;  // kept to extend the tree once the hoster has them
-  ask_data(self, *self->state.ctx, hoster, data_message{std::move(run)}, [=](result<data_message> answer) {
+  ask_data(self, *st.ctx, hoster, data_message{std::move(run)}, [=](result<data_message> answer) {
     auto& st = self->state;
     if (!st.jobs.contains(key)) return;
     if (!answer) return give_up(self, key, "hoster: " + answer.err().describe());
     const auto* ack = std::get_if<replica_ack>(&*answer);
-    auto& j = st.jobs.at(key);
-    if (!ack || ack->next != j.next + sealed.size()) return give_up(self, key, "hoster acknowledged something else");
-    std::vector<tree_node> ignored;
-    for (const auto& b : sealed) j.sealed_tree.append(b.sealed, ignored);
-    j.next = ack->next;
-    step(self, key);
+    if (!ack || ack->next != st.jobs.at(key).next + sealed.size())
+      return give_up(self, key, "hoster acknowledged something else");
+    advance(self, key, sealed);
   });
 }
 
@@ -141,8 +150,10 @@ void on_final(encoder_pointer self, const finalized_view& view) {
   }
 }
 
-encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx, std::shared_ptr<const sealer> sealing) {
+encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx, std::shared_ptr<const sealer> sealing,
+                                          std::shared_ptr<encoder_conduct> conduct) {
   self->state.sealing = std::move(sealing);
+  self->state.conduct = conduct ? std::move(conduct) : std::make_shared<encoder_conduct>();
   self->state.ctx.emplace(std::move(ctx));
   self->send(self->state.ctx->chain, chain_watch_atom_v, caf::actor_cast<chain_watcher>(self));
   return instrument(self, self->state.ctx->probe, encoder_actor::behavior_type{
@@ -152,10 +163,11 @@ encoder_actor::behavior_type encoder_impl(encoder_pointer self, role_context ctx
 
 }  // namespace
 
-encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx, std::shared_ptr<const sealer> sealing) {
+encoder_actor spawn_encoder(caf::actor_system& sys, role_context ctx, std::shared_ptr<const sealer> sealing,
+                            std::shared_ptr<encoder_conduct> conduct) {
   DATDOT_INVARIANT(sealing != nullptr);
-  if (!ctx.own_thread) return sys.spawn(encoder_impl, std::move(ctx), std::move(sealing));
-  return sys.spawn<caf::detached>(encoder_impl, std::move(ctx), std::move(sealing));
+  if (!ctx.own_thread) return sys.spawn(encoder_impl, std::move(ctx), std::move(sealing), std::move(conduct));
+  return sys.spawn<caf::detached>(encoder_impl, std::move(ctx), std::move(sealing), std::move(conduct));
 }
 
 }  // namespace datdot

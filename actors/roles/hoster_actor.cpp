@@ -14,7 +14,7 @@ struct hoster_state {
   std::shared_ptr<const chain_state> chain;
   proofs_answered answered;
   std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
-  std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose sealing dispute is under way
+  std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose dispute or withheld report is under way
   std::set<node_id> known;
   prometheus::Gauge* stored_bytes = nullptr;
   std::shared_ptr<hoster_conduct> conduct;
@@ -237,6 +237,27 @@ void dispute_root(hoster_pointer self, const replica_duty& duty) {
                 });
 }
 
+// The encoder's root is on chain but this hoster never got the whole replica
+// (an honest encoder submits its root only after the last run was taken):
+// it reports the sealing withheld, once, within its answer window, rather
+// than be named for a root it cannot make. A dispute under way goes first.
+void report_withheld(hoster_pointer self, const replica_duty& duty) {
+  auto& st = self->state;
+  const std::pair replica{duty.key, duty.replica};
+  if (!duty.encoder_root || st.disputing.contains(replica)) return;
+  const auto r = storage::replica::open(*st.store, id_of(duty.key, duty.replica));
+  const auto held = r ? r->tree().length() : 0;
+  const auto report = withheld_report(duty, held);
+  if (!report) return;
+  st.disputing.insert(replica);
+  const auto about = to_hex(duty.key.bytes) + "/" + std::to_string(duty.replica);
+  submit_logged(self, *st.ctx, call{*report},
+                "hoster: sealing of " + about + " withheld after " + std::to_string(held) + " blocks",
+                [self, replica](bool accepted) {
+                  if (!accepted) self->state.disputing.erase(replica);
+                });
+}
+
 void on_final(hoster_pointer self, const finalized_view& view) {
   auto& st = self->state;
   st.chain = view.state;
@@ -255,6 +276,7 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
   for (const auto& d : duties) {
     dispute_root(self, d);
+    report_withheld(self, d);
     if (d.hoster_root) continue;
     st.rooted.erase({d.key, d.replica});
     if (auto r = storage::replica::open(*st.store, id_of(d.key, d.replica))) commit_if_whole(self, d, *r);

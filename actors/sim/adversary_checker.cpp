@@ -46,6 +46,13 @@ std::optional<invariant_violation> adversary_checker::on_finalized_events(std::u
       }
       continue;
     }
+    if (type == "sealing_withheld") {
+      const auto encoder = node_of_account_.find(e.value("encoder", ""));
+      const auto hoster = node_of_account_.find(e.value("hoster", ""));
+      if (encoder == node_of_account_.end() || hoster == node_of_account_.end()) continue;
+      if (auto bad = on_withheld(slot, encoder->second, hoster->second)) return bad;
+      continue;
+    }
     if (type == "challenge_resolved" && e.value("passed", false)) passed.insert(e.value("challenge", std::uint64_t{0}));
     if (type == "challenge_resolved" || type == "hoster_convicted" || type == "encoder_convicted") {
       const auto who = node_of_account_.find(e.value(type == "encoder_convicted" ? "encoder" : "hoster", ""));
@@ -105,6 +112,18 @@ std::optional<invariant_violation> adversary_checker::on_missed(std::uint64_t sl
   // never answers.
   if (challenge_passed) ++honest_misses_;
   return std::nullopt;
+}
+
+std::optional<invariant_violation> adversary_checker::on_withheld(std::uint64_t slot, sim_node_index encoder,
+                                                                  sim_node_index hoster) {
+  if (auto* r = result_of(encoder)) {
+    ++r->withheld_reports;
+    if (!r->caught_at_slot && r->who.kind == adversary_kind::withholding_encoder) r->caught_at_slot = slot;
+    return std::nullopt;
+  }
+  // A hoster adversary may say anything; an honest one says it only when it was left short.
+  if (result_of(hoster)) return std::nullopt;
+  return accuse(encoder, "no_honest_accused", "an honest hoster reported an honest encoder's sealing withheld");
 }
 
 std::optional<invariant_violation> adversary_checker::on_bans(std::uint64_t slot, const std::vector<sim_ban>& bans,

@@ -4,9 +4,11 @@
 // offence of its kind is recorded on the finalized chain; a garbage sender
 // when every honest node up has banned it; a hoster adversary when a
 // challenge of one of its replicas fails on the finalized chain; a slow
-// attester when an attestation of its is recorded missed. An offence
+// attester when an attestation of its is recorded missed; a withholding
+// encoder when a hoster's report of a withheld sealing names it. An offence
 // recorded against an honest node, an honest node banned by another, and an
-// honest hoster or encoder convicted or failing a challenge are violated
+// honest hoster or encoder convicted or failing a challenge, and an honest
+// hoster reporting an honest encoder's sealing withheld, are violated
 // invariants; only a hoster the scenario's faults cut off (`excused`: it
 // crashed, or the network split) may fail a challenge. Honest attesters'
 // misses of challenges their hoster passed are counted, not accused.
@@ -40,6 +42,9 @@ struct adversary_result {
   std::uint64_t attestations_missed = 0;  // picked, no report by the deadline
   std::uint64_t attestations_held = 0;    // duties it held back (filled in by the driver)
   std::uint64_t first_held_height = 0;    // the finalized height that showed the first (0: none; by the driver)
+  std::uint64_t runs_withheld = 0;          // last runs of a sealing it kept back (by the driver)
+  std::uint64_t first_withheld_height = 0;  // the finalized height it first kept one back at (0: never; by the driver)
+  std::uint64_t withheld_reports = 0;       // hosters' reports naming it, recorded on the finalized chain
   // A colluding hoster's longest hold of a replica it did not keep (blocks) and its re-sealings (by the driver).
   std::optional<std::uint64_t> longest_unkept_blocks;
   std::uint64_t reseals = 0;
@@ -69,6 +74,7 @@ class adversary_checker {
   adversary_result* result_of(sim_node_index node);
   std::optional<invariant_violation> on_challenge(std::uint64_t slot, sim_node_index hoster, bool passed);
   std::optional<invariant_violation> on_missed(std::uint64_t slot, sim_node_index attester, bool challenge_passed);
+  std::optional<invariant_violation> on_withheld(std::uint64_t slot, sim_node_index encoder, sim_node_index hoster);
   std::optional<invariant_violation> accuse(sim_node_index node, std::string invariant, std::string detail);
 
   std::vector<adversary_result> results_;

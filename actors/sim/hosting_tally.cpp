@@ -56,6 +56,8 @@ void hosting_tally::on_finalized_events(const nlohmann::json& events) {
       ++c.hosters_convicted;
     } else if (type == "encoder_timed_out") {
       ++c.encoders_timed_out;
+    } else if (type == "sealing_withheld") {
+      ++c.sealings_withheld;
     }
   }
 }

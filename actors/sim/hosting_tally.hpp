@@ -41,6 +41,7 @@ struct hosting_summary {
   std::uint64_t encoders_convicted = 0;
   std::uint64_t hosters_convicted = 0;
   std::uint64_t encoders_timed_out = 0;
+  std::uint64_t sealings_withheld = 0;  // hosters' reports: the encoder never pushed the whole replica
   std::map<std::string, behaviour_tally> by_behaviour;  // "honest" or an adversary kind
 };
 

@@ -106,7 +106,7 @@ std::optional<invariant_violation> check_ledger(const sim_cluster& cluster, ledg
   return ledger.check_state(*newest);
 }
 
-// Each role node's roles; hoster and attester adversaries serve their way.
+// Each role node's roles; hoster, attester and encoder adversaries serve their way.
 std::vector<sim_node_roles> roles_of(const sim_scenario& s, const sim_adversaries& adversaries) {
   std::vector<sim_node_roles> out(s.nodes());
   const auto give = [&](std::pair<sim_node_index, sim_node_index> nodes, role r) {
@@ -122,6 +122,8 @@ std::vector<sim_node_roles> roles_of(const sim_scenario& s, const sim_adversarie
   }
   for (auto i = s.attester_nodes().first; i < s.attester_nodes().second; ++i)
     out[i].attesting = adversaries.attester_conduct_of(i);
+  for (auto i = s.encoder_nodes().first; i < s.encoder_nodes().second; ++i)
+    out[i].encoding = adversaries.encoder_conduct_of(i);
   return out;
 }
 
@@ -383,6 +385,10 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
     if (const auto* at = adversaries.attester_of(a.who.node)) {
       a.attestations_held = at->held();
       a.first_held_height = at->first_held_height();
+    }
+    if (const auto* e = adversaries.encoder_of(a.who.node)) {
+      a.runs_withheld = e->withheld();
+      a.first_withheld_height = e->first_withheld_height();
     }
   }
   r.hosting = hosting.summary();

@@ -38,7 +38,9 @@ sim_adversaries::sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> 
       hosters_.emplace(a.node, make_hoster_adversary(a.kind, world_));
     else if (is_attester_kind(a.kind))
       attesters_.emplace(a.node, std::make_shared<slow_attester>());
-    else if (is_encoder_kind(a.kind))
+    else if (a.kind == adversary_kind::withholding_encoder)
+      encoders_.emplace(a.node, std::make_shared<withholding_encoder>());
+    else if (a.kind == adversary_kind::colluding_encoder)
       continue;  // it seals honestly; its key goes to the colluding hosters when armed
     else if (a.kind == adversary_kind::garbage_sender)
       garbage_.emplace(a.node, stream);
@@ -56,7 +58,7 @@ std::shared_ptr<bus_transport> sim_adversaries::wrap(sim_node_index node, std::s
 void sim_adversaries::arm(sim_cluster& cluster) {
   if (self_service_publisher_ < cluster.size()) world_->self_service_operator = cluster.id_of(self_service_publisher_);
   for (const auto& a : who_)
-    if (is_encoder_kind(a.kind))
+    if (a.kind == adversary_kind::colluding_encoder)
       world_->colluding_sealers.emplace(cluster.id_of(a.node), cluster.sealer_of(a.node));
   for (auto& [node, l] : liars_) l->arm(cluster.id_of(node), cluster.keys_of(node), cluster.chain_genesis().state.chain);
 }
@@ -84,6 +86,16 @@ std::shared_ptr<hoster_conduct> sim_adversaries::hoster_conduct_of(sim_node_inde
 std::shared_ptr<attester_conduct> sim_adversaries::attester_conduct_of(sim_node_index node) const {
   const auto it = attesters_.find(node);
   return it == attesters_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<encoder_conduct> sim_adversaries::encoder_conduct_of(sim_node_index node) const {
+  const auto it = encoders_.find(node);
+  return it == encoders_.end() ? nullptr : it->second;
+}
+
+const withholding_encoder* sim_adversaries::encoder_of(sim_node_index node) const {
+  const auto it = encoders_.find(node);
+  return it == encoders_.end() ? nullptr : it->second.get();
 }
 
 const slow_attester* sim_adversaries::attester_of(sim_node_index node) const {

@@ -3,8 +3,9 @@
 // byzantine_transport, garbage senders send every other node malformed frames
 // at the start of each slot, hoster and attester adversaries run the role
 // actor with a conduct of theirs (hoster_adversaries.hpp,
-// attester_adversaries.hpp); colluding encoders seal honestly and give the
-// colluding hosters their sealing keys. Every choice they make is drawn
+// attester_adversaries.hpp), withholding encoders run the encoder actor with
+// theirs (encoder_adversaries.hpp); colluding encoders seal honestly and give
+// the colluding hosters their sealing keys. Every choice they make is drawn
 // from the run's seed, one stream per adversary.
 #pragma once
 
@@ -14,6 +15,7 @@
 
 #include "actors/sim/attester_adversaries.hpp"
 #include "actors/sim/byzantine_transport.hpp"
+#include "actors/sim/encoder_adversaries.hpp"
 #include "actors/sim/hoster_adversaries.hpp"
 
 namespace datdot {
@@ -40,14 +42,16 @@ class sim_adversaries {
   void act(sim_cluster& cluster);
 
   const std::vector<sim_adversary>& who() const noexcept { return who_; }
-  // A hoster or attester adversary's conduct, for its node's role actor; null for every other node.
+  // A hoster, attester or encoder adversary's conduct, for its node's role actor; null for every other node.
   std::shared_ptr<hoster_conduct> hoster_conduct_of(sim_node_index node) const;
   std::shared_ptr<attester_conduct> attester_conduct_of(sim_node_index node) const;
+  std::shared_ptr<encoder_conduct> encoder_conduct_of(sim_node_index node) const;
   // Frames it altered (lying validators) or made up (garbage senders).
   std::uint64_t frames_sent(sim_node_index node) const;
   // The hoster adversary's conduct, for what it did (null for other nodes).
   const adversarial_hoster* hoster_of(sim_node_index node) const;
   const slow_attester* attester_of(sim_node_index node) const;
+  const withholding_encoder* encoder_of(sim_node_index node) const;
 
  private:
   void send_garbage(sim_cluster& cluster, sim_node_index from, deterministic_random& random);
@@ -58,6 +62,7 @@ class sim_adversaries {
   std::map<sim_node_index, std::uint64_t> garbage_sent_;
   std::map<sim_node_index, std::shared_ptr<adversarial_hoster>> hosters_;
   std::map<sim_node_index, std::shared_ptr<slow_attester>> attesters_;
+  std::map<sim_node_index, std::shared_ptr<withholding_encoder>> encoders_;
   std::shared_ptr<hoster_adversary_world> world_;
   sim_node_index self_service_publisher_;
 };

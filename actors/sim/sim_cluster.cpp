@@ -223,7 +223,7 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
   std::shared_ptr<const sealer> sealing;
   if (roles.contains(role::encoder)) {
     sealing = sealer_of(i);
-    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx, sealing)));
+    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx, sealing, service->encoding)));
   }
   if (roles.contains(role::attester))
     n.roles.push_back(caf::actor_cast<caf::actor>(spawn_attester(*system_, ctx, n.id, service->attesting)));

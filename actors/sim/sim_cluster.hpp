@@ -17,6 +17,7 @@
 #include "actors/chain/validator_actor.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/roles/attester_conduct.hpp"
+#include "actors/roles/encoder_conduct.hpp"
 #include "actors/roles/hoster_conduct.hpp"
 #include "actors/roles/publisher_actor.hpp"
 #include "actors/sim/scratch_dir.hpp"
@@ -49,6 +50,7 @@ struct sim_node_roles {
   std::uint64_t capacity_bytes = 0;
   std::shared_ptr<hoster_conduct> hosting;     // null: honest
   std::shared_ptr<attester_conduct> attesting;  // null: honest
+  std::shared_ptr<encoder_conduct> encoding;    // null: honest
 };
 
 // The chain on the simulated nodes: every node runs the validator actor; the

@@ -37,6 +37,12 @@ nlohmann::json adversaries_json(const sim_report& r) {
         x["reseals"] = a.reseals;
       }
     }
+    if (a.who.kind == adversary_kind::withholding_encoder) {
+      x["runs_withheld"] = a.runs_withheld;
+      x["first_withheld_height"] =
+          a.first_withheld_height ? nlohmann::json(a.first_withheld_height) : nlohmann::json(nullptr);
+      x["withheld_reports"] = a.withheld_reports;
+    }
     if (is_attester_kind(a.who.kind)) {
       x["attestations_held"] = a.attestations_held;
       x["attestations_made"] = a.attestations_made;
@@ -50,7 +56,9 @@ nlohmann::json adversaries_json(const sim_report& r) {
 std::string adversary_line(const adversary_result& a) {
   auto line = "adversary  node " + std::to_string(a.who.node) + " " + std::string{to_string(a.who.kind)} + ": ";
   const bool never_cheated = !a.caught_at_slot && ((is_hoster_kind(a.who.kind) && a.replicas_dropped == 0) ||
-                                                   (is_attester_kind(a.who.kind) && a.attestations_held == 0));
+                                                   (is_attester_kind(a.who.kind) && a.attestations_held == 0) ||
+                                                   (a.who.kind == adversary_kind::withholding_encoder &&
+                                                    a.runs_withheld == 0));
   line += a.caught_at_slot ? "caught at slot " + std::to_string(*a.caught_at_slot)
           : never_cheated  ? std::string{"never cheated"}
                            : std::string{"NOT caught"};
@@ -64,6 +72,11 @@ std::string adversary_line(const adversary_result& a) {
                                           std::to_string(*a.longest_unkept_blocks) + " blocks"
                                     : std::string{}) +
            ")\n";
+  if (a.who.kind == adversary_kind::withholding_encoder)
+    return line + " (" + std::to_string(a.runs_withheld) + " last runs withheld" +
+           (a.first_withheld_height ? ", the first at height " + std::to_string(a.first_withheld_height)
+                                    : std::string{}) +
+           ", named by " + std::to_string(a.withheld_reports) + " hosters' reports, paid nothing for those)\n";
   if (is_encoder_kind(a.who.kind))
     return line + " (seals honestly; its sealing key lets the colluding hosters re-seal on demand, which no proof "
                   "tells apart)\n";
@@ -96,7 +109,7 @@ nlohmann::json hosting_json(const sim_report& r) {
           {"attestations_missed", h.attestations_missed},
           {"attestations_missed_honest", r.honest_attester_misses},
           {"encoders_convicted", h.encoders_convicted}, {"hosters_convicted", h.hosters_convicted},
-          {"encoders_timed_out", h.encoders_timed_out},
+          {"encoders_timed_out", h.encoders_timed_out}, {"sealings_withheld", h.sealings_withheld},
           {"excused_failures", r.excused_failures}, {"disk_sealed_bytes", r.disk_sealed_bytes},
           {"disk_model_bytes", r.disk_model_bytes}, {"by_behaviour", by}};
 }
@@ -113,7 +126,8 @@ std::string hosting_text(const sim_report& r) {
            n(h.feeds_updated) + " recorded on chain; " + n(h.replicas_extended) + " replicas extended\n";
   out += "replicas   " + n(h.replicas_assigned) + " assigned, " + n(h.replicas_activated) + " activated, " +
          n(h.replicas_failed) + " failed; convicted: " + n(h.encoders_convicted) + " encoders, " +
-         n(h.hosters_convicted) + " hosters; " + n(h.encoders_timed_out) + " encoders timed out\n";
+         n(h.hosters_convicted) + " hosters; " + n(h.encoders_timed_out) + " encoders timed out; " +
+         n(h.sealings_withheld) + " sealings reported withheld\n";
   out += "challenges " + n(h.challenges_issued) + " issued; attestations " + n(h.attestations_served) + " served, " +
          n(h.attestations_not_served) + " not served, " + n(h.attestations_missed) + " missed (" +
          n(r.honest_attester_misses) + " by honest attesters of passed challenges)\n";

@@ -18,15 +18,15 @@ namespace {
 // changes who the nodes are or how their links behave.
 constexpr std::uint64_t adversary_stream = 0x616476657273ull;  // "advers"
 
-constexpr std::array<adversary_kind, 10> adversary_kinds{
+constexpr std::array<adversary_kind, 11> adversary_kinds{
     adversary_kind::equivocating_validator, adversary_kind::double_voting_validator, adversary_kind::garbage_sender,
     adversary_kind::lazy_hoster,            adversary_kind::sybil_hoster,            adversary_kind::outsourcing_hoster,
     adversary_kind::self_service_hoster,    adversary_kind::slow_attester,           adversary_kind::colluding_encoder,
-    adversary_kind::colluding_hoster};
+    adversary_kind::colluding_hoster,       adversary_kind::withholding_encoder};
 
 constexpr const char* adversary_kind_names =
     "equivocating_validator, double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster, outsourcing_hoster, "
-    "self_service_hoster, slow_attester, colluding_encoder or colluding_hoster";
+    "self_service_hoster, slow_attester, colluding_encoder, colluding_hoster or withholding_encoder";
 
 std::optional<adversary_kind> adversary_kind_of(std::string_view name) {
   for (auto k : adversary_kinds)
@@ -517,6 +517,7 @@ std::string_view to_string(adversary_kind k) noexcept {
     case adversary_kind::slow_attester: return "slow_attester";
     case adversary_kind::colluding_encoder: return "colluding_encoder";
     case adversary_kind::colluding_hoster: return "colluding_hoster";
+    case adversary_kind::withholding_encoder: return "withholding_encoder";
   }
   return "unknown";
 }
@@ -527,7 +528,9 @@ bool is_hoster_kind(adversary_kind k) noexcept {
          k == adversary_kind::colluding_hoster;
 }
 
-bool is_encoder_kind(adversary_kind k) noexcept { return k == adversary_kind::colluding_encoder; }
+bool is_encoder_kind(adversary_kind k) noexcept {
+  return k == adversary_kind::colluding_encoder || k == adversary_kind::withholding_encoder;
+}
 
 bool is_attester_kind(adversary_kind k) noexcept { return k == adversary_kind::slow_attester; }
 

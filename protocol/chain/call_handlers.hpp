@@ -34,5 +34,6 @@ chain_status apply_call(call_context& c, const back_feed& x);
 chain_status apply_call(call_context& c, const update_feed& x);
 chain_status apply_call(call_context& c, const dispute_sealing& x);
 chain_status apply_call(call_context& c, const dispute_replica_root& x);
+chain_status apply_call(call_context& c, const report_withheld_sealing& x);
 
 }  // namespace datdot

@@ -120,6 +120,19 @@ struct hoster_convicted {
   ratio penalty;
   bool operator==(const hoster_convicted&) const = default;
 };
+// The replica's hoster reported that its encoder, whose root is on chain,
+// never pushed it the whole replica: it holds `received` blocks of the
+// sealing (report_withheld_sealing, sealing_dispute.hpp). No one can show the
+// chain who lies, so neither is paid or penalized; the replica is
+// sealing_withheld and is re-created through another encoder and hoster.
+struct sealing_withheld {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  account_id encoder;
+  account_id hoster;
+  std::uint64_t received = 0;
+  bool operator==(const sealing_withheld&) const = default;
+};
 struct hosting_state_changed {
   feed_key feed;
   hosting_state state;
@@ -198,6 +211,6 @@ using chain_event = std::variant<node_registered, node_unregistered, ratio_trans
                                  hosting_state_changed, challenge_issued, storage_proved, attestation_recorded,
                                  challenge_resolved, hosting_paid, feed_backed, feed_updated, replica_extended,
                                  replica_retired, encoder_convicted, hoster_convicted, challenge_lapsed,
-                                 encoder_timed_out, attestation_missed>;
+                                 encoder_timed_out, attestation_missed, sealing_withheld>;
 
 }  // namespace datdot

@@ -194,7 +194,7 @@ feed_record decode_feed(canonical_reader& r) {
     x.hoster = account_id{r.fixed<32>()};
     x.encoder = account_id{r.fixed<32>()};
     x.replica_key = r.fixed<32>();
-    x.state = decode_enum(r, replica_state::sealing_timed_out, "replica state");
+    x.state = decode_enum(r, replica_state::sealing_withheld, "replica state");
     x.assigned_at = block_number{r.u64()};
     x.seal_codec = static_cast<seal_codec_id>(r.u8());
     const auto key = r.blob(chain_limits::seal_key_bytes_max);

@@ -81,14 +81,16 @@ enum class hosting_state : std::uint8_t { queued = 0, pinning = 1, pinned = 2, f
 // One replica of a feed: the hoster that keeps it, the encoder that seals it
 // with a key it alone holds, and the replica key (from chain randomness) that
 // makes its bytes unlike every other replica's. Failed, retired,
-// badly_sealed and sealing_timed_out are terminal: failed when it could not
-// be kept (it counts against the hoster), retired when a reshuffle moved it
-// to another hoster (no fault of anyone's), badly_sealed when its encoder was
-// convicted of a bad sealed block (sealing_dispute.hpp), sealing_timed_out
-// when its encoder's root did not come in time (sealing_deadline.hpp); after
-// those two the slot's next encoder is another.
+// badly_sealed, sealing_timed_out and sealing_withheld are terminal: failed
+// when it could not be kept (it counts against the hoster), retired when a
+// reshuffle moved it to another hoster (no fault of anyone's), badly_sealed
+// when its encoder was convicted of a bad sealed block (sealing_dispute.hpp),
+// sealing_timed_out when its encoder's root did not come in time
+// (sealing_deadline.hpp), sealing_withheld when its hoster reported that the
+// encoder never pushed the whole replica (sealing_dispute.hpp); after those
+// three the slot's next encoder is another.
 enum class replica_state : std::uint8_t {
-  encoding = 0, active = 1, failed = 2, retired = 3, badly_sealed = 4, sealing_timed_out = 5
+  encoding = 0, active = 1, failed = 2, retired = 3, badly_sealed = 4, sealing_timed_out = 5, sealing_withheld = 6
 };
 
 // The feed grew past what an active replica covers: its encoder seals the

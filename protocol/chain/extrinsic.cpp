@@ -70,6 +70,7 @@ void encode_call(canonical_writer& w, const call& c) {
                    w.fixed(x.feed.bytes).u32(x.replica).fixed(x.commitment.tree_hash).u64(x.commitment.length);
                    w.fixed(x.encoder_signature);
                  },
+                 [&](const report_withheld_sealing& x) { w.fixed(x.feed.bytes).u32(x.replica).u64(x.received); },
              },
              c);
 }
@@ -185,12 +186,19 @@ call decode_call(canonical_reader& r) {
       x.encoder_signature = r.fixed<64>();
       return x;
     }
+    case 15: {
+      report_withheld_sealing x;
+      x.feed.bytes = r.fixed<32>();
+      x.replica = r.u32();
+      x.received = r.u64();
+      return x;
+    }
     default:
       r.fail("unknown call tag");
       return unregister_node{};
   }
 }
-static_assert(std::variant_size_v<call> == 15, "a new call kind needs its tag in decode_call");
+static_assert(std::variant_size_v<call> == 16, "a new call kind needs its tag in decode_call");
 
 bytes payload(const account_id& signer, std::uint64_t nonce, const call& body) {
   canonical_writer w;

@@ -157,10 +157,22 @@ struct dispute_replica_root {
   bool operator==(const dispute_replica_root&) const = default;
 };
 
+// A replica's hoster reports that the encoder submitted its root but never
+// pushed the whole replica: the hoster holds `received` blocks of the
+// sealing. The chain cannot tell a withholding encoder from a hoster that
+// lies about it (sealing_dispute.hpp), so the report names both and neither
+// is paid or penalized.
+struct report_withheld_sealing {
+  feed_key feed;
+  std::uint32_t replica = 0;
+  std::uint64_t received = 0;
+  bool operator==(const report_withheld_sealing&) const = default;
+};
+
 using call = std::variant<register_node, unregister_node, transfer_ratio, publish_feed, join_validators,
                           leave_validators, report_equivocation, report_double_vote, submit_replica_root,
                           submit_storage_proof, submit_attestation, back_feed, update_feed, dispute_sealing,
-                          dispute_replica_root>;
+                          dispute_replica_root, report_withheld_sealing>;
 
 // A storage proof, a sealing dispute and a feed update carry a sealed block or
 // node lists and have their own bounds; every other kind fits

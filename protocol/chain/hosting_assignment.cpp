@@ -77,7 +77,9 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
         node.capacity_bytes - node.reserved_bytes >= f.byte_size)
       hosters.push_back(id);
     const bool barred = std::any_of(f.replicas.begin(), f.replicas.end(), [&](const replica_record& r) {
-      return (r.state == replica_state::badly_sealed || r.state == replica_state::sealing_timed_out) && r.encoder == id;
+      return (r.state == replica_state::badly_sealed || r.state == replica_state::sealing_timed_out ||
+              r.state == replica_state::sealing_withheld) &&
+             r.encoder == id;
     });
     if (node.roles.contains(role::encoder) && !barred) encoders.push_back(id);
   }

@@ -11,8 +11,9 @@
 // being re-created and have the feed's byte size free (weight: 1 + its whole
 // ratio units, capped); its encoder among
 // registered encoders other than the hoster, the publisher and any encoder
-// convicted of a bad sealed block of a slot of this feed (badly_sealed) or
-// timed out sealing one (sealing_timed_out). The hoster's
+// convicted of a bad sealed block of a slot of this feed (badly_sealed),
+// timed out sealing one (sealing_timed_out) or reported for withholding one
+// (sealing_withheld). The hoster's
 // capacity is reserved at once, so capacity is never over-committed. Without a
 // suitable hoster or encoder the feed waits (queued, or pinning with fewer
 // replicas) and is tried again next block.

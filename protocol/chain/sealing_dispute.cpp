@@ -54,6 +54,14 @@ void convict_encoder(chain_state& s, const feed_key& key, std::uint32_t replica,
   update_hosting_state(s.feeds.at(key), key, events);
 }
 
+void end_withheld_sealing(chain_state& s, const feed_key& key, std::uint32_t replica, std::uint64_t received,
+                          std::vector<chain_event>& events) {
+  const auto& r = s.feeds.at(key).replicas.at(replica);
+  events.push_back(sealing_withheld{key, replica, r.encoder, r.hoster, received});
+  fail_replica(s, key, replica, events, replica_state::sealing_withheld);
+  update_hosting_state(s.feeds.at(key), key, events);
+}
+
 void run_answer_deadlines(chain_state& s, std::vector<chain_event>& events) {
   end_due_sealings(
       s, events,

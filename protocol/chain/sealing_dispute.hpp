@@ -9,6 +9,17 @@
 // none) cannot back its side and is named instead. Either way the one named pays one sealing
 // of the head into the feed's backing (as much as it has: ratio never goes
 // negative and is moved, not burnt) and the replica is re-created.
+//
+// One lie no signature shows: an encoder that submits its root (the true
+// one) but never pushes the last runs. The hoster then cannot submit the
+// root and would be named at the window's end. Instead it reports the
+// sealing withheld (report_withheld_sealing) while the window is open. The
+// chain cannot tell that encoder from a hoster that got every run and claims
+// otherwise, so it names both (sealing_withheld), pays and charges neither,
+// and re-creates the replica through another encoder and another hoster.
+// Each side loses only this replica: the encoder its sealing's pay, the
+// hoster the hosting, so neither profits from lying; an encoder named by
+// many different hosters is the likely withholder.
 #pragma once
 
 #include <vector>
@@ -30,6 +41,10 @@ chain_status verify_sealing_dispute(const chain_id& chain, const replica_record&
 // A verified dispute: the encoder pays, the replica is badly_sealed.
 void convict_encoder(chain_state& s, const feed_key& key, std::uint32_t replica, std::uint64_t index,
                      std::vector<chain_event>& events);
+
+// A report of a withheld sealing: both named, the replica sealing_withheld.
+void end_withheld_sealing(chain_state& s, const feed_key& key, std::uint32_t replica, std::uint64_t received,
+                          std::vector<chain_event>& events);
 
 // Names the hoster of every replica whose answer window ended this block.
 void run_answer_deadlines(chain_state& s, std::vector<chain_event>& events);

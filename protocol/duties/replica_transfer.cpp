@@ -96,6 +96,11 @@ chain_result<dispute_replica_root> make_root_dispute(const chain_id& chain, cons
   return d;
 }
 
+std::optional<report_withheld_sealing> withheld_report(const replica_duty& duty, std::uint64_t held) {
+  if (!duty.encoder_root || duty.hoster_root || held >= duty.feed.length) return std::nullopt;
+  return report_withheld_sealing{duty.key, duty.replica, held};
+}
+
 chain_result<dispute_sealing> make_dispute(const chain_id& chain, const replica_duty& duty,
                                            const sealing_evidence& evidence, const feed_blocks& original) {
   DATDOT_CHAIN_CHECK(check_feed_blocks(duty.feed, original, evidence.index));

@@ -73,6 +73,12 @@ root_evidence evidence_of(const replica_push& push);
 chain_result<dispute_replica_root> make_root_dispute(const chain_id& chain, const replica_duty& duty,
                                                      const root_evidence& evidence);
 
+// What a hoster holding `held` blocks of the replica reports once the
+// encoder's root for `duty` is on chain: the sealing withheld, when it holds
+// less than the whole replica and has no root of its own in (an honest
+// encoder submits its root only after the hoster took its last run).
+std::optional<report_withheld_sealing> withheld_report(const replica_duty& duty, std::uint64_t held);
+
 // The dispute for `evidence`, given `original`: a source's answer holding the
 // feed's block at the evidence's index, checked here. Refused when the sealed
 // block does unseal to that block (the encoder sent a wrong path, not a bad

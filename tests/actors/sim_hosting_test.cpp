@@ -5,7 +5,9 @@
 // storage challenge within a bounded number of challenge rounds after they
 // first drop a replica, a slow attester by its first missed attestation, with
 // no honest node accused, reproducibly from the seed. A colluding encoder and
-// hoster pass every proof; the reshuffle bounds how long.
+// hoster pass every proof; the reshuffle bounds how long. An encoder that
+// withholds the last run is named by the hosters it left short, which are not
+// convicted.
 #include <doctest/doctest.h>
 
 #include "actors/sim/scenario_driver.hpp"
@@ -204,6 +206,29 @@ TEST_CASE("a colluding encoder and hoster pass proofs by re-sealing on demand, a
   }
   REQUIRE(unbounded_hold.has_value());
   CHECK(*unbounded_hold > bound);
+}
+
+TEST_CASE("an encoder that withholds its last runs is named by the hosters it left short, who are not convicted") {
+  const auto s = testing::scenario_named("withholding-encoder.json");
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());
+  CHECK(r.false_accusations == 0);
+  REQUIRE(r.adversaries.size() == 1);
+  const auto& a = r.adversaries[0];
+  CHECK(a.who.kind == adversary_kind::withholding_encoder);
+  REQUIRE(a.runs_withheld > 0);
+  REQUIRE(a.caught_at_slot.has_value());
+  // The hoster reports as soon as the encoder's root is finalized, long before its answer window ends.
+  CHECK(*a.caught_at_slot <= a.first_withheld_height + 6);
+  CHECK(a.withheld_reports == r.hosting.sealings_withheld);
+  CHECK(r.hosting.sealings_withheld > 0);
+  CHECK(r.hosting.hosters_convicted == 0);
+  CHECK(of(r, "withholding_encoder").paid_units == 0);
+  // Re-created through the other encoder: every feed pinned, every honest hoster passing.
+  CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
+  CHECK(of(r, "honest").challenges_failed == 0);
+  CHECK(of(r, "honest").challenges_passed > 0);
 }
 
 TEST_CASE("a hosting run with an adversary is a function of its seed") {

@@ -94,7 +94,8 @@ TEST_CASE("every call kind round-trips through the strict canonical encoding") {
                           dispute_replica_root{feed_key{blake2b_256(as_bytes("feed"))},
                                                1,
                                                replica_commitment{blake2b_256(as_bytes("signed tree")), 10},
-                                               {}}};
+                                               {}},
+                          report_withheld_sealing{feed_key{blake2b_256(as_bytes("feed"))}, 2, 7}};
   REQUIRE(calls.size() == std::variant_size_v<call>);
   for (std::size_t i = 0; i < calls.size(); ++i) {
     const auto x = make_extrinsic(f.chain(), k, i, calls[i]);

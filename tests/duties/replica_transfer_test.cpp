@@ -5,7 +5,8 @@
 // a block its encoder did not sign, or roots that are not the published tree;
 // a signed bad block becomes a dispute the chain accepts. An encoder must
 // refuse blocks that are not the feed's. A hoster proves a challenge again
-// when the chain extends the replica before the proof is in.
+// when the chain extends the replica before the proof is in, and reports a
+// sealing withheld when the encoder's root is in and it holds less.
 #include <doctest/doctest.h>
 
 #include "chain/hosting_fixture.hpp"
@@ -350,6 +351,27 @@ TEST_CASE("an encoder whose root is the commitment it signed cannot be disputed"
   const auto refused = make_root_dispute(t.h.f.chain(), duties.front(), evidence);
   REQUIRE_FALSE(refused);
   CHECK(refused.err().detail.find("nothing to dispute") != std::string::npos);
+}
+
+TEST_CASE("a hoster left short once the encoder's root is in reports the sealing withheld, and the chain takes it") {
+  transfer_fixture t;
+  const auto& r = t.duty.record;
+  const auto hoster_duty = [&] {
+    const auto duties = intake_duties(t.h.s, r.hoster);
+    REQUIRE(duties.size() == 1);
+    return duties.front();
+  };
+  // While the encoder has no root in, it may still be sealing.
+  CHECK_FALSE(withheld_report(hoster_duty(), 0));
+  const auto whole = evidence_of(t.honest()).commitment;
+  t.h.apply(t.h.signer_of(r.encoder), submit_replica_root{t.key, 0, whole.tree_hash, whole.length});
+  // Holding the whole replica, it has nothing to report (it submits its root).
+  CHECK_FALSE(withheld_report(hoster_duty(), feed_length));
+  const auto report = withheld_report(hoster_duty(), feed_length - 2);
+  REQUIRE(report);
+  CHECK(*report == report_withheld_sealing{t.key, 0, feed_length - 2});
+  t.h.apply(t.h.signer_of(r.hoster), *report);
+  CHECK(t.h.s.feeds.at(t.key).replicas.at(0).state == replica_state::sealing_withheld);
 }
 
 TEST_CASE("a hoster proves a challenge once, and again when the chain extends the replica before the proof is in") {
