@@ -290,7 +290,8 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--adversary", o->adversaries,
                   "Adversaries as KIND:nodes=NODE,NODE... or KIND:share_permille=N, KIND = equivocating_validator, "
                   "double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster, outsourcing_hoster, "
-                  "self_service_hoster, slow_attester, colluding_encoder, colluding_hoster or withholding_encoder, e.g. "
+                  "self_service_hoster, slow_attester, colluding_encoder, colluding_hoster, withholding_encoder or "
+                  "false_root_encoder, e.g. "
                   "equivocating_validator:nodes=1 or lazy_hoster:share_permille=200; repeatable; "
                   "replaces the scenario's adversaries");
   cmd->add_option("--save-failure", o->save_failure_dir,

@@ -39,8 +39,9 @@ void give_up(encoder_pointer self, const job_key& key, const std::string& why) {
 }
 
 void finish(encoder_pointer self, const job_key& key) {
-  auto& j = self->state.jobs.at(key);
-  const auto c = commit_replica(j.sealed_tree.roots());
+  auto& st = self->state;
+  auto& j = st.jobs.at(key);
+  const auto c = st.conduct->root(j.duty, commit_replica(j.sealed_tree.roots()), *st.chain);
   submit_logged(self, *self->state.ctx, submit_replica_root{key.first, key.second, c.tree_hash, c.length},
                 "encoder: replica root");
   self->state.ctx->say("encoder: sealed " + to_hex(key.first.bytes) + "/" + std::to_string(key.second) + ", " +

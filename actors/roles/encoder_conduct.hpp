@@ -1,5 +1,6 @@
-// Whether an encoder pushes a sealed run to the replica's hoster. A real node
-// always does; `datdot sim` gives its withholding encoders another conduct
+// Whether an encoder pushes a sealed run to the replica's hoster, and which
+// root it submits. A real node pushes every run and submits the root it
+// sealed; `datdot sim` gives its lying encoders another conduct
 // (actors/sim/encoder_adversaries.hpp), so the attack runs the real encoder
 // actor and meets the real chain rules.
 #pragma once
@@ -16,6 +17,11 @@ class encoder_conduct {
   // acts on. A run not pushed counts as sealed all the same: the root covers it.
   virtual bool pushes(const replica_duty& /*duty*/, const replica_push& /*run*/, const chain_state& /*s*/) {
     return true;
+  }
+  // The root to submit once every run is sealed; `sealed` is the whole replica's commitment.
+  virtual replica_commitment root(const replica_duty& /*duty*/, const replica_commitment& sealed,
+                                  const chain_state& /*s*/) {
+    return sealed;
   }
 };
 

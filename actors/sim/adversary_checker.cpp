@@ -57,12 +57,13 @@ std::optional<invariant_violation> adversary_checker::on_finalized_events(std::u
     if (type == "challenge_resolved" || type == "hoster_convicted" || type == "encoder_convicted") {
       const auto who = node_of_account_.find(e.value(type == "encoder_convicted" ? "encoder" : "hoster", ""));
       if (who == node_of_account_.end()) continue;
-      auto bad = type == "challenge_resolved"
-                     ? on_challenge(slot, who->second, e.value("passed", false))
-                     : (result_of(who->second) ? std::nullopt
-                                               : accuse(who->second, "no_honest_convicted",
-                                                        "an honest node was convicted (" + type + ")"));
-      if (bad) return bad;
+      if (type == "challenge_resolved") {
+        if (auto bad = on_challenge(slot, who->second, e.value("passed", false))) return bad;
+        continue;
+      }
+      auto* r = result_of(who->second);
+      if (!r) return accuse(who->second, "no_honest_convicted", "an honest node was convicted (" + type + ")");
+      if (!r->caught_at_slot && r->who.kind == adversary_kind::false_root_encoder) r->caught_at_slot = slot;
       continue;
     }
     if (type != "offence_recorded") continue;

@@ -5,7 +5,8 @@
 // when every honest node up has banned it; a hoster adversary when a
 // challenge of one of its replicas fails on the finalized chain; a slow
 // attester when an attestation of its is recorded missed; a withholding
-// encoder when a hoster's report of a withheld sealing names it. An offence
+// encoder when a hoster's report of a withheld sealing names it, a
+// false-root encoder when it is convicted. An offence
 // recorded against an honest node, an honest node banned by another, and an
 // honest hoster or encoder convicted or failing a challenge, and an honest
 // hoster reporting an honest encoder's sealing withheld, are violated
@@ -42,8 +43,8 @@ struct adversary_result {
   std::uint64_t attestations_missed = 0;  // picked, no report by the deadline
   std::uint64_t attestations_held = 0;    // duties it held back (filled in by the driver)
   std::uint64_t first_held_height = 0;    // the finalized height that showed the first (0: none; by the driver)
-  std::uint64_t runs_withheld = 0;          // last runs of a sealing it kept back (by the driver)
-  std::uint64_t first_withheld_height = 0;  // the finalized height it first kept one back at (0: never; by the driver)
+  std::uint64_t sealing_lies = 0;      // an encoder's last runs kept back or false roots (by the driver)
+  std::uint64_t first_lie_height = 0;  // the finalized height it first lied at (0: never; by the driver)
   std::uint64_t withheld_reports = 0;       // hosters' reports naming it, recorded on the finalized chain
   // A colluding hoster's longest hold of a replica it did not keep (blocks) and its re-sealings (by the driver).
   std::optional<std::uint64_t> longest_unkept_blocks;

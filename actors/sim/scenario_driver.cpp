@@ -387,8 +387,8 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
       a.first_held_height = at->first_held_height();
     }
     if (const auto* e = adversaries.encoder_of(a.who.node)) {
-      a.runs_withheld = e->withheld();
-      a.first_withheld_height = e->first_withheld_height();
+      a.sealing_lies = e->lies();
+      a.first_lie_height = e->first_lie_height();
     }
   }
   r.hosting = hosting.summary();

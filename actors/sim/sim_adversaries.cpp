@@ -38,8 +38,8 @@ sim_adversaries::sim_adversaries(std::uint64_t seed, std::vector<sim_adversary> 
       hosters_.emplace(a.node, make_hoster_adversary(a.kind, world_));
     else if (is_attester_kind(a.kind))
       attesters_.emplace(a.node, std::make_shared<slow_attester>());
-    else if (a.kind == adversary_kind::withholding_encoder)
-      encoders_.emplace(a.node, std::make_shared<withholding_encoder>());
+    else if (a.kind == adversary_kind::withholding_encoder || a.kind == adversary_kind::false_root_encoder)
+      encoders_.emplace(a.node, make_encoder_adversary(a.kind));
     else if (a.kind == adversary_kind::colluding_encoder)
       continue;  // it seals honestly; its key goes to the colluding hosters when armed
     else if (a.kind == adversary_kind::garbage_sender)
@@ -93,7 +93,7 @@ std::shared_ptr<encoder_conduct> sim_adversaries::encoder_conduct_of(sim_node_in
   return it == encoders_.end() ? nullptr : it->second;
 }
 
-const withholding_encoder* sim_adversaries::encoder_of(sim_node_index node) const {
+const adversarial_encoder* sim_adversaries::encoder_of(sim_node_index node) const {
   const auto it = encoders_.find(node);
   return it == encoders_.end() ? nullptr : it->second.get();
 }

@@ -3,8 +3,8 @@
 // byzantine_transport, garbage senders send every other node malformed frames
 // at the start of each slot, hoster and attester adversaries run the role
 // actor with a conduct of theirs (hoster_adversaries.hpp,
-// attester_adversaries.hpp), withholding encoders run the encoder actor with
-// theirs (encoder_adversaries.hpp); colluding encoders seal honestly and give
+// attester_adversaries.hpp), withholding and false-root encoders run the
+// encoder actor with theirs (encoder_adversaries.hpp); colluding encoders seal honestly and give
 // the colluding hosters their sealing keys. Every choice they make is drawn
 // from the run's seed, one stream per adversary.
 #pragma once
@@ -51,7 +51,7 @@ class sim_adversaries {
   // The hoster adversary's conduct, for what it did (null for other nodes).
   const adversarial_hoster* hoster_of(sim_node_index node) const;
   const slow_attester* attester_of(sim_node_index node) const;
-  const withholding_encoder* encoder_of(sim_node_index node) const;
+  const adversarial_encoder* encoder_of(sim_node_index node) const;
 
  private:
   void send_garbage(sim_cluster& cluster, sim_node_index from, deterministic_random& random);
@@ -62,7 +62,7 @@ class sim_adversaries {
   std::map<sim_node_index, std::uint64_t> garbage_sent_;
   std::map<sim_node_index, std::shared_ptr<adversarial_hoster>> hosters_;
   std::map<sim_node_index, std::shared_ptr<slow_attester>> attesters_;
-  std::map<sim_node_index, std::shared_ptr<withholding_encoder>> encoders_;
+  std::map<sim_node_index, std::shared_ptr<adversarial_encoder>> encoders_;
   std::shared_ptr<hoster_adversary_world> world_;
   sim_node_index self_service_publisher_;
 };

@@ -7,6 +7,11 @@
 namespace datdot {
 namespace {
 
+// The encoder adversaries that lie about a sealing (a colluding encoder seals honestly).
+bool lies_as_encoder(adversary_kind k) {
+  return k == adversary_kind::withholding_encoder || k == adversary_kind::false_root_encoder;
+}
+
 double events_per_second(const sim_report& r) {
   return r.wall_seconds > 0 ? static_cast<double>(r.events) / r.wall_seconds : 0.0;
 }
@@ -37,10 +42,9 @@ nlohmann::json adversaries_json(const sim_report& r) {
         x["reseals"] = a.reseals;
       }
     }
-    if (a.who.kind == adversary_kind::withholding_encoder) {
-      x["runs_withheld"] = a.runs_withheld;
-      x["first_withheld_height"] =
-          a.first_withheld_height ? nlohmann::json(a.first_withheld_height) : nlohmann::json(nullptr);
+    if (lies_as_encoder(a.who.kind)) {
+      x[a.who.kind == adversary_kind::withholding_encoder ? "runs_withheld" : "false_roots"] = a.sealing_lies;
+      x["first_lie_height"] = a.first_lie_height ? nlohmann::json(a.first_lie_height) : nlohmann::json(nullptr);
       x["withheld_reports"] = a.withheld_reports;
     }
     if (is_attester_kind(a.who.kind)) {
@@ -57,8 +61,7 @@ std::string adversary_line(const adversary_result& a) {
   auto line = "adversary  node " + std::to_string(a.who.node) + " " + std::string{to_string(a.who.kind)} + ": ";
   const bool never_cheated = !a.caught_at_slot && ((is_hoster_kind(a.who.kind) && a.replicas_dropped == 0) ||
                                                    (is_attester_kind(a.who.kind) && a.attestations_held == 0) ||
-                                                   (a.who.kind == adversary_kind::withholding_encoder &&
-                                                    a.runs_withheld == 0));
+                                                   (lies_as_encoder(a.who.kind) && a.sealing_lies == 0));
   line += a.caught_at_slot ? "caught at slot " + std::to_string(*a.caught_at_slot)
           : never_cheated  ? std::string{"never cheated"}
                            : std::string{"NOT caught"};
@@ -72,11 +75,14 @@ std::string adversary_line(const adversary_result& a) {
                                           std::to_string(*a.longest_unkept_blocks) + " blocks"
                                     : std::string{}) +
            ")\n";
-  if (a.who.kind == adversary_kind::withholding_encoder)
-    return line + " (" + std::to_string(a.runs_withheld) + " last runs withheld" +
-           (a.first_withheld_height ? ", the first at height " + std::to_string(a.first_withheld_height)
-                                    : std::string{}) +
-           ", named by " + std::to_string(a.withheld_reports) + " hosters' reports, paid nothing for those)\n";
+  if (lies_as_encoder(a.who.kind))
+    return line + " (" + std::to_string(a.sealing_lies) +
+           (a.who.kind == adversary_kind::withholding_encoder ? " last runs withheld" : " false roots submitted") +
+           (a.first_lie_height ? ", the first at height " + std::to_string(a.first_lie_height) : std::string{}) +
+           (a.who.kind == adversary_kind::withholding_encoder
+                ? ", named by " + std::to_string(a.withheld_reports) + " hosters' reports"
+                : std::string{}) +
+           ")\n";
   if (is_encoder_kind(a.who.kind))
     return line + " (seals honestly; its sealing key lets the colluding hosters re-seal on demand, which no proof "
                   "tells apart)\n";

@@ -18,15 +18,16 @@ namespace {
 // changes who the nodes are or how their links behave.
 constexpr std::uint64_t adversary_stream = 0x616476657273ull;  // "advers"
 
-constexpr std::array<adversary_kind, 11> adversary_kinds{
+constexpr std::array<adversary_kind, 12> adversary_kinds{
     adversary_kind::equivocating_validator, adversary_kind::double_voting_validator, adversary_kind::garbage_sender,
     adversary_kind::lazy_hoster,            adversary_kind::sybil_hoster,            adversary_kind::outsourcing_hoster,
     adversary_kind::self_service_hoster,    adversary_kind::slow_attester,           adversary_kind::colluding_encoder,
-    adversary_kind::colluding_hoster,       adversary_kind::withholding_encoder};
+    adversary_kind::colluding_hoster,       adversary_kind::withholding_encoder,     adversary_kind::false_root_encoder};
 
 constexpr const char* adversary_kind_names =
     "equivocating_validator, double_voting_validator, garbage_sender, lazy_hoster, sybil_hoster, outsourcing_hoster, "
-    "self_service_hoster, slow_attester, colluding_encoder, colluding_hoster or withholding_encoder";
+    "self_service_hoster, slow_attester, colluding_encoder, colluding_hoster, withholding_encoder or "
+    "false_root_encoder";
 
 std::optional<adversary_kind> adversary_kind_of(std::string_view name) {
   for (auto k : adversary_kinds)
@@ -518,6 +519,7 @@ std::string_view to_string(adversary_kind k) noexcept {
     case adversary_kind::colluding_encoder: return "colluding_encoder";
     case adversary_kind::colluding_hoster: return "colluding_hoster";
     case adversary_kind::withholding_encoder: return "withholding_encoder";
+    case adversary_kind::false_root_encoder: return "false_root_encoder";
   }
   return "unknown";
 }
@@ -529,7 +531,8 @@ bool is_hoster_kind(adversary_kind k) noexcept {
 }
 
 bool is_encoder_kind(adversary_kind k) noexcept {
-  return k == adversary_kind::colluding_encoder || k == adversary_kind::withholding_encoder;
+  return k == adversary_kind::colluding_encoder || k == adversary_kind::withholding_encoder ||
+         k == adversary_kind::false_root_encoder;
 }
 
 bool is_attester_kind(adversary_kind k) noexcept { return k == adversary_kind::slow_attester; }

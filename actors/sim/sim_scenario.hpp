@@ -47,6 +47,7 @@ enum class adversary_kind : std::uint8_t {
   colluding_encoder,
   colluding_hoster,
   withholding_encoder,
+  false_root_encoder,
 };
 std::string_view to_string(adversary_kind k) noexcept;
 bool is_hoster_kind(adversary_kind k) noexcept;

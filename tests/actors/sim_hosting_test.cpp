@@ -7,7 +7,8 @@
 // no honest node accused, reproducibly from the seed. A colluding encoder and
 // hoster pass every proof; the reshuffle bounds how long. An encoder that
 // withholds the last run is named by the hosters it left short, which are not
-// convicted.
+// convicted; one that submits a false root is convicted on the evidence its
+// hosters kept in their stores across a restart.
 #include <doctest/doctest.h>
 
 #include "actors/sim/scenario_driver.hpp"
@@ -61,6 +62,15 @@ sim_report cheaters_caught(const std::string& scenario, adversary_kind kind) {
   CHECK(of(r, "honest").challenges_failed == 0);
   CHECK(of(r, "honest").challenges_passed > 0);
   return r;
+}
+
+// The run's one adversary, of `kind`, once no honest node was accused.
+adversary_result lone_adversary(const sim_report& r, adversary_kind kind) {
+  CHECK_FALSE(r.violation.has_value());
+  CHECK(r.false_accusations == 0);
+  REQUIRE(r.adversaries.size() == 1);
+  CHECK(r.adversaries[0].who.kind == kind);
+  return r.adversaries[0];
 }
 
 }  // namespace
@@ -153,12 +163,8 @@ TEST_CASE("a slow attester misses its attestations, is paid nothing for them, an
   const auto s = testing::scenario_named("slow-attester.json");
   const auto r = run(s);
   INFO(report_text(r, "-"));
-  CHECK_FALSE(r.violation.has_value());
+  const auto a = lone_adversary(r, adversary_kind::slow_attester);
   CHECK(r.honest_attester_misses == 0);
-  CHECK(r.false_accusations == 0);
-  REQUIRE(r.adversaries.size() == 1);
-  const auto& a = r.adversaries[0];
-  CHECK(a.who.kind == adversary_kind::slow_attester);
   REQUIRE(a.attestations_held > 0);
   REQUIRE(a.caught_at_slot.has_value());
   // Its first held duty misses at that challenge's deadline, finalized a few slots later.
@@ -212,15 +218,11 @@ TEST_CASE("an encoder that withholds its last runs is named by the hosters it le
   const auto s = testing::scenario_named("withholding-encoder.json");
   const auto r = run(s);
   INFO(report_text(r, "-"));
-  CHECK_FALSE(r.violation.has_value());
-  CHECK(r.false_accusations == 0);
-  REQUIRE(r.adversaries.size() == 1);
-  const auto& a = r.adversaries[0];
-  CHECK(a.who.kind == adversary_kind::withholding_encoder);
-  REQUIRE(a.runs_withheld > 0);
+  const auto a = lone_adversary(r, adversary_kind::withholding_encoder);
+  REQUIRE(a.sealing_lies > 0);
   REQUIRE(a.caught_at_slot.has_value());
   // The hoster reports as soon as the encoder's root is finalized, long before its answer window ends.
-  CHECK(*a.caught_at_slot <= a.first_withheld_height + 6);
+  CHECK(*a.caught_at_slot <= a.first_lie_height + 6);
   CHECK(a.withheld_reports == r.hosting.sealings_withheld);
   CHECK(r.hosting.sealings_withheld > 0);
   CHECK(r.hosting.hosters_convicted == 0);
@@ -229,6 +231,27 @@ TEST_CASE("an encoder that withholds its last runs is named by the hosters it le
   CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
   CHECK(of(r, "honest").challenges_failed == 0);
   CHECK(of(r, "honest").challenges_passed > 0);
+}
+
+TEST_CASE("an encoder that submits a false root is convicted on the evidence its hosters kept across a restart") {
+  const auto s = testing::scenario_named("false-root-encoder.json");
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  const auto a = lone_adversary(r, adversary_kind::false_root_encoder);
+  REQUIRE(a.sealing_lies > 0);
+  // Every hoster crashes together after the first false root's runs were taken ...
+  REQUIRE(s.crashes.size() == s.hosting.hosters);
+  const auto crash = s.crashes.front();
+  REQUIRE(crash.restart_at_slot.has_value());
+  for (const auto& c : s.crashes) CHECK((c.at_slot == crash.at_slot && c.restart_at_slot == crash.restart_at_slot));
+  CHECK(a.first_lie_height > 0);
+  CHECK(a.first_lie_height < crash.at_slot);
+  // ... so the disputes that convict the encoder were made after the restart, from what the hosters stored.
+  REQUIRE(a.caught_at_slot.has_value());
+  CHECK(*a.caught_at_slot >= *crash.restart_at_slot);
+  CHECK(r.hosting.encoders_convicted == a.sealing_lies);
+  CHECK(r.hosting.hosters_convicted == 0);
+  CHECK(r.hosting.feeds_pinned == s.hosting.feeds);
 }
 
 TEST_CASE("a hosting run with an adversary is a function of its seed") {
