@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "crypto/blake2b.hpp"
+
 namespace datdot::storage {
 
 namespace {
 
 const std::string_view finalized_key = "finalized";
-const std::string_view snapshot_key = "snapshot";  // number (8) || hash (32) || state bytes
+const std::string_view snapshot_key = "snapshot";  // number (8) || hash (32) || state bytes (none when shared)
 
 std::array<byte, 8> be64(std::uint64_t v) {
   std::array<byte, 8> out;
@@ -43,7 +45,7 @@ std::optional<bytes> copy_of(const std::optional<byte_view>& v) {
 
 }  // namespace
 
-result<chain_store> chain_store::open(environment& env) {
+result<chain_store> chain_store::open(environment& env, std::shared_ptr<shared_values> shared) {
   DATDOT_TRY(blocks, env.open_db("chain_blocks"));
   DATDOT_TRY(numbers, env.open_db("chain_numbers"));
   DATDOT_TRY(justifications, env.open_db("chain_justifications"));
@@ -52,12 +54,22 @@ result<chain_store> chain_store::open(environment& env) {
   DATDOT_TRY(meta, env.open_db("chain_meta"));
   DATDOT_TRY(own_votes, env.open_db("chain_own_votes"));
   DATDOT_TRY(events, env.open_db("chain_events"));
-  return chain_store{env, blocks, numbers, justifications, pending, pool, meta, own_votes, events};
+  return chain_store{env, std::move(shared), blocks, numbers, justifications, pending, pool, meta, own_votes, events};
+}
+
+result<bytes> chain_store::shared(shared_values::kind k, byte_view key) const {
+  hash32 h;
+  if (key.size() != h.size()) return make_error(errc::corrupt_data, "malformed shared value key");
+  std::copy(key.begin(), key.end(), h.begin());
+  const auto value = shared_->find(k, h);
+  if (!value) return make_error(errc::corrupt_data, "a stored key names no shared value (a store outlived its process?)");
+  return *value;
 }
 
 result<void> chain_store::put_block(const stored_block_ref& ref, byte_view encoded) const {
+  if (shared_) shared_->put(shared_values::kind::block, ref.hash.bytes, encoded);
   return env_->update([&](write_txn& txn) -> result<void> {
-    DATDOT_CHECK(txn.put(blocks_, ref.hash.bytes, encoded));
+    DATDOT_CHECK(txn.put(blocks_, ref.hash.bytes, shared_ ? byte_view{} : encoded));
     return txn.put(pending_, ref.hash.bytes, number_and_hash(ref.number, ref.parent));
   });
 }
@@ -66,6 +78,11 @@ result<std::optional<bytes>> chain_store::block(const block_hash& hash) const {
   std::optional<bytes> out;
   DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
     DATDOT_TRY(v, txn.get(blocks_, hash.bytes));
+    if (v && shared_) {
+      DATDOT_TRY(value, shared(shared_values::kind::block, hash.bytes));
+      out = std::move(value);
+      return ok;
+    }
     out = copy_of(v);
     return ok;
   }));
@@ -80,6 +97,16 @@ result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, by
   for (std::size_t i = 1; i < path.size(); ++i)
     if (path[i].parent != path[i - 1].hash || path[i].number.value != path[i - 1].number.value + 1)
       return make_error(errc::invalid_argument, "finalized path is not a chain");
+  const auto& last = path.back();
+  hash32 justification_key{};
+  if (shared_) {
+    for (std::size_t i = 0; i < block_events.size(); ++i)
+      if (!block_events[i].empty()) shared_->put(shared_values::kind::block_events, path[i].hash.bytes, block_events[i]);
+    if (!state_snapshot.empty()) shared_->put(shared_values::kind::state_snapshot, last.hash.bytes, state_snapshot);
+    // Nodes may hold different justifications of one block: these are named by their bytes.
+    justification_key = blake2b_256(justification);
+    shared_->put(shared_values::kind::justification, justification_key, justification);
+  }
   return env_->update([&](write_txn& txn) -> result<void> {
     DATDOT_TRY(head_raw, txn.get(meta_, as_bytes(finalized_key)));
     if (head_raw) {
@@ -96,16 +123,15 @@ result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, by
       DATDOT_CHECK(txn.put(numbers_, be64(ref.number.value), ref.hash.bytes));
       DATDOT_CHECK(txn.del(pending_, ref.hash.bytes));
       if (!block_events.empty() && !block_events[i].empty())
-        DATDOT_CHECK(txn.put(events_, be64(ref.number.value), block_events[i]));
+        DATDOT_CHECK(txn.put(events_, be64(ref.number.value), shared_ ? byte_view{ref.hash.bytes} : block_events[i]));
     }
-    const auto& last = path.back();
     if (!state_snapshot.empty()) {
       const auto head = number_and_hash(last.number, last.hash);
       bytes value(head.begin(), head.end());
-      value.insert(value.end(), state_snapshot.begin(), state_snapshot.end());
+      if (!shared_) value.insert(value.end(), state_snapshot.begin(), state_snapshot.end());
       DATDOT_CHECK(txn.put(meta_, as_bytes(snapshot_key), value));
     }
-    DATDOT_CHECK(txn.put(justifications_, last.hash.bytes, justification));
+    DATDOT_CHECK(txn.put(justifications_, last.hash.bytes, shared_ ? byte_view{justification_key} : justification));
     // Blocks on forks that lost to the new finalized chain can never become final.
     std::vector<hash32> stale;
     DATDOT_CHECK(txn.for_each(pending_, {}, [&](byte_view key, byte_view value) {
@@ -153,6 +179,11 @@ result<std::optional<bytes>> chain_store::justification(const block_hash& hash) 
   std::optional<bytes> out;
   DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
     DATDOT_TRY(v, txn.get(justifications_, hash.bytes));
+    if (v && shared_) {
+      DATDOT_TRY(value, shared(shared_values::kind::justification, *v));
+      out = std::move(value);
+      return ok;
+    }
     out = copy_of(v);
     return ok;
   }));
@@ -162,13 +193,24 @@ result<std::optional<bytes>> chain_store::justification(const block_hash& hash) 
 result<std::vector<std::pair<block_number, bytes>>> chain_store::events(block_number from,
                                                                          std::size_t blocks_max) const {
   std::vector<std::pair<block_number, bytes>> out;
+  result<void> status = ok;
   DATDOT_CHECK(env_->view([&](read_txn& txn) {
     return txn.for_each(events_, be64(from.value), [&](byte_view key, byte_view value) {
       if (key.size() != 8) return false;
-      out.emplace_back(block_number{read_be64(key.data())}, bytes(value.begin(), value.end()));
+      if (!shared_) {
+        out.emplace_back(block_number{read_be64(key.data())}, bytes(value.begin(), value.end()));
+        return out.size() < blocks_max;
+      }
+      auto events = shared(shared_values::kind::block_events, value);
+      if (!events) {
+        status = events.err();
+        return false;
+      }
+      out.emplace_back(block_number{read_be64(key.data())}, std::move(*events));
       return out.size() < blocks_max;
     });
   }));
+  DATDOT_CHECK(status);
   return out;
 }
 
@@ -179,6 +221,11 @@ result<std::optional<std::pair<finalized_head, bytes>>> chain_store::snapshot() 
     if (!raw) return ok;
     if (raw->size() < 40) return make_error(errc::corrupt_data, "malformed state snapshot record");
     DATDOT_TRY(head, split_number_and_hash(raw->first(40), "state snapshot"));
+    if (shared_) {
+      DATDOT_TRY(state, shared(shared_values::kind::state_snapshot, head.second.bytes));
+      out.emplace(finalized_head{head.second, head.first}, std::move(state));
+      return ok;
+    }
     out.emplace(finalized_head{head.second, head.first}, bytes(raw->begin() + 40, raw->end()));
     return ok;
   }));

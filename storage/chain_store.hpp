@@ -4,7 +4,9 @@
 // acknowledged but not yet seen finalized. Each call is one durable LMDB
 // transaction, so kill -9 loses nothing a call has returned from.
 // Blocks and justifications are opaque bytes here: the chain's codecs
-// (protocol/chain) decode and check them.
+// (protocol/chain) decode and check them. A store opened with shared values
+// (shared_values.hpp: a simulation's) keeps blocks, events, snapshots and
+// justifications there and only their keys in LMDB.
 #pragma once
 
 #include <optional>
@@ -12,6 +14,7 @@
 
 #include "protocol/chain/chain_ids.hpp"
 #include "storage/lmdb_env.hpp"
+#include "storage/shared_values.hpp"
 
 namespace datdot::storage {
 
@@ -30,7 +33,7 @@ struct finalized_head {
 
 class chain_store {
  public:
-  static result<chain_store> open(environment& env);
+  static result<chain_store> open(environment& env, std::shared_ptr<shared_values> shared = nullptr);
 
   // Stores a block that passed import checks; it stays "unfinalized" until finalize().
   result<void> put_block(const stored_block_ref& ref, byte_view encoded) const;
@@ -68,11 +71,14 @@ class chain_store {
 
  private:
   result<std::vector<bytes>> values_of(dbi db) const;  // in key order
-  chain_store(environment& env, dbi blocks, dbi numbers, dbi justifications, dbi pending, dbi pool, dbi meta,
-              dbi own_votes, dbi events)
-      : env_(&env), blocks_(blocks), numbers_(numbers), justifications_(justifications),
+  // With shared values: the bytes a stored key names.
+  result<bytes> shared(shared_values::kind k, byte_view key) const;
+  chain_store(environment& env, std::shared_ptr<shared_values> shared, dbi blocks, dbi numbers, dbi justifications,
+              dbi pending, dbi pool, dbi meta, dbi own_votes, dbi events)
+      : env_(&env), shared_(std::move(shared)), blocks_(blocks), numbers_(numbers), justifications_(justifications),
         pending_(pending), pool_(pool), meta_(meta), own_votes_(own_votes), events_(events) {}
   environment* env_;
+  std::shared_ptr<shared_values> shared_;
   dbi blocks_, numbers_, justifications_, pending_, pool_, meta_, own_votes_, events_;
 };
 

@@ -50,10 +50,11 @@ result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config 
   if (chain.validators == 0 || chain.validators > config.nodes)
     return make_error(errc::invalid_argument, "validators must be between 1 and the number of nodes (" +
                                                   std::to_string(config.nodes) + ")");
-  chain_setup setup{std::move(chain), {}, nullptr, {}};
+  chain_setup setup{std::move(chain), {}, nullptr, {}, nullptr};
   if (setup.config.store_dir.empty()) {
     setup.scratch = std::make_unique<scratch_dir>("datdot-sim");
     setup.root = setup.scratch->path();
+    setup.shared = std::make_shared<storage::shared_values>();
   } else {
     setup.root = setup.config.store_dir;
   }
@@ -161,7 +162,7 @@ result<void> sim_cluster::start_chain(sim_node_index i) {
   auto env = storage::environment::open(options);
   if (!env) return make_error(env.err().code, "node " + std::to_string(i) + ": " + env.err().message);
   n.env = std::make_unique<storage::environment>(std::move(*env));
-  auto store = storage::chain_store::open(*n.env);
+  auto store = storage::chain_store::open(*n.env, chain_->shared);
   if (!store) return make_error(store.err().code, "node " + std::to_string(i) + ": " + store.err().message);
   n.store = *store;
   log_fn log;

@@ -26,6 +26,7 @@
 #include "crypto/keys.hpp"
 #include "crypto/sim_memo.hpp"
 #include "storage/lmdb_env.hpp"
+#include "storage/shared_values.hpp"
 
 namespace datdot {
 
@@ -174,6 +175,9 @@ class sim_cluster {
     std::shared_ptr<const genesis> g;
     std::unique_ptr<scratch_dir> scratch;  // when config.store_dir was empty
     std::filesystem::path root;
+    // What every node's chain store holds alike, kept once; only for scratch
+    // stores, which do not outlive the process (storage/shared_values.hpp).
+    std::shared_ptr<storage::shared_values> shared;
   };
   sim_cluster(sim_cluster_config config, std::optional<chain_setup> chain);
   void start(sim_node_index node);

@@ -1,6 +1,7 @@
 // The chain store: blocks, the finalized chain and its justifications, the
 // pending blocks to replay, and the durable transaction pool — across reopen
-// and kill -9.
+// and kill -9; with shared values (a simulation's), the same answers from
+// one copy of the bytes for every store.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -37,16 +38,23 @@ std::vector<stored_block_ref> chain_of(std::uint64_t from, std::uint64_t to, byt
 
 bytes body(const stored_block_ref& r) { return bytes(r.hash.bytes.begin(), r.hash.bytes.end()); }
 
+// A store keeping its own bytes, or (`shared`) one keeping them in `values`.
 struct store_fixture {
+  explicit store_fixture(bool shared = false)
+      : values(shared ? std::make_shared<shared_values>() : nullptr), store(chain_store::open(env, values).value()) {}
   temp_dir tmp;
   environment env = environment::open({.dir = tmp.path()}).value();
-  chain_store store = chain_store::open(env).value();
+  std::shared_ptr<shared_values> values;
+  chain_store store;
 };
 
 }  // namespace
 
 TEST_CASE("blocks finalize in order, forks that lost are dropped, justifications are kept") {
-  store_fixture f;
+  bool shared = false;
+  SUBCASE("keeping its own bytes") {}
+  SUBCASE("keeping them in shared values") { shared = true; }
+  store_fixture f{shared};
   const auto main = chain_of(0, 6, 0);
   const auto fork = chain_of(3, 5, 1);  // blocks 3 and 4 on another branch
   for (const auto& r : main) REQUIRE(f.store.put_block(r, body(r)));
@@ -87,7 +95,10 @@ TEST_CASE("the transaction pool is durable and shrinks when transactions are rem
 }
 
 TEST_CASE("finality stores each block's events and the newest state snapshot in the same transaction") {
-  store_fixture f;
+  bool shared = false;
+  SUBCASE("keeping its own bytes") {}
+  SUBCASE("keeping them in shared values") { shared = true; }
+  store_fixture f{shared};
   const auto chain = chain_of(0, 6, 0);
   for (const auto& r : chain) REQUIRE(f.store.put_block(r, body(r)));
   REQUIRE(f.store.finalize({chain[0]}, as_bytes("j0")));
@@ -108,6 +119,43 @@ TEST_CASE("finality stores each block's events and the newest state snapshot in 
   REQUIRE(snap);
   CHECK(snap->first == finalized_head{chain[3].hash, block_number{3}});
   CHECK(snap->second == bytes{'s', 't', 'a', 't', 'e', ' ', 'a', 't', ' ', '3'});
+}
+
+TEST_CASE("stores sharing values keep one copy of each block, events and snapshot, and read them back after reopen") {
+  const auto values = std::make_shared<shared_values>();
+  temp_dir a_dir, b_dir;
+  auto a_env = environment::open({.dir = a_dir.path()}).value();
+  auto b_env = environment::open({.dir = b_dir.path()}).value();
+  const auto a = chain_store::open(a_env, values).value();
+  const auto b = chain_store::open(b_env, values).value();
+  const auto chain = chain_of(0, 2, 0);
+  const bytes big(200'000, 0x5a);  // a full block's worth, many LMDB pages if stored
+  const bytes events(50'000, 0x11), state(80'000, 0x22);
+  for (const auto* s : {&a, &b}) {
+    REQUIRE(s->put_block(chain[0], body(chain[0])));
+    REQUIRE(s->put_block(chain[1], big));
+    REQUIRE(s->finalize({chain[0]}, as_bytes("j0")));
+  }
+  REQUIRE(a.finalize({chain[1]}, as_bytes("signatures a"), {events}, state));
+  REQUIRE(b.finalize({chain[1]}, as_bytes("signatures b"), {events}, state));
+  // One copy each, and each store's own justification.
+  CHECK(values->bytes_held() == body(chain[0]).size() + big.size() + events.size() + state.size() + 2 +
+                                    std::string_view{"signatures a"}.size() + std::string_view{"signatures b"}.size());
+  CHECK(a.justification(chain[1].hash).value() == bytes(as_bytes("signatures a").begin(), as_bytes("signatures a").end()));
+  CHECK(b.justification(chain[1].hash).value() == bytes(as_bytes("signatures b").begin(), as_bytes("signatures b").end()));
+  // The stores' files hold keys, not the bytes.
+  for (const auto* dir : {&a_dir, &b_dir})
+    CHECK(std::filesystem::file_size(dir->path() / "data.mdb") < big.size() / 2);
+  // A store reopened in the same process reads everything back.
+  auto again_env = environment::open({.dir = b_dir.path()}).value();
+  const auto again = chain_store::open(again_env, values).value();
+  CHECK(again.block(chain[1].hash).value() == big);
+  CHECK(again.events(block_number{1}, 5).value() == std::vector{std::pair{block_number{1}, events}});
+  CHECK(again.snapshot().value()->second == state);
+  // Without the values (another process) a key names nothing: an error, not wrong bytes.
+  const auto orphan = chain_store::open(again_env, std::make_shared<shared_values>()).value();
+  CHECK(orphan.block(chain[1].hash).err().code == errc::corrupt_data);
+  CHECK(orphan.events(block_number{1}, 5).err().code == errc::corrupt_data);
 }
 
 TEST_CASE("own votes are kept in (set, round, kind) order across reopen and older rounds and sets are dropped") {
