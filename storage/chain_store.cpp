@@ -91,21 +91,48 @@ result<std::optional<bytes>> chain_store::block(const block_hash& hash) const {
 
 result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, byte_view justification,
                                    const std::vector<bytes>& block_events, byte_view state_snapshot) const {
-  if (path.empty()) return make_error(errc::invalid_argument, "finalize needs at least one block");
   if (!block_events.empty() && block_events.size() != path.size())
     return make_error(errc::invalid_argument, "finalize wants the events of every block or of none");
+  finality_record made;
+  if (!block_events.empty()) made.block_events = [&](std::size_t i) { return block_events[i]; };
+  if (!state_snapshot.empty()) made.state_snapshot = [&] { return bytes(state_snapshot.begin(), state_snapshot.end()); };
+  return finalize(path, justification, made);
+}
+
+result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, byte_view justification,
+                                   const finality_record& made) const {
+  if (path.empty()) return make_error(errc::invalid_argument, "finalize needs at least one block");
   for (std::size_t i = 1; i < path.size(); ++i)
     if (path[i].parent != path[i - 1].hash || path[i].number.value != path[i - 1].number.value + 1)
       return make_error(errc::invalid_argument, "finalized path is not a chain");
   const auto& last = path.back();
-  hash32 justification_key{};
+  // What goes into LMDB: the bytes, or with shared values the keys that name them there (made only if missing).
+  std::vector<std::optional<bytes>> events(path.size());  // per block; none: no events
+  std::optional<bytes> snapshot;                          // after the head in the snapshot record
+  bytes justification_value(justification.begin(), justification.end());
+  for (std::size_t i = 0; i < path.size() && made.block_events; ++i) {
+    const auto& key = path[i].hash.bytes;
+    if (!shared_) {
+      if (auto b = made.block_events(i); !b.empty()) events[i] = std::move(b);
+      continue;
+    }
+    if (!shared_->find(shared_values::kind::block_events, key)) {
+      const auto b = made.block_events(i);
+      if (b.empty()) continue;
+      shared_->put(shared_values::kind::block_events, key, b);
+    }
+    events[i] = bytes(key.begin(), key.end());
+  }
+  if (made.state_snapshot) {
+    snapshot = shared_ ? bytes{} : made.state_snapshot();
+    if (shared_ && !shared_->find(shared_values::kind::state_snapshot, last.hash.bytes))
+      shared_->put(shared_values::kind::state_snapshot, last.hash.bytes, made.state_snapshot());
+  }
   if (shared_) {
-    for (std::size_t i = 0; i < block_events.size(); ++i)
-      if (!block_events[i].empty()) shared_->put(shared_values::kind::block_events, path[i].hash.bytes, block_events[i]);
-    if (!state_snapshot.empty()) shared_->put(shared_values::kind::state_snapshot, last.hash.bytes, state_snapshot);
     // Nodes may hold different justifications of one block: these are named by their bytes.
-    justification_key = blake2b_256(justification);
-    shared_->put(shared_values::kind::justification, justification_key, justification);
+    const auto key = blake2b_256(justification);
+    shared_->put(shared_values::kind::justification, key, justification);
+    justification_value.assign(key.begin(), key.end());
   }
   return env_->update([&](write_txn& txn) -> result<void> {
     DATDOT_TRY(head_raw, txn.get(meta_, as_bytes(finalized_key)));
@@ -122,16 +149,15 @@ result<void> chain_store::finalize(const std::vector<stored_block_ref>& path, by
       if (!present) return make_error(errc::not_found, "finalizing a block that was never stored");
       DATDOT_CHECK(txn.put(numbers_, be64(ref.number.value), ref.hash.bytes));
       DATDOT_CHECK(txn.del(pending_, ref.hash.bytes));
-      if (!block_events.empty() && !block_events[i].empty())
-        DATDOT_CHECK(txn.put(events_, be64(ref.number.value), shared_ ? byte_view{ref.hash.bytes} : block_events[i]));
+      if (events[i]) DATDOT_CHECK(txn.put(events_, be64(ref.number.value), *events[i]));
     }
-    if (!state_snapshot.empty()) {
+    if (snapshot) {
       const auto head = number_and_hash(last.number, last.hash);
       bytes value(head.begin(), head.end());
-      if (!shared_) value.insert(value.end(), state_snapshot.begin(), state_snapshot.end());
+      value.insert(value.end(), snapshot->begin(), snapshot->end());
       DATDOT_CHECK(txn.put(meta_, as_bytes(snapshot_key), value));
     }
-    DATDOT_CHECK(txn.put(justifications_, last.hash.bytes, shared_ ? byte_view{justification_key} : justification));
+    DATDOT_CHECK(txn.put(justifications_, last.hash.bytes, justification_value));
     // Blocks on forks that lost to the new finalized chain can never become final.
     std::vector<hash32> stale;
     DATDOT_CHECK(txn.for_each(pending_, {}, [&](byte_view key, byte_view value) {

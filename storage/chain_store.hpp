@@ -9,6 +9,7 @@
 // justifications there and only their keys in LMDB.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -46,6 +47,14 @@ class chain_store {
   // optionally, a snapshot of the state after the last block.
   result<void> finalize(const std::vector<stored_block_ref>& path, byte_view justification,
                         const std::vector<bytes>& block_events = {}, byte_view state_snapshot = {}) const;
+  // The same, with the events and snapshot made only when this store needs
+  // them: with shared values, once for every store (the others find them).
+  struct finality_record {
+    std::function<bytes(std::size_t)> block_events;  // of path[i], empty: none; null: no events at all
+    std::function<bytes()> state_snapshot;           // null: no snapshot
+  };
+  result<void> finalize(const std::vector<stored_block_ref>& path, byte_view justification,
+                        const finality_record& made) const;
   result<std::optional<finalized_head>> finalized() const;
   result<std::optional<block_hash>> finalized_hash_at(block_number number) const;
   result<std::optional<bytes>> justification(const block_hash& hash) const;

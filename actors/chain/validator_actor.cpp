@@ -371,23 +371,27 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
   }
   std::vector<storage::stored_block_ref> refs;
   std::vector<hash32> txs;
-  std::vector<bytes> events;
   for (auto& p : path) {
     refs.push_back(p.ref);
     txs.insert(txs.end(), p.tx_hashes.begin(), p.tx_hashes.end());
+    record_service(st, p.events);
+  }
+  // Made only when the store wants them: a simulation's nodes share one copy (storage/shared_values.hpp).
+  storage::chain_store::finality_record made;
+  made.block_events = [&path](std::size_t i) {
+    const auto& p = path[i];
+    if (p.events.empty()) return bytes{};
     json list = json::array();
     for (const auto& ev : p.events) list.push_back(event_json(p.ref.number, p.ref.hash, ev));
-    record_service(st, p.events);
-    const auto text = p.events.empty() ? std::string{} : list.dump();
-    events.emplace_back(text.begin(), text.end());
-  }
+    const auto text = list.dump();
+    return bytes(text.begin(), text.end());
+  };
   // A snapshot each time finality passes a multiple of the interval: a restart
   // replays only the blocks after it.
   const auto every = st.config().snapshot_every_blocks;
-  const bool snapshot = every > 0 && before.value / every != e.number.value / every &&
-                        st.v->tree().finalized().hash == e.hash;
-  const auto state = snapshot ? encode_state(st.v->tree().finalized().state()) : bytes{};
-  if (auto ok = st.config().store.finalize(refs, encode_justification(e.j), events, state); !ok)
+  if (every > 0 && before.value / every != e.number.value / every && st.v->tree().finalized().hash == e.hash)
+    made.state_snapshot = [&st] { return encode_state(st.v->tree().finalized().state()); };
+  if (auto ok = st.config().store.finalize(refs, encode_justification(e.j), made); !ok)
     log(st, "chain: storing finality failed: " + ok.err().describe());
   if (!txs.empty())
     if (auto ok = st.config().store.pool_remove(txs); !ok) log(st, "chain: pool update failed: " + ok.err().describe());
