@@ -101,9 +101,7 @@ void log(validator_state& st, const std::string& line) {
 }
 
 pending_block pending_of(const block_imported& e) {
-  pending_block p{{e.hash, e.b.header.header.number, e.b.header.header.parent}, {}, e.events};
-  for (const auto& x : e.b.extrinsics) p.tx_hashes.push_back(hash_of(x));
-  return p;
+  return pending_block{{e.hash, e.b.header.header.number, e.b.header.header.parent}, e.tx_hashes, e.events};
 }
 
 // The blocks a finality effect makes final, oldest first: from `hash` down to

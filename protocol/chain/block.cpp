@@ -34,8 +34,15 @@ chain_result<block> decode_block(byte_view in) {
 }
 
 hash32 extrinsics_root(const std::vector<extrinsic>& xs) {
+  std::vector<hash32> hashes;
+  hashes.reserve(xs.size());
+  for (const auto& x : xs) hashes.push_back(hash_of(x));
+  return extrinsics_root_of(hashes);
+}
+
+hash32 extrinsics_root_of(const std::vector<hash32>& tx_hashes) {
   blake2b_stream h;
-  for (const auto& x : xs) h.update(hash_of(x));
+  for (const auto& t : tx_hashes) h.update(t);
   return h.finish();
 }
 

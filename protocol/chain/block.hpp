@@ -21,6 +21,8 @@ chain_result<block> decode_block(byte_view in);
 
 // BLAKE2b over the concatenated extrinsic hashes, in block order.
 hash32 extrinsics_root(const std::vector<extrinsic>& xs);
+// The same root from the extrinsics' hashes (hash_of each), in block order.
+hash32 extrinsics_root_of(const std::vector<hash32>& tx_hashes);
 
 inline block_hash hash_of(const block& b) { return hash_of(b.header.header); }
 

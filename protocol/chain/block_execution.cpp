@@ -54,7 +54,9 @@ chain_result<applied_block> apply_block(const chain_state& parent, const block_h
   if (h.number.value != parent.number.value + 1) return chain_fail(chain_errc::wrong_number, "not parent + 1");
   DATDOT_CHAIN_TRY(out, open_block(parent, h.slot, h.author, h.randomness_proof));
   if (!verify_seal(b.header, parent.chain)) return chain_fail(chain_errc::bad_signature, "header seal");
-  if (extrinsics_root(b.extrinsics) != h.extrinsics_root)
+  out.tx_hashes.reserve(b.extrinsics.size());
+  for (const auto& x : b.extrinsics) out.tx_hashes.push_back(hash_of(x));
+  if (extrinsics_root_of(out.tx_hashes) != h.extrinsics_root)
     return chain_fail(chain_errc::bad_extrinsics_root, "extrinsics do not match the header");
   for (std::size_t i = 0; i < b.extrinsics.size(); ++i) {
     auto applied = apply_extrinsic(out.state, b.extrinsics[i], out.events);
@@ -88,12 +90,13 @@ chain_result<built_block> build_block(const chain_state& parent, const block_has
     if (applied) {
       block_bytes += x_bytes;
       out.b.extrinsics.push_back(candidates[i]);
+      out.applied.tx_hashes.push_back(hash_of(candidates[i]));
     } else {
       out.rejected.emplace_back(i, applied.err());
     }
   }
   run_hosting(out.applied.state, out.applied.events);
-  block_header h{parent_hash, out.applied.state.number, slot, me, proof, extrinsics_root(out.b.extrinsics),
+  block_header h{parent_hash, out.applied.state.number, slot, me, proof, extrinsics_root_of(out.applied.tx_hashes),
                  state_root(out.applied.state)};
   out.b.header = seal_header(h, parent.chain, author.sk);
   return out;

@@ -22,6 +22,7 @@ namespace datdot {
 struct applied_block {
   chain_state state;
   std::vector<chain_event> events;
+  std::vector<hash32> tx_hashes;  // of its extrinsics, in order: what its extrinsics root is made of
 };
 
 // What every block does after its extrinsics: name the hosters whose answer

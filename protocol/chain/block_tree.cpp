@@ -28,7 +28,7 @@ bool block_tree::better(const tree_entry& a, const tree_entry& b) const {
   return a.hash < b.hash;
 }
 
-chain_result<std::vector<chain_event>> block_tree::import(const block& b) {
+chain_result<block_tree::imported> block_tree::import(const block& b) {
   const auto& h = b.header.header;
   const auto* parent = find(h.parent);
   if (!parent) return chain_fail(chain_errc::unknown_parent, "parent not in the tree");
@@ -39,7 +39,7 @@ chain_result<std::vector<chain_event>> block_tree::import(const block& b) {
   const auto [it, inserted] =
       entries_.emplace(hash, tree_entry{hash, h.parent, h.number, h.slot, std::move(applied.state), h});
   if (inserted && better(it->second, best())) best_ = hash;
-  return std::move(applied.events);
+  return imported{std::move(applied.events), std::move(applied.tx_hashes)};
 }
 
 bool block_tree::descends_from(const block_hash& descendant, const block_hash& ancestor) const {

@@ -55,10 +55,15 @@ class block_tree {
   const tree_entry& best() const { return entries_.at(best_); }
   std::size_t size() const { return entries_.size(); }
 
-  // Applies the block on its parent's state and keeps it; returns the block's
-  // events. Errors: unknown parent, a parent at or below the finalized block,
-  // a full tree, or any apply_block rejection.
-  chain_result<std::vector<chain_event>> import(const block& b);
+  // What importing a block gave besides its state: its events and its extrinsics' hashes.
+  struct imported {
+    std::vector<chain_event> events;
+    std::vector<hash32> tx_hashes;
+  };
+  // Applies the block on its parent's state and keeps it. Errors: unknown
+  // parent, a parent at or below the finalized block, a full tree, or any
+  // apply_block rejection.
+  chain_result<imported> import(const block& b);
 
   // `descendant` is `ancestor` or lies on a chain above it.
   bool descends_from(const block_hash& descendant, const block_hash& ancestor) const;

@@ -11,6 +11,7 @@ namespace {
 struct applied_entry {
   std::weak_ptr<const chain_state> state;
   std::vector<chain_event> events;
+  std::vector<hash32> tx_hashes;
 };
 
 sim_memo<applied_entry>& applied() {
@@ -28,10 +29,12 @@ chain_result<shared_applied_block> apply_block_shared(const chain_state& parent,
   const auto key = open ? blake2b_256(encode_block(b)) : hash32{};
   if (open)
     if (auto known = applied().recall(key, [](const applied_entry& e) { return !e.state.expired(); }))
-      if (auto state = known->state.lock()) return shared_applied_block{std::move(state), std::move(known->events)};
+      if (auto state = known->state.lock())
+        return shared_applied_block{std::move(state), std::move(known->events), std::move(known->tx_hashes)};
   DATDOT_CHAIN_TRY(done, apply_block(parent, parent_hash, b));
-  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events)};
-  if (open) applied().remember(key, applied_entry{out.state, out.events});
+  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
+                           std::move(done.tx_hashes)};
+  if (open) applied().remember(key, applied_entry{out.state, out.events, out.tx_hashes});
   return out;
 }
 

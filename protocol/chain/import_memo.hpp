@@ -31,6 +31,7 @@ sim_memo_counters import_memo_counts() noexcept;
 struct shared_applied_block {
   std::shared_ptr<const chain_state> state;
   std::vector<chain_event> events;
+  std::vector<hash32> tx_hashes;
 };
 
 // apply_block, answered from the memo while a scope is open.

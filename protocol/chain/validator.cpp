@@ -86,7 +86,7 @@ void validator::import_with_orphans(const block& first, effects& out) {
     }
     const auto hash = hash_of(b);
     const bool foreign = b.header.header.author != id();
-    out.push_back(block_imported{b, hash, std::move(*imported)});
+    out.push_back(block_imported{b, hash, std::move(imported->events), std::move(imported->tx_hashes)});
     // Own blocks go out as gossip_block (see produce); others' are relayed once
     // imported, however they arrived (directly, from the future queue, as an
     // orphan's parent or by sync).

@@ -49,7 +49,12 @@ struct send_commit { account_id to; justification j; };
 struct request_blocks { block_hash hash; };  // a block and its ancestors, from any peer
 struct start_timer { finality_timer timer; std::uint64_t delay_ms; };
 // Store the block and its events (chain store); it may still be reorganized away.
-struct block_imported { block b; block_hash hash; std::vector<chain_event> events; };
+struct block_imported {
+  block b;
+  block_hash hash;
+  std::vector<chain_event> events;
+  std::vector<hash32> tx_hashes;  // of its extrinsics, as the runtime hashed them to check the header
+};
 // Final with all ancestors: keep the justification, prune what conflicts.
 struct block_finalized { block_hash hash; block_number number; justification j; };
 // Bad input, counted by reason (datdot_chain_rejected_total{reason}).

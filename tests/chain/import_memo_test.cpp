@@ -24,9 +24,11 @@ TEST_CASE("while a memo scope is open each block is applied once and the nodes s
     sim_memo_scope scope;
     block_tree first{f.gen}, second{f.gen};
     REQUIRE(first.import(b1.b));
-    const auto events = second.import(b1.b);
-    REQUIRE(events);
-    CHECK(*events == b1.applied.events);
+    const auto imported = second.import(b1.b);
+    REQUIRE(imported);
+    CHECK(imported->events == b1.applied.events);
+    CHECK(imported->tx_hashes == std::vector{hash_of(xs[0])});
+    CHECK(imported->tx_hashes == b1.applied.tx_hashes);
     const auto h = hash_of(b1.b);
     CHECK(first.find(h)->state_after == second.find(h)->state_after);  // one shared copy
     CHECK(state_root(second.find(h)->state()) == b1.b.header.header.state_root);
