@@ -13,7 +13,7 @@ struct hoster_state {
   std::optional<storage::replica_store> store;
   std::shared_ptr<const chain_state> chain;
   proofs_answered answered;
-  std::set<std::pair<feed_key, std::uint32_t>> rooted;        // replicas whose root was submitted
+  std::map<std::pair<feed_key, std::uint32_t>, std::uint64_t> rooted;  // replicas whose root is submitted: its length
   std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose dispute or withheld report is under way
   std::set<node_id> known;
   prometheus::Gauge* stored_bytes = nullptr;
@@ -30,10 +30,18 @@ data_message refuse(std::string why) { return data_refusal{std::move(why)}; }
 // once; the encoder submits its own.
 void commit_if_whole(hoster_pointer self, const replica_duty& duty, const storage::replica& r) {
   auto& st = self->state;
-  if (r.tree().length() != duty.feed.length || duty.hoster_root || !st.rooted.insert({duty.key, duty.replica}).second)
-    return;
+  const std::pair replica{duty.key, duty.replica};
+  if (r.tree().length() != duty.feed.length || duty.hoster_root) return;
+  if (const auto at = st.rooted.find(replica); at != st.rooted.end() && at->second == duty.feed.length) return;
+  st.rooted[replica] = duty.feed.length;
   const auto c = r.commitment();
-  submit_logged(self, *st.ctx, submit_replica_root{duty.key, duty.replica, c.tree_hash, c.length}, "hoster: replica root");
+  // Once in the pool the chain actor keeps it going (re-gossip, renumbering); only a refused call is tried again.
+  submit_logged(self, *st.ctx, submit_replica_root{duty.key, duty.replica, c.tree_hash, c.length}, "hoster: replica root",
+                [self, replica, length = c.length](bool accepted) {
+                  auto& rooted = self->state.rooted;
+                  if (const auto at = rooted.find(replica); !accepted && at != rooted.end() && at->second == length)
+                    rooted.erase(at);
+                });
 }
 
 // Asks `sources` in turn for the original of the evidence's block, and
@@ -273,12 +281,14 @@ void on_final(hoster_pointer self, const finalized_view& view) {
                         [&](const replica_duty& d) { return d.key == replica.first && d.replica == replica.second; });
   };
   std::erase_if(st.disputing, released);
-  // A whole replica whose root did not reach the chain (a restart, a lost call) is committed again.
+  std::erase_if(st.rooted, [&](const auto& entry) { return released(entry.first); });
+  // A whole replica whose root is not on chain yet and not in this node's pool (after a restart, or a refusal) is
+  // committed again. Submitting it again while it waits for finality would pool it twice: the copy that no longer
+  // applies holds back this node's later calls, a storage proof among them, until the pool renumbers them.
   for (const auto& d : duties) {
     dispute_root(self, d);
     report_withheld(self, d);
     if (d.hoster_root) continue;
-    st.rooted.erase({d.key, d.replica});
     if (auto r = storage::replica::open(*st.store, id_of(d.key, d.replica))) commit_if_whole(self, d, *r);
   }
 }
