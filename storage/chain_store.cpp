@@ -66,6 +66,13 @@ result<bytes> chain_store::shared(shared_values::kind k, byte_view key) const {
   return *value;
 }
 
+result<std::optional<bytes>> chain_store::value_of(const std::optional<byte_view>& stored, shared_values::kind k,
+                                                   byte_view key) const {
+  if (!stored || !shared_) return copy_of(stored);
+  DATDOT_TRY(value, shared(k, key));
+  return std::optional<bytes>{std::move(value)};
+}
+
 result<void> chain_store::put_block(const stored_block_ref& ref, byte_view encoded) const {
   if (shared_) shared_->put(shared_values::kind::block, ref.hash.bytes, encoded);
   return env_->update([&](write_txn& txn) -> result<void> {
@@ -78,12 +85,8 @@ result<std::optional<bytes>> chain_store::block(const block_hash& hash) const {
   std::optional<bytes> out;
   DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
     DATDOT_TRY(v, txn.get(blocks_, hash.bytes));
-    if (v && shared_) {
-      DATDOT_TRY(value, shared(shared_values::kind::block, hash.bytes));
-      out = std::move(value);
-      return ok;
-    }
-    out = copy_of(v);
+    DATDOT_TRY(value, value_of(v, shared_values::kind::block, hash.bytes));
+    out = std::move(value);
     return ok;
   }));
   return out;
@@ -205,12 +208,8 @@ result<std::optional<bytes>> chain_store::justification(const block_hash& hash) 
   std::optional<bytes> out;
   DATDOT_CHECK(env_->view([&](read_txn& txn) -> result<void> {
     DATDOT_TRY(v, txn.get(justifications_, hash.bytes));
-    if (v && shared_) {
-      DATDOT_TRY(value, shared(shared_values::kind::justification, *v));
-      out = std::move(value);
-      return ok;
-    }
-    out = copy_of(v);
+    DATDOT_TRY(value, value_of(v, shared_values::kind::justification, v ? *v : byte_view{}));
+    out = std::move(value);
     return ok;
   }));
   return out;

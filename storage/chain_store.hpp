@@ -82,6 +82,9 @@ class chain_store {
   result<std::vector<bytes>> values_of(dbi db) const;  // in key order
   // With shared values: the bytes a stored key names.
   result<bytes> shared(shared_values::kind k, byte_view key) const;
+  // A value read from LMDB as the caller gets it: its bytes, or with shared values those its key names.
+  result<std::optional<bytes>> value_of(const std::optional<byte_view>& stored, shared_values::kind k,
+                                        byte_view key) const;
   chain_store(environment& env, std::shared_ptr<shared_values> shared, dbi blocks, dbi numbers, dbi justifications,
               dbi pending, dbi pool, dbi meta, dbi own_votes, dbi events)
       : env_(&env), shared_(std::move(shared)), blocks_(blocks), numbers_(numbers), justifications_(justifications),

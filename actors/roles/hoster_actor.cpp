@@ -249,12 +249,10 @@ void dispute_root(hoster_pointer self, const replica_duty& duty) {
 // (an honest encoder submits its root only after the last run was taken):
 // it reports the sealing withheld, once, within its answer window, rather
 // than be named for a root it cannot make. A dispute under way goes first.
-void report_withheld(hoster_pointer self, const replica_duty& duty) {
+void report_withheld(hoster_pointer self, const replica_duty& duty, std::uint64_t held) {
   auto& st = self->state;
   const std::pair replica{duty.key, duty.replica};
-  if (!duty.encoder_root || st.disputing.contains(replica)) return;
-  const auto r = storage::replica::open(*st.store, id_of(duty.key, duty.replica));
-  const auto held = r ? r->tree().length() : 0;
+  if (st.disputing.contains(replica)) return;
   const auto report = withheld_report(duty, held);
   if (!report) return;
   st.disputing.insert(replica);
@@ -287,9 +285,10 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   // applies holds back this node's later calls, a storage proof among them, until the pool renumbers them.
   for (const auto& d : duties) {
     dispute_root(self, d);
-    report_withheld(self, d);
     if (d.hoster_root) continue;
-    if (auto r = storage::replica::open(*st.store, id_of(d.key, d.replica))) commit_if_whole(self, d, *r);
+    const auto r = storage::replica::open(*st.store, id_of(d.key, d.replica));
+    report_withheld(self, d, r ? r->tree().length() : 0);
+    if (r) commit_if_whole(self, d, *r);
   }
 }
 
