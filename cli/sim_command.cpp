@@ -110,6 +110,7 @@ sim_scenario scenario_of(const sim_options& o, const CLI::App& cmd) {
   replace_from_flags(o.leaves, s.leaves, +[](std::string_view t) { return parse_membership_flag(t, "--leave"); });
   replace_from_flags(o.adversaries, s.adversaries, &parse_adversary_flag);
   if (auto ok = validate(s); !ok) throw command_failed{2, "scenario: " + ok.err().message};
+  if (const auto warning = challenge_load_warning(s)) std::cerr << "warning: " << *warning << "\n";
   return s;
 }
 

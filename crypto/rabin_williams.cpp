@@ -82,7 +82,7 @@ class public_key_impl final : public unsealer {
     return out;
   }
   std::size_t sealed_size(std::size_t plain_bytes) const noexcept override {
-    return chunk_count(plain_bytes) * chunk_sealed_bytes;
+    return rabin_williams::sealed_size(plain_bytes);
   }
 
   result<bytes> unseal(const replica_key& replica, std::uint64_t index, byte_view sealed,
@@ -274,6 +274,8 @@ result<std::unique_ptr<unsealer>> public_from_bytes(byte_view public_key) {
   return std::unique_ptr<unsealer>(std::make_unique<public_key_impl>(std::move(n)));
 }
 
+std::size_t sealed_size(std::size_t plain_bytes) noexcept { return chunk_count(plain_bytes) * chunk_sealed_bytes; }
+
 }  // namespace datdot::rabin_williams
 
 namespace datdot {
@@ -283,6 +285,13 @@ result<std::unique_ptr<unsealer>> make_unsealer(seal_codec_id codec, byte_view p
     case seal_codec_id::rabin_williams_2048: return rabin_williams::public_from_bytes(public_key);
   }
   return make_error(errc::invalid_argument, "unknown sealing codec " + std::to_string(static_cast<int>(codec)));
+}
+
+std::size_t sealed_size(seal_codec_id codec, std::size_t plain_bytes) noexcept {
+  switch (codec) {
+    case seal_codec_id::rabin_williams_2048: return rabin_williams::sealed_size(plain_bytes);
+  }
+  return 0;
 }
 
 }  // namespace datdot

@@ -49,6 +49,9 @@ result<std::unique_ptr<sealer>> from_secret(byte_view secret);
 // The public half from public_key_bytes() (N, big-endian).
 result<std::unique_ptr<unsealer>> public_from_bytes(byte_view public_key);
 
+// Sealed size of a block of `plain_bytes` (any key).
+std::size_t sealed_size(std::size_t plain_bytes) noexcept;
+
 }  // namespace rabin_williams
 
 }  // namespace datdot

@@ -46,4 +46,8 @@ class sealer {
 // The public half of a codec from its id and key bytes (as sent on the wire / stored on chain).
 result<std::unique_ptr<unsealer>> make_unsealer(seal_codec_id codec, byte_view public_key);
 
+// Sealed size of a block of `plain_bytes` under a codec, without a key (what
+// unsealer::sealed_size gives for any key of it); 0 for an unknown codec.
+std::size_t sealed_size(seal_codec_id codec, std::size_t plain_bytes) noexcept;
+
 }  // namespace datdot

@@ -10,6 +10,8 @@
 
 #include "actors/deterministic_random.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/storage_challenges.hpp"
+#include "protocol/feed_limits.hpp"
 
 namespace datdot {
 namespace {
@@ -413,6 +415,31 @@ result<sim_scenario> parse_scenario(std::string_view text, sim_scenario base) {
   if (j.is_discarded()) return fail("scenario: not valid JSON");
   if (auto ok = read_scenario(j, base); !ok) return ok.err();
   return base;
+}
+
+std::optional<std::string> challenge_load_warning(const sim_scenario& s) {
+  const auto& h = s.hosting;
+  const std::uint64_t replicas = std::uint64_t{h.feeds} * h.replicas;
+  if (replicas == 0 || h.hosters == 0) return std::nullopt;
+  // A replica as the workload publishes it (datdot publish cuts 64 KiB blocks); one append at least, if any.
+  replica_record r;
+  r.covers.byte_size = h.feed_bytes + (h.append_every_slots != 0 ? h.append_bytes : 0);
+  r.covers.length = std::max<std::uint64_t>(
+      1, (r.covers.byte_size + feed_limits::block_bytes_default - 1) / feed_limits::block_bytes_default);
+  chain_params p;
+  p.attesters_per_challenge = static_cast<std::uint32_t>(std::min<std::size_t>(p.attesters_per_challenge, h.attesters));
+  const auto cost = challenge_bytes(p, r);
+  const std::uint64_t per_block = std::max<std::size_t>(1, chain_limits::challenge_bytes_per_block_max / cost);
+  // Each replica comes due once a period on average.
+  if (replicas <= per_block * h.challenge_period_slots) return std::nullopt;
+  const auto keeps_up = (replicas + per_block - 1) / per_block * 5 / 4;
+  return std::to_string(replicas) + " replicas challenged about every " + std::to_string(h.challenge_period_slots) +
+         " slots call for " + std::to_string((replicas + h.challenge_period_slots - 1) / h.challenge_period_slots) +
+         " challenges a block, and a block opens " + std::to_string(per_block) + " (each calls for up to " +
+         std::to_string(cost) + " bytes of proof and attestations, a block takes " +
+         std::to_string(chain_limits::challenge_bytes_per_block_max) +
+         "): expect replicas_challenged to fail once they are active; --challenge-period-slots " +
+         std::to_string(keeps_up) + " keeps up";
 }
 
 result<void> validate(const sim_scenario& s) {

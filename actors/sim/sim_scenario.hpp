@@ -157,6 +157,11 @@ result<sim_scenario> parse_scenario(std::string_view json, sim_scenario base = {
 // partition, a restart after its crash, no node crashed twice at once or
 // before it joined, joins by followers, leaves by role nodes after they joined).
 result<void> validate(const sim_scenario& s);
+// Why the chain could not challenge every replica the workload asks for on
+// time (each block opens the challenges whose proofs fit its byte budget,
+// protocol/chain/storage_challenges.hpp), with the challenge period that
+// would keep up; nothing when it can. Valid, but replicas_challenged would fail.
+std::optional<std::string> challenge_load_warning(const sim_scenario& s);
 // The scenario as a file would hold it: what a report echoes, and what parse_scenario reads back.
 std::string scenario_json(const sim_scenario& s);
 

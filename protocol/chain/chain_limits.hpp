@@ -26,6 +26,10 @@ inline constexpr std::size_t storage_proof_plain_bytes_max = 64 * 1024;  // feed
 inline constexpr std::size_t storage_proof_sealed_bytes_max = 68 * 1024;
 inline constexpr std::size_t storage_proof_nodes_max = 64;  // per path and for the roots
 inline constexpr std::size_t tree_node_bytes = 8 + 8 + 32;
+// A storage proof's extrinsic without its sealed block and node lists (signer,
+// nonce, signature, call tag, challenge, index, sizes), and an attestation's whole.
+inline constexpr std::size_t storage_proof_fixed_bytes = 256;
+inline constexpr std::size_t attestation_bytes_max = 256;
 inline constexpr std::size_t extrinsic_bytes_max = 84 * 1024;
 // A feed update carries the old roots and the upgrade nodes, each list at most
 // storage_proof_nodes_max long: enough for any jump within a feed of 2^32
@@ -89,8 +93,13 @@ inline constexpr std::uint64_t hoster_answer_blocks = 50;
 // holds the encoder up would keep a replica in encoding for as long as it liked.
 inline constexpr std::uint64_t sealing_deadline_base_blocks = 100;
 inline constexpr std::uint64_t sealing_ms_per_mib = 32'000;
-// A proof nearly fills a block, so a block opens one challenge (oldest due first).
-inline constexpr std::size_t challenges_per_block_max = 1;
+// The extrinsic bytes the challenges one block opens may call for: their
+// proofs and attestations, each bounded from what the chain knows of the
+// replica (storage_challenges.hpp). They come in over the deadline window, so
+// at this rate they take half of each block on average and leave the rest to
+// every other call, and to proofs that bunch. A block opens at least one
+// challenge however large its proof, so a proof of a 64 KiB block is still asked.
+inline constexpr std::size_t challenge_bytes_per_block_max = block_bytes_max / 2;
 inline constexpr std::size_t future_blocks_max = 256;   // blocks for slots not yet reached
 inline constexpr std::size_t orphan_blocks_max = 512;   // blocks whose parent is unknown
 inline constexpr std::size_t unfinalized_blocks_max = 4096;
@@ -110,13 +119,14 @@ static_assert(bus_address_bytes_max + seal_key_bytes_max + 128 < small_extrinsic
 static_assert(signed_header_bytes + 4 + (4 + extrinsic_bytes_max) <= block_bytes_max,
               "the largest extrinsic fits a block");
 static_assert(block_extrinsics_max <= transaction_pool_max, "a leader can fill a block from its pool");
-static_assert(256 + storage_proof_sealed_bytes_max + 4 * 4 + 4 * storage_proof_nodes_max * tree_node_bytes <=
+static_assert(storage_proof_fixed_bytes + storage_proof_sealed_bytes_max + 4 * 4 + 4 * storage_proof_nodes_max * tree_node_bytes <=
                   extrinsic_bytes_max,
               "a storage proof fits one extrinsic");
 static_assert(256 + 2 * (4 + storage_proof_nodes_max * tree_node_bytes) <= feed_update_bytes_max &&
                   feed_update_bytes_max <= extrinsic_bytes_max,
               "a feed update with full node lists fits its bound, and the bound fits any extrinsic's");
 static_assert(extrinsic_bytes_max * 4 <= transaction_pool_bytes_max, "the pool holds several largest extrinsics");
+static_assert(attestation_bytes_max <= small_extrinsic_bytes_max);
 static_assert(future_rounds_window >= 1);
 static_assert(rebroadcast_after_slots >= 1 && rebroadcast_after_slots < future_slots_window);
 static_assert(justification_ancestry_max <= unfinalized_blocks_max);

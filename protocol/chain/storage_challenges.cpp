@@ -1,6 +1,7 @@
 #include "protocol/chain/storage_challenges.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <string>
 
 #include "protocol/chain/chain_limits.hpp"
@@ -113,14 +114,29 @@ void run_challenges(chain_state& s, std::vector<chain_event>& events) {
     for (std::size_t i = 0; i < f.replicas.size(); ++i)
       if (f.replicas[i].state == replica_state::active && f.replicas[i].next_challenge_at <= s.number)
         waiting.push_back({f.replicas[i].next_challenge_at, key, static_cast<std::uint32_t>(i)});
-  const auto n = std::min(waiting.size(), chain_limits::challenges_per_block_max);
-  std::partial_sort(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(n), waiting.end(),
-                    [](const due& a, const due& b) {
-                      if (a.at != b.at) return a.at < b.at;
-                      if (a.feed != b.feed) return a.feed < b.feed;
-                      return a.replica < b.replica;
-                    });
-  for (std::size_t i = 0; i < n; ++i) issue(s, waiting[i].feed, waiting[i].replica, events);
+  std::sort(waiting.begin(), waiting.end(), [](const due& a, const due& b) {
+    if (a.at != b.at) return a.at < b.at;
+    if (a.feed != b.feed) return a.feed < b.feed;
+    return a.replica < b.replica;
+  });
+  // Oldest due first, and in that order only: a large proof is not passed over for small ones.
+  std::size_t budget = chain_limits::challenge_bytes_per_block_max;
+  for (std::size_t i = 0; i < waiting.size(); ++i) {
+    const auto cost = challenge_bytes(s.params, s.feeds.at(waiting[i].feed).replicas.at(waiting[i].replica));
+    if (i > 0 && cost > budget) break;
+    budget -= std::min(cost, budget);
+    issue(s, waiting[i].feed, waiting[i].replica, events);
+  }
+}
+
+std::size_t challenge_bytes(const chain_params& p, const replica_record& r) {
+  using namespace chain_limits;
+  // No block is larger than the head the replica covers, nor than a proof may carry.
+  const auto plain = static_cast<std::size_t>(std::min<std::uint64_t>(r.covers.byte_size, storage_proof_plain_bytes_max));
+  // A path or a root list of a tree of n leaves holds at most bit_width(n) + 1 nodes.
+  const auto nodes = std::min<std::size_t>(std::bit_width(r.covers.length) + 1, storage_proof_nodes_max);
+  const auto proof = storage_proof_fixed_bytes + sealed_size(r.seal_codec, plain) + 4 * (4 + nodes * tree_node_bytes);
+  return proof + p.attesters_per_challenge * attestation_bytes_max;
 }
 
 }  // namespace datdot

@@ -4,8 +4,11 @@
 // Each active replica is due for a challenge at a block drawn from chain
 // randomness between half a period and one and a half periods after its
 // activation or its previous challenge, so a hoster cannot tell when. A block
-// opens at most chain_limits::challenges_per_block_max challenges (a proof
-// carries a sealed block and nearly fills a chain block), oldest due first.
+// opens the due challenges oldest first while the proofs and attestations they
+// call for (challenge_bytes) fit chain_limits::challenge_bytes_per_block_max,
+// and always the oldest one. So the replicas a chain keeps checked within a
+// period grow with that budget over the bytes one challenge calls for: about
+// nine for a 4 KiB feed, one for a feed of 64 KiB blocks.
 // A challenge names a random block index and up to attesters_per_challenge
 // attesters (registered attesters other than the hoster, encoder and
 // publisher). The hoster answers with submit_storage_proof, verified in full
@@ -34,6 +37,11 @@ void run_challenges(chain_state& s, std::vector<chain_event>& events);
 // in the block it is assigned in (it must activate first), so the slot was
 // reassigned after the challenge exactly when it was assigned at or after it.
 bool challenges_current_replica(const challenge_record& c, const replica_record& r);
+
+// An upper bound on the extrinsic bytes a challenge to this replica calls
+// for: its storage proof (a sealed block no larger than the head the replica
+// covers, and node lists as deep as its tree) and its attesters' reports.
+std::size_t challenge_bytes(const chain_params& p, const replica_record& r);
 
 // When a replica activated or challenged in the current block is next due.
 block_number next_challenge_after(const chain_state& s, const feed_key& key, std::uint32_t replica);

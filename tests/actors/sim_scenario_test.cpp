@@ -166,3 +166,32 @@ TEST_CASE("impossible adversaries do not validate") {
   CHECK(parse_scenario(R"({"adversaries": [{"kind": "garbage_sender"}]})").err().message.find("either nodes or share_permille") !=
         std::string::npos);
 }
+
+TEST_CASE("a workload the chain cannot challenge on time is warned about, with a period that keeps up") {
+  sim_scenario s;
+  s.followers = 400;
+  s.hosting.publishers = 1;
+  s.hosting.encoders = 2;
+  s.hosting.hosters = 200;
+  s.hosting.attesters = 3;
+  s.hosting.feeds = 200;
+  s.hosting.feed_bytes = 4096;
+  s.hosting.replicas = 3;
+  s.hosting.challenge_period_slots = 10;
+  REQUIRE(validate(s).has_value());
+  const auto warning = challenge_load_warning(s);
+  REQUIRE(warning);
+  CHECK(warning->find("600 replicas") != std::string::npos);
+  const auto flag = warning->find("--challenge-period-slots ");
+  REQUIRE(flag != std::string::npos);
+  s.hosting.challenge_period_slots = std::stoull(warning->substr(flag + 25));
+  CHECK_FALSE(challenge_load_warning(s));
+  // Feeds of 64 KiB blocks: one challenge a block, so the period must cover every replica.
+  s.hosting.feed_bytes = 128 * 1024;
+  CHECK(challenge_load_warning(s));
+  s.hosting.challenge_period_slots = 600;
+  CHECK_FALSE(challenge_load_warning(s));
+  s.hosting.feeds = 0;
+  s.hosting.challenge_period_slots = 10;
+  CHECK_FALSE(challenge_load_warning(s));
+}

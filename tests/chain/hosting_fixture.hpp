@@ -119,22 +119,24 @@ struct hosting_fixture {
     return r.err().code;
   }
 
-  // A publisher with `units` of ratio asks for `replicas` replicas of a new, really signed feed.
-  feed_key publish(std::uint64_t index, std::uint64_t units, std::uint32_t replicas) {
+  // A publisher with `units` of ratio asks for `replicas` replicas of a new,
+  // really signed feed of `length` blocks.
+  feed_key publish(std::uint64_t index, std::uint64_t units, std::uint32_t replicas,
+                   std::uint64_t length = feed_length) {
     const auto p = join(index, role::publisher, 0);
     s.accounts.at(id_of(p)).balance = ratio{units};
     publishers.push_back(p);
     const auto signer = test_key(index + 5000);
     test_feed feed;
     feed.signer = signer;
-    for (std::uint64_t i = 0; i < feed_length; ++i) {
+    for (std::uint64_t i = 0; i < length; ++i) {
       feed.blocks.push_back(feed_block(index, i));
       feed.tree.append(feed.blocks.back());
     }
     publish_feed x;
     x.signer = signer.pk;
-    x.length = feed_length;
-    x.byte_size = feed_bytes;
+    x.length = length;
+    x.byte_size = length * feed_block_bytes;
     x.tree_hash = feed.tree.tree.hash();
     x.tree_signature = sign(feed_identity{signer.pk, x.mode}.signable(x.tree_hash, x.length, x.fork), signer.sk);
     x.replicas = replicas;

@@ -10,6 +10,7 @@
 #include "chain/hosting_fixture.hpp"
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/service_record.hpp"
+#include "protocol/chain/storage_challenges.hpp"
 
 using namespace datdot;
 using namespace datdot::test;
@@ -304,4 +305,74 @@ TEST_CASE("a block carrying a storage proof is built and imported to the same st
   REQUIRE(imported);
   CHECK(imported->state == built.applied.state);
   CHECK(count_events<storage_proved>(imported->events) == 1);
+}
+
+TEST_CASE("the bytes a challenge calls for bound its real proof and attestations") {
+  challenged x{2};
+  auto& h = x.h;
+  const auto& r = h.s.feeds.at(x.key).replicas.at(0);
+  const auto proof = x.proof();
+  const auto proof_bytes =
+      encode_extrinsic(make_extrinsic(h.f.chain(), h.signer_of(x.c.hoster), h.s.accounts.at(x.c.hoster).nonce, proof))
+          .size();
+  const auto node_lists = proof.proof.replica_path.size() + proof.proof.replica_roots.size() +
+                          proof.proof.feed_path.size() + proof.feed_roots.size();
+  CHECK(proof_bytes - proof.proof.sealed.size() - node_lists * chain_limits::tree_node_bytes <=
+        chain_limits::storage_proof_fixed_bytes);
+  // The largest values an attestation may carry.
+  const submit_attestation report{UINT64_MAX, true, UINT32_MAX, UINT64_MAX};
+  const auto report_bytes =
+      encode_extrinsic(make_extrinsic(h.f.chain(), h.signer_of(x.c.attesters[0]), UINT64_MAX, report)).size();
+  CHECK(report_bytes <= chain_limits::attestation_bytes_max);
+  CHECK(proof_bytes + 2 * report_bytes <= challenge_bytes(h.s.params, r));
+  // The bound follows the replica: a feed of one block calls for about a tenth of the 40 KB one's bytes.
+  hosting_fixture small{4, 10 * feed_bytes, 2, 2, challenge_params()};
+  const auto one_block = small.publish(300, 1'000'000, 1, 1);
+  small.next_block(1);
+  small.activate(one_block, 0);
+  CHECK(challenge_bytes(small.s.params, small.s.feeds.at(one_block).replicas.at(0)) * 5 <
+        challenge_bytes(h.s.params, r));
+}
+
+TEST_CASE("a block opens the due challenges its byte budget holds, oldest due first, and always one") {
+  hosting_fixture h{4, 10 * feed_bytes, 2, 2, challenge_params()};
+  std::vector<feed_key> keys;
+  for (std::uint64_t i = 0; i < 25; ++i) keys.push_back(h.publish(300 + i, 1'000'000, 1, 1));
+  h.next_block(1);
+  for (const auto& key : keys) h.activate(key, 0);
+  // All come due together, but one of them a block earlier than the rest.
+  for (auto& [key, f] : h.s.feeds) f.replicas.at(0).next_challenge_at = block_number{h.s.number.value + 1};
+  const auto oldest = keys[17];
+  h.s.feeds.at(oldest).replicas.at(0).next_challenge_at = h.s.number;
+  const auto cost = challenge_bytes(h.s.params, h.s.feeds.at(oldest).replicas.at(0));
+  const auto per_block = chain_limits::challenge_bytes_per_block_max / cost;
+  REQUIRE(per_block > 1);
+  REQUIRE(per_block < keys.size());
+  std::size_t opened = 0;
+  for (std::uint64_t seed = 2; opened < keys.size(); ++seed) {
+    const auto before = h.events.size();
+    h.next_block(seed);
+    const std::vector<chain_event> block(h.events.begin() + static_cast<std::ptrdiff_t>(before), h.events.end());
+    const auto issued = events_of<challenge_issued>(block);
+    if (opened == 0) CHECK(issued.at(0).feed == oldest);
+    CHECK(issued.size() == std::min(per_block, keys.size() - opened));
+    opened += issued.size();
+  }
+  CHECK(opened == keys.size());
+
+  // A replica whose proof alone is over the budget is still challenged, alone in its block.
+  hosting_fixture big{4, 10 * feed_bytes, 2, 2, challenge_params()};
+  const auto a = big.publish(300, 1'000'000, 1, 16);
+  const auto b = big.publish(301, 1'000'000, 1, 16);
+  big.next_block(1);
+  big.activate(a, 0);
+  big.activate(b, 0);
+  REQUIRE(challenge_bytes(big.s.params, big.s.feeds.at(a).replicas.at(0)) > chain_limits::challenge_bytes_per_block_max);
+  for (auto& [key, f] : big.s.feeds) f.replicas.at(0).next_challenge_at = big.s.number;
+  for (std::uint64_t seed = 2; seed < 4; ++seed) {
+    const auto before = big.events.size();
+    big.next_block(seed);
+    const std::vector<chain_event> block(big.events.begin() + static_cast<std::ptrdiff_t>(before), big.events.end());
+    CHECK(events_of<challenge_issued>(block).size() == 1);
+  }
 }
