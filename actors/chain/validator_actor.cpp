@@ -5,6 +5,7 @@
 
 #include "actors/chain/chain_json.hpp"
 #include "crypto/blake2b.hpp"
+#include "protocol/chain/import_memo.hpp"
 #include "protocol/chain/service_record.hpp"
 #include "protocol/seen_filter.hpp"
 
@@ -89,6 +90,14 @@ struct validator_state {
   std::uint64_t highest_heard = 0;  // the highest block number peers have sent
   std::uint64_t slot_misses = 0;
   std::uint64_t equivocations = 0;
+  // The block whose frame is being handled, while it is: its bytes are its
+  // encoding, so they are relayed and stored as they came, hashed once.
+  struct arrived_block {
+    block_hash hash;
+    hash32 digest;
+    const bytes& encoded;
+  };
+  const arrived_block* arrived = nullptr;
   // The newest own vote made durable; votes go out in (set, round, kind) order.
   std::optional<std::tuple<set_id, round_number, vote_kind>> own_vote_written;
   static inline const char* name = "datdot.validator";
@@ -427,13 +436,18 @@ void execute(validator_pointer self, effects out, const node_id* from) {
     broadcast(wrap(std::move(encoded)));
   };
   // Another node's message goes on once, to a few random peers but its sender.
-  auto relay = [&](bytes encoded, auto wrap) {
-    if (!st.seen.insert(blake2b_256(encoded))) return;
+  auto relay_hashed = [&](bytes encoded, const hash32& digest, auto wrap) {
+    if (!st.seen.insert(digest)) return;
     ++st.relayed;
     const auto except = from ? *from : node_id{st.v->id()};
     self->send(st.bus, bus_relay_atom_v, role::validator, except, relay_fanout,
                message_body{wrap(std::move(encoded))});
   };
+  auto relay = [&](bytes encoded, auto wrap) {
+    const auto digest = blake2b_256(encoded);
+    relay_hashed(std::move(encoded), digest, wrap);
+  };
+  auto arrived = [&](const block_hash& hash) { return st.arrived && st.arrived->hash == hash ? st.arrived : nullptr; };
   // A vote goes to every voter this node has a route to (once each, by the
   // seen filter), and a voter also hands it to a few random peers. Those pass
   // it on to the voters they reach but to no follower, so voters that cannot
@@ -482,7 +496,10 @@ void execute(validator_pointer self, effects out, const node_id* from) {
             if (e.v.body.voter == st.v->id() && !persist_own_vote(st, e.v, bytes)) return;
             to_voters(std::move(bytes), true);
           } else if constexpr (std::is_same_v<T, relay_block>) {
-            relay(encode_block(e.b), as_block);
+            if (const auto* a = arrived(hash_of(e.b)))
+              relay_hashed(a->encoded, a->digest, as_block);
+            else
+              relay(encode_block(e.b), as_block);
           } else if constexpr (std::is_same_v<T, relay_vote>) {
             to_voters(encode_signed_vote(e.v), false);
           } else if constexpr (std::is_same_v<T, relay_commit>) {
@@ -509,7 +526,8 @@ void execute(validator_pointer self, effects out, const node_id* from) {
           } else if constexpr (std::is_same_v<T, block_imported>) {
             // Canonical decoding is strict, so re-encoding gives the bytes that arrived.
             const auto ref = storage::stored_block_ref{e.hash, e.b.header.header.number, e.b.header.header.parent};
-            if (auto ok = st.config().store.put_block(ref, encode_block(e.b)); !ok)
+            const auto* a = arrived(e.hash);
+            if (auto ok = st.config().store.put_block(ref, a ? byte_view{a->encoded} : byte_view{encode_block(e.b)}); !ok)
               log(st, "chain: storing a block failed: " + ok.err().describe());
             st.imported_slots.insert(e.b.header.header.slot.value);
             st.pending.emplace(e.hash, pending_of(e));
@@ -542,9 +560,15 @@ void on_message(validator_pointer self, const inbound_message& msg) {
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, chain_block>) {
+          // Most frames of a block are copies of one already here (each node relays it to several peers).
+          if (const auto header = decode_block_header(m.encoded); header && v.knows(header->header)) return;
           if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) {
             st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
+            const validator_state::arrived_block arrived{hash_of(*b), blake2b_256(m.encoded), m.encoded};
+            const known_block_digest known{arrived.hash, arrived.digest};
+            st.arrived = &arrived;
             execute(self, v.on_block(*b), from);
+            st.arrived = nullptr;
           }
         } else if constexpr (std::is_same_v<T, chain_vote>) {
           if (auto x = decoded_or_counted(st, decode_signed_vote(byte_view{m.encoded}), "vote"))

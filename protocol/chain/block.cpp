@@ -33,6 +33,13 @@ chain_result<block> decode_block(byte_view in) {
   return b;
 }
 
+chain_result<signed_header> decode_block_header(byte_view in) {
+  canonical_reader r{in};
+  auto h = decode_signed_header(r);
+  if (r.failed()) return chain_fail(chain_errc::malformed, "block header");
+  return h;
+}
+
 hash32 extrinsics_root(const std::vector<extrinsic>& xs) {
   std::vector<hash32> hashes;
   hashes.reserve(xs.size());

@@ -18,6 +18,9 @@ struct block {
 bytes encode_block(const block& b);
 // Checks the size bounds before parsing.
 chain_result<block> decode_block(byte_view in);
+// Only the sealed header at the front of a block's encoding: enough to tell a
+// copy of a block already held without parsing its extrinsics.
+chain_result<signed_header> decode_block_header(byte_view in);
 
 // BLAKE2b over the concatenated extrinsic hashes, in block order.
 hash32 extrinsics_root(const std::vector<extrinsic>& xs);

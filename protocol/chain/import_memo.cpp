@@ -19,14 +19,32 @@ sim_memo<applied_entry>& applied() {
   return memo;
 }
 
+thread_local const known_block_digest* innermost_known = nullptr;
+
 }  // namespace
 
 sim_memo_counters import_memo_counts() noexcept { return applied().counts(); }
 
+known_block_digest::known_block_digest(const block_hash& header, const hash32& digest) noexcept
+    : header_{header}, digest_{digest}, outer_{innermost_known} {
+  innermost_known = this;
+}
+
+known_block_digest::~known_block_digest() { innermost_known = outer_; }
+
+hash32 known_block_digest::of(const block& b) {
+  if (innermost_known) {
+    const auto header = hash_of(b);
+    for (const auto* k = innermost_known; k; k = k->outer_)
+      if (k->header_ == header) return k->digest_;
+  }
+  return blake2b_256(encode_block(b));
+}
+
 chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
                                                       const block& b) {
   const bool open = sim_memo_open();
-  const auto key = open ? blake2b_256(encode_block(b)) : hash32{};
+  const auto key = open ? known_block_digest::of(b) : hash32{};
   if (open)
     if (auto known = applied().recall(key, [](const applied_entry& e) { return !e.state.expired(); }))
       if (auto state = known->state.lock())

@@ -34,6 +34,26 @@ struct shared_applied_block {
   std::vector<hash32> tx_hashes;
 };
 
+// A block's memo key known to whoever decoded it from bytes it has hashed:
+// while one lives on this thread, apply_block_shared takes that digest for
+// the block with this header hash instead of encoding and hashing the block
+// again (canonical decoding is strict, so those bytes are its encoding).
+class known_block_digest {
+ public:
+  known_block_digest(const block_hash& header, const hash32& digest) noexcept;
+  ~known_block_digest();
+  known_block_digest(const known_block_digest&) = delete;
+  known_block_digest& operator=(const known_block_digest&) = delete;
+
+  // The digest of this block's encoding: the known one, or computed.
+  static hash32 of(const block& b);
+
+ private:
+  block_hash header_;
+  hash32 digest_;
+  const known_block_digest* outer_;
+};
+
 // apply_block, answered from the memo while a scope is open.
 chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
                                                       const block& b);

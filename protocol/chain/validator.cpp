@@ -42,10 +42,13 @@ effects validator::on_block(const block& b) {
   return out;
 }
 
+bool validator::knows(const block_header& h) const {
+  return h.number <= tree_.finalized().number || tree_.contains(hash_of(h));
+}
+
 void validator::accept_block(const block& b, effects& out) {
   const auto& h = b.header.header;
-  const auto hash = hash_of(b);
-  if (tree_.contains(hash) || h.number <= tree_.finalized().number) return;
+  if (knows(h)) return;
   if (h.slot > now_) {
     if (h.slot.value > now_.value + chain_limits::future_slots_window || future_.size() >= chain_limits::future_blocks_max)
       out.push_back(input_rejected{chain_errc::oversize, "block too far in the future"});

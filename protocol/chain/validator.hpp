@@ -39,6 +39,9 @@ class validator {
 
   effects on_slot(slot_number now);
   effects on_block(const block& b);
+  // Whether on_block would drop this block at once: it is in the tree, or at
+  // or below the finalized height.
+  bool knows(const block_header& h) const;
   effects on_vote(const signed_vote& v);
   effects on_commit(const justification& j);
   effects on_catch_up(const catch_up& c);

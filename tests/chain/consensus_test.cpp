@@ -116,9 +116,17 @@ TEST_CASE("a validator defers blocks from future slots and holds orphans and rep
   auto at2 = v.on_slot(slot_number{2});
   REQUIRE(effects_of<request_blocks>(at2).size() == 1);
   CHECK(effects_of<request_blocks>(at2)[0].hash == hash_of(b1.b));
+  CHECK_FALSE(v.knows(b1.b.header.header));
   const auto imported = effects_of<block_imported>(v.on_block(b1.b));
   REQUIRE(imported.size() == 2);
   CHECK(v.tree().best().hash == hash_of(b2.b));
+  // What it holds now, it knows from the header alone at the front of the bytes.
+  const auto header = decode_block_header(encode_block(b2.b));
+  REQUIRE(header);
+  CHECK(*header == b2.b.header);
+  CHECK(v.knows(header->header));
+  CHECK(v.on_block(b2.b).empty());
+  CHECK(decode_block_header(bytes(chain_limits::signed_header_bytes - 1, 0)).err().code == chain_errc::malformed);
 
   // The leader of slot 3 signs two different blocks: the second is reported.
   const auto& leader = f.leader_key(b2.applied.state, slot_number{3});

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "chain/chain_fixture.hpp"
+#include "crypto/blake2b.hpp"
 #include "protocol/chain/block_tree.hpp"
 #include "protocol/chain/import_memo.hpp"
 
@@ -48,4 +49,30 @@ TEST_CASE("while a memo scope is open each block is applied once and the nodes s
   CHECK(fourth.find(hash_of(b1.b))->state_after != fifth.find(hash_of(b1.b))->state_after);
   CHECK(import_memo_counts().hits == closed.hits);
   CHECK(import_memo_counts().misses == closed.misses);
+}
+
+TEST_CASE("a block decoded from bytes already hashed is keyed by that digest, the same key as its encoding's") {
+  chain_fixture f{4};
+  const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto wire = encode_block(b1.b);
+  const auto digest = blake2b_256(wire);
+  CHECK(known_block_digest::of(b1.b) == digest);
+  {
+    const known_block_digest known{hash_of(b1.b), hash32{}};
+    CHECK(known_block_digest::of(b1.b) == hash32{});  // taken as given, not recomputed
+    const auto b2 = f.build(b1.applied.state, hash_of(b1.b), slot_number{2});
+    CHECK(known_block_digest::of(b2.b) == blake2b_256(encode_block(b2.b)));  // another block: computed
+  }
+  CHECK(known_block_digest::of(b1.b) == digest);  // gone with its scope
+
+  sim_memo_scope scope;
+  const auto before = import_memo_counts();
+  block_tree first{f.gen}, second{f.gen};
+  {
+    const known_block_digest known{hash_of(b1.b), digest};
+    REQUIRE(first.import(b1.b));
+  }
+  REQUIRE(second.import(b1.b));  // found under the key the first import gave it
+  CHECK(import_memo_counts().misses == before.misses + 1);
+  CHECK(import_memo_counts().hits == before.hits + 1);
 }
