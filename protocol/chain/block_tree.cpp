@@ -28,13 +28,27 @@ bool block_tree::better(const tree_entry& a, const tree_entry& b) const {
   return a.hash < b.hash;
 }
 
-chain_result<block_tree::imported> block_tree::import(const block& b) {
-  const auto& h = b.header.header;
-  const auto* parent = find(h.parent);
+chain_result<const tree_entry*> block_tree::room_for(const block& b) const {
+  const auto* parent = find(b.header.header.parent);
   if (!parent) return chain_fail(chain_errc::unknown_parent, "parent not in the tree");
   if (entries_.size() >= chain_limits::unfinalized_blocks_max)
     return chain_fail(chain_errc::oversize, "too many unfinalized blocks");
+  return parent;
+}
+
+chain_result<block_tree::imported> block_tree::import(const block& b) {
+  DATDOT_CHAIN_TRY(parent, room_for(b));
   DATDOT_CHAIN_TRY(applied, apply_block_shared(parent->state(), parent->hash, b));
+  return keep(b, std::move(applied));
+}
+
+chain_result<block_tree::imported> block_tree::import_built(const block& b, applied_block applied) {
+  DATDOT_CHAIN_CHECK(room_for(b));
+  return keep(b, share_applied(b, std::move(applied)));
+}
+
+block_tree::imported block_tree::keep(const block& b, shared_applied_block applied) {
+  const auto& h = b.header.header;
   const auto hash = hash_of(b);
   const auto [it, inserted] =
       entries_.emplace(hash, tree_entry{hash, h.parent, h.number, h.slot, std::move(applied.state), h});

@@ -11,6 +11,7 @@
 #include "protocol/chain/block.hpp"
 #include "protocol/chain/block_execution.hpp"
 #include "protocol/chain/genesis.hpp"
+#include "protocol/chain/import_memo.hpp"
 
 namespace datdot {
 
@@ -64,6 +65,9 @@ class block_tree {
   // parent, a parent at or below the finalized block, a full tree, or any
   // apply_block rejection.
   chain_result<imported> import(const block& b);
+  // Keeps a block its leader built on its parent here, and so already applied
+  // (build_block): the same as import without applying it again.
+  chain_result<imported> import_built(const block& b, applied_block applied);
 
   // `descendant` is `ancestor` or lies on a chain above it.
   bool descends_from(const block_hash& descendant, const block_hash& ancestor) const;
@@ -78,6 +82,9 @@ class block_tree {
   void finalize(const block_hash& h);
 
  private:
+  // The block's parent, if the tree has it and room for one more.
+  chain_result<const tree_entry*> room_for(const block& b) const;
+  imported keep(const block& b, shared_applied_block applied);
   bool better(const tree_entry& a, const tree_entry& b) const;
   void choose_best();
 

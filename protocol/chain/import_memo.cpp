@@ -41,19 +41,33 @@ hash32 known_block_digest::of(const block& b) {
   return blake2b_256(encode_block(b));
 }
 
+namespace {
+
+shared_applied_block share(applied_block done, const std::optional<hash32>& key) {
+  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
+                           std::move(done.tx_hashes)};
+  if (key) applied().remember(*key, applied_entry{out.state, out.events, out.tx_hashes});
+  return out;
+}
+
+std::optional<hash32> key_of(const block& b) {
+  if (!sim_memo_open()) return std::nullopt;
+  return known_block_digest::of(b);
+}
+
+}  // namespace
+
 chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
                                                       const block& b) {
-  const bool open = sim_memo_open();
-  const auto key = open ? known_block_digest::of(b) : hash32{};
-  if (open)
-    if (auto known = applied().recall(key, [](const applied_entry& e) { return !e.state.expired(); }))
+  const auto key = key_of(b);
+  if (key)
+    if (auto known = applied().recall(*key, [](const applied_entry& e) { return !e.state.expired(); }))
       if (auto state = known->state.lock())
         return shared_applied_block{std::move(state), std::move(known->events), std::move(known->tx_hashes)};
   DATDOT_CHAIN_TRY(done, apply_block(parent, parent_hash, b));
-  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
-                           std::move(done.tx_hashes)};
-  if (open) applied().remember(key, applied_entry{out.state, out.events, out.tx_hashes});
-  return out;
+  return share(std::move(done), key);
 }
+
+shared_applied_block share_applied(const block& b, applied_block done) { return share(std::move(done), key_of(b)); }
 
 }  // namespace datdot

@@ -15,10 +15,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "crypto/sim_memo.hpp"
 #include "protocol/chain/block.hpp"
+#include "protocol/chain/block_execution.hpp"
 #include "protocol/chain/chain_event.hpp"
 #include "protocol/chain/chain_state.hpp"
 
@@ -57,5 +59,8 @@ class known_block_digest {
 // apply_block, answered from the memo while a scope is open.
 chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
                                                       const block& b);
+// A block applied already (its leader's build_block), made shared, and
+// remembered while a scope is open so that the other nodes find it.
+shared_applied_block share_applied(const block& b, applied_block done);
 
 }  // namespace datdot

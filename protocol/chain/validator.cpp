@@ -77,12 +77,14 @@ void validator::accept_block(const block& b, effects& out) {
   import_with_orphans(b, out);
 }
 
-void validator::import_with_orphans(const block& first, effects& out) {
+void validator::import_with_orphans(const block& first, effects& out, std::optional<applied_block> built) {
   std::vector<block> work{first};
   while (!work.empty()) {
     const auto b = std::move(work.back());
     work.pop_back();
-    auto imported = tree_.import(b);
+    // Only the first is the leader's own: the orphans waiting on it come from others.
+    auto imported = built ? tree_.import_built(b, *std::move(built)) : tree_.import(b);
+    built.reset();
     if (!imported) {
       out.push_back(input_rejected{imported.err().code, imported.err().detail});
       continue;
@@ -127,7 +129,7 @@ void validator::produce(effects& out) {
   }
   // Imported (and so stored) before it is gossiped: see restore_clock.
   const auto b = built->b;
-  import_with_orphans(b, out);
+  import_with_orphans(b, out, std::move(built->applied));
   out.push_back(gossip_block{b});
 }
 

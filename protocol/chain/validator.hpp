@@ -70,7 +70,8 @@ class validator {
 
  private:
   void accept_block(const block& b, effects& out);
-  void import_with_orphans(const block& b, effects& out);
+  // `built`: the first block is this leader's own, applied while it built it.
+  void import_with_orphans(const block& b, effects& out, std::optional<applied_block> built = std::nullopt);
   void produce(effects& out);
   // Signs and pools a call of this node; false when the pool is full.
   bool add_own(call c, effects& out);

@@ -6,6 +6,7 @@
 #include "chain/chain_fixture.hpp"
 #include "protocol/chain/block_tree.hpp"
 #include "protocol/chain/chain_limits.hpp"
+#include "protocol/chain/import_memo.hpp"
 #include "protocol/chain/justification.hpp"
 #include "protocol/chain/validator.hpp"
 
@@ -327,4 +328,22 @@ TEST_CASE("an own call that stopped applying is dropped even when this node neve
   // The refused call is gone; the transfer of 7 now carries nonce 0 and went out.
   CHECK(resent >= 1);
   CHECK(follower.pool_size() == 1);
+}
+
+TEST_CASE("a leader keeps the block it built without applying it again, and the other nodes find it in the memo") {
+  chain_fixture f{4};
+  sim_memo_scope scope;
+  const auto& leader = f.leader_key(f.gen.state, slot_number{1});
+  effects out;
+  validator v{f.gen, leader, finality_timing{250, 500}, out};
+  const auto before = import_memo_counts();
+  const auto produced = effects_of<gossip_block>(v.on_slot(slot_number{1}));
+  REQUIRE(produced.size() == 1);
+  CHECK(v.tree().best().hash == hash_of(produced[0].b));
+  CHECK(import_memo_counts().misses == before.misses);  // built once, not applied on import
+  block_tree other{f.gen};
+  const auto imported = other.import(produced[0].b);
+  REQUIRE(imported);
+  CHECK(import_memo_counts().hits == before.hits + 1);
+  CHECK(other.find(hash_of(produced[0].b))->state_after == v.tree().best().state_after);
 }
