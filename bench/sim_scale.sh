@@ -2,7 +2,10 @@
 # Scale of `datdot sim` on this machine: wall time, peak RSS, simulated events
 # per second and bytes per actor for a network of NODES nodes (7 validators,
 # the rest followers; with FEEDS > 0, a tenth of the followers host, 2 encode,
-# 1 publishes, 3 attest) run for SLOTS slots. Each node runs a bus, a peer, a
+# 1 publishes, 3 attest) run for SLOTS slots. The feeds (4 KiB, 3 replicas
+# each) are all published by a quarter of the run, and the challenge period
+# is one the chain keeps up with: a block opens about ten such challenges
+# (README, "Hosting"), so FEEDS * 3 / 8 slots, and at least 10. Each node runs a bus, a peer, a
 # chain actor and a finality watcher, plus its role actors.
 #   bash bench/sim_scale.sh NODES SLOTS [FEEDS]     one run
 #   bash bench/sim_scale.sh --largest SECONDS SLOTS the largest NODES (doubling
@@ -18,8 +21,11 @@ run() {  # nodes slots feeds [limit_seconds] -> one line; sets $wall (empty when
   local nodes=$1 slots=$2 feeds=${3:-0} limit=${4:-0} args=() out err
   if ((feeds > 0)); then
     local followers=$((nodes - 7)) hosters=$(((nodes - 7) / 10))
+    local quarter=$((slots / 4 > 0 ? slots / 4 : 1))
+    local per_slot=$(((feeds + quarter - 1) / quarter)) period=$((feeds * 3 / 8))
+    ((period >= 10)) || period=10
     args=(--publishers 1 --encoders 2 --hosters "$hosters" --attesters 3 --feeds "$feeds" --feed-bytes 4096
-          --replicas 3 --publish-at-slot 3)
+          --replicas 3 --publish-at-slot 3 --feeds-per-slot "$per_slot" --challenge-period-slots "$period")
     ((hosters >= 3 && followers >= hosters + 6)) || { echo "too few nodes for hosting" >&2; exit 2; }
   fi
   out=$(mktemp) err=$(mktemp)

@@ -6,9 +6,9 @@
 // activation or its previous challenge, so a hoster cannot tell when. A block
 // opens the due challenges oldest first while the proofs and attestations they
 // call for (challenge_bytes) fit chain_limits::challenge_bytes_per_block_max,
-// and always the oldest one. So the replicas a chain keeps checked within a
-// period grow with that budget over the bytes one challenge calls for: about
-// nine for a 4 KiB feed, one for a feed of 64 KiB blocks.
+// and always the oldest one: about ten a block for replicas of a 4 KiB feed
+// with two attesters, one for a feed of 64 KiB blocks. A chain keeps its
+// replicas checked while they number at most that many times the period.
 // A challenge names a random block index and up to attesters_per_challenge
 // attesters (registered attesters other than the hoster, encoder and
 // publisher). The hoster answers with submit_storage_proof, verified in full
