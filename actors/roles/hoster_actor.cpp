@@ -101,8 +101,13 @@ data_message intake(hoster_pointer self, const node_id& sender, const replica_pu
   if (!unsealer) return refuse("replica has no usable sealing key");
   const auto id = id_of(push.feed, push.replica);
   auto opened = storage::replica::open(*st.store, id);
-  // An encoder that starts over (it restarted) sends from block 0 again: so does the replica.
-  if (opened && duty->first == 0 && push.first == 0 && opened->tree().length() > 0) {
+  // What this node holds of an earlier assignment of the slot (another
+  // replica key or encoder) gives way to a sealing that starts afresh. An
+  // encoder that starts over (it restarted) sends the runs the replica holds
+  // again: append takes them as the same bytes (sealing is deterministic), so
+  // a whole replica is not lost to a replay after its root went in.
+  if (opened && duty->first == 0 && push.first == 0 &&
+      (opened->head().key != duty->record.replica_key || opened->head().encoder_key != duty->record.seal_key)) {
     if (auto ok = st.store->erase(id); !ok) return refuse("cannot restart the replica: " + ok.err().describe());
     st.rooted.erase({push.feed, push.replica});
     opened = storage::replica::open(*st.store, id);
