@@ -204,6 +204,8 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"ledger_payouts_checked", r.ledger_payouts_checked},
                    {"hosting", runs_hosting(r) ? hosting_json(r) : nlohmann::json(nullptr)},
                    {"replay", replay}};
+  j["warnings"] = nlohmann::json::array();
+  if (const auto w = challenge_load_warning(r.scenario)) j["warnings"].push_back(*w);
   if (r.violation)
     j["violation"] = {{"invariant", r.violation->invariant},
                       {"node", r.violation->node},
@@ -248,6 +250,7 @@ std::string report_text(const sim_report& r, const std::string& replay) {
   out += "state      " + to_hex(r.state_root) + " at height " + std::to_string(r.state_root_height) + "\n";
   out += "ledger     " + std::to_string(r.ledger_states_checked) + " finalized states and " +
          std::to_string(r.ledger_payouts_checked) + " payments checked\n";
+  if (const auto w = challenge_load_warning(r.scenario)) out += "warning    " + *w + "\n";
   if (!r.violation) {
     out += "invariants ok\n";
   } else {

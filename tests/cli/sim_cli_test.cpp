@@ -41,6 +41,7 @@ TEST_CASE("datdot sim --json prints the report with trace_hash and state_root") 
   CHECK(j["peak_rss_anon_bytes"].get<std::uint64_t>() > 0);
   CHECK(j["peak_rss_file_bytes"].get<std::uint64_t>() > 0);
   CHECK(j["scenario"]["followers"] == 2);
+  CHECK(j["warnings"] == nlohmann::json::array());
   // Progress on stderr: slots 4 and 8.
   CHECK(r.err.find("slot 4/8") != std::string::npos);
   CHECK(r.err.find("slot 8/8") != std::string::npos);
@@ -105,6 +106,24 @@ std::vector<std::string> columns(const std::string& row) {
 }
 
 }  // namespace
+
+TEST_CASE("a workload the chain cannot challenge on time is warned about before the run, in the JSON and in the summary") {
+  const std::vector<std::string> args{datdot_bin, "sim",        "--slots",     "6",       "--followers", "50",
+                                      "--publishers", "1",      "--encoders",  "2",       "--hosters",   "40",
+                                      "--attesters", "3",       "--feeds",     "300",     "--feed-bytes", "4096",
+                                      "--publish-at-slot", "5", "--quiet"};
+  auto json_args = args;
+  json_args.push_back("--json");
+  const auto r = run_command(json_args);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.err.find("warning: 900 replicas challenged about every 10 slots") != std::string::npos);
+  const auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["warnings"].size() == 1);
+  CHECK(j["warnings"][0].get<std::string>().find("--challenge-period-slots") != std::string::npos);
+  const auto text = run_command(args);
+  REQUIRE_MESSAGE(text.exit_code == 0, text.err);
+  CHECK(text.out.find("warning    900 replicas") != std::string::npos);
+}
 
 TEST_CASE("datdot sim --help explains the scenario flags") {
   const auto r = run_command({datdot_bin, "sim", "--help"});
