@@ -21,6 +21,18 @@ sim_memo<applied_entry>& applied() {
 
 thread_local const known_block_digest* innermost_known = nullptr;
 
+shared_applied_block share(applied_block done, const std::optional<hash32>& key) {
+  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
+                           std::move(done.tx_hashes)};
+  if (key) applied().remember(*key, applied_entry{out.state, out.events, out.tx_hashes});
+  return out;
+}
+
+std::optional<hash32> key_of(const block& b) {
+  if (!sim_memo_open()) return std::nullopt;
+  return known_block_digest::of(b);
+}
+
 }  // namespace
 
 sim_memo_counters import_memo_counts() noexcept { return applied().counts(); }
@@ -40,22 +52,6 @@ hash32 known_block_digest::of(const block& b) {
   }
   return blake2b_256(encode_block(b));
 }
-
-namespace {
-
-shared_applied_block share(applied_block done, const std::optional<hash32>& key) {
-  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
-                           std::move(done.tx_hashes)};
-  if (key) applied().remember(*key, applied_entry{out.state, out.events, out.tx_hashes});
-  return out;
-}
-
-std::optional<hash32> key_of(const block& b) {
-  if (!sim_memo_open()) return std::nullopt;
-  return known_block_digest::of(b);
-}
-
-}  // namespace
 
 chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
                                                       const block& b) {
