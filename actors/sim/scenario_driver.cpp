@@ -370,6 +370,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   const auto imports = import_memo_counts();
   r.blocks_applied = imports.misses - imports_before.misses;
   r.blocks_memoized = imports.hits - imports_before.hits;
+  r.blocks_built = imports.built - imports_before.built;
   r.trace_hash = cluster.network().trace_hash();
   r.adversaries = caught.results();
   for (auto& a : r.adversaries) {

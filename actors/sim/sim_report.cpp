@@ -189,6 +189,7 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"signatures_memoized", r.signatures_memoized},
                    {"blocks_applied", r.blocks_applied},
                    {"blocks_memoized", r.blocks_memoized},
+                   {"blocks_built", r.blocks_built},
                    {"wall_seconds", r.wall_seconds},
                    {"events_per_second", events_per_second(r)},
                    {"peak_rss_anon_bytes", r.peak_rss_anon_bytes},
@@ -235,8 +236,8 @@ std::string report_text(const sim_report& r, const std::string& replay) {
   out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
          fixed(events_per_second(r), 0) + "/s), " + std::to_string(r.signatures_verified) +
          " signatures verified (" + std::to_string(r.signatures_memoized) + " more answered by the memo), " +
-         std::to_string(r.blocks_applied) + " block imports applied (" + std::to_string(r.blocks_memoized) +
-         " more answered by the memo)\n";
+         std::to_string(r.blocks_built) + " blocks built by their leaders, " + std::to_string(r.blocks_applied) +
+         " block imports applied (" + std::to_string(r.blocks_memoized) + " more answered by the memo)\n";
   if (r.peak_rss_anon_bytes + r.peak_rss_file_bytes > 0)
     out += "memory     at most " + std::to_string(r.peak_rss_anon_bytes >> 20) + " MiB anonymous and " +
            std::to_string(r.peak_rss_file_bytes >> 20) +

@@ -36,6 +36,7 @@ struct sim_report {
   // (protocol/chain/import_memo.hpp) because another node applied the block.
   std::uint64_t blocks_applied = 0;
   std::uint64_t blocks_memoized = 0;
+  std::uint64_t blocks_built = 0;  // by their leaders, who keep them as built
   std::uint64_t crashes = 0;
   std::uint64_t restarts = 0;
   std::uint64_t joins = 0;

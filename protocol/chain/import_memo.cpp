@@ -1,5 +1,7 @@
 #include "protocol/chain/import_memo.hpp"
 
+#include <atomic>
+
 #include "crypto/blake2b.hpp"
 #include "protocol/chain/block_execution.hpp"
 
@@ -20,6 +22,7 @@ sim_memo<applied_entry>& applied() {
 }
 
 thread_local const known_block_digest* innermost_known = nullptr;
+std::atomic<std::uint64_t> blocks_built{0};
 
 shared_applied_block share(applied_block done, const std::optional<hash32>& key) {
   shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
@@ -35,7 +38,10 @@ std::optional<hash32> key_of(const block& b) {
 
 }  // namespace
 
-sim_memo_counters import_memo_counts() noexcept { return applied().counts(); }
+import_memo_counters import_memo_counts() noexcept {
+  const auto memo = applied().counts();
+  return {memo.hits, memo.misses, blocks_built.load()};
+}
 
 known_block_digest::known_block_digest(const block_hash& header, const hash32& digest) noexcept
     : header_{header}, digest_{digest}, outer_{innermost_known} {
@@ -64,6 +70,10 @@ chain_result<shared_applied_block> apply_block_shared(const chain_state& parent,
   return share(std::move(done), key);
 }
 
-shared_applied_block share_applied(const block& b, applied_block done) { return share(std::move(done), key_of(b)); }
+shared_applied_block share_applied(const block& b, applied_block done) {
+  const auto key = key_of(b);
+  if (key) ++blocks_built;
+  return share(std::move(done), key);
+}
 
 }  // namespace datdot

@@ -28,7 +28,14 @@ namespace datdot {
 
 inline constexpr std::size_t import_memo_entries_max = 4096;
 
-sim_memo_counters import_memo_counts() noexcept;
+// Hits and misses of imports, and blocks their leaders built (applied once
+// for real too, with no import to apply them again), while a scope was open.
+struct import_memo_counters {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t built = 0;
+};
+import_memo_counters import_memo_counts() noexcept;
 
 struct shared_applied_block {
   std::shared_ptr<const chain_state> state;

@@ -135,6 +135,17 @@ TEST_CASE("feeds published several a slot are all requested in their slots, pinn
   CHECK(of(r, "honest").challenges_passed > 0);
 }
 
+TEST_CASE("many replicas of small feeds are all challenged on schedule, several challenges a block") {
+  const auto s = testing::scenario_named("challenge-load.json");
+  const auto r = run(s);
+  INFO(report_text(r, "-"));
+  CHECK_FALSE(r.violation.has_value());  // replicas_challenged among them: one challenge a block broke it at slot 47
+  CHECK(r.hosting.replicas_activated == s.hosting.feeds * s.hosting.replicas);
+  CHECK(r.hosting.challenges_issued > s.slots);
+  CHECK(of(r, "honest").challenges_failed == 0);
+  CHECK(of(r, "honest").challenges_passed > s.hosting.feeds * s.hosting.replicas);
+}
+
 TEST_CASE("a lazy hoster fails its challenges, earns nothing, and readers notice") {
   const auto r = cheaters_caught("lazy-hoster.json", adversary_kind::lazy_hoster);
   CHECK(of(r, "lazy_hoster").paid_units == 0);

@@ -341,6 +341,7 @@ TEST_CASE("a leader keeps the block it built without applying it again, and the 
   REQUIRE(produced.size() == 1);
   CHECK(v.tree().best().hash == hash_of(produced[0].b));
   CHECK(import_memo_counts().misses == before.misses);  // built once, not applied on import
+  CHECK(import_memo_counts().built == before.built + 1);
   block_tree other{f.gen};
   const auto imported = other.import(produced[0].b);
   REQUIRE(imported);
