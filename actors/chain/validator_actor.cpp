@@ -561,7 +561,10 @@ void on_message(validator_pointer self, const inbound_message& msg) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, chain_block>) {
           // Most frames of a block are copies of one already here (each node relays it to several peers).
-          if (const auto header = decode_block_header(m.encoded); header && v.knows(header->header)) return;
+          if (const auto header = decode_block_header(m.encoded); header && v.knows(header->header)) {
+            st.highest_heard = std::max(st.highest_heard, header->header.number.value);
+            return;
+          }
           if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) {
             st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
             const validator_state::arrived_block arrived{hash_of(*b), blake2b_256(m.encoded), m.encoded};
