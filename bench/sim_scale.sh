@@ -5,8 +5,9 @@
 # 1 publishes, 3 attest) run for SLOTS slots. The feeds (4 KiB, 3 replicas
 # each) are all published by a quarter of the run, and the challenge period
 # is one the chain keeps up with: a block opens about ten such challenges
-# (README, "Hosting"), so FEEDS * 3 / 8 slots, and at least 10. Each node runs a bus, a peer, a
-# chain actor and a finality watcher, plus its role actors.
+# (README, "Hosting"), so FEEDS * 3 / 8 slots, and at least 10. Each node
+# runs a bus, a peer, a chain actor and a finality watcher, plus its role
+# actors.
 #   bash bench/sim_scale.sh NODES SLOTS [FEEDS]     one run
 #   bash bench/sim_scale.sh --largest SECONDS SLOTS the largest NODES (doubling
 #                                                   from 64) whose run of SLOTS

@@ -90,14 +90,6 @@ struct validator_state {
   std::uint64_t highest_heard = 0;  // the highest block number peers have sent
   std::uint64_t slot_misses = 0;
   std::uint64_t equivocations = 0;
-  // The block whose frame is being handled, while it is: its bytes are its
-  // encoding, so they are relayed and stored as they came, hashed once.
-  struct arrived_block {
-    block_hash hash;
-    hash32 digest;
-    const bytes& encoded;
-  };
-  const arrived_block* arrived = nullptr;
   // The newest own vote made durable; votes go out in (set, round, kind) order.
   std::optional<std::tuple<set_id, round_number, vote_kind>> own_vote_written;
   static inline const char* name = "datdot.validator";
@@ -294,7 +286,15 @@ void remember_peer(validator_state& st, const node_id& peer) {
 }
 
 void answer_waiters(validator_pointer self);
-void execute(validator_pointer self, effects out, const node_id* from);
+// A block as its frame brought it: its bytes are its encoding, so they are
+// relayed and stored as they came, hashed once.
+struct arrived_block {
+  block_hash hash;
+  hash32 digest;
+  const bytes& encoded;
+};
+
+void execute(validator_pointer self, effects out, const node_id* from, const arrived_block* arrived_with = nullptr);
 
 finalized_view view_of(const validator_state& st) {
   const auto& final = st.v->tree().finalized();
@@ -426,7 +426,7 @@ bool is_report(const extrinsic& x) {
   return std::holds_alternative<report_equivocation>(x.body) || std::holds_alternative<report_double_vote>(x.body);
 }
 
-void execute(validator_pointer self, effects out, const node_id* from) {
+void execute(validator_pointer self, effects out, const node_id* from, const arrived_block* arrived_with) {
   auto& st = self->state;
   auto broadcast = [&](message_body body) { self->send(st.bus, bus_broadcast_atom_v, role::validator, std::move(body)); };
   // Own gossip always goes out (rebroadcasts are deliberate); it is marked
@@ -447,7 +447,7 @@ void execute(validator_pointer self, effects out, const node_id* from) {
     const auto digest = blake2b_256(encoded);
     relay_hashed(std::move(encoded), digest, wrap);
   };
-  auto arrived = [&](const block_hash& hash) { return st.arrived && st.arrived->hash == hash ? st.arrived : nullptr; };
+  auto arrived = [&](const block_hash& hash) { return arrived_with && arrived_with->hash == hash ? arrived_with : nullptr; };
   // A vote goes to every voter this node has a route to (once each, by the
   // seen filter), and a voter also hands it to a few random peers. Those pass
   // it on to the voters they reach but to no follower, so voters that cannot
@@ -567,11 +567,9 @@ void on_message(validator_pointer self, const inbound_message& msg) {
           }
           if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) {
             st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
-            const validator_state::arrived_block arrived{hash_of(*b), blake2b_256(m.encoded), m.encoded};
+            const arrived_block arrived{hash_of(*b), blake2b_256(m.encoded), m.encoded};
             const known_block_digest known{arrived.hash, arrived.digest};
-            st.arrived = &arrived;
-            execute(self, v.on_block(*b), from);
-            st.arrived = nullptr;
+            execute(self, v.on_block(*b), from, &arrived);
           }
         } else if constexpr (std::is_same_v<T, chain_vote>) {
           if (auto x = decoded_or_counted(st, decode_signed_vote(byte_view{m.encoded}), "vote"))
