@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/deterministic_random.hpp"
+#include "protocol/chain/gossip_key.hpp"
 #include "protocol/misbehavior.hpp"
 
 namespace datdot {
@@ -107,6 +108,25 @@ class peer_traffic_table {
   std::size_t size_ = 0;
 };
 
+// The keys (protocol/chain/gossip_key.hpp) of the last blocks and commits
+// this node passed on, oldest overwritten first; a linear scan of 64 words
+// costs less than hashing them into a set.
+class passed_gossip {
+ public:
+  bool contains(std::uint64_t key) const { return std::find(keys_.begin(), keys_.begin() + size_, key) != keys_.begin() + size_; }
+  void remember(std::uint64_t key) {
+    if (contains(key)) return;
+    keys_[next_] = key;
+    next_ = (next_ + 1) % keys_.size();
+    size_ = std::min(size_ + 1, keys_.size());
+  }
+
+ private:
+  std::array<std::uint64_t, bus_limits::gossip_keys_remembered> keys_{};
+  std::size_t next_ = 0;
+  std::size_t size_ = 0;
+};
+
 struct bus_state {
   bus_config config;
   std::array<inbox_actor, message_family_count> inboxes;  // by message_family
@@ -129,6 +149,7 @@ struct bus_state {
   // only spread: a splitmix64 stream seeded by the node id keeps a simulated
   // run a function of its seed.
   std::uint64_t relay_draws = 0;
+  passed_gossip passed;
   static inline const char* name = "datdot.bus";
 };
 
@@ -308,6 +329,12 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
     case frame_kind::response: return on_response(self, std::move(msg));
     case frame_kind::request: return on_request(self, from, std::move(msg));
     case frame_kind::one_way:
+      // Each node relays a block or commit to several peers, so most frames
+      // of one are copies; a copy of one this node passed on goes no further.
+      if (const auto key = gossip_key(msg.body); key && st.passed.contains(*key)) {
+        ++st.metrics.gossip_copies_dropped_total;
+        return;
+      }
       if (auto& inbox = inbox_for(st, msg.body)) self->send(inbox, bus_deliver_atom_v, std::move(msg));
       return;
   }
@@ -327,6 +354,7 @@ const std::vector<node_id>& members_of(bus_state& st, role group) {
 // A one-way frame names no receiver: gossip is encoded once for all its peers
 // (taken from the routes, so routable).
 void broadcast(bus_pointer self, role group, const message_body& body) {
+  if (const auto key = gossip_key(body)) self->state.passed.remember(*key);
   std::optional<bytes> frame;
   for (const auto& id : members_of(self->state, group)) {
     if (!frame) frame = encode_frame(self->state.config.self, frame_kind::one_way, 0, body);
@@ -337,6 +365,7 @@ void broadcast(bus_pointer self, role group, const message_body& body) {
 // Another node's gossip, to at most `fanout` (and relay_fanout_max) peers of the group but its sender.
 void relay(bus_pointer self, role group, const node_id& except, std::uint32_t fanout, const message_body& body) {
   auto& st = self->state;
+  if (const auto key = gossip_key(body)) st.passed.remember(*key);
   std::vector<node_id> targets;
   for (const auto& id : members_of(st, group))
     if (id != except) targets.push_back(id);

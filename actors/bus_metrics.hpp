@@ -36,6 +36,7 @@ struct bus_metrics {
   std::uint64_t relays_total = 0;         // others' gossip relayed
   std::uint64_t relay_frames_total = 0;   // frames those relays sent
   std::uint64_t relay_skipped_total = 0;  // peers of the group a relay left out (relay_fanout_max)
+  std::uint64_t gossip_copies_dropped_total = 0;  // copies of a block or commit this node had passed on
   transport_counters transport;
   std::unordered_map<node_id, peer_traffic> peers;  // at most bus_limits::bindings_max
 

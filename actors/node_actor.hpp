@@ -38,9 +38,11 @@ struct node_status {
   std::uint64_t probe_bytes_received = 0;  // their padding bytes
 };
 
-// A peer whose gossip arrived within this many ticks is alive: it is pinged
-// once in this many ticks, for its round trip.
-inline constexpr std::uint64_t rtt_refresh_ticks = 10;
+// A peer whose gossip arrived within peer_alive_ticks is alive and is not
+// pinged for liveness; its round trip is measured once in rtt_refresh_ticks
+// (the hello's answer is its first measure). A quiet peer is pinged every tick.
+inline constexpr std::uint64_t peer_alive_ticks = 10;
+inline constexpr std::uint64_t rtt_refresh_ticks = 60;
 
 struct node_config {
   peer_info self;

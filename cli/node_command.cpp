@@ -100,6 +100,7 @@ nlohmann::json metrics_json(const bus_metrics& m) {
   return {{"frames_in", m.frames_in_total},         {"frames_out", m.frames_out_total},
           {"rejected", rejected},                    {"bans", m.bans_total},
           {"relays", m.relays_total},                {"relay_frames", m.relay_frames_total},
+          {"gossip_copies_dropped", m.gossip_copies_dropped_total},
           {"dropped_queue_full", m.dropped_queue_full_total}, {"dropped_no_route", m.dropped_no_route_total},
           {"dropped_hwm", m.transport.dropped_hwm}, {"refused_handshakes", m.transport.refused_handshakes},
           {"request_timeouts", m.request_timeouts_total},

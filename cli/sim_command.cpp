@@ -6,8 +6,10 @@
 // prints a report (human or --json). A run is reproducible from its scenario
 // and seed; a violated invariant prints the command that replays it and exits 3.
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -158,9 +160,15 @@ void run_sim(const sim_options& o, const CLI::App& cmd) {
   scenario_hooks hooks;
   hooks.progress_every_slots = o.progress_every_slots;
   if (!o.quiet)
-    hooks.on_progress = [](const sim_progress& p) {
+    hooks.on_progress = [started = std::chrono::steady_clock::now()](const sim_progress& p) {
+      // Wall time only goes to the screen: the run itself never reads a clock.
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
       std::cerr << "slot " << p.slot << "/" << p.slots << "  finalized " << p.finalized_height << "  events "
-                << p.events << std::endl;
+                << p.events << "  " << std::fixed << std::setprecision(1) << elapsed.count() << " s";
+      if (p.slot > 0 && p.slot < p.slots)
+        std::cerr << " (about " << elapsed.count() / static_cast<double>(p.slot) * static_cast<double>(p.slots - p.slot)
+                  << " s to go)";
+      std::cerr << std::defaultfloat << std::endl;
     };
   if (o.log) hooks.chain_log = [](const std::string& line) { std::cerr << line << "\n"; };
   std::ofstream csv;

@@ -56,6 +56,10 @@ inline constexpr std::size_t peers_wanted = 24;         // a node stops seeking 
 // every node many independent paths, and a node that misses a block pulls it
 // by hash when a child arrives.
 inline constexpr std::size_t relay_fanout_max = 8;
+// Blocks and commits a bus remembers having passed on, to drop the copies
+// that keep arriving (about relay_fanout_max of each): a slot brings one of
+// each, and copies stop within a slot, so this covers many slots.
+inline constexpr std::size_t gossip_keys_remembered = 64;
 inline constexpr std::size_t pending_requests_max = 4096;  // outstanding requests per bus
 inline constexpr std::size_t handler_requests_max = 1024;  // inbound requests awaiting a local answer
 // A local answer later than this is dropped. A hoster answers a replica push

@@ -43,6 +43,9 @@ const family_declaration relay_frames{"datdot_bus_relay_frames_total",
                                       MetricType::Counter};
 const family_declaration relay_skipped{"datdot_bus_relay_skipped_total",
                                        "Peers a relay left out because of the fan-out limit", MetricType::Counter};
+const family_declaration gossip_copies_dropped{"datdot_bus_gossip_copies_dropped_total",
+                                               "Copies of a block or commit this node had already passed on, dropped on arrival",
+                                               MetricType::Counter};
 const family_declaration peers_tracked{"datdot_bus_peers", "Peers with traffic counters, by peer class",
                                        MetricType::Gauge};
 
@@ -96,7 +99,8 @@ std::vector<prometheus::MetricFamily> collect(caf::actor_system& sys, const bus_
           single(unmatched_responses, m->unmatched_responses_total), single(connects, m->transport.connects),
           single(disconnects, m->transport.disconnects),
           single(reconnect_attempts, m->transport.reconnect_attempts), single(relays, m->relays_total),
-          single(relay_frames, m->relay_frames_total), single(relay_skipped, m->relay_skipped_total)};
+          single(relay_frames, m->relay_frames_total), single(relay_skipped, m->relay_skipped_total),
+          single(gossip_copies_dropped, m->gossip_copies_dropped_total)};
 }
 
 }  // namespace
