@@ -109,12 +109,14 @@ class peer_traffic_table {
 };
 
 // The keys (protocol/chain/gossip_key.hpp) of the last blocks and commits
-// this node passed on, oldest overwritten first; a linear scan of 64 words
+// this node passed on, oldest overwritten first; a linear scan of 64 keys
 // costs less than hashing them into a set.
 class passed_gossip {
  public:
-  bool contains(std::uint64_t key) const { return std::find(keys_.begin(), keys_.begin() + size_, key) != keys_.begin() + size_; }
-  void remember(std::uint64_t key) {
+  bool contains(const gossip_key& key) const {
+    return std::find(keys_.begin(), keys_.begin() + size_, key) != keys_.begin() + size_;
+  }
+  void remember(const gossip_key& key) {
     if (contains(key)) return;
     keys_[next_] = key;
     next_ = (next_ + 1) % keys_.size();
@@ -122,7 +124,7 @@ class passed_gossip {
   }
 
  private:
-  std::array<std::uint64_t, bus_limits::gossip_keys_remembered> keys_{};
+  std::array<gossip_key, bus_limits::gossip_keys_remembered> keys_{};
   std::size_t next_ = 0;
   std::size_t size_ = 0;
 };
@@ -331,7 +333,7 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
     case frame_kind::one_way:
       // Each node relays a block or commit to several peers, so most frames
       // of one are copies; a copy of one this node passed on goes no further.
-      if (const auto key = gossip_key(msg.body); key && st.passed.contains(*key)) {
+      if (const auto key = gossip_key_of(msg.body); key && st.passed.contains(*key)) {
         ++st.metrics.gossip_copies_dropped_total;
         return;
       }
@@ -354,7 +356,7 @@ const std::vector<node_id>& members_of(bus_state& st, role group) {
 // A one-way frame names no receiver: gossip is encoded once for all its peers
 // (taken from the routes, so routable).
 void broadcast(bus_pointer self, role group, const message_body& body) {
-  if (const auto key = gossip_key(body)) self->state.passed.remember(*key);
+  if (const auto key = gossip_key_of(body)) self->state.passed.remember(*key);
   std::optional<bytes> frame;
   for (const auto& id : members_of(self->state, group)) {
     if (!frame) frame = encode_frame(self->state.config.self, frame_kind::one_way, 0, body);
@@ -365,7 +367,7 @@ void broadcast(bus_pointer self, role group, const message_body& body) {
 // Another node's gossip, to at most `fanout` (and relay_fanout_max) peers of the group but its sender.
 void relay(bus_pointer self, role group, const node_id& except, std::uint32_t fanout, const message_body& body) {
   auto& st = self->state;
-  if (const auto key = gossip_key(body)) st.passed.remember(*key);
+  if (const auto key = gossip_key_of(body)) st.passed.remember(*key);
   std::vector<node_id> targets;
   for (const auto& id : members_of(st, group))
     if (id != except) targets.push_back(id);

@@ -1,5 +1,7 @@
 #include "protocol/chain/finality_voter.hpp"
 
+#include <algorithm>
+
 #include "protocol/chain/chain_limits.hpp"
 #include "protocol/chain/invariant.hpp"
 
@@ -293,7 +295,17 @@ std::optional<justification> finality_voter::justify(const block_hash& target, r
 }
 
 bool finality_voter::try_finalize(block_tree& tree, effects& out) {
+  const auto finalized = tree.finalized().number;
+  const auto above_finalized = [&](const auto& entry) { return entry.second.body.target_number > finalized; };
   for (const auto& [number, r] : rounds_) {
+    // The tally's blocks lie on the paths down from the precommits' targets,
+    // and it counts each voter once: a round with fewer precommits than a
+    // supermajority, or with none above the finalized block, has nothing to
+    // finalize, and most calls (a node's every import and commit) meet only
+    // such rounds. Skipping them spares building their tallies.
+    if (r.precommits.size() < supermajority(voters_.members.size()) ||
+        std::none_of(r.precommits.begin(), r.precommits.end(), above_finalized))
+      continue;
     const auto g = ghost(count(r, vote_kind::precommit, tree));
     if (!g || tree.find(*g)->number <= tree.finalized().number) continue;
     auto j = justify(*g, number, r, tree);

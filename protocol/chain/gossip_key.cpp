@@ -1,26 +1,34 @@
 #include "protocol/chain/gossip_key.hpp"
 
 #include "crypto/blake2b.hpp"
-#include "protocol/chain/block.hpp"
+#include "protocol/chain/chain_limits.hpp"
 
 namespace datdot {
 namespace {
 
-std::uint64_t first_word(const hash32& h) {
+std::uint64_t word_at(const byte* p) {
   std::uint64_t out = 0;
-  for (std::size_t i = 0; i < 8; ++i) out |= std::uint64_t{h[i]} << (8 * i);
+  for (std::size_t i = 0; i < 8; ++i) out |= std::uint64_t{p[i]} << (8 * i);
   return out;
 }
 
+// A block's bytes begin with its signed header, whose first header_bytes are
+// the canonical header that block_hash hashes (block_header.cpp); a commit's
+// with its round (8 bytes) and its target's hash (justification.cpp).
+constexpr std::size_t commit_target_at = 8;
+
 }  // namespace
 
-std::optional<std::uint64_t> gossip_key(const message_body& body) {
+std::optional<gossip_key> gossip_key_of(const message_body& body) {
   if (const auto* b = std::get_if<chain_block>(&body)) {
-    const auto header = decode_block_header(b->encoded);
-    if (!header) return std::nullopt;
-    return first_word(hash_of(header->header).bytes);
+    if (b->encoded.size() < chain_limits::signed_header_bytes) return std::nullopt;
+    const auto hash = blake2b_256(byte_view{b->encoded.data(), chain_limits::header_bytes});
+    return gossip_key{gossip_key::kind::block, word_at(hash.data())};
   }
-  if (const auto* c = std::get_if<chain_commit>(&body)) return first_word(blake2b_256(c->encoded));
+  if (const auto* c = std::get_if<chain_commit>(&body)) {
+    if (c->encoded.size() < commit_target_at + 8) return std::nullopt;
+    return gossip_key{gossip_key::kind::commit, word_at(c->encoded.data() + commit_target_at)};
+  }
   return std::nullopt;
 }
 

@@ -1,13 +1,15 @@
 // What names a chain gossip message for dropping its copies: a block by its
-// hash (from the header at the front of its bytes, so a large block is not
-// hashed whole) and a commit by the hash of its bytes. A node that passed one
-// on has taken it in; each later copy changes nothing at its chain (a known
-// block, a commit of a block already final), so the bus drops it before it
-// reaches the chain actor. Votes, transactions and catch-ups get no key: a
-// copy of one can still make the chain answer (a lagging voter's old vote
-// brings it a catch-up). Pure.
+// hash, taken from the header at the front of its bytes (a large block is not
+// hashed whole), and a commit by the block it finalizes. A node that passed
+// one on has taken it in; each later copy changes nothing at its chain (a
+// known block; any commit of a block already final), so the bus drops it
+// before it reaches the chain actor. Votes, transactions and catch-ups get no
+// key: a copy of one can still make the chain answer (a lagging voter's old
+// vote brings it a catch-up). Pure; the bytes are not checked, because only
+// keys of messages the chain accepted and passed on are ever looked up.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 
@@ -15,8 +17,13 @@
 
 namespace datdot {
 
-// The first 8 bytes of the hash, little-endian; none for other messages and
-// for a block whose header does not decode (the chain actor rejects it).
-std::optional<std::uint64_t> gossip_key(const message_body& body);
+struct gossip_key {
+  enum class kind : std::uint8_t { block, commit } of;
+  std::uint64_t word;  // the first 8 bytes of the block's hash, little-endian
+  auto operator<=>(const gossip_key&) const = default;
+};
+
+// None for other messages and for bytes too short to hold what names them.
+std::optional<gossip_key> gossip_key_of(const message_body& body);
 
 }  // namespace datdot

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include "chain/chain_fixture.hpp"
-#include "crypto/blake2b.hpp"
 #include "protocol/chain/block_tree.hpp"
 #include "protocol/chain/gossip_key.hpp"
 #include "protocol/chain/chain_limits.hpp"
@@ -351,40 +350,48 @@ TEST_CASE("a leader keeps the block it built without applying it again, and the 
   CHECK(other.find(hash_of(produced[0].b))->state_after == v.tree().best().state_after);
 }
 
-TEST_CASE("a block is keyed for the copy filter by its hash and a commit by its bytes and nothing else is keyed") {
+TEST_CASE("a block is keyed for the copy filter by its hash and a commit by its target and nothing else is keyed") {
   chain_fixture f{4};
   const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
   const auto b2 = f.build(b1.applied.state, hash_of(b1.b), slot_number{2});
-  const auto word = [](const hash32& h) {
+  const auto word = [](const block_hash& h) {
     std::uint64_t w = 0;
-    for (std::size_t i = 0; i < 8; ++i) w |= std::uint64_t{h[i]} << (8 * i);
+    for (std::size_t i = 0; i < 8; ++i) w |= std::uint64_t{h.bytes[i]} << (8 * i);
     return w;
   };
-  const auto key1 = gossip_key(message_body{chain_block{encode_block(b1.b)}});
-  REQUIRE(key1);
-  CHECK(*key1 == word(hash_of(b1.b).bytes));
-  CHECK(gossip_key(message_body{chain_block{encode_block(b2.b)}}) == word(hash_of(b2.b).bytes));
+  using kind = gossip_key::kind;
+  const auto key1 = gossip_key_of(message_body{chain_block{encode_block(b1.b)}});
+  CHECK(key1 == gossip_key{kind::block, word(hash_of(b1.b))});
+  CHECK(gossip_key_of(message_body{chain_block{encode_block(b2.b)}}) == gossip_key{kind::block, word(hash_of(b2.b))});
   // The key reads only the header: a block cut short after it keeps its key
   // (the chain actor, not the copy filter, rejects the body).
   auto cut = encode_block(b1.b);
   cut.resize(chain_limits::signed_header_bytes);
-  CHECK(gossip_key(message_body{chain_block{cut}}) == key1);
-  CHECK_FALSE(gossip_key(message_body{chain_block{bytes(chain_limits::signed_header_bytes - 1, 0)}}));
+  CHECK(gossip_key_of(message_body{chain_block{cut}}) == key1);
+  CHECK_FALSE(gossip_key_of(message_body{chain_block{bytes(chain_limits::signed_header_bytes - 1, 0)}}));
 
   const auto& set = f.gen.state.validators;
-  const auto precommit = [&](std::size_t voter) {
-    return sign_vote(vote{vote_kind::precommit, set.id, round_number{1}, hash_of(b1.b), b1.b.header.header.number,
+  const auto precommit = [&](std::size_t voter, const block& b) {
+    return sign_vote(vote{vote_kind::precommit, set.id, round_number{1}, hash_of(b), b.header.header.number,
                           id_of(f.validators[voter])},
                      f.chain(), f.validators[voter].sk);
   };
   const justification three{round_number{1}, hash_of(b1.b), b1.b.header.header.number,
-                            {precommit(0), precommit(1), precommit(2)}, {}};
+                            {precommit(0, b1.b), precommit(1, b1.b), precommit(2, b1.b)}, {}};
   auto four = three;
-  four.precommits.push_back(precommit(3));
-  const auto commit = gossip_key(message_body{chain_commit{encode_justification(three)}});
-  REQUIRE(commit);
-  CHECK(*commit == word(blake2b_256(encode_justification(three))));
-  CHECK(gossip_key(message_body{chain_commit{encode_justification(four)}}) != commit);
-  CHECK_FALSE(gossip_key(message_body{chain_vote{encode_signed_vote(precommit(0))}}));
-  CHECK_FALSE(gossip_key(message_body{chain_transaction{bytes(40, 1)}}));
+  four.precommits.push_back(precommit(3, b1.b));
+  auto later_round = three;
+  later_round.round = round_number{2};
+  const justification of_b2{round_number{1}, hash_of(b2.b), b2.b.header.header.number,
+                            {precommit(0, b2.b), precommit(1, b2.b), precommit(2, b2.b)}, {}};
+  const auto commit = [](const justification& j) { return gossip_key_of(message_body{chain_commit{encode_justification(j)}}); };
+  // Every commit of a block is one key, kept apart from the block's own.
+  CHECK(commit(three) == gossip_key{kind::commit, word(hash_of(b1.b))});
+  CHECK(commit(four) == commit(three));
+  CHECK(commit(later_round) == commit(three));
+  CHECK(commit(of_b2) == gossip_key{kind::commit, word(hash_of(b2.b))});
+  CHECK(commit(three) != key1);
+  CHECK_FALSE(gossip_key_of(message_body{chain_commit{bytes(15, 0)}}));
+  CHECK_FALSE(gossip_key_of(message_body{chain_vote{encode_signed_vote(precommit(0, b1.b))}}));
+  CHECK_FALSE(gossip_key_of(message_body{chain_transaction{bytes(40, 1)}}));
 }
