@@ -140,6 +140,7 @@ void finality_voter::record(const signed_vote& sv) {
   auto& votes = prevote ? r.prevotes : r.precommits;
   auto& equivocators = prevote ? r.prevote_equivocators : r.precommit_equivocators;
   const auto [it, inserted] = votes.emplace(sv.body.voter, sv);
+  if (inserted && !prevote) r.precommit_target_max = std::max(r.precommit_target_max, sv.body.target_number);
   if (inserted || it->second == sv) return;
   if (equivocators.emplace(sv.body.voter, sv).second) double_votes_.emplace_back(it->second, sv);
 }
@@ -212,7 +213,8 @@ void finality_voter::on_catch_up(const catch_up& c, block_tree& tree, effects& o
         out.push_back(input_rejected{chain_errc::bad_signature, "catch-up vote"});
         return;
       }
-      (kind == vote_kind::prevote ? r.prevotes : r.precommits).emplace(v.voter, sv);
+      const bool inserted = (kind == vote_kind::prevote ? r.prevotes : r.precommits).emplace(v.voter, sv).second;
+      if (inserted && kind == vote_kind::precommit) r.precommit_target_max = std::max(r.precommit_target_max, v.target_number);
       if (!tree.contains(v.target) && v.target_number > tree.finalized().number)
         out.push_back(request_blocks{v.target});
     }
@@ -295,8 +297,6 @@ std::optional<justification> finality_voter::justify(const block_hash& target, r
 }
 
 bool finality_voter::try_finalize(block_tree& tree, effects& out) {
-  const auto finalized = tree.finalized().number;
-  const auto above_finalized = [&](const auto& entry) { return entry.second.body.target_number > finalized; };
   for (const auto& [number, r] : rounds_) {
     // The tally's blocks lie on the paths down from the precommits' targets,
     // and it counts each voter once: a round with fewer precommits than a
@@ -304,7 +304,7 @@ bool finality_voter::try_finalize(block_tree& tree, effects& out) {
     // finalize, and most calls (a node's every import and commit) meet only
     // such rounds. Skipping them spares building their tallies.
     if (r.precommits.size() < supermajority(voters_.members.size()) ||
-        std::none_of(r.precommits.begin(), r.precommits.end(), above_finalized))
+        r.precommit_target_max <= tree.finalized().number)
       continue;
     const auto g = ghost(count(r, vote_kind::precommit, tree));
     if (!g || tree.find(*g)->number <= tree.finalized().number) continue;

@@ -65,6 +65,7 @@ class finality_voter {
     // (an equivocator counts for every block).
     std::map<account_id, signed_vote> prevote_equivocators;
     std::map<account_id, signed_vote> precommit_equivocators;
+    block_number precommit_target_max;  // over `precommits`: what the round could finalize at most
     bool prevoted = false;
     bool precommitted = false;
     bool prevote_timer_fired = false;
