@@ -29,13 +29,27 @@ std::optional<replica_duty> work_of(const feed_key& key, std::uint32_t i, const 
   return std::nullopt;
 }
 
+// The encoder's root of a replica's sealing work so far (see work_of), or
+// none when the replica has no such work.
+const std::optional<replica_commitment>* work_encoder_root(const replica_record& r) {
+  if (r.state == replica_state::encoding) return &r.encoder_root;
+  if (r.state == replica_state::active && r.extension) return &r.extension->encoder_root;
+  return nullptr;
+}
+
+// Every hoster and encoder asks this of each finalized state, and a duty
+// copies its feed's record: `pick` sees the replica first, so only the few
+// picked replicas of thousands are made into duties.
 template <class Pick>
 std::vector<replica_duty> replicas_where(const chain_state& s, Pick pick) {
   std::vector<replica_duty> out;
   for (const auto& entry : s.feeds)
-    for (std::size_t i = 0; i < entry.second.replicas.size(); ++i)
-      if (auto d = work_of(entry.first, static_cast<std::uint32_t>(i), entry.second); d && pick(*d))
-        out.push_back(std::move(*d));
+    for (std::size_t i = 0; i < entry.second.replicas.size(); ++i) {
+      const auto& r = entry.second.replicas[i];
+      const auto* encoder_root = work_encoder_root(r);
+      if (encoder_root && pick(r, *encoder_root))
+        out.push_back(*work_of(entry.first, static_cast<std::uint32_t>(i), entry.second));
+    }
   return out;
 }
 
@@ -54,11 +68,13 @@ std::vector<challenge_duty> challenges_where(const chain_state& s, Pick pick) {
 }  // namespace
 
 std::vector<replica_duty> sealing_duties(const chain_state& s, const account_id& me) {
-  return replicas_where(s, [&](const replica_duty& d) { return d.record.encoder == me && !d.encoder_root; });
+  return replicas_where(s, [&](const replica_record& r, const std::optional<replica_commitment>& encoder_root) {
+    return r.encoder == me && !encoder_root;
+  });
 }
 
 std::vector<replica_duty> intake_duties(const chain_state& s, const account_id& me) {
-  return replicas_where(s, [&](const replica_duty& d) { return d.record.hoster == me; });
+  return replicas_where(s, [&](const replica_record& r, const std::optional<replica_commitment>&) { return r.hoster == me; });
 }
 
 std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id& me) {
