@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -132,7 +133,8 @@ class passed_gossip {
 struct bus_state {
   bus_config config;
   std::array<inbox_actor, message_family_count> inboxes;  // by message_family
-  std::map<node_id, peer_info> routes;
+  std::map<node_id, peer_info> routes;  // gossip peers and duty peers
+  std::deque<node_id> duty_only;         // routed for duties alone, least recently named first
   // The routed peers of each role group, in route order: what gossip walks
   // (the map is slow to walk for every relay). Rebuilt after routes change.
   std::array<std::vector<node_id>, role_count> groups;
@@ -397,6 +399,27 @@ void multicast(bus_pointer self, role group, const std::vector<node_id>& to, con
   if (!routed && fallback > 0) relay(self, group, except, fallback, body);
 }
 
+void route_for_duty(bus_pointer self, const peer_info& peer) {
+  auto& st = self->state;
+  if (peer.id == st.config.self) return;
+  if (const auto known = st.routes.find(peer.id); known != st.routes.end()) {
+    const auto duty = std::find(st.duty_only.begin(), st.duty_only.end(), peer.id);
+    if (duty == st.duty_only.end()) return;  // a gossip peer: routed as long as it is one
+    st.duty_only.erase(duty);
+    st.duty_only.push_back(peer.id);
+    known->second = peer;
+    return;
+  }
+  if (st.duty_only.size() >= bus_limits::duty_routes_max) {
+    st.routes.erase(st.duty_only.front());
+    st.duty_only.pop_front();
+  }
+  st.duty_only.push_back(peer.id);
+  st.routes[peer.id] = peer;
+  st.groups_stale = true;
+  st.config.transport->connect(peer);
+}
+
 bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
   self->state.config = std::move(config);
   for (std::size_t i = 0; i < 8; ++i)
@@ -432,11 +455,17 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
       [=](bus_add_peer_atom, const peer_info& peer) {
         auto& st = self->state;
         if (peer.id == st.config.self) return;
-        if (!st.routes.contains(peer.id) && st.routes.size() >= bus_limits::peers_max) return;
+        const auto duty = std::find(st.duty_only.begin(), st.duty_only.end(), peer.id);
+        if (duty != st.duty_only.end()) {
+          st.duty_only.erase(duty);  // a gossip peer now, no longer for a duty to give way
+        } else if (!st.routes.contains(peer.id) && st.routes.size() - st.duty_only.size() >= bus_limits::peers_max) {
+          return;
+        }
         st.routes[peer.id] = peer;
         st.groups_stale = true;
         st.config.transport->connect(peer);
       },
+      [=](bus_route_atom, const peer_info& peer) { route_for_duty(self, peer); },
       [=](bus_subscribe_atom, message_family family, inbox_actor inbox) {
         self->state.inboxes[static_cast<std::size_t>(family)] = std::move(inbox);
       },

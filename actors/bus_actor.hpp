@@ -39,7 +39,12 @@ using bus_actor = caf::typed_actor<
     caf::reacts_to<bus_multicast_atom, role, std::vector<node_id>, node_id, std::uint32_t, message_body>,
     // Fails with caf::sec::request_timeout, or an error naming the drop, if no answer comes.
     caf::replies_to<bus_request_atom, node_id, message_body, caf::timespan>::with<inbound_message>,
+    // A gossip peer (the node's peer actor): routed while fewer than peers_max are.
     caf::reacts_to<bus_add_peer_atom, peer_info>,
+    // A peer a role must reach for a duty (a hoster to push to, a source to
+    // fetch from): routed beside the gossip peers, the least recently named of
+    // duty_routes_max giving way, so the gossip peers never starve the duties.
+    caf::reacts_to<bus_route_atom, peer_info>,
     caf::reacts_to<bus_subscribe_atom, message_family, inbox_actor>,  // replaces the family's receiver
     // From the transport: a frame from the peer that authenticated with this CURVE key.
     caf::reacts_to<bus_frame_atom, curve_public_key, frame_buffer>,

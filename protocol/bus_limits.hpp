@@ -48,6 +48,11 @@ inline constexpr std::size_t chain_seen_max = 8192;
 // Peers and requests.
 inline constexpr std::size_t peers_max = 256;           // routing table entries per node
 inline constexpr std::size_t peers_wanted = 24;         // a node stops seeking peers beyond this many
+// Routes to peers a role names for its duties, beside the gossip peers. An
+// encoder in a network of 10,000 nodes had its table filled with peers that
+// had found it, so the hosters it sealed for had no route and every push
+// failed and was sealed again at the next block.
+inline constexpr std::size_t duty_routes_max = 128;
 // Another node's gossip goes on to this many peers of its group, drawn at
 // random, not to all: relaying to every peer made each block cross every link
 // of the mesh (16 simulated nodes moved 961 MB for four 128 KiB feeds). The

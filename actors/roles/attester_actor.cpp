@@ -12,7 +12,6 @@ namespace {
 struct attester_state {
   std::optional<role_context> ctx;
   std::set<std::uint64_t> attested;  // challenges reported (or being fetched)
-  std::set<node_id> known;
   node_id reader;  // the throwaway identity the hoster sees
   std::shared_ptr<attester_conduct> conduct;
   std::map<std::uint64_t, challenge_duty> held;  // by challenge: duties the conduct holds back
@@ -71,7 +70,7 @@ void on_final(attester_pointer self, const finalized_view& view) {
   auto& st = self->state;
   for (const auto& d : attestation_duties(*view.state, st.ctx->me())) {
     if (!st.attested.insert(d.id).second) continue;
-    know_peer(self, *st.ctx, st.known, *view.state, d.replica.hoster);
+    know_peer(self, *st.ctx, *view.state, d.replica.hoster);
     const auto wait = st.conduct ? st.conduct->hold(d, *view.state) : std::chrono::nanoseconds{};
     if (wait <= std::chrono::nanoseconds{}) {
       attest(self, d);

@@ -23,7 +23,6 @@ struct encoder_state {
   std::shared_ptr<const sealer> sealing;
   std::shared_ptr<const chain_state> chain;
   std::map<std::pair<feed_key, std::uint32_t>, job> jobs;  // in progress
-  std::set<node_id> known;
   std::shared_ptr<encoder_conduct> conduct;
 };
 
@@ -141,8 +140,8 @@ void on_final(encoder_pointer self, const finalized_view& view) {
     // Hosters whose agreed replicas reach the head this work is for serve its blocks too.
     for (const auto& r : d.feed.replicas)
       if (r.state == replica_state::active && r.covers.length >= d.feed.length) j.sources.push_back(r.hoster);
-    for (const auto& peer : j.sources) know_peer(self, *st.ctx, st.known, *st.chain, peer);
-    know_peer(self, *st.ctx, st.known, *st.chain, d.record.hoster);
+    for (const auto& peer : j.sources) know_peer(self, *st.ctx, *st.chain, peer);
+    know_peer(self, *st.ctx, *st.chain, d.record.hoster);
     st.jobs.emplace(key, std::move(j));
     if (d.first == 0)
       step(self, key);

@@ -15,7 +15,6 @@ struct hoster_state {
   proofs_answered answered;
   std::map<std::pair<feed_key, std::uint32_t>, std::uint64_t> rooted;  // replicas whose root is submitted: its length
   std::set<std::pair<feed_key, std::uint32_t>> disputing;     // replicas whose dispute or withheld report is under way
-  std::set<node_id> known;
   prometheus::Gauge* stored_bytes = nullptr;
   std::shared_ptr<hoster_conduct> conduct;
 };
@@ -57,7 +56,7 @@ void fetch_original(hoster_pointer self, const replica_duty& duty, const sealing
     st.ctx->say("hoster: no source gave the original to dispute " + about);
     return again();
   }
-  know_peer(self, *st.ctx, st.known, *st.chain, sources[next]);
+  know_peer(self, *st.ctx, *st.chain, sources[next]);
   const feed_blocks_request wanted{duty.key, evidence.index, 1, duty.feed.length};
   ask_data(self, *st.ctx, sources[next], data_message{wanted}, [=](result<data_message> answer) {
     auto& st = self->state;

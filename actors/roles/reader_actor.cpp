@@ -36,7 +36,6 @@ struct fetch_job {
 struct reader_state {
   std::optional<role_context> ctx;
   std::shared_ptr<const chain_state> chain;
-  std::set<node_id> known;
   std::uint64_t next_job = 0;
   std::map<std::uint64_t, std::shared_ptr<fetch_job>> jobs;
 };
@@ -135,7 +134,7 @@ void start(reader_pointer self, const fetch_request& req, caf::typed_response_pr
   for (const auto& r : feed->second.replicas)
     if (r.state == replica_state::active) job->hosters.push_back(r.hoster);
   if (job->hosters.empty()) return void(promise.deliver(failed("the feed has no active replica yet")));
-  for (const auto& h : job->hosters) know_peer(self, *st.ctx, st.known, *st.chain, h);
+  for (const auto& h : job->hosters) know_peer(self, *st.ctx, *st.chain, h);
   const auto& f = feed->second;
   auto out = storage::partial_download::open(req.out, {req.feed, f.length, f.byte_size, f.tree_hash});
   if (!out) return void(promise.deliver(failed("cannot open " + req.out + ": " + out.err().describe())));

@@ -50,15 +50,15 @@ struct role_context {
   }
 };
 
-// Makes sure the bus can reach `peer` at the address it registered on chain.
+// Makes sure the bus can reach `peer` at the address it registered on chain,
+// for a duty about to talk to it. Named again for each duty, not once: the
+// bus keeps the duties' routes least recently named first, and an old one may
+// have given way since.
 template <class Self>
-void know_peer(Self* self, const role_context& ctx, std::set<node_id>& known, const chain_state& s,
-               const account_id& peer) {
-  if (known.contains(peer)) return;
+void know_peer(Self* self, const role_context& ctx, const chain_state& s, const account_id& peer) {
   const auto node = s.nodes.find(peer);
   if (node == s.nodes.end()) return;
-  known.insert(peer);
-  self->send(ctx.bus, bus_add_peer_atom_v, peer_info{peer, node->second.roles, bus_protocol_version, node->second.bus_address});
+  self->send(ctx.bus, bus_route_atom_v, peer_info{peer, node->second.roles, bus_protocol_version, node->second.bus_address});
 }
 
 // Sends a data request to `to` and calls `done` with its decoded answer, or an error.

@@ -264,3 +264,46 @@ TEST_CASE("a multicast reaches the listed nodes it routes, or a few random peers
   CHECK_FALSE(fallback.contains(cluster.id_of(5)));
   for (auto& r : recorders) caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("a peer named for a duty is routed though gossip peers fill the table and the least recently named gives way") {
+  // Everyone joins through node 0, so its table fills with peers_max gossip
+  // peers and the last nodes to join have no route from it.
+  constexpr std::size_t extra = bus_limits::duty_routes_max + 2;
+  const auto nodes = 1 + bus_limits::peers_max + extra;
+  sim_cluster cluster{sim_cluster_config{29, nodes, link_profile{}}};
+  cluster.run_for(3s);
+  // A ping through node 0's bus: "" when a pong came back, else why not.
+  auto ping_from_0 = [&](sim_node_index to) {
+    auto outcome = std::make_shared<std::optional<std::string>>();
+    cluster.system().spawn([bus = cluster.bus_of(0), id = cluster.id_of(to), outcome](caf::event_based_actor* self) {
+      self->request(bus, caf::infinite, bus_request_atom_v, id, message_body{ping{1, {}}}, caf::timespan{1s})
+          .then([outcome](inbound_message& m) { *outcome = std::holds_alternative<pong>(m.body) ? "" : "not a pong"; },
+                [outcome](caf::error& e) { *outcome = caf::to_string(e); });
+    });
+    cluster.run_for(100ms);
+    return outcome->value_or("no answer");
+  };
+  auto name = [&](sim_node_index i) {
+    caf::anon_send(cluster.bus_of(0), bus_route_atom_v,
+                   peer_info{cluster.id_of(i), role_set{}, bus_protocol_version, "sim://" + std::to_string(i)});
+  };
+  std::vector<sim_node_index> unrouted;
+  for (sim_node_index i = 1; i < nodes; ++i)
+    if (ping_from_0(i) != "") unrouted.push_back(i);
+  REQUIRE(unrouted.size() >= extra);
+  CHECK(ping_from_0(unrouted[0]).find("no_route") != std::string::npos);
+  name(unrouted[0]);
+  CHECK(ping_from_0(unrouted[0]) == "");
+  // duty_routes_max more: the first named gives way, the rest stay.
+  for (std::size_t k = 1; k <= bus_limits::duty_routes_max; ++k) name(unrouted[k]);
+  cluster.run_for(10ms);
+  CHECK(ping_from_0(unrouted[0]).find("no_route") != std::string::npos);
+  CHECK(ping_from_0(unrouted[1]) == "");
+  CHECK(ping_from_0(unrouted[bus_limits::duty_routes_max]) == "");
+  // Gossip peers kept their routes.
+  std::size_t routed = 0;
+  for (sim_node_index i = 1; i < nodes; ++i)
+    if (std::find(unrouted.begin(), unrouted.end(), i) == unrouted.end()) ++routed;
+  CHECK(routed == bus_limits::peers_max);
+  CHECK(ping_from_0(1) == "");
+}

@@ -39,6 +39,7 @@ bus_actor::behavior_type quiet_bus() {
         return caf::make_error(caf::sec::request_timeout);
       },
       [](bus_add_peer_atom, const peer_info&) {},
+      [](bus_route_atom, const peer_info&) {},
       [](bus_subscribe_atom, message_family, const inbox_actor&) {},
       [](bus_frame_atom, const curve_public_key&, const frame_buffer&) {},
       [](bus_timeout_atom, std::uint64_t) {},
