@@ -18,11 +18,23 @@ struct job {
   merkle_tree sealed_tree;          // over the sealed blocks sent so far (an extension: from the agreed roots)
 };
 
+// A sealed run its hoster did not take (most often: its finalized chain did
+// not show the assignment yet), kept for the retry at the next finalized
+// block. Sealing is the slow part by design (crypto/seal_codec.hpp), and it is
+// deterministic, so the retry sends these bytes instead of sealing again.
+struct parked_run {
+  account_id hoster;
+  std::uint64_t feed_length = 0;
+  std::vector<tree_node> tree_roots;  // the sealed tree the run extends
+  replica_push run;
+};
+
 struct encoder_state {
   std::optional<role_context> ctx;
   std::shared_ptr<const sealer> sealing;
   std::shared_ptr<const chain_state> chain;
   std::map<std::pair<feed_key, std::uint32_t>, job> jobs;  // in progress
+  std::map<std::pair<feed_key, std::uint32_t>, parked_run> parked;
   std::shared_ptr<encoder_conduct> conduct;
 };
 
@@ -62,11 +74,16 @@ void push(encoder_pointer self, const job_key& key, replica_push run) {
   auto& j = st.jobs.at(key);
   const auto hoster = j.duty.record.hoster;
   if (!st.conduct->pushes(j.duty, run, *st.chain)) return advance(self, key, run.blocks);
-  const auto sealed = run.blocks;  // kept to extend the tree once the hoster has them
-  ask_data(self, *st.ctx, hoster, data_message{std::move(run)}, [=](result<data_message> answer) {
+  parked_run kept{hoster, j.duty.feed.length, j.sealed_tree.roots(), run};
+  ask_data(self, *st.ctx, hoster, data_message{std::move(run)}, [=](result<data_message> answer) mutable {
     auto& st = self->state;
     if (!st.jobs.contains(key)) return;
-    if (!answer) return give_up(self, key, "hoster: " + answer.err().describe());
+    if (!answer) {
+      give_up(self, key, "hoster: " + answer.err().describe());
+      st.parked.insert_or_assign(key, std::move(kept));
+      return;
+    }
+    const auto& sealed = kept.run.blocks;
     const auto* ack = std::get_if<replica_ack>(&*answer);
     if (!ack || ack->next != st.jobs.at(key).next + sealed.size())
       return give_up(self, key, "hoster acknowledged something else");
@@ -78,6 +95,13 @@ void step(encoder_pointer self, job_key key) {
   auto& st = self->state;
   auto& j = st.jobs.at(key);
   if (j.next == j.duty.feed.length) return finish(self, key);
+  if (const auto p = st.parked.find(key); p != st.parked.end()) {
+    auto parked = std::move(p->second);
+    st.parked.erase(p);
+    if (parked.hoster == j.duty.record.hoster && parked.feed_length == j.duty.feed.length &&
+        parked.run.first == j.next && parked.tree_roots == j.sealed_tree.roots())
+      return push(self, key, std::move(parked.run));
+  }
   if (j.source == j.sources.size()) return give_up(self, key, "no source served the blocks");
   const auto from = j.sources[j.source];
   // Proved against the head this work is for, which the feed may have grown past.
@@ -132,6 +156,10 @@ void on_final(encoder_pointer self, const finalized_view& view) {
       return d.key == e.first.first && d.replica == e.first.second && d.record.hoster == e.second.duty.record.hoster &&
              d.first == e.second.duty.first && d.feed.length == e.second.duty.feed.length;
     });
+  });
+  std::erase_if(st.parked, [&](const auto& e) {
+    return std::none_of(duties.begin(), duties.end(),
+                        [&](const replica_duty& d) { return d.key == e.first.first && d.replica == e.first.second; });
   });
   for (const auto& d : duties) {
     const job_key key{d.key, d.replica};
