@@ -455,10 +455,12 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
       [=](bus_add_peer_atom, const peer_info& peer) {
         auto& st = self->state;
         if (peer.id == st.config.self) return;
+        const bool gossip_full = st.routes.size() - st.duty_only.size() >= bus_limits::peers_max;
         const auto duty = std::find(st.duty_only.begin(), st.duty_only.end(), peer.id);
         if (duty != st.duty_only.end()) {
+          if (gossip_full) return;   // stays a duty route
           st.duty_only.erase(duty);  // a gossip peer now, no longer for a duty to give way
-        } else if (!st.routes.contains(peer.id) && st.routes.size() - st.duty_only.size() >= bus_limits::peers_max) {
+        } else if (!st.routes.contains(peer.id) && gossip_full) {
           return;
         }
         st.routes[peer.id] = peer;

@@ -24,6 +24,8 @@ struct job {
 // deterministic, so the retry sends these bytes instead of sealing again.
 struct parked_run {
   account_id hoster;
+  hash32 replica;  // the replica key the blocks were sealed for
+  bytes seal_key;
   std::uint64_t feed_length = 0;
   std::vector<tree_node> tree_roots;  // the sealed tree the run extends
   replica_push run;
@@ -74,7 +76,7 @@ void push(encoder_pointer self, const job_key& key, replica_push run) {
   auto& j = st.jobs.at(key);
   const auto hoster = j.duty.record.hoster;
   if (!st.conduct->pushes(j.duty, run, *st.chain)) return advance(self, key, run.blocks);
-  parked_run kept{hoster, j.duty.feed.length, j.sealed_tree.roots(), run};
+  parked_run kept{hoster, j.duty.record.replica_key, j.duty.record.seal_key, j.duty.feed.length, j.sealed_tree.roots(), run};
   ask_data(self, *st.ctx, hoster, data_message{std::move(run)}, [=](result<data_message> answer) mutable {
     auto& st = self->state;
     if (!st.jobs.contains(key)) return;
@@ -98,7 +100,8 @@ void step(encoder_pointer self, job_key key) {
   if (const auto p = st.parked.find(key); p != st.parked.end()) {
     auto parked = std::move(p->second);
     st.parked.erase(p);
-    if (parked.hoster == j.duty.record.hoster && parked.feed_length == j.duty.feed.length &&
+    if (parked.hoster == j.duty.record.hoster && parked.replica == j.duty.record.replica_key &&
+        parked.seal_key == j.duty.record.seal_key && parked.feed_length == j.duty.feed.length &&
         parked.run.first == j.next && parked.tree_roots == j.sealed_tree.roots())
       return push(self, key, std::move(parked.run));
   }
