@@ -39,17 +39,18 @@ TEST_CASE("Prometheus scrapes every devnet node and sees its counters move") {
   CHECK(net.scalar("count(datdot_node_info)") == nodes);
   CHECK(net.scalar(R"(count(datdot_node_info{roles="validator"}))") == counts.validators);
 
-  // Each node pings every peer each second: frames and pongs grow between scrapes.
+  // Chain gossip and requests keep frames and handled messages growing
+  // between scrapes. Pongs need not: a peer whose gossip arrives is pinged
+  // for its round trip only once a minute (actors/node_actor.hpp).
   auto frames = [&] { return net.scalar("sum(datdot_bus_frames_received_total)"); };
   auto pongs = [&] { return net.scalar("sum(datdot_node_pongs_total)"); };
   auto handled = [&] { return net.scalar(R"(sum(datdot_actor_messages_handled_total{actor="bus"}))"); };
   auto best = [&] { return net.scalar("max(datdot_chain_best_height_blocks)"); };
   REQUIRE(eventually([&] { return frames() > 0 && pongs() > 0 && handled() > 0 && best() >= 0; }, 10s));
-  auto frames_before = frames(), pongs_before = pongs(), handled_before = handled(), best_before = best();
+  auto frames_before = frames(), handled_before = handled(), best_before = best();
   CHECK(eventually(
       [&] {
-        return frames() > frames_before && pongs() > pongs_before && handled() > handled_before &&
-               best() > best_before;
+        return frames() > frames_before && handled() > handled_before && best() > best_before;
       },
       15s));
   // Every node runs the chain (role nodes follow it), and each role node
