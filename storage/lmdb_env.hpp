@@ -37,7 +37,8 @@ struct env_options {
   // true = MDB_NOLOCK | MDB_WRITEMAP: one file descriptor instead of three
   // (no lock file, no second descriptor for meta pages), for one thread that
   // never overlaps its transactions: the simulation, whose 10,000 stores
-  // would otherwise need more descriptors than the process may open.
+  // would otherwise need more descriptors than the process may open. Also
+  // MDB_NORDAHEAD, as the writable map makes the file sparse (lmdb_env.cpp).
   bool one_descriptor = false;
 };
 
