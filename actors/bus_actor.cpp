@@ -177,13 +177,9 @@ bool routable(bus_pointer self, const node_id& to, const curve_public_key* reply
   return false;
 }
 
-// An encoded frame to one peer the caller found routable.
-send_status send_encoded(bus_pointer self, const node_id& to, bytes frame,
-                         const curve_public_key* reply_via = nullptr) {
+// An encoded frame to one peer the caller found routable, counted once the transport took it.
+send_status count_sent(bus_pointer self, const node_id& to, std::size_t size, send_status status) {
   auto& st = self->state;
-  auto size = frame.size();
-  auto status = reply_via ? st.config.transport->reply(*reply_via, std::move(frame))
-                          : st.config.transport->send(to, std::move(frame));
   if (status == send_status::queue_full) ++st.metrics.dropped_queue_full_total;
   if (status != send_status::queued) return status;
   ++st.metrics.frames_out_total;
@@ -194,10 +190,20 @@ send_status send_encoded(bus_pointer self, const node_id& to, bytes frame,
   return status;
 }
 
+// Gossip: one encoding for all its peers.
+using shared_frame = std::shared_ptr<const bytes>;
+void send_gossip(bus_pointer self, const node_id& to, const shared_frame& frame) {
+  count_sent(self, to, frame->size(), self->state.config.transport->send_shared(to, frame));
+}
+
 send_status send_frame(bus_pointer self, const node_id& to, frame_kind kind, std::uint64_t correlation_id,
                        const message_body& body, const curve_public_key* reply_via = nullptr) {
   if (!routable(self, to, reply_via)) return send_status::no_route;
-  return send_encoded(self, to, encode_frame(self->state.config.self, kind, correlation_id, body), reply_via);
+  auto frame = encode_frame(self->state.config.self, kind, correlation_id, body);
+  auto& transport = *self->state.config.transport;
+  const auto size = frame.size();
+  return count_sent(self, to, size,
+                    reply_via ? transport.reply(*reply_via, std::move(frame)) : transport.send(to, std::move(frame)));
 }
 
 caf::error send_failure(send_status status) {
@@ -359,10 +365,10 @@ const std::vector<node_id>& members_of(bus_state& st, role group) {
 // (taken from the routes, so routable).
 void broadcast(bus_pointer self, role group, const message_body& body) {
   if (const auto key = gossip_key_of(body)) self->state.passed.remember(*key);
-  std::optional<bytes> frame;
+  shared_frame frame;
   for (const auto& id : members_of(self->state, group)) {
-    if (!frame) frame = encode_frame(self->state.config.self, frame_kind::one_way, 0, body);
-    send_encoded(self, id, *frame);
+    if (!frame) frame = std::make_shared<const bytes>(encode_frame(self->state.config.self, frame_kind::one_way, 0, body));
+    send_gossip(self, id, frame);
   }
 }
 
@@ -380,21 +386,21 @@ void relay(bus_pointer self, role group, const node_id& except, std::uint32_t fa
   st.metrics.relay_frames_total += chosen;
   st.metrics.relay_skipped_total += targets.size() - chosen;
   if (chosen == 0) return;
-  const auto frame = encode_frame(st.config.self, frame_kind::one_way, 0, body);
-  for (std::size_t i = 0; i < chosen; ++i) send_encoded(self, targets[i], frame);
+  const auto frame = std::make_shared<const bytes>(encode_frame(st.config.self, frame_kind::one_way, 0, body));
+  for (std::size_t i = 0; i < chosen; ++i) send_gossip(self, targets[i], frame);
 }
 
 void multicast(bus_pointer self, role group, const std::vector<node_id>& to, const node_id& except,
                std::uint32_t fallback, const message_body& body) {
   auto& st = self->state;
-  std::optional<bytes> frame;
+  shared_frame frame;
   bool routed = false;
   for (const auto& id : to) {
     if (id == st.config.self || !st.routes.contains(id)) continue;
     routed = true;  // `except` counts: it has the message already
     if (id == except) continue;
-    if (!frame) frame = encode_frame(st.config.self, frame_kind::one_way, 0, body);
-    send_encoded(self, id, *frame);
+    if (!frame) frame = std::make_shared<const bytes>(encode_frame(st.config.self, frame_kind::one_way, 0, body));
+    send_gossip(self, id, frame);
   }
   if (!routed && fallback > 0) relay(self, group, except, fallback, body);
 }

@@ -49,6 +49,11 @@ class bus_transport {
   virtual void connect(const peer_info& peer) = 0;
   // Never blocks: a full queue drops the frame and says so.
   virtual send_status send(const node_id& to, bytes frame) = 0;
+  // One frame to several peers (gossip): a transport that can share the bytes
+  // among its queues overrides this; the others get a copy each.
+  virtual send_status send_shared(const node_id& to, const std::shared_ptr<const bytes>& frame) {
+    return send(to, *frame);
+  }
   // A response goes back over the connection its request came in on, so a
   // node can answer peers it has no route to (e.g. when its table is full).
   virtual send_status reply(const curve_public_key& connection, bytes frame) = 0;

@@ -8,6 +8,7 @@ namespace {
 struct known_peer {
   peer_info info;
   bool introduced = false;  // has answered or sent a hello
+  bool routes_us = true;    // false when its welcome said its table was full
   std::optional<caf::timespan> last_rtt;
   std::optional<std::uint64_t> pinged_at;  // the tick of the last ping
   std::optional<std::uint64_t> heard_at;   // the last tick its gossip had arrived by
@@ -41,25 +42,27 @@ void remember_recent(node_state& st, const peer_info& info) {
   if (st.recent.size() > bus_limits::welcome_peers_max) st.recent.pop_back();
 }
 
-void learn(node_pointer self, const peer_info& info) {
+// Whether the peer is (now) one of ours: false when the table is full.
+bool learn(node_pointer self, const peer_info& info) {
   auto& st = self->state;
-  if (info.id == st.config.self.id) return;
+  if (info.id == st.config.self.id) return false;
   auto i = st.peers.find(info.id);
   if (i != st.peers.end() && i->second.introduced) {
     i->second.info = info;
-    return;
+    return true;
   }
   // Newcomers are handed out in welcomes even when this node has no room for
   // them: a full node that kept naming the same old peers would send every
   // later newcomer to those same (by then full) nodes, which answer but never
   // route to it, and it would hear no gossip at all.
   remember_recent(st, info);
-  if (i == st.peers.end() && st.peers.size() >= bus_limits::peers_max) return;
+  if (i == st.peers.end() && st.peers.size() >= bus_limits::peers_max) return false;
   auto& peer = st.peers[info.id];
   peer.info = info;
   peer.introduced = true;
   self->send(st.bus, bus_add_peer_atom_v, info);
   emit(self, node_event::kind::peer_joined, info);
+  return true;
 }
 
 // A peer named in a welcome: remember its address and introduce ourselves,
@@ -86,6 +89,7 @@ void send_hello(node_pointer self, const node_id& to) {
             if (auto i = self->state.peers.find(to); i != self->state.peers.end() && w->self.id == to) {
               i->second.last_rtt = std::chrono::duration_cast<caf::timespan>(self->clock().now() - sent);
               i->second.pinged_at = self->state.ticks;
+              i->second.routes_us = !w->full;
             }
             for (const auto& p : w->peers) consider(self, p);
           },
@@ -120,7 +124,11 @@ void send_ping(node_pointer self, const node_id& to) {
 // every rtt_refresh_ticks. On a busy network that spares most pings (in a
 // simulation of 10,000 nodes they were two frames in five, as each peer
 // relays to only a few of its peers per message); a quiet link is pinged as
-// before.
+// before. A peer whose table was full when it welcomed us never sends us
+// gossip, so it too is pinged every rtt_refresh_ticks only: every node joins
+// through a few bootstrap nodes, whose tables fill first, and each would
+// otherwise ping them every tick for ever (in a simulation of 1,000 nodes a
+// third of all pings went to node 0).
 void ping_due(node_pointer self, const std::vector<node_id>& heard) {
   auto& st = self->state;
   for (const auto& id : heard)
@@ -133,7 +141,8 @@ void ping_due(node_pointer self, const std::vector<node_id>& heard) {
     const auto within = [&](const std::optional<std::uint64_t>& at, std::uint64_t ticks) {
       return at && st.ticks - *at < ticks;
     };
-    if (within(peer.pinged_at, rtt_refresh_ticks) && within(peer.heard_at, peer_alive_ticks)) continue;
+    if (within(peer.pinged_at, rtt_refresh_ticks) && (!peer.routes_us || within(peer.heard_at, peer_alive_ticks)))
+      continue;
     peer.pinged_at = st.ticks;
     send_ping(self, id);
   }
@@ -177,8 +186,10 @@ node_actor::behavior_type node_impl(node_pointer self, bus_actor bus, node_confi
   return instrument(self, st.config.probe, node_actor::behavior_type{
       [=](bus_ask_atom, inbound_message& msg) -> caf::result<message_body> {
         if (auto* h = std::get_if<hello>(&msg.body)) {
-          learn(self, h->self);
-          return message_body{make_welcome(self, msg.sender)};
+          const bool ours = learn(self, h->self);
+          auto out = make_welcome(self, msg.sender);
+          out.full = !ours;
+          return message_body{std::move(out)};
         }
         if (auto* p = std::get_if<ping>(&msg.body)) return message_body{pong{p->nonce}};
         return caf::make_error(caf::sec::unexpected_message);

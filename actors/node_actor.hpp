@@ -41,7 +41,10 @@ struct node_status {
 // A peer whose gossip arrived within peer_alive_ticks is alive and is not
 // pinged for liveness; its round trip is measured once in rtt_refresh_ticks
 // (the hello's answer is its first measure). A quiet peer is pinged every tick.
-inline constexpr std::uint64_t peer_alive_ticks = 10;
+// A peer relays a message to a few of its many peers, so one with a full
+// table may send us nothing for ten slots in a row; 30 leaves about one in a
+// hundred of them pinged each tick.
+inline constexpr std::uint64_t peer_alive_ticks = 30;
 inline constexpr std::uint64_t rtt_refresh_ticks = 60;
 
 struct node_config {

@@ -49,6 +49,7 @@ struct hello {
 struct welcome {
   peer_info self;
   std::vector<peer_info> peers;
+  bool full = false;  // the responder did not add the asker (its table is full)
   bool operator==(const welcome&) const = default;
 };
 struct ping {

@@ -108,6 +108,7 @@ class payload_writer {
     auto* out = Arena::CreateMessage<wire::welcome>(&arena_);
     put_peer(*out->mutable_self(), m.self);
     for (const auto& p : m.peers) put_peer(*out->add_peers(), p);
+    out->set_full(m.full);
     finish(out);
   }
   void prepare(const ping& m) {
@@ -339,7 +340,7 @@ body_or_rejection read_body(message_type type, byte_view payload, const node_id&
       if (auto bad = parse_payload(in, payload)) return *bad;
       auto self = read_peer(in.self());
       if (auto* bad = std::get_if<frame_rejection>(&self)) return *bad;
-      welcome out{std::get<peer_info>(std::move(self)), {}};
+      welcome out{std::get<peer_info>(std::move(self)), {}, in.full()};
       if (out.self.id != sender) return reject(reject_reason::invalid_payload, "welcome names another node");
       if (static_cast<std::size_t>(in.peers_size()) > bus_limits::welcome_peers_max)
         return reject(reject_reason::invalid_payload, "too many peers");

@@ -46,12 +46,28 @@ const link_profile& sim_network::profile_of(sim_node_index from, sim_node_index 
   return i == links_.end() ? default_profile_ : i->second;
 }
 
-void sim_network::schedule(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame) {
+void sim_network::schedule(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame,
+                           std::uint64_t digest) {
   const auto& p = profile_of(from, to);
   auto& random = nodes_[from].random;
   auto delay_us = random.uniform(p.latency_us_min, p.latency_us_max);
   if (random.chance_permille(p.reorder_permille)) delay_us += random.uniform(0, p.reorder_delay_us_max);
-  in_flight_.push(event{now_ + delay_us * 1000, next_sequence_++, from, to, nodes_[to].incarnation, std::move(frame)});
+  in_flight_.push(
+      event{now_ + delay_us * 1000, next_sequence_++, from, to, nodes_[to].incarnation, std::move(frame), digest});
+}
+
+// A 64-bit digest of a frame's bytes for the trace. The bytes went through
+// BLAKE2b once per delivery, a tenth of a large run's time; a 64-bit digest
+// still tells two runs apart by any byte they deliver differently, and a
+// frame gossiped to several peers is digested once (`digested_` holds it, so
+// its address cannot be reused by another frame meanwhile).
+std::uint64_t sim_network::digest_of(const std::shared_ptr<const bytes>& frame) {
+  if (frame != digested_) {
+    digest_ = static_cast<std::uint64_t>(std::hash<std::string_view>{}(
+        std::string_view{reinterpret_cast<const char*>(frame->data()), frame->size()}));
+    digested_ = frame;
+  }
+  return digest_;
 }
 
 std::optional<node_id> sim_network::identity_of(const curve_public_key& curve) const {
@@ -61,6 +77,10 @@ std::optional<node_id> sim_network::identity_of(const curve_public_key& curve) c
 }
 
 send_status sim_network::submit(sim_node_index from, const node_id& to, bytes frame) {
+  return submit(from, to, std::make_shared<const bytes>(std::move(frame)));
+}
+
+send_status sim_network::submit(sim_node_index from, const node_id& to, std::shared_ptr<const bytes> frame) {
   auto target = index_.find(to);
   if (target == index_.end()) return send_status::no_route;
   return submit_to(from, target->second, std::move(frame));
@@ -69,10 +89,10 @@ send_status sim_network::submit(sim_node_index from, const node_id& to, bytes fr
 send_status sim_network::submit(sim_node_index from, const curve_public_key& to, bytes frame) {
   auto target = curve_index_.find(to);
   if (target == curve_index_.end()) return send_status::no_route;
-  return submit_to(from, target->second, std::move(frame));
+  return submit_to(from, target->second, std::make_shared<const bytes>(std::move(frame)));
 }
 
-send_status sim_network::submit_to(sim_node_index from, sim_node_index to, bytes frame) {
+send_status sim_network::submit_to(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame) {
   if (in_flight_.size() + 2 > sim_in_flight_frames_max) {
     ++counters_.queue_full;
     return send_status::queue_full;
@@ -83,12 +103,12 @@ send_status sim_network::submit_to(sim_node_index from, sim_node_index to, bytes
     ++counters_.lost;
     return send_status::queued;  // lost on the wire: the sender cannot tell
   }
-  auto shared = std::make_shared<const bytes>(std::move(frame));
+  const auto digest = digest_of(frame);
   if (random.chance_permille(p.duplicate_permille)) {
     ++counters_.duplicated;
-    schedule(from, to, shared);
+    schedule(from, to, frame, digest);
   }
-  schedule(from, to, std::move(shared));
+  schedule(from, to, std::move(frame), digest);
   return send_status::queued;
 }
 
@@ -120,18 +140,13 @@ std::size_t sim_network::deliver_due(sim_time_ns now) {
     auto e = std::move(const_cast<event&>(in_flight_.top()));  // popped right after: moving out is safe
     in_flight_.pop();
     if (blocked(e)) continue;
-    // due, (from << 32 | to) and a 64-bit digest of the frame's bytes, each
-    // little-endian. The bytes themselves went through BLAKE2b once per
-    // delivery, a tenth of a large run's time; a 64-bit digest per frame
-    // still tells two runs apart by any byte they deliver differently.
+    // due, (from << 32 | to) and the frame's digest (digest_of), each little-endian.
     std::array<byte, 24> entry;
     const auto route = (std::uint64_t{e.from} << 32) | e.to;
-    const auto digest = static_cast<std::uint64_t>(std::hash<std::string_view>{}(
-        std::string_view{reinterpret_cast<const char*>(e.frame->data()), e.frame->size()}));
     for (std::size_t b = 0; b < 8; ++b) {
       entry[b] = static_cast<byte>(e.due >> (8 * b));
       entry[8 + b] = static_cast<byte>(route >> (8 * b));
-      entry[16 + b] = static_cast<byte>(digest >> (8 * b));
+      entry[16 + b] = static_cast<byte>(e.digest >> (8 * b));
     }
     trace_.update(entry);
     ++counters_.delivered;

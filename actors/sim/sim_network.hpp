@@ -72,6 +72,7 @@ class sim_network {
 
   std::optional<node_id> identity_of(const curve_public_key& curve) const;
   send_status submit(sim_node_index from, const node_id& to, bytes frame);
+  send_status submit(sim_node_index from, const node_id& to, std::shared_ptr<const bytes> frame);
   send_status submit(sim_node_index from, const curve_public_key& to, bytes frame);
   void ban(sim_node_index receiver, const curve_public_key& sender, std::chrono::milliseconds duration);
   // The bans since the last call, in the order the buses made them.
@@ -104,19 +105,24 @@ class sim_network {
     sim_node_index to;
     std::uint64_t to_incarnation;
     std::shared_ptr<const bytes> frame;
+    std::uint64_t digest;  // of the frame's bytes, for the trace
     bool operator>(const event& other) const {
       return std::tie(due, sequence) > std::tie(other.due, other.sequence);
     }
   };
   const link_profile& profile_of(sim_node_index from, sim_node_index to) const;
-  void schedule(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame);
+  void schedule(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame, std::uint64_t digest);
+  std::uint64_t digest_of(const std::shared_ptr<const bytes>& frame);
   bool blocked(const event& e);
 
   deterministic_random random_;
   link_profile default_profile_;
   std::map<std::pair<sim_node_index, sim_node_index>, link_profile> links_;
   std::vector<node> nodes_;
-  send_status submit_to(sim_node_index from, sim_node_index to, bytes frame);
+  send_status submit_to(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame);
+  // The last frame digested: gossip sends one shared frame to several peers in a row.
+  std::shared_ptr<const bytes> digested_;
+  std::uint64_t digest_ = 0;
 
   std::unordered_map<node_id, sim_node_index> index_;
   std::unordered_map<curve_public_key, sim_node_index> curve_index_;
@@ -134,6 +140,9 @@ class sim_transport final : public bus_transport {
   sim_transport(sim_network& network, sim_node_index self) : network_(network), self_(self) {}
   void connect(const peer_info&) override {}  // routing is by node id
   send_status send(const node_id& to, bytes frame) override { return network_.submit(self_, to, std::move(frame)); }
+  send_status send_shared(const node_id& to, const std::shared_ptr<const bytes>& frame) override {
+    return network_.submit(self_, to, frame);
+  }
   send_status reply(const curve_public_key& connection, bytes frame) override {
     return network_.submit(self_, connection, std::move(frame));
   }

@@ -38,16 +38,17 @@ const std::optional<replica_commitment>* work_encoder_root(const replica_record&
 }
 
 // Every hoster and encoder asks this of each finalized state, and a duty
-// copies its feed's record: `pick` sees the replica first, so only the few
-// picked replicas of thousands are made into duties.
-template <class Pick>
-std::vector<replica_duty> replicas_where(const chain_state& s, Pick pick) {
+// copies its feed's record: only the replicas `mine` names (one compare each)
+// are looked at further, and only those `wanted` are made into duties.
+template <class Mine, class Wanted>
+std::vector<replica_duty> replicas_where(const chain_state& s, Mine mine, Wanted wanted) {
   std::vector<replica_duty> out;
   for (const auto& entry : s.feeds)
     for (std::size_t i = 0; i < entry.second.replicas.size(); ++i) {
       const auto& r = entry.second.replicas[i];
+      if (!mine(r)) continue;
       const auto* encoder_root = work_encoder_root(r);
-      if (encoder_root && pick(r, *encoder_root))
+      if (encoder_root && wanted(*encoder_root))
         out.push_back(*work_of(entry.first, static_cast<std::uint32_t>(i), entry.second));
     }
   return out;
@@ -68,13 +69,15 @@ std::vector<challenge_duty> challenges_where(const chain_state& s, Pick pick) {
 }  // namespace
 
 std::vector<replica_duty> sealing_duties(const chain_state& s, const account_id& me) {
-  return replicas_where(s, [&](const replica_record& r, const std::optional<replica_commitment>& encoder_root) {
-    return r.encoder == me && !encoder_root;
-  });
+  return replicas_where(
+      s, [&](const replica_record& r) { return r.encoder == me; },
+      [](const std::optional<replica_commitment>& encoder_root) { return !encoder_root; });
 }
 
 std::vector<replica_duty> intake_duties(const chain_state& s, const account_id& me) {
-  return replicas_where(s, [&](const replica_record& r, const std::optional<replica_commitment>&) { return r.hoster == me; });
+  return replicas_where(
+      s, [&](const replica_record& r) { return r.hoster == me; },
+      [](const std::optional<replica_commitment>&) { return true; });
 }
 
 std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id& me) {

@@ -64,6 +64,7 @@ TEST_CASE("every message type survives encode then decode") {
   std::vector<std::pair<frame_kind, message_body>> cases{
       {frame_kind::request, hello{info_of(a)}},
       {frame_kind::response, welcome{info_of(a), {info_of(b)}}},
+      {frame_kind::response, welcome{info_of(a), {}, true}},
       {frame_kind::request, ping{42, bytes(1000, 7)}},
       {frame_kind::one_way, ping{43, {}}},
       {frame_kind::response, pong{42}},
@@ -213,6 +214,7 @@ TEST_CASE("the hand-written encoding is byte for byte protobuf's") {
             wire::welcome w;
             put(*w.mutable_self(), m.self);
             for (const auto& p : m.peers) put(*w.add_peers(), p);
+            w.set_full(m.full);
             payload = w.SerializeAsString();
           } else if constexpr (std::is_same_v<T, ping>) {
             wire::ping w;

@@ -144,6 +144,29 @@ TEST_CASE("one thousand simulated nodes start and handshake and ping") {
   MESSAGE("frames delivered: " << cluster.network().counters().delivered);
 }
 
+TEST_CASE("a full node says so in its welcome and the nodes it left out ping it only every rtt_refresh_ticks") {
+  // Everyone joins through node 0, whose table fills at peers_max; each node
+  // it could not add used to ping it every tick for ever, as its gossip never
+  // came. Quiet peers (no chain here) are still pinged every tick.
+  constexpr std::size_t nodes = bus_limits::peers_max + 40;
+  sim_cluster cluster{sim_cluster_config{23, nodes, link_profile{}}};
+  cluster.run_for(5s);
+  const auto before = cluster.metrics(0).peers;
+  constexpr std::uint64_t window = 20;  // ticks: fewer than rtt_refresh_ticks
+  static_assert(window < rtt_refresh_ticks);
+  cluster.run_for(std::chrono::seconds{window});
+  const auto after = cluster.metrics(0).peers;
+  std::size_t left_out = 0, pinging = 0;
+  for (const auto& [id, traffic] : after) {
+    const auto in = traffic.frames_in - (before.contains(id) ? before.at(id).frames_in : 0);
+    if (in <= 1) ++left_out;
+    if (in >= window) ++pinging;  // its pings, and the pongs to node 0's
+  }
+  CHECK(cluster.counters(0).peers_joined == bus_limits::peers_max);
+  CHECK(pinging == bus_limits::peers_max);
+  CHECK(left_out == nodes - 1 - bus_limits::peers_max);
+}
+
 TEST_CASE("per-peer counters agree on both ends of every link") {
   sim_cluster cluster{sim_cluster_config{21, 8, link_profile{}}};
   cluster.run_for(3500ms);  // half a ping interval after the last round: nothing in flight
