@@ -329,23 +329,27 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
     auth.bound = i->second;
   else
     auth.bound = st.config.transport->identity_of(from);
-  auto decoded = decode_frame(frame, auth, st.config.limits);
+  // Each node relays a block or commit to several peers, so most frames of
+  // one are copies; a copy of one this node passed on goes no further.
+  auto decoded = decode_frame(frame, auth, st.config.limits, [&](message_type type, byte_view canonical) {
+    const auto key = gossip_key_of(type, canonical);
+    return key && st.passed.contains(*key);
+  });
   if (auto* why = std::get_if<frame_rejection>(&decoded)) return on_rejected(self, from, *why);
-  auto& msg = std::get<inbound_message>(decoded);
-  if (!auth.bound && st.bindings.size() < bus_limits::bindings_max) st.bindings.emplace(from, msg.sender);
+  auto* msg = std::get_if<inbound_message>(&decoded);
+  const auto& sender = msg ? msg->sender : std::get<gossip_copy>(decoded).sender;
+  if (!auth.bound && st.bindings.size() < bus_limits::bindings_max) st.bindings.emplace(from, sender);
   ++st.metrics.frames_in_total;
-  st.traffic.count_in(msg.sender, frame.size(), msg.kind == frame_kind::one_way);
-  switch (msg.kind) {
-    case frame_kind::response: return on_response(self, std::move(msg));
-    case frame_kind::request: return on_request(self, from, std::move(msg));
+  st.traffic.count_in(sender, frame.size(), !msg || msg->kind == frame_kind::one_way);
+  if (!msg) {
+    ++st.metrics.gossip_copies_dropped_total;
+    return;
+  }
+  switch (msg->kind) {
+    case frame_kind::response: return on_response(self, std::move(*msg));
+    case frame_kind::request: return on_request(self, from, std::move(*msg));
     case frame_kind::one_way:
-      // Each node relays a block or commit to several peers, so most frames
-      // of one are copies; a copy of one this node passed on goes no further.
-      if (const auto key = gossip_key_of(msg.body); key && st.passed.contains(*key)) {
-        ++st.metrics.gossip_copies_dropped_total;
-        return;
-      }
-      if (auto& inbox = inbox_for(st, msg.body)) self->send(inbox, bus_deliver_atom_v, std::move(msg));
+      if (auto& inbox = inbox_for(st, msg->body)) self->send(inbox, bus_deliver_atom_v, std::move(*msg));
       return;
   }
 }

@@ -266,13 +266,20 @@ frame_rejection unparsable() { return reject(reject_reason::malformed_payload, "
 // envelope; only their canonical bytes are copied out. Their meaning is
 // checked by their own decoders; a data message is bounded here already so an
 // oversized one is counted against its sender like any bad frame.
-template <class M>
-body_or_rejection read_one_bytes(byte_view payload, std::size_t bytes_max = bus_limits::frame_bytes_max) {
+std::optional<byte_view> one_bytes_field(byte_view payload) {
   byte_view encoded;
   field_reader in{payload};
   if (!in.read(fields(0, 0, [](std::uint32_t, std::uint64_t) {}),
                fields(1, 1, [&](std::uint32_t, byte_view v) { encoded = v; })))
-    return unparsable();
+    return std::nullopt;
+  return encoded;
+}
+
+template <class M>
+body_or_rejection read_one_bytes(byte_view payload, std::size_t bytes_max = bus_limits::frame_bytes_max) {
+  const auto field = one_bytes_field(payload);
+  if (!field) return unparsable();
+  const auto encoded = *field;
   if (encoded.empty()) return reject(reject_reason::invalid_payload, "empty message");
   if (encoded.size() > bytes_max)
     return reject(reject_reason::invalid_payload,
@@ -408,7 +415,8 @@ bool sender_is_authenticated(const node_id& claimed, const authenticated_peer& f
   return curve && curve_public_key{*curve} == from.curve;
 }
 
-decoded_frame decode_checked(byte_view frame, const authenticated_peer& from, const frame_limits& limits) {
+decoded_frame decode_checked(byte_view frame, const authenticated_peer& from, const frame_limits& limits,
+                             const known_gossip& known) {
   if (frame.size() > limits.frame_bytes_max)
     return reject(reject_reason::oversized, std::to_string(frame.size()) + " bytes");
   // The envelope (wire::envelope) is read in place: the payload stays a view into the frame.
@@ -443,6 +451,9 @@ decoded_frame decode_checked(byte_view frame, const authenticated_peer& from, co
   if (!kind_allowed(type, kind)) return reject(reject_reason::bad_kind, "kind not allowed for type");
   if ((kind == frame_kind::one_way) != (correlation_id == 0))
     return reject(reject_reason::bad_kind, "correlation id does not fit the kind");
+  if (known && kind == frame_kind::one_way &&
+      (type == message_type::chain_block || type == message_type::chain_commit))
+    if (const auto canonical = one_bytes_field(payload); canonical && known(type, *canonical)) return gossip_copy{sender};
   auto body = read_body(type, payload, sender);
   if (auto* bad = std::get_if<frame_rejection>(&body)) return std::move(*bad);
   return inbound_message{sender, kind, correlation_id, std::get<message_body>(std::move(body))};
@@ -465,10 +476,11 @@ result<frame_limits> make_frame_limits(std::size_t frame_bytes_max) {
   return frame_limits{frame_bytes_max};
 }
 
-decoded_frame decode_frame(byte_view frame, const authenticated_peer& from, const frame_limits& limits) {
+decoded_frame decode_frame(byte_view frame, const authenticated_peer& from, const frame_limits& limits,
+                           const known_gossip& known) {
   // Protobuf and the allocator may throw; nothing from the wire may escape as an exception.
   try {
-    return decode_checked(frame, from, limits);
+    return decode_checked(frame, from, limits, known);
   } catch (const std::exception& e) {
     return reject(reject_reason::malformed_envelope, std::string{"decoder threw: "} + e.what());
   }

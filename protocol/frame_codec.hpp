@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,9 +48,23 @@ struct authenticated_peer {
   std::optional<node_id> bound;
 };
 
-using decoded_frame = std::variant<inbound_message, frame_rejection>;
+// A one-way chain block or commit that the receiver says it has passed on
+// already (see `known_gossip`): its sender is authenticated, its body is not
+// read.
+struct gossip_copy {
+  node_id sender;
+};
 
-decoded_frame decode_frame(byte_view frame, const authenticated_peer& from, const frame_limits& limits);
+using decoded_frame = std::variant<inbound_message, frame_rejection, gossip_copy>;
+
+// Asked of a one-way chain block or commit, with its type and canonical bytes,
+// before they are copied out of the frame: true makes it a gossip_copy. Each
+// block reaches a node about relay_fanout_max times, and a large one (storage
+// proofs carry sealed blocks) was copied and freed each time.
+using known_gossip = std::function<bool(message_type, byte_view canonical)>;
+
+decoded_frame decode_frame(byte_view frame, const authenticated_peer& from, const frame_limits& limits,
+                           const known_gossip& known = {});
 
 bytes encode_frame(const node_id& sender, frame_kind kind, std::uint64_t correlation_id,
                    const message_body& body);

@@ -19,16 +19,22 @@ constexpr std::size_t commit_target_at = 8;
 
 }  // namespace
 
-std::optional<gossip_key> gossip_key_of(const message_body& body) {
-  if (const auto* b = std::get_if<chain_block>(&body)) {
-    if (b->encoded.size() < chain_limits::signed_header_bytes) return std::nullopt;
-    const auto hash = blake2b_256(byte_view{b->encoded.data(), chain_limits::header_bytes});
+std::optional<gossip_key> gossip_key_of(message_type type, byte_view canonical) {
+  if (type == message_type::chain_block) {
+    if (canonical.size() < chain_limits::signed_header_bytes) return std::nullopt;
+    const auto hash = blake2b_256(canonical.first(chain_limits::header_bytes));
     return gossip_key{gossip_key::kind::block, word_at(hash.data())};
   }
-  if (const auto* c = std::get_if<chain_commit>(&body)) {
-    if (c->encoded.size() < commit_target_at + 8) return std::nullopt;
-    return gossip_key{gossip_key::kind::commit, word_at(c->encoded.data() + commit_target_at)};
+  if (type == message_type::chain_commit) {
+    if (canonical.size() < commit_target_at + 8) return std::nullopt;
+    return gossip_key{gossip_key::kind::commit, word_at(canonical.data() + commit_target_at)};
   }
+  return std::nullopt;
+}
+
+std::optional<gossip_key> gossip_key_of(const message_body& body) {
+  if (const auto* b = std::get_if<chain_block>(&body)) return gossip_key_of(message_type::chain_block, b->encoded);
+  if (const auto* c = std::get_if<chain_commit>(&body)) return gossip_key_of(message_type::chain_commit, c->encoded);
   return std::nullopt;
 }
 

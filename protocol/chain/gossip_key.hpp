@@ -25,5 +25,7 @@ struct gossip_key {
 
 // None for other messages and for bytes too short to hold what names them.
 std::optional<gossip_key> gossip_key_of(const message_body& body);
+// The same from a message's type and canonical bytes, before they are decoded.
+std::optional<gossip_key> gossip_key_of(message_type type, byte_view canonical);
 
 }  // namespace datdot

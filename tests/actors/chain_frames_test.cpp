@@ -18,12 +18,14 @@ struct sender {
   authenticated_peer auth;
 };
 
-sender make_sender() {
+sender make_sender_from(byte fill) {
   key_seed seed{};
-  seed.fill(9);
+  seed.fill(fill);
   auto keys = key_pair_from_seed(seed);
   return sender{node_id{keys.pk}, authenticated_peer{curve_public_key{to_curve(keys)->pk}, std::nullopt}};
 }
+
+sender make_sender() { return make_sender_from(9); }
 
 bytes filled(std::size_t n, byte v) { return bytes(n, v); }
 
@@ -176,4 +178,35 @@ TEST_CASE("chain messages with bad kinds, counts or sizes are rejected") {
   auto d = decode_frame(byte_view{reinterpret_cast<const byte*>(raw.data()), raw.size()}, s.auth, frame_limits{});
   REQUIRE(std::holds_alternative<frame_rejection>(d));
   CHECK(std::get<frame_rejection>(d).reason == reject_reason::invalid_payload);
+}
+
+TEST_CASE("a gossiped block or commit the receiver knows is a copy before its bytes are read") {
+  auto s = make_sender();
+  const chain_block block{filled(3000, 7)};
+  const chain_commit commit{filled(100, 8)};
+  std::vector<std::pair<message_type, bytes>> asked;
+  const known_gossip known = [&](message_type type, byte_view canonical) {
+    asked.emplace_back(type, bytes(canonical.begin(), canonical.end()));
+    return type == message_type::chain_block;
+  };
+  auto decoded = decode_frame(encode_frame(s.id, frame_kind::one_way, 0, block), s.auth, frame_limits{}, known);
+  REQUIRE(std::holds_alternative<gossip_copy>(decoded));
+  CHECK(std::get<gossip_copy>(decoded).sender == s.id);
+  // Not known: decoded as usual.
+  decoded = decode_frame(encode_frame(s.id, frame_kind::one_way, 0, commit), s.auth, frame_limits{}, known);
+  REQUIRE(std::holds_alternative<inbound_message>(decoded));
+  CHECK(std::get<inbound_message>(decoded).body == message_body{commit});
+  REQUIRE(asked.size() == 2);
+  CHECK(asked[0] == std::pair{message_type::chain_block, block.encoded});
+  CHECK(asked[1] == std::pair{message_type::chain_commit, commit.encoded});
+  // Votes, responses and a forged sender are never asked about.
+  asked.clear();
+  (void)decode_frame(encode_frame(s.id, frame_kind::one_way, 0, chain_vote{filled(10, 1)}), s.auth, frame_limits{},
+                     known);
+  (void)decode_frame(encode_frame(s.id, frame_kind::response, 3, block_response{{block.encoded}}), s.auth,
+                     frame_limits{}, known);
+  const auto other = make_sender_from(10);
+  decoded = decode_frame(encode_frame(other.id, frame_kind::one_way, 0, block), s.auth, frame_limits{}, known);
+  CHECK(std::holds_alternative<frame_rejection>(decoded));
+  CHECK(asked.empty());
 }
