@@ -12,7 +12,7 @@
 #include <optional>
 #include <tuple>
 
-#include "actors/bus_transport.hpp"
+#include "actors/sim/forwarding_transport.hpp"
 #include "actors/deterministic_random.hpp"
 #include "actors/sim/sim_scenario.hpp"
 #include "crypto/keys.hpp"
@@ -55,25 +55,14 @@ class liar {
   std::uint64_t lies_sent_ = 0;
 };
 
-class byzantine_transport final : public bus_transport {
+// Answers to requests (sync) are told truthfully: the lie is in the gossip.
+class byzantine_transport final : public forwarding_transport {
  public:
   byzantine_transport(std::shared_ptr<bus_transport> inner, std::shared_ptr<liar> who)
-      : inner_(std::move(inner)), liar_(std::move(who)) {}
-  void connect(const peer_info& peer) override { inner_->connect(peer); }
-  send_status send(const node_id& to, bytes frame) override { return inner_->send(to, liar_->rewrite(std::move(frame))); }
-  // Answers to requests (sync) are told truthfully: the lie is in the gossip.
-  send_status reply(const curve_public_key& connection, bytes frame) override {
-    return inner_->reply(connection, std::move(frame));
-  }
-  void ban(const curve_public_key& peer, std::chrono::milliseconds duration) override { inner_->ban(peer, duration); }
-  transport_counters counters() const override { return inner_->counters(); }
-  void frame_consumed(std::size_t size) override { inner_->frame_consumed(size); }
-  std::optional<node_id> identity_of(const curve_public_key& curve) const override {
-    return inner_->identity_of(curve);
-  }
+      : forwarding_transport(std::move(inner)), liar_(std::move(who)) {}
+  send_status send(const node_id& to, bytes frame) override { return inner().send(to, liar_->rewrite(std::move(frame))); }
 
  private:
-  std::shared_ptr<bus_transport> inner_;
   std::shared_ptr<liar> liar_;
 };
 

@@ -307,9 +307,11 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   chain.roles = roles_of(s, adversaries);
   sim_cluster_config config{s.seed, s.nodes(), s.links};
   for (const auto& j : s.joins) config.start_down.insert(j.node);
-  config.wrap_transport = [&adversaries](sim_node_index node, std::shared_ptr<bus_transport> inner) {
-    return adversaries.wrap(node, std::move(inner));
+  config.wrap_transport = [&adversaries, &hooks](sim_node_index node, std::shared_ptr<bus_transport> inner) {
+    auto wrapped = adversaries.wrap(node, std::move(inner));
+    return hooks.wrap_transport ? hooks.wrap_transport(node, std::move(wrapped)) : wrapped;
   };
+  config.wrap_sealer = hooks.wrap_sealer;
   auto made = sim_cluster::with_chain(std::move(config), std::move(chain));
   if (!made) return made.err();
   auto& cluster = **made;

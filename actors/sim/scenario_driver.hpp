@@ -44,6 +44,10 @@ struct scenario_hooks {
   std::function<void(const sim_slot_sample&)> on_slot;
   std::uint64_t progress_every_slots = 10;
   log_fn chain_log;  // the chain actors' log lines; may be empty
+  // Wrapped around each node's transport (outside an adversary's) and its
+  // sealing key; may be empty. Tests watch or lose frames and count seals.
+  std::function<std::shared_ptr<bus_transport>(sim_node_index, std::shared_ptr<bus_transport>)> wrap_transport;
+  std::function<std::shared_ptr<const sealer>(sim_node_index, std::shared_ptr<const sealer>)> wrap_sealer;
 };
 
 // Fails when the scenario is invalid or a node's store cannot be set up; a

@@ -238,7 +238,10 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
 
 std::shared_ptr<const sealer> sim_cluster::sealer_of(sim_node_index i) {
   auto& n = nodes_[i];
-  if (!n.sealing) n.sealing = rabin_williams::of_node(n.keys);
+  if (!n.sealing) {
+    n.sealing = rabin_williams::of_node(n.keys);
+    if (config_.wrap_sealer) n.sealing = config_.wrap_sealer(i, std::move(n.sealing));
+  }
   return n.sealing;
 }
 

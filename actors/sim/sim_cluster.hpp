@@ -39,6 +39,8 @@ struct sim_cluster_config {
   // Wraps a node's transport each time it starts: how a scenario's adversaries
   // change what a node sends. Empty: every node sends through the plain one.
   std::function<std::shared_ptr<bus_transport>(sim_node_index, std::shared_ptr<bus_transport>)> wrap_transport;
+  // Wraps a node's sealing key once, when it is first asked for (tests count seals with it).
+  std::function<std::shared_ptr<const sealer>(sim_node_index, std::shared_ptr<const sealer>)> wrap_sealer;
   // Nodes that have not joined yet: down from the start, started by restart().
   std::set<sim_node_index> start_down;
 };

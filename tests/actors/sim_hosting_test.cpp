@@ -8,10 +8,14 @@
 // hoster pass every proof; the reshuffle bounds how long. An encoder that
 // withholds the last run is named by the hosters it left short, which are not
 // convicted; one that submits a false root is convicted on the evidence its
-// hosters kept in their stores across a restart.
+// hosters kept in their stores across a restart. A push lost on the wire is
+// sent again without sealing its blocks again.
 #include <doctest/doctest.h>
 
+#include "actors/sim/forwarding_transport.hpp"
 #include "actors/sim/scenario_driver.hpp"
+#include "protocol/bus.pb.h"
+#include "protocol/data_plane/data_message.hpp"
 #include "support/scenario_file.hpp"
 
 using namespace datdot;
@@ -64,6 +68,58 @@ sim_report cheaters_caught(const std::string& scenario, adversary_kind kind) {
   return r;
 }
 
+// The data-plane message in a request frame, if that is what it is.
+std::optional<data_message> data_request_in(const bytes& frame) {
+  wire::envelope env;
+  if (!env.ParseFromArray(frame.data(), static_cast<int>(frame.size())) ||
+      env.type() != static_cast<std::uint32_t>(message_type::data_request))
+    return std::nullopt;
+  wire::data_request request;
+  if (!request.ParseFromString(env.payload())) return std::nullopt;
+  const auto& payload = request.payload();
+  auto m = decode_data_message(byte_view{reinterpret_cast<const byte*>(payload.data()), payload.size()});
+  return m ? std::optional<data_message>{std::move(*m)} : std::nullopt;
+}
+
+// An encoder's transport that loses its first replica push on the wire.
+class push_loser final : public forwarding_transport {
+ public:
+  push_loser(std::shared_ptr<bus_transport> inner, std::shared_ptr<std::uint64_t> lost)
+      : forwarding_transport(std::move(inner)), lost_(std::move(lost)) {}
+  send_status send(const node_id& to, bytes frame) override {
+    if (!done_) {
+      const auto m = data_request_in(frame);
+      if (m && std::holds_alternative<replica_push>(*m)) {
+        done_ = true;
+        ++*lost_;
+        return send_status::queued;  // the sender cannot tell
+      }
+    }
+    return inner().send(to, std::move(frame));
+  }
+
+ private:
+  std::shared_ptr<std::uint64_t> lost_;
+  bool done_ = false;
+};
+
+// A sealing key that counts the blocks it seals.
+class counting_sealer final : public sealer {
+ public:
+  counting_sealer(std::shared_ptr<const sealer> inner, std::shared_ptr<std::uint64_t> sealed)
+      : inner_(std::move(inner)), sealed_(std::move(sealed)) {}
+  const unsealer& public_part() const noexcept override { return inner_->public_part(); }
+  bytes secret_key_bytes() const override { return inner_->secret_key_bytes(); }
+  result<bytes> seal(const replica_key& replica, std::uint64_t index, byte_view block) const override {
+    ++*sealed_;
+    return inner_->seal(replica, index, block);
+  }
+
+ private:
+  std::shared_ptr<const sealer> inner_;
+  std::shared_ptr<std::uint64_t> sealed_;
+};
+
 // The run's one adversary, of `kind`, once no honest node was accused.
 adversary_result lone_adversary(const sim_report& r, adversary_kind kind) {
   CHECK_FALSE(r.violation.has_value());
@@ -99,6 +155,43 @@ TEST_CASE("an honest network pins every feed, passes every challenge and pays it
   CHECK(r.disk_sealed_bytes >= r.disk_model_bytes);
   CHECK(r.disk_sealed_bytes <= r.disk_model_bytes * 105 / 100);
   CHECK(r.network.bytes_delivered > r.disk_sealed_bytes);
+}
+
+TEST_CASE("a sealed run its hoster did not take is sent again, not sealed again") {
+  // Sealing is the slow part by design; a refused or lost push is kept and
+  // resent at the next finalized block. Losing each encoder's first push
+  // must not add a sealed block.
+  const auto s = testing::scenario_named("hosting.json");
+  const auto [first, last] = s.encoder_nodes();
+  const auto encoder = [&](sim_node_index node) { return node >= first && node < last; };
+  struct counts {
+    std::uint64_t lost = 0, sealed = 0;
+  };
+  const auto run_losing = [&](bool lose) {
+    const auto lost = std::make_shared<std::uint64_t>(0);
+    const auto sealed = std::make_shared<std::uint64_t>(0);
+    scenario_hooks hooks;
+    hooks.wrap_transport = [&](sim_node_index node, std::shared_ptr<bus_transport> inner) {
+      if (!lose || !encoder(node)) return inner;
+      return std::shared_ptr<bus_transport>{std::make_shared<push_loser>(std::move(inner), lost)};
+    };
+    hooks.wrap_sealer = [&](sim_node_index node, std::shared_ptr<const sealer> inner) {
+      if (!encoder(node)) return inner;
+      return std::shared_ptr<const sealer>{std::make_shared<counting_sealer>(std::move(inner), sealed)};
+    };
+    auto r = run_scenario(s, hooks);
+    REQUIRE_MESSAGE(r.has_value(), r.err().describe());
+    INFO(report_text(*r, "-"));
+    CHECK_FALSE(r->violation.has_value());
+    CHECK(r->hosting.feeds_pinned == s.hosting.feeds);
+    CHECK(r->hosting.replicas_activated == s.hosting.feeds * s.hosting.replicas);
+    return counts{*lost, *sealed};
+  };
+  const auto plain = run_losing(false);
+  const auto lossy = run_losing(true);
+  CHECK(lossy.lost == s.hosting.encoders);
+  CHECK(plain.sealed > 0);
+  CHECK(lossy.sealed == plain.sealed);
 }
 
 TEST_CASE("feeds that grow faster than finality are recorded append by append and their replicas follow") {
