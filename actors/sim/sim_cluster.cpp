@@ -1,5 +1,7 @@
 #include "actors/sim/sim_cluster.hpp"
 
+#include "actors/sim/open_files.hpp"
+
 #include "actors/roles/attester_actor.hpp"
 #include "actors/roles/data_inbox.hpp"
 #include "actors/roles/encoder_actor.hpp"
@@ -50,6 +52,7 @@ result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config 
   if (chain.validators == 0 || chain.validators > config.nodes)
     return make_error(errc::invalid_argument, "validators must be between 1 and the number of nodes (" +
                                                   std::to_string(config.nodes) + ")");
+  if (auto room = make_room_for_stores(config.nodes); !room) return room.err();
   chain_setup setup{std::move(chain), {}, nullptr, {}, nullptr};
   if (setup.config.store_dir.empty()) {
     setup.scratch = std::make_unique<scratch_dir>("datdot-sim");

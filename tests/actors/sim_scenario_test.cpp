@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "actors/sim/open_files.hpp"
 #include "actors/sim/sim_scenario.hpp"
 
 using namespace datdot;
@@ -194,4 +195,11 @@ TEST_CASE("a workload the chain cannot challenge on time is warned about, with a
   s.hosting.feeds = 0;
   s.hosting.challenge_period_slots = 10;
   CHECK_FALSE(challenge_load_warning(s));
+}
+
+TEST_CASE("a simulation too large for the open-file limit is refused up front, naming the limit") {
+  CHECK(make_room_for_stores(8).has_value());
+  const auto refused = make_room_for_stores(std::size_t{1} << 40);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.err().message.find("ulimit -n") != std::string::npos);
 }
