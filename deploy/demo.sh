@@ -36,7 +36,7 @@ echo "publisher got 1000 ratio from validator-1"
 echo "== datdot publish (${DEMO_MIB:-4} MiB, 3 replicas)"
 head -c $((${DEMO_MIB:-4} * 1024 * 1024)) /dev/urandom >"$work/data.bin"
 started=$(date +%s.%N)
-$datdot publish "$work/data.bin" --replicas 3 --node "$(api publisher-1)" --follow-ms 3600000 --timeout-ms 600000 |
+$datdot publish "$work/data.bin" --replicas 3 --node "$(api publisher-1)" --follow-ms $((3600000 + ${DEMO_MIB:-4} * 10000)) --timeout-ms 600000 |
   tee "$work/publish.out"
 echo "publish to 3 replicas pinned: $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s for ${DEMO_MIB:-4} MiB"
 key=$(awk '/^feed key/ {print $3}' "$work/publish.out")
