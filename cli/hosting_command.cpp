@@ -45,7 +45,8 @@ void print_status(const json& f) {
               << (r.at("extending_to").is_null() ? std::string{}
                                                  : ", extending to " + r.at("extending_to").dump())
               << "  hoster "
-              << r.at("hoster").get<std::string>().substr(0, 16) << "  challenges passed " << r.at("challenges_passed")
+              << r.at("hoster").get<std::string>().substr(0, 16) << "  encoder "
+              << r.at("encoder").get<std::string>().substr(0, 16) << "  challenges passed " << r.at("challenges_passed")
               << ", failed in a row " << r.at("failures_in_a_row") << ", last proof at block " << r.at("last_proof_at")
               << "\n";
 }

@@ -65,7 +65,11 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
   // dark, had no room) is not given it again: it may still be registered.
   const std::optional<account_id> lost =
       slot != f.replicas.end() ? std::optional<account_id>{slot->hoster} : std::nullopt;
-  std::vector<account_id> hosters, encoders;
+  // Encoders that seal no live replica of this feed come first: one feed's
+  // sealings then run on different machines at once (3 replicas on 2 encoders
+  // take two sealing times, not up to three), and no one encoder knows the
+  // sealing of every replica.
+  std::vector<account_id> hosters, encoders, encoders_new_to_feed;
   for (const auto& entry : s.nodes) {
     // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
     const auto& id = entry.first;
@@ -81,13 +85,18 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
               r.state == replica_state::sealing_withheld) &&
              r.encoder == id;
     });
-    if (node.roles.contains(role::encoder) && !barred) encoders.push_back(id);
+    if (!node.roles.contains(role::encoder) || barred) continue;
+    encoders.push_back(id);
+    if (std::none_of(f.replicas.begin(), f.replicas.end(),
+                     [&](const replica_record& r) { return is_live(r) && r.encoder == id; }))
+      encoders_new_to_feed.push_back(id);
   }
   const std::string purpose = to_hex(key.bytes) + "/" + std::to_string(number);
   const auto hoster = draw(s, hosters, "hoster " + purpose);
   if (!hoster) return std::nullopt;
   std::erase(encoders, *hoster);
-  const auto encoder = draw(s, encoders, "encoder " + purpose);
+  std::erase(encoders_new_to_feed, *hoster);
+  const auto encoder = draw(s, encoders_new_to_feed.empty() ? encoders : encoders_new_to_feed, "encoder " + purpose);
   if (!encoder) return std::nullopt;
   s.nodes.at(*hoster).reserved_bytes += f.byte_size;
   const auto& sealing = s.nodes.at(*encoder);

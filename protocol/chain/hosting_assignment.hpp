@@ -13,7 +13,8 @@
 // registered encoders other than the hoster, the publisher and any encoder
 // convicted of a bad sealed block of a slot of this feed (badly_sealed),
 // timed out sealing one (sealing_timed_out) or reported for withholding one
-// (sealing_withheld). The hoster's
+// (sealing_withheld), and among those the ones that seal no live replica of
+// the feed when there are any. The hoster's
 // capacity is reserved at once, so capacity is never over-committed. Without a
 // suitable hoster or encoder the feed waits (queued, or pinning with fewer
 // replicas) and is tried again next block.

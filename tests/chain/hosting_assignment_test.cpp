@@ -48,6 +48,22 @@ TEST_CASE("each replica gets a distinct hoster and an encoder that is neither ho
   for (const auto& [id, n] : hosted) CHECK((n > 80 && n < 160));
 }
 
+TEST_CASE("a feed's replicas go to encoders that seal no other replica of it while there are such encoders") {
+  for (std::uint64_t seed = 0; seed < 100; ++seed) {
+    hosting_fixture h{5, 10 * feed_bytes, 2};
+    const auto key = h.publish(300, 1'000'000, 3);
+    h.next_block(seed);
+    std::map<account_id, std::size_t> sealings;
+    for (const auto& r : h.s.feeds.at(key).replicas) ++sealings[r.encoder];
+    // Two encoders for three replicas: both seal (one of them twice).
+    REQUIRE(sealings.size() == 2);
+  }
+  hosting_fixture single{5, 10 * feed_bytes, 1};  // one encoder still seals them all
+  const auto key = single.publish(300, 1'000'000, 3);
+  single.next_block(1);
+  CHECK(single.s.feeds.at(key).replicas.size() == 3);
+}
+
 TEST_CASE("when capacity is short the richer publisher is served first and nothing is over-committed") {
   hosting_fixture h{3, feed_bytes};  // room for three replicas in all
   const auto poor = h.publish(300, 2'000, 2);  // just enough to pay for sealing both
