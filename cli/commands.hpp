@@ -10,6 +10,7 @@ namespace datdot::cli {
 struct command_failed {
   int code;
   std::string message;
+  bool busy = false;  // the node answered 503: up, but a subsystem did not answer in time
 };
 
 void add_feed_commands(CLI::App& app);

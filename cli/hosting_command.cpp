@@ -72,11 +72,23 @@ std::string absolute_source(const std::string& source, bool directory_ok) {
 
 // Reads the feed from the finalized chain until `done` says so, printing
 // `progress` whenever it changes; fails after follow_ms. Returns the last view.
+// A busy node (503) is asked again: a follow lasts as long as a big feed's
+// sealing, and a node whose disk is busy with it may miss one answer window.
 json follow(const client_options& o, const std::string& key, int follow_ms,
             const std::function<std::string(const json&)>& progress, const std::function<bool(const json&)>& done) {
   std::string last;
+  bool told_busy = false;
   for (auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{follow_ms};;) {
-    auto f = feed_of(o, key);
+    json f;
+    try {
+      f = feed_of(o, key);
+    } catch (const command_failed& e) {
+      if (!e.busy || std::chrono::steady_clock::now() >= deadline) throw;
+      if (!told_busy) std::cerr << "datdot: " << e.message << "; asking again while following\n";
+      told_busy = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds{follow_poll_ms});
+      continue;
+    }
     const auto now = progress(f);
     if (now != last && !o.json_out) std::cout << now << "\n" << std::flush;
     last = now;

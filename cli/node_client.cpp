@@ -24,7 +24,9 @@ json ask(const client_options& o, const std::string& method, const std::string& 
   if (absent_ok && answer->status == 404) return nullptr;
   auto j = json::parse(answer->body, nullptr, false);
   if (j.is_discarded()) throw command_failed{1, "the node answered something that is not JSON"};
-  if (answer->status >= 400) throw command_failed{1, j.value("error", "the node answered " + std::to_string(answer->status))};
+  if (answer->status >= 400)
+    throw command_failed{1, j.value("error", "the node answered " + std::to_string(answer->status)),
+                         answer->status == 503};
   return j;
 }
 
