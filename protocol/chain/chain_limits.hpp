@@ -85,10 +85,11 @@ inline constexpr std::uint64_t hoster_answer_blocks = 50;
 // not grow with the feed: the encoder acts on finalized blocks, finds a
 // source, and its root waits in the pool (at 6 s slots ten minutes). On top,
 // the time sealing the bytes takes at an assumed 32 KiB/s per replica, in
-// blocks of the chain's slot duration: an eighth of one core's measured
-// sealing rate (0.27-0.33 MB/s, README "Benchmarks"), so an encoder sealing
-// eight replicas on one core, or the 2-core devnet's measured 0.12 MiB/s per
-// replica (100 MiB to 3 replicas in 899 s), is not cut off. Time, not a
+// blocks of the chain's slot duration: an eighth of one core's sealing rate
+// as first measured (0.27-0.33 MB/s; 1.06 MB/s since the Legendre symbols
+// come off the roots, README "Benchmarks"), so an encoder sealing eight
+// replicas on a slower core, or the 2-core devnet's slowest measured 0.12 MiB/s
+// per replica (100 MiB to 3 replicas in 899 s), is not cut off. Time, not a
 // progress report, sets it: progress is the hoster's word, and a hoster that
 // holds the encoder up would keep a replica in encoding for as long as it liked.
 inline constexpr std::uint64_t sealing_deadline_base_blocks = 100;
