@@ -160,7 +160,7 @@ class secret_key_impl final : public sealer {
       must(BN_nnmod(xq.get(), x.get(), q_.get(), ctx.get()));
       // r = x^((p+1)/4) squares to x when x is a square mod p and to -x when it is not
       // (Euler's criterion), so the exponentiation gives the Legendre symbol too: a
-      // separate BN_kronecker per prime cost a third as much as the roots themselves.
+      // BN_kronecker per prime had cost 40% as much as the roots themselves.
       must(BN_mod_exp_mont_consttime_x2(sp.get(), xp.get(), exp_p_.get(), p_.get(), mont_p_.get(), sq.get(),
                                         xq.get(), exp_q_.get(), q_.get(), mont_q_.get(), ctx.get()));
       const bool square_p = squares_to(sp.get(), xp.get(), p_.get(), check.get(), ctx.get());
