@@ -43,6 +43,12 @@ std::optional<account_id> draw(const chain_state& s, const std::vector<account_i
   return candidates[picked.front()];
 }
 
+// Whether `id` is the hoster (or the encoder) of a live replica of the feed.
+bool in_live_replica(const feed_record& f, account_id replica_record::*member, const account_id& id) {
+  return std::any_of(f.replicas.begin(), f.replicas.end(),
+                     [&](const replica_record& r) { return is_live(r) && r.*member == id; });
+}
+
 hash32 replica_key_of(const hash32& randomness, const feed_key& feed, std::uint32_t replica) {
   blake2b_stream h;
   h.update(as_bytes("datdot replica key"));
@@ -75,9 +81,7 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
     const auto& id = entry.first;
     const auto& node = entry.second;
     if (id == f.publisher) continue;
-    const bool holds = std::any_of(f.replicas.begin(), f.replicas.end(),
-                                   [&](const replica_record& r) { return is_live(r) && r.hoster == id; });
-    if (node.roles.contains(role::hoster) && !holds && id != lost &&
+    if (node.roles.contains(role::hoster) && !in_live_replica(f, &replica_record::hoster, id) && id != lost &&
         node.capacity_bytes - node.reserved_bytes >= f.byte_size)
       hosters.push_back(id);
     const bool barred = std::any_of(f.replicas.begin(), f.replicas.end(), [&](const replica_record& r) {
@@ -87,9 +91,7 @@ std::optional<std::uint32_t> assign_replica(chain_state& s, const feed_key& key,
     });
     if (!node.roles.contains(role::encoder) || barred) continue;
     encoders.push_back(id);
-    if (std::none_of(f.replicas.begin(), f.replicas.end(),
-                     [&](const replica_record& r) { return is_live(r) && r.encoder == id; }))
-      encoders_new_to_feed.push_back(id);
+    if (!in_live_replica(f, &replica_record::encoder, id)) encoders_new_to_feed.push_back(id);
   }
   const std::string purpose = to_hex(key.bytes) + "/" + std::to_string(number);
   const auto hoster = draw(s, hosters, "hoster " + purpose);

@@ -37,6 +37,11 @@ double bit_distance(const bytes& a, const bytes& b) {
   return static_cast<double>(diff) / static_cast<double>(8 * a.size());
 }
 
+// How often each of the four tweaks opens one of the first `chunks` sealed chunks.
+void count_tweaks(const bytes& sealed, std::size_t chunks, std::array<int, 4>& tweaks) {
+  for (std::size_t k = 0; k < chunks; ++k) ++tweaks.at(sealed[k * rabin_williams::chunk_sealed_bytes]);
+}
+
 }  // namespace
 
 TEST_CASE("sealing round trips blocks of every size class, deterministically") {
@@ -61,7 +66,7 @@ TEST_CASE("blocks of all zeros and all ones seal and unseal (every tweak is exer
     const bytes block(255 * 40, fill);
     for (std::uint64_t index = 0; index < 4; ++index) {
       const auto sealed = key.seal(replica(2), index, block).value();
-      for (std::size_t k = 0; k < 40; ++k) ++tweaks.at(sealed[k * rabin_williams::chunk_sealed_bytes]);
+      count_tweaks(sealed, 40, tweaks);
       CHECK(key.public_part().unseal(replica(2), index, sealed, block.size()).value() == block);
     }
   }
@@ -76,7 +81,7 @@ TEST_CASE("a seeded key seals a fixed block to the same bytes as every earlier v
   std::fill(block.begin(), block.begin() + 255 * 8, byte{0});
   const auto sealed = test_key().seal(replica(9), 12345, block).value();
   std::array<int, 4> tweaks{};
-  for (std::size_t k = 0; k < 64; ++k) ++tweaks.at(sealed[k * rabin_williams::chunk_sealed_bytes]);
+  count_tweaks(sealed, 64, tweaks);
   for (const int count : tweaks) CHECK(count > 0);
   CHECK(to_hex(blake2b_256(sealed)) == "678c79f3f83729ba564f764bc35821b10facd14e3d0ef9d1ffadf5a9d85a75e5");
 }
