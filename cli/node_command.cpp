@@ -319,7 +319,7 @@ void add_node_command(CLI::App& app) {
   cmd->add_option("--roles", o->roles, "Comma-separated roles: publisher,encoder,hoster,attester,validator");
   cmd->add_option("--max-frame-bytes", o->max_frame_bytes, "Largest bus frame accepted; larger ones are dropped")
       ->capture_default_str();
-  cmd->add_option("--ping-interval-ms", o->ping_interval_ms, "Liveness ping this often to every peer whose gossip did not arrive within the last 10 intervals (and every 10th time to all, for round trips)")
+  cmd->add_option("--ping-interval-ms", o->ping_interval_ms, "Liveness ping this often to every peer whose gossip did not arrive within the last 30 intervals (and every 600th time to all, for round trips)")
       ->capture_default_str();
   cmd->add_option("--request-timeout-ms", o->request_timeout_ms, "A bus request without answer fails after this")
       ->capture_default_str();

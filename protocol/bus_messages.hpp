@@ -68,6 +68,7 @@ struct pong {
 // the chain's own decoders and counts what they reject.
 struct chain_block {
   bytes encoded;
+  bytes commit;  // the justification of the newest block the sender knows final; may be empty
   bool operator==(const chain_block&) const = default;
 };
 struct chain_vote {

@@ -122,7 +122,10 @@ class payload_writer {
   // The chain's and the data plane's messages are varints and bytes fields:
   // written by hand, so a block is copied into the frame once and not first
   // into a protobuf string.
-  void prepare(const chain_block& m) { direct_bytes(1, m.encoded); }
+  void prepare(const chain_block& m) {
+    direct_bytes(1, m.encoded);
+    direct_bytes(2, m.commit);
+  }
   void prepare(const chain_vote& m) { direct_bytes(1, m.encoded); }
   void prepare(const chain_commit& m) { direct_bytes(1, m.encoded); }
   void prepare(const chain_transaction& m) { direct_bytes(1, m.encoded); }
@@ -275,6 +278,26 @@ std::optional<byte_view> one_bytes_field(byte_view payload) {
   return encoded;
 }
 
+// A block's field 1, beside its optional commit (field 2).
+std::optional<byte_view> block_field(byte_view payload, byte_view* commit = nullptr) {
+  byte_view encoded;
+  field_reader in{payload};
+  if (!in.read(fields(0, 0, [](std::uint32_t, std::uint64_t) {}), fields(1, 2, [&](std::uint32_t field, byte_view v) {
+        if (field == 1) encoded = v;
+        if (field == 2 && commit) *commit = v;
+      })))
+    return std::nullopt;
+  return encoded;
+}
+
+body_or_rejection read_block(byte_view payload) {
+  byte_view commit;
+  const auto encoded = block_field(payload, &commit);
+  if (!encoded) return unparsable();
+  if (encoded->empty()) return reject(reject_reason::invalid_payload, "empty message");
+  return chain_block{bytes(encoded->begin(), encoded->end()), bytes(commit.begin(), commit.end())};
+}
+
 template <class M>
 body_or_rejection read_one_bytes(byte_view payload, std::size_t bytes_max = bus_limits::frame_bytes_max) {
   const auto field = one_bytes_field(payload);
@@ -377,7 +400,7 @@ body_or_rejection read_body(message_type type, byte_view payload, const node_id&
       if (auto bad = parse_payload(in, payload)) return *bad;
       return pong{in.nonce()};
     }
-    case message_type::chain_block: return read_one_bytes<chain_block>(payload);
+    case message_type::chain_block: return read_block(payload);
     case message_type::chain_vote: return read_one_bytes<chain_vote>(payload);
     case message_type::chain_commit: return read_one_bytes<chain_commit>(payload);
     case message_type::chain_transaction: return read_one_bytes<chain_transaction>(payload);
@@ -453,7 +476,9 @@ decoded_frame decode_checked(byte_view frame, const authenticated_peer& from, co
     return reject(reject_reason::bad_kind, "correlation id does not fit the kind");
   if (known && kind == frame_kind::one_way &&
       (type == message_type::chain_block || type == message_type::chain_commit))
-    if (const auto canonical = one_bytes_field(payload); canonical && known(type, *canonical)) return gossip_copy{sender};
+    if (const auto canonical = type == message_type::chain_block ? block_field(payload) : one_bytes_field(payload);
+        canonical && known(type, *canonical))
+      return gossip_copy{sender};
   auto body = read_body(type, payload, sender);
   if (auto* bad = std::get_if<frame_rejection>(&body)) return std::move(*bad);
   return inbound_message{sender, kind, correlation_id, std::get<message_body>(std::move(body))};

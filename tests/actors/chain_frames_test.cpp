@@ -39,6 +39,7 @@ std::string protobuf_payload(const message_body& body) {
         if constexpr (std::is_same_v<T, chain_block>) {
           wire::chain_block w;
           w.set_block(as_string(m.encoded));
+          w.set_commit(as_string(m.commit));
           return w.SerializeAsString();
         } else if constexpr (std::is_same_v<T, chain_vote>) {
           wire::chain_vote w;
@@ -112,6 +113,7 @@ TEST_CASE("chain messages round-trip and match protobuf's bytes") {
   h.fill(4);
   const std::vector<std::pair<frame_kind, message_body>> cases{
       {frame_kind::one_way, chain_block{filled(5000, 1)}},
+      {frame_kind::one_way, chain_block{filled(5000, 1), filled(700, 3)}},
       {frame_kind::one_way, chain_vote{filled(236, 2)}},
       {frame_kind::one_way, chain_commit{filled(900, 3)}},
       {frame_kind::one_way, chain_transaction{filled(120, 4)}},
@@ -182,7 +184,7 @@ TEST_CASE("chain messages with bad kinds, counts or sizes are rejected") {
 
 TEST_CASE("a gossiped block or commit the receiver knows is a copy before its bytes are read") {
   auto s = make_sender();
-  const chain_block block{filled(3000, 7)};
+  const chain_block block{filled(3000, 7), filled(400, 9)};  // the commit beside it is not asked about
   const chain_commit commit{filled(100, 8)};
   std::vector<std::pair<message_type, bytes>> asked;
   const known_gossip known = [&](message_type type, byte_view canonical) {

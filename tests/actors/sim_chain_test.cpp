@@ -5,13 +5,15 @@
 // finality without conflict and healing resumes it; crashed nodes come back
 // from their stores without losing finality; validators that do not reach
 // each other directly finalize through nodes that relay; votes and
-// transactions stay among the nodes that need them.
+// transactions stay among the nodes that need them; commits ride with blocks.
 #include <doctest/doctest.h>
 
 #include <chrono>
 
+#include "actors/sim/forwarding_transport.hpp"
 #include "actors/sim/scenario_driver.hpp"
 #include "actors/sim/sim_cluster.hpp"
+#include "protocol/bus.pb.h"
 #include "support/scenario_file.hpp"
 
 using namespace datdot;
@@ -44,6 +46,19 @@ std::unique_ptr<sim_cluster> chain_cluster(std::uint64_t seed, std::size_t valid
   REQUIRE(made.has_value());
   return std::move(*made);
 }
+
+// A transport that loses every commit sent on its own (chain_commit frames).
+class commit_loser final : public forwarding_transport {
+ public:
+  using forwarding_transport::forwarding_transport;
+  send_status send(const node_id& to, bytes frame) override {
+    wire::envelope env;
+    if (env.ParseFromArray(frame.data(), static_cast<int>(frame.size())) &&
+        env.type() == static_cast<std::uint32_t>(message_type::chain_commit))
+      return send_status::queued;  // lost on the wire: the sender cannot tell
+    return inner().send(to, std::move(frame));
+  }
+};
 
 std::uint64_t finalized_height(sim_cluster& cluster, sim_node_index i) {
   return cluster.chain_store_of(i)->finalized().value()->number.value;
@@ -219,6 +234,20 @@ TEST_CASE("votes stay among the voters and followers finalize from commits") {
   const auto copies_per_follower_slot = follower_copies / (followers * slots);
   MESSAGE("copies dropped per follower and slot: " << copies_per_follower_slot);
   CHECK(copies_per_follower_slot >= 4);
+}
+
+TEST_CASE("followers that receive no commit frame finalize from the commits riding with blocks") {
+  // Followers get no votes; a commit reaches most of them on its own, and
+  // every one of them with the next block (chain_block.commit).
+  auto s = small(12);
+  s.followers = 6;
+  scenario_hooks hooks;
+  hooks.wrap_transport = [](sim_node_index, std::shared_ptr<bus_transport> inner) {
+    return std::shared_ptr<bus_transport>{std::make_shared<commit_loser>(std::move(inner))};
+  };
+  const auto r = run(s, hooks);
+  CHECK(r.finalized_height >= 10);
+  CHECK(r.finalized_height_min + 2 >= r.finalized_height);
 }
 
 TEST_CASE("transactions reach the block producers without crossing every follower") {
