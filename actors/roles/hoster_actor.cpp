@@ -90,7 +90,7 @@ void dispute(hoster_pointer self, const replica_duty& duty, const sealing_eviden
 data_message intake(hoster_pointer self, const node_id& sender, const replica_push& push) {
   auto& st = self->state;
   if (!st.chain) return refuse("no finalized chain yet");
-  const auto duties = intake_duties(*st.chain, st.ctx->me());
+  const auto duties = intake_duties(st.chain, st.ctx->me());
   const auto duty = std::find_if(duties.begin(), duties.end(), [&](const replica_duty& d) {
     return d.key == push.feed && d.replica == push.replica;
   });
@@ -277,7 +277,7 @@ void on_final(hoster_pointer self, const finalized_view& view) {
   if (st.stored_bytes) {
     if (auto total = st.store->sealed_bytes()) st.stored_bytes->Set(static_cast<double>(*total));
   }
-  const auto duties = intake_duties(*st.chain, st.ctx->me());
+  const auto duties = intake_duties(st.chain, st.ctx->me());
   const auto released = [&](const std::pair<feed_key, std::uint32_t>& replica) {
     return std::none_of(duties.begin(), duties.end(),
                         [&](const replica_duty& d) { return d.key == replica.first && d.replica == replica.second; });

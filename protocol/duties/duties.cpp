@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/duties/replicas_by_hoster.hpp"
+
 namespace datdot {
 namespace {
 
@@ -54,6 +56,14 @@ std::vector<replica_duty> replicas_where(const chain_state& s, Mine mine, Wanted
   return out;
 }
 
+// The replicas `me` hosts that have sealing work (see work_of).
+std::vector<replica_duty> receiving(const replicas_by_hoster& index, const account_id& me) {
+  std::vector<replica_duty> out;
+  for (const auto& [entry, i] : index.of(me))
+    if (auto work = work_of(entry->first, i, entry->second)) out.push_back(std::move(*work));
+  return out;
+}
+
 template <class Pick>
 std::vector<challenge_duty> challenges_where(const chain_state& s, Pick pick) {
   std::vector<challenge_duty> out;
@@ -75,9 +85,11 @@ std::vector<replica_duty> sealing_duties(const chain_state& s, const account_id&
 }
 
 std::vector<replica_duty> intake_duties(const chain_state& s, const account_id& me) {
-  return replicas_where(
-      s, [&](const replica_record& r) { return r.hoster == me; },
-      [](const std::optional<replica_commitment>&) { return true; });
+  return receiving(replicas_by_hoster{s}, me);
+}
+
+std::vector<replica_duty> intake_duties(const std::shared_ptr<const chain_state>& s, const account_id& me) {
+  return receiving(*replicas_by_hoster_of(s), me);
 }
 
 std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id& me) {

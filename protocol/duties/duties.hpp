@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "protocol/chain/chain_state.hpp"
@@ -40,6 +41,8 @@ struct challenge_duty {
 std::vector<replica_duty> sealing_duties(const chain_state& s, const account_id& me);
 // Replicas being encoded or extended whose hoster is `me` (what a hoster accepts pushes for).
 std::vector<replica_duty> intake_duties(const chain_state& s, const account_id& me);
+// The same of a shared state, through its index (replicas_by_hoster_of).
+std::vector<replica_duty> intake_duties(const std::shared_ptr<const chain_state>& s, const account_id& me);
 // Open challenges of replicas `me` hosts that are not proved yet.
 std::vector<challenge_duty> proof_duties(const chain_state& s, const account_id& me);
 // A hoster's record of the challenges it answered and the length it proved
