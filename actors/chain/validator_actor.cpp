@@ -71,6 +71,8 @@ struct restored {
   std::map<block_hash, pending_block> pending;
   block_number started_from;  // the snapshot's height, 0 for genesis
   std::size_t replayed = 0;   // blocks applied again on top of it
+  block_number finalized;     // the store's finalized head
+  bytes latest_commit;        // its justification, if it has one
 };
 
 struct validator_state {
@@ -99,6 +101,9 @@ struct validator_state {
   std::uint64_t equivocations = 0;
   // The newest own vote made durable; votes go out in (set, round, kind) order.
   std::optional<std::tuple<set_id, round_number, vote_kind>> own_vote_written;
+  // The store's finalized head, kept here: reading it back for each
+  // finalization was a read transaction per node and block.
+  block_number stored_finalized;
   // The justification of the newest block finalized here, encoded: it rides
   // with this node's own blocks (chain_block.commit).
   bytes latest_commit;
@@ -246,12 +251,14 @@ result<restored> restore(const validator_config& c) {
     auto decoded = decode_justification(**j);
     if (!decoded) return make_error(errc::corrupt_data, "chain store: " + decoded.err().describe());
     if (auto ok = replay(r.v->on_commit(*decoded), r, "justification " + std::to_string(n)); !ok) return ok.err();
+    r.latest_commit = std::move(**j);
     take_final_path(r.pending, *hash, done);
     done = block_number{n};
   }
   if (r.v->tree().finalized().number.value != finalized_number)
     return make_error(errc::corrupt_data, "chain store: finalized blocks do not replay to the stored head");
   r.started_from = root_number;
+  r.finalized = block_number{finalized_number};
   r.replayed = finalized_number - root_number.value + later.size();
   for (const auto& b : later)
     if (auto ok = replay(r.v->on_block(b), r, "unfinalized block"); !ok) return ok.err();
@@ -378,8 +385,7 @@ void request_blocks_from(validator_pointer self, const block_hash& hash, const n
 
 void on_finalized(validator_pointer self, const block_finalized& e) {
   auto& st = self->state;
-  const auto previous = st.config().store.finalized();
-  const block_number before = previous && *previous ? (*previous)->number : block_number{0};
+  const block_number before = st.stored_finalized;
   auto path = take_final_path(st.pending, e.hash, before);
   if (path.empty() || path.front().ref.number.value != before.value + 1) {
     log(st, "chain: finalized " + hex_of(e.hash.bytes) + " without its stored path; store left at height " +
@@ -411,6 +417,8 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
   auto commit = encode_justification(e.j);
   if (auto ok = st.config().store.finalize(refs, commit, made); !ok)
     log(st, "chain: storing finality failed: " + ok.err().describe());
+  else
+    st.stored_finalized = e.number;
   st.latest_commit = std::move(commit);
   if (!txs.empty())
     if (auto ok = st.config().store.pool_remove(txs); !ok) log(st, "chain: pool update failed: " + ok.err().describe());
@@ -863,6 +871,8 @@ validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor 
   st.bus = bus;
   st.v = std::move(r->v);
   st.pending = std::move(r->pending);
+  st.stored_finalized = r->finalized;
+  st.latest_commit = std::move(r->latest_commit);
   log(st, "chain: restored from " +
               (r->started_from.value == 0 ? std::string{"genesis"}
                                           : "the state snapshot at height " + std::to_string(r->started_from.value)) +
