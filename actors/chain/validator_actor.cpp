@@ -38,10 +38,9 @@ constexpr std::uint32_t vote_relay_followers = 2;
 constexpr std::uint32_t transaction_relay_peers = 2;
 // A commit also rides with the next block (chain_block.commit), so on its own
 // it need not reach everyone: a voter sends it to all its peers and they pass
-// it to two more, which reaches about four nodes in five of a large network
-// within the slot (the rest learn it a slot later) with two copies each
-// instead of eight. Commits at full fanout were a third of a large network's
-// frames.
+// it to two more, most nodes hear it within the slot with about two copies
+// each instead of eight, and the rest learn it with the next block. Commits
+// at full fanout were a third of a large simulation's events.
 constexpr std::uint32_t commit_relay_fanout = 2;
 
 // Prevote after a quarter slot, precommit after half: longer than loopback or
