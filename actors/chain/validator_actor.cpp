@@ -303,10 +303,9 @@ void remember_peer(validator_state& st, const node_id& peer) {
 
 void answer_waiters(validator_pointer self);
 // A block as its frame brought it: its bytes are its encoding, so they are
-// relayed and stored as they came, hashed once.
+// relayed and stored as they came.
 struct arrived_block {
   block_hash hash;
-  hash32 digest;
   const bytes& encoded;
 };
 
@@ -448,22 +447,32 @@ bool is_report(const extrinsic& x) {
 void execute(validator_pointer self, effects out, const node_id* from, const arrived_block* arrived_with) {
   auto& st = self->state;
   auto broadcast = [&](message_body body) { self->send(st.bus, bus_broadcast_atom_v, role::validator, std::move(body)); };
-  // Own gossip always goes out (rebroadcasts are deliberate); it is marked
-  // seen so that it is never relayed as if it were another node's.
-  auto own = [&](bytes encoded, auto wrap) {
-    st.seen.insert(blake2b_256(encoded));
-    broadcast(wrap(std::move(encoded)));
+  // A block goes out with the newest commit this node holds (verified, as it
+  // finalized by it) while both fit in a block's room in the frame.
+  auto as_block = [&st](bytes b) {
+    const bool fits = b.size() + st.latest_commit.size() <= chain_limits::block_bytes_max;
+    return chain_block{std::move(b), fits ? st.latest_commit : bytes{}};
+  };
+  auto as_commit = [](bytes b) { return chain_commit{std::move(b)}; };
+  // A message is relayed once (the seen filter): a block known by its header
+  // hash (hashing the bytes of each block, tens of kilobytes with storage
+  // proofs, was a sixth of a large simulation), other messages by their bytes.
+  // Own blocks always go out (rebroadcasts are deliberate); they are marked
+  // seen so that they are never relayed as if they were another node's.
+  auto own_block = [&](const block& b) {
+    st.seen.insert(hash_of(b).bytes);
+    broadcast(as_block(encode_block(b)));
   };
   // Another node's message goes on once, to a few random peers but its sender.
-  auto relay_hashed = [&](bytes encoded, const hash32& digest, auto wrap, std::uint32_t fanout = relay_fanout) {
-    if (!st.seen.insert(digest)) return;
+  auto relay_keyed = [&](bytes encoded, const hash32& key, auto wrap, std::uint32_t fanout = relay_fanout) {
+    if (!st.seen.insert(key)) return;
     ++st.relayed;
     const auto except = from ? *from : node_id{st.v->id()};
     self->send(st.bus, bus_relay_atom_v, role::validator, except, fanout, message_body{wrap(std::move(encoded))});
   };
   auto relay = [&](bytes encoded, auto wrap, std::uint32_t fanout = relay_fanout) {
     const auto digest = blake2b_256(encoded);
-    relay_hashed(std::move(encoded), digest, wrap, fanout);
+    relay_keyed(std::move(encoded), digest, wrap, fanout);
   };
   auto arrived = [&](const block_hash& hash) { return arrived_with && arrived_with->hash == hash ? arrived_with : nullptr; };
   // A vote goes to every voter this node has a route to (once each, by the
@@ -501,28 +510,21 @@ void execute(validator_pointer self, effects out, const node_id* from, const arr
     if (mine) self->send(st.bus, bus_relay_atom_v, role::validator, except, transaction_relay_peers, body);
     self->send(st.bus, bus_multicast_atom_v, role::validator, voter_ids(), except, relay_fanout, std::move(body));
   };
-  // A block goes out with the newest commit this node holds (verified, as it
-  // finalized by it) while both fit in a block's room in the frame.
-  auto as_block = [&st](bytes b) {
-    const bool fits = b.size() + st.latest_commit.size() <= chain_limits::block_bytes_max;
-    return chain_block{std::move(b), fits ? st.latest_commit : bytes{}};
-  };
-  auto as_commit = [](bytes b) { return chain_commit{std::move(b)}; };
   for (auto& effect : out) {
     std::visit(
         [&](auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, gossip_block>) {
-            own(encode_block(e.b), as_block);
+            own_block(e.b);
           } else if constexpr (std::is_same_v<T, gossip_vote>) {
             auto bytes = encode_signed_vote(e.v);
             if (e.v.body.voter == st.v->id() && !persist_own_vote(st, e.v, bytes)) return;
             to_voters(std::move(bytes), true);
           } else if constexpr (std::is_same_v<T, relay_block>) {
-            if (const auto* a = arrived(hash_of(e.b)))
-              relay_hashed(a->encoded, a->digest, as_block);
+            if (const auto hash = hash_of(e.b); const auto* a = arrived(hash))
+              relay_keyed(a->encoded, hash.bytes, as_block);
             else
-              relay(encode_block(e.b), as_block);
+              relay_keyed(encode_block(e.b), hash.bytes, as_block);
           } else if constexpr (std::is_same_v<T, relay_vote>) {
             to_voters(encode_signed_vote(e.v), false);
           } else if constexpr (std::is_same_v<T, relay_commit>) {
@@ -594,8 +596,8 @@ void on_message(validator_pointer self, const inbound_message& msg) {
             st.highest_heard = std::max(st.highest_heard, header->header.number.value);
           } else if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) {
             st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
-            const arrived_block arrived{hash_of(*b), blake2b_256(m.encoded), m.encoded};
-            const known_block_digest known{arrived.hash, arrived.digest};
+            const arrived_block arrived{hash_of(*b), m.encoded};
+            const known_block_bytes known{arrived.hash, m.encoded};
             execute(self, v.on_block(*b), from, &arrived);
           }
           if (commit && !commit_first) execute(self, v.on_commit(*commit), from);

@@ -1,8 +1,8 @@
 #include "protocol/chain/import_memo.hpp"
 
+#include <algorithm>
 #include <atomic>
 
-#include "crypto/blake2b.hpp"
 #include "protocol/chain/block_execution.hpp"
 
 namespace datdot {
@@ -11,6 +11,7 @@ namespace {
 // The state is held weakly: the nodes' block trees keep it alive while any
 // node still needs it, and the memo never holds on to states they dropped.
 struct applied_entry {
+  std::shared_ptr<const bytes> encoded;  // the block's, compared at each recall
   std::weak_ptr<const chain_state> state;
   std::vector<chain_event> events;
   std::vector<hash32> tx_hashes;
@@ -21,19 +22,36 @@ sim_memo<applied_entry>& applied() {
   return memo;
 }
 
-thread_local const known_block_digest* innermost_known = nullptr;
+thread_local const known_block_bytes* innermost_known = nullptr;
 std::atomic<std::uint64_t> blocks_built{0};
 
-shared_applied_block share(applied_block done, const std::optional<hash32>& key) {
-  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
-                           std::move(done.tx_hashes)};
-  if (key) applied().remember(*key, applied_entry{out.state, out.events, out.tx_hashes});
-  return out;
+// A block's memo key and its encoding, while a scope is open.
+struct memo_key {
+  block_hash header;
+  bytes made;  // the encoding, when none was known
+  byte_view encoded;
+};
+
+std::optional<memo_key> key_of(const block& b) {
+  if (!sim_memo_open()) return std::nullopt;
+  memo_key k{hash_of(b), {}, {}};
+  if (const auto known = known_block_bytes::of(k.header)) {
+    k.encoded = *known;
+  } else {
+    k.made = encode_block(b);
+    k.encoded = k.made;
+  }
+  return k;
 }
 
-std::optional<hash32> key_of(const block& b) {
-  if (!sim_memo_open()) return std::nullopt;
-  return known_block_digest::of(b);
+shared_applied_block share(applied_block done, const std::optional<memo_key>& key) {
+  shared_applied_block out{std::make_shared<const chain_state>(std::move(done.state)), std::move(done.events),
+                           std::move(done.tx_hashes)};
+  if (key)
+    applied().remember(key->header.bytes,
+                       applied_entry{std::make_shared<const bytes>(key->encoded.begin(), key->encoded.end()),
+                                     out.state, out.events, out.tx_hashes});
+  return out;
 }
 
 }  // namespace
@@ -43,27 +61,27 @@ import_memo_counters import_memo_counts() noexcept {
   return {memo.hits, memo.misses, blocks_built.load()};
 }
 
-known_block_digest::known_block_digest(const block_hash& header, const hash32& digest) noexcept
-    : header_{header}, digest_{digest}, outer_{innermost_known} {
+known_block_bytes::known_block_bytes(const block_hash& header, byte_view encoded) noexcept
+    : header_{header}, encoded_{encoded}, outer_{innermost_known} {
   innermost_known = this;
 }
 
-known_block_digest::~known_block_digest() { innermost_known = outer_; }
+known_block_bytes::~known_block_bytes() { innermost_known = outer_; }
 
-hash32 known_block_digest::of(const block& b) {
-  if (innermost_known) {
-    const auto header = hash_of(b);
-    for (const auto* k = innermost_known; k; k = k->outer_)
-      if (k->header_ == header) return k->digest_;
-  }
-  return blake2b_256(encode_block(b));
+std::optional<byte_view> known_block_bytes::of(const block_hash& header) {
+  for (const auto* k = innermost_known; k; k = k->outer_)
+    if (k->header_ == header) return k->encoded_;
+  return std::nullopt;
 }
 
 chain_result<shared_applied_block> apply_block_shared(const chain_state& parent, const block_hash& parent_hash,
                                                       const block& b) {
   const auto key = key_of(b);
+  const auto same_block = [&](const applied_entry& e) {
+    return !e.state.expired() && std::ranges::equal(*e.encoded, key->encoded);
+  };
   if (key)
-    if (auto known = applied().recall(*key, [](const applied_entry& e) { return !e.state.expired(); }))
+    if (auto known = applied().recall(key->header.bytes, same_block))
       if (auto state = known->state.lock())
         return shared_applied_block{std::move(state), std::move(known->events), std::move(known->tx_hashes)};
   DATDOT_CHAIN_TRY(done, apply_block(parent, parent_hash, b));

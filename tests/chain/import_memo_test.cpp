@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include "chain/chain_fixture.hpp"
-#include "crypto/blake2b.hpp"
 #include "protocol/chain/block_tree.hpp"
 #include "protocol/chain/import_memo.hpp"
 
@@ -51,28 +50,38 @@ TEST_CASE("while a memo scope is open each block is applied once and the nodes s
   CHECK(import_memo_counts().misses == closed.misses);
 }
 
-TEST_CASE("a block decoded from bytes already hashed is keyed by that digest, the same key as its encoding's") {
+TEST_CASE("a block decoded from known bytes is compared by those bytes and not encoded again") {
   chain_fixture f{4};
   const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
+  const auto h1 = hash_of(b1.b);
   const auto wire = encode_block(b1.b);
-  const auto digest = blake2b_256(wire);
-  CHECK(known_block_digest::of(b1.b) == digest);
+  CHECK_FALSE(known_block_bytes::of(h1));
   {
-    const known_block_digest known{hash_of(b1.b), hash32{}};
-    CHECK(known_block_digest::of(b1.b) == hash32{});  // taken as given, not recomputed
-    const auto b2 = f.build(b1.applied.state, hash_of(b1.b), slot_number{2});
-    CHECK(known_block_digest::of(b2.b) == blake2b_256(encode_block(b2.b)));  // another block: computed
+    const known_block_bytes known{h1, wire};
+    REQUIRE(known_block_bytes::of(h1));
+    CHECK(known_block_bytes::of(h1)->data() == wire.data());  // taken as given
+    const auto b2 = f.build(b1.applied.state, h1, slot_number{2});
+    CHECK_FALSE(known_block_bytes::of(hash_of(b2.b)));  // another block
   }
-  CHECK(known_block_digest::of(b1.b) == digest);  // gone with its scope
+  CHECK_FALSE(known_block_bytes::of(h1));  // gone with its scope
 
   sim_memo_scope scope;
   const auto before = import_memo_counts();
-  block_tree first{f.gen}, second{f.gen};
+  block_tree first{f.gen}, second{f.gen}, third{f.gen};
   {
-    const known_block_digest known{hash_of(b1.b), digest};
+    const known_block_bytes known{h1, wire};
     REQUIRE(first.import(b1.b));
   }
-  REQUIRE(second.import(b1.b));  // found under the key the first import gave it
+  REQUIRE(second.import(b1.b));  // encoded again: the same bytes, so found
   CHECK(import_memo_counts().misses == before.misses + 1);
+  CHECK(import_memo_counts().hits == before.hits + 1);
+  // Bytes other than those remembered do not match, whatever the header.
+  auto other = wire;
+  other.back() ^= byte{1};
+  {
+    const known_block_bytes known{h1, other};
+    REQUIRE(third.import(b1.b));  // applied in full: the block itself is valid
+  }
+  CHECK(import_memo_counts().misses == before.misses + 2);
   CHECK(import_memo_counts().hits == before.hits + 1);
 }
