@@ -447,8 +447,8 @@ bool is_report(const extrinsic& x) {
 void execute(validator_pointer self, effects out, const node_id* from, const arrived_block* arrived_with) {
   auto& st = self->state;
   auto broadcast = [&](message_body body) { self->send(st.bus, bus_broadcast_atom_v, role::validator, std::move(body)); };
-  // A block goes out with the newest commit this node holds (verified, as it
-  // finalized by it) while both fit in a block's room in the frame.
+  // A block goes out with the newest commit this node holds (verified: this
+  // node finalized by it) while both fit in a block's room in the frame.
   auto as_block = [&st](bytes b) {
     const bool fits = b.size() + st.latest_commit.size() <= chain_limits::block_bytes_max;
     return chain_block{std::move(b), fits ? st.latest_commit : bytes{}};
