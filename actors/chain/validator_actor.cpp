@@ -455,8 +455,9 @@ void execute(validator_pointer self, effects out, const node_id* from, const arr
   };
   auto as_commit = [](bytes b) { return chain_commit{std::move(b)}; };
   // A message is relayed once (the seen filter): a block known by its header
-  // hash (hashing the bytes of each block, tens of kilobytes with storage
-  // proofs, was a sixth of a large simulation), other messages by their bytes.
+  // hash (every node hashing the bytes of each block, tens of kilobytes with
+  // storage proofs, was several percent of a large simulation), other
+  // messages by their bytes.
   // Own blocks always go out (rebroadcasts are deliberate); they are marked
   // seen so that they are never relayed as if they were another node's.
   auto own_block = [&](const block& b) {
