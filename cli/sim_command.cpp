@@ -34,6 +34,7 @@ struct sim_options {
   bool quiet = false;
   bool log = false;
   std::uint64_t progress_every_slots = 10;
+  std::uint32_t threads = 0;
   // Overrides: applied only when given (CLI11 counts them).
   sim_scenario flags;
   std::size_t nodes = 0;
@@ -159,6 +160,7 @@ void run_sim(const sim_options& o, const CLI::App& cmd) {
   const auto s = scenario_of(o, cmd);
   scenario_hooks hooks;
   hooks.progress_every_slots = o.progress_every_slots;
+  hooks.threads = o.threads;
   if (!o.quiet)
     hooks.on_progress = [started = std::chrono::steady_clock::now()](const sim_progress& p) {
       // Wall time only goes to the screen: the run itself never reads a clock.
@@ -318,6 +320,11 @@ void add_sim_command(CLI::App& app) {
                   "A progress line on stderr every N slots (0: only at the end)")
       ->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "No progress lines");
+  cmd->add_option("--threads", o->threads,
+                  "Threads that run the nodes; the run is the same on any number (same events, trace_hash and "
+                  "state_root). 0: two on a machine with two cores or more for 1000 nodes or more without "
+                  "adversaries, else one. More than one needs --latency-us-min above 0 and no adversaries")
+      ->capture_default_str();
   cmd->add_flag("--log", o->log, "The chain and role actors' log lines on stderr, prefixed with their node");
   cmd->callback([o, cmd] { run_sim(*o, *cmd); });
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -289,8 +290,25 @@ result<void> agreed_state(const sim_cluster& cluster, const finality_checker& ch
 
 }  // namespace
 
+result<std::uint32_t> sim_threads(const sim_scenario& s, const scenario_hooks& hooks, unsigned cores) {
+  const bool shared = !adversaries_of(s).empty() || hooks.wrap_transport || hooks.wrap_sealer;
+  if (hooks.threads == 0) {
+    const bool worth = s.nodes() >= sim_threads_auto_nodes_min && cores >= 2;
+    return worth && !shared && s.links.latency_us_min > 0 ? 2u : 1u;
+  }
+  if (hooks.threads > 1 && shared)
+    return make_error(errc::invalid_argument,
+                      "adversaries share state across nodes: a run with them takes one thread (--threads 1)");
+  if (hooks.threads > 1 && s.links.latency_us_min == 0)
+    return make_error(errc::invalid_argument,
+                      "several threads run the nodes in windows shorter than the least latency: it must be above 0 "
+                      "(--latency-us-min) or the run takes one thread (--threads 1)");
+  return hooks.threads;
+}
 result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hooks) {
   if (auto ok = validate(s); !ok) return ok.err();
+  const auto threads = sim_threads(s, hooks, std::thread::hardware_concurrency());
+  if (!threads) return threads.err();
   const auto started = std::chrono::steady_clock::now();
   const auto memo_before = verify_memo_counts();
   const auto imports_before = import_memo_counts();
@@ -306,6 +324,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   sim_adversaries adversaries{s.seed, adversaries_of(s), chain.replica_stores, s.publisher_nodes().first};
   chain.roles = roles_of(s, adversaries);
   sim_cluster_config config{s.seed, s.nodes(), s.links};
+  config.threads = *threads;
   for (const auto& j : s.joins) config.start_down.insert(j.node);
   config.wrap_transport = [&adversaries, &hooks](sim_node_index node, std::shared_ptr<bus_transport> inner) {
     auto wrapped = adversaries.wrap(node, std::move(inner));
@@ -366,6 +385,7 @@ result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hoo
   if (auto ok = agreed_state(cluster, checker, r); !ok) return ok.err();
   r.network = cluster.network().counters();
   r.events = cluster.events();
+  r.threads = *threads;
   const auto memo = verify_memo_counts();
   r.signatures_verified = memo.misses - memo_before.misses;
   r.signatures_memoized = memo.hits - memo_before.hits;

@@ -48,7 +48,19 @@ struct scenario_hooks {
   // sealing key; may be empty. Tests watch or lose frames and count seals.
   std::function<std::shared_ptr<bus_transport>(sim_node_index, std::shared_ptr<bus_transport>)> wrap_transport;
   std::function<std::shared_ptr<const sealer>(sim_node_index, std::shared_ptr<const sealer>)> wrap_sealer;
+  // The threads that run the nodes (sim_cluster_config::threads): any number
+  // gives the same run. 0: two where the machine has two cores and the run
+  // can use them (sim_threads_auto_nodes_min nodes or more, no adversaries,
+  // no wrapped transports or sealing keys, a least latency above 0), else one.
+  // More than one with adversaries or wrappers is an error: they share state across nodes.
+  std::uint32_t threads = 1;
 };
+
+// Below this many nodes a second thread waits more than it works.
+inline constexpr std::size_t sim_threads_auto_nodes_min = 1'000;
+
+// The threads run_scenario runs `s` on, given hooks.threads and the machine's cores.
+result<std::uint32_t> sim_threads(const sim_scenario& s, const scenario_hooks& hooks, unsigned cores);
 
 // Fails when the scenario is invalid or a node's store cannot be set up; a
 // violated invariant is not a failure to run: it is in the report.

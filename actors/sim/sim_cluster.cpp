@@ -1,5 +1,7 @@
 #include "actors/sim/sim_cluster.hpp"
 
+#include <mutex>
+#include <stdexcept>
 #include "actors/sim/open_files.hpp"
 
 #include "actors/roles/attester_actor.hpp"
@@ -21,13 +23,6 @@ constexpr std::uint64_t identity_stream = 0x6964656e74697479ull;  // "identity"
 // What the role actors draw in private (the attester's block picks).
 constexpr std::uint64_t role_stream = 0x726f6c6573ull;  // "roles"
 
-caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
-  cfg.set("scheduler.policy", caf::atom("testing"));
-  cfg.set("logger.file-verbosity", caf::atom("quiet"));
-  cfg.set("logger.console-verbosity", caf::atom("quiet"));
-  return cfg;
-}
-
 // Validators are the first nodes; every node gets an account, so a scenario
 // can make calls from any of them.
 chain_result<genesis> genesis_of(const sim_chain_config& chain, const std::vector<key_pair>& keys) {
@@ -46,6 +41,15 @@ chain_result<genesis> genesis_of(const sim_chain_config& chain, const std::vecto
 
 }  // namespace
 
+sim_cluster::lane::lane() {
+  config.set("scheduler.policy", caf::atom("testing"));
+  config.set("logger.file-verbosity", caf::atom("quiet"));
+  config.set("logger.console-verbosity", caf::atom("quiet"));
+  system = std::make_unique<caf::actor_system>(config);
+  scheduler = &dynamic_cast<caf::scheduler::test_coordinator&>(system->scheduler());
+  start_time = scheduler->clock().current_time;
+}
+
 sim_cluster::sim_cluster(sim_cluster_config config) : sim_cluster(std::move(config), std::nullopt) {}
 
 result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config config, sim_chain_config chain) {
@@ -54,6 +58,13 @@ result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config 
                                                   std::to_string(config.nodes) + ")");
   if (auto room = make_room_for_stores(config.nodes); !room) return room.err();
   chain_setup setup{std::move(chain), {}, nullptr, {}, nullptr};
+  if (config.threads > 1 && setup.config.log) {
+    // The lanes' actors log from their own threads.
+    setup.config.log = [log = std::move(setup.config.log), lock = std::make_shared<std::mutex>()](const std::string& line) {
+      std::lock_guard guard{*lock};
+      log(line);
+    };
+  }
   if (setup.config.store_dir.empty()) {
     setup.scratch = std::make_unique<scratch_dir>("datdot-sim");
     setup.root = setup.scratch->path();
@@ -76,10 +87,13 @@ result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config 
 sim_cluster::sim_cluster(sim_cluster_config config, std::optional<chain_setup> chain)
     : config_(std::move(config)),
       chain_(std::move(chain)),
-      system_(std::make_unique<caf::actor_system>(testing_config(system_config_))),
-      scheduler_(&dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler())),
-      start_time_(scheduler_->clock().current_time),
-      network_(config_.seed, config_.links) {
+      lanes_([threads = std::max(config_.threads, 1u)] {
+        std::vector<std::unique_ptr<lane>> out;
+        for (std::uint32_t i = 0; i < threads; ++i) out.push_back(std::make_unique<lane>());
+        return out;
+      }()),
+      network_(config_.seed, config_.links, static_cast<std::uint32_t>(lanes_.size())),
+      workers_(static_cast<std::uint32_t>(lanes_.size())) {
   deterministic_random identities{config_.seed ^ identity_stream};
   nodes_.resize(config_.nodes);
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
@@ -114,14 +128,34 @@ sim_cluster::~sim_cluster() {
   run_scheduler();
 }
 
-void sim_cluster::run_scheduler() { events_ += scheduler_->run(); }
+void sim_cluster::run_scheduler() {
+  for (auto& l : lanes_) l->events += l->scheduler->run();
+  settle();
+}
+
+void sim_cluster::settle() {
+  network_.settle();
+  for (auto& l : lanes_)
+    for (auto& answer : std::exchange(l->answers, {})) answer();
+}
+
+std::uint64_t sim_cluster::events() const noexcept {
+  std::uint64_t sum = 0;
+  for (const auto& l : lanes_) sum += l->events;
+  return sum;
+}
+
+caf::actor_system& sim_cluster::system() {
+  if (lanes_.size() > 1) throw std::logic_error("sim_cluster::system() is for a cluster on one thread");
+  return *lanes_.front()->system;
+}
 
 void sim_cluster::start(sim_node_index i) {
   auto& n = nodes_[i];
   std::shared_ptr<bus_transport> transport = std::make_shared<sim_transport>(network_, i);
   if (config_.wrap_transport) transport = config_.wrap_transport(i, std::move(transport));
   bus_config bus{n.id, frame_limits{}, std::move(transport), {}};
-  n.bus = spawn_bus(*system_, std::move(bus));
+  n.bus = spawn_bus(system_of(i), std::move(bus));
   network_.attach(i, n.bus);
   node_config cfg;
   role_set roles;
@@ -153,7 +187,7 @@ void sim_cluster::start(sim_node_index i) {
       case node_event::kind::ping_failed: ++counters->ping_failures; break;
     }
   };
-  n.node = spawn_node_actor(*system_, n.bus, std::move(cfg));
+  n.node = spawn_node_actor(system_of(i), n.bus, std::move(cfg));
 }
 
 result<void> sim_cluster::start_chain(sim_node_index i) {
@@ -170,14 +204,15 @@ result<void> sim_cluster::start_chain(sim_node_index i) {
   n.store = *store;
   log_fn log;
   if (c.log) log = [log = c.log, i](const std::string& line) { log("node " + std::to_string(i) + ": " + line); };
-  validator_config vc{chain_->g, n.keys, *store, [this] { return chain_wall_ms(); }, frame_limits{}.frame_bytes_max,
+  const auto lane = network_.lane_of(i);
+  validator_config vc{chain_->g, n.keys, *store, [this, lane] { return chain_wall_ms(lane); }, frame_limits{}.frame_bytes_max,
                       std::nullopt, std::move(log)};
   vc.snapshot_every_blocks = c.snapshot_every_blocks;
-  auto actor = spawn_validator_actor(*system_, n.bus, std::move(vc));
+  auto actor = spawn_validator_actor(system_of(i), n.bus, std::move(vc));
   if (!actor) return make_error(actor.err().code, "node " + std::to_string(i) + ": " + actor.err().message);
   n.chain = std::move(*actor);
   auto* finalized = &n.finalized;
-  auto watcher = system_->spawn([finalized](chain_watcher::pointer) -> chain_watcher::behavior_type {
+  auto watcher = system_of(i).spawn([finalized](chain_watcher::pointer) -> chain_watcher::behavior_type {
     return {[finalized](chain_final_atom, const finalized_view& view) { *finalized = view.state; }};
   });
   caf::anon_send(n.chain, chain_watch_atom_v, watcher);
@@ -202,19 +237,19 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
   const auto& c = chain_->config;
   role_context ctx{n.keys, n.bus, n.chain, {}};
   if (c.log) ctx.log = [log = c.log, i](const std::string& line) { log("node " + std::to_string(i) + ": " + line); };
-  ctx.clock = [this] { return std::chrono::nanoseconds{now()}; };
+  ctx.clock = [this, lane = network_.lane_of(i)] { return std::chrono::nanoseconds{now(lane)}; };
   auto random = std::make_shared<deterministic_random>(deterministic_random{config_.seed ^ role_stream}.split(i));
   ctx.uniform = [random](std::uint32_t bound) { return static_cast<std::uint32_t>(random->uniform(0, bound - 1)); };
   ctx.own_thread = false;
   const auto& roles = service->roles;
   data_roles serving;
   if (roles.contains(role::publisher)) {
-    n.publisher = spawn_publisher(*system_, ctx, chain_->root / ("node-" + std::to_string(i)) / "feeds");
+    n.publisher = spawn_publisher(system_of(i), ctx, chain_->root / ("node-" + std::to_string(i)) / "feeds");
     serving.publisher = caf::actor_cast<data_handler>(*n.publisher);
     n.roles.push_back(caf::actor_cast<caf::actor>(*n.publisher));
   }
   if (roles.contains(role::hoster)) {
-    auto hoster = spawn_hoster(*system_, ctx, *n.env, nullptr, service->hosting);
+    auto hoster = spawn_hoster(system_of(i), ctx, *n.env, nullptr, service->hosting);
     if (!hoster) return make_error(hoster.err().code, "node " + std::to_string(i) + ": " + hoster.err().message);
     serving.hoster = caf::actor_cast<data_handler>(*hoster);
     n.roles.push_back(caf::actor_cast<caf::actor>(*hoster));
@@ -227,15 +262,15 @@ result<void> sim_cluster::start_roles(sim_node_index i) {
   std::shared_ptr<const sealer> sealing;
   if (roles.contains(role::encoder)) {
     sealing = sealer_of(i);
-    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(*system_, ctx, sealing, service->encoding)));
+    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_encoder(system_of(i), ctx, sealing, service->encoding)));
   }
   if (roles.contains(role::attester))
-    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_attester(*system_, ctx, n.id, service->attesting)));
-  n.roles.push_back(caf::actor_cast<caf::actor>(spawn_data_inbox(*system_, n.bus, serving, ctx.log)));
+    n.roles.push_back(caf::actor_cast<caf::actor>(spawn_attester(system_of(i), ctx, n.id, service->attesting)));
+  n.roles.push_back(caf::actor_cast<caf::actor>(spawn_data_inbox(system_of(i), n.bus, serving, ctx.log)));
   register_node wanted{roles, service->capacity_bytes, "sim://" + std::to_string(i)};
   wanted.roles.add(role::validator);
   if (sealing) wanted.seal_key = sealing->public_part().public_key_bytes();
-  n.roles.push_back(caf::actor_cast<caf::actor>(spawn_registrar(*system_, ctx, std::move(wanted))));
+  n.roles.push_back(caf::actor_cast<caf::actor>(spawn_registrar(system_of(i), ctx, std::move(wanted))));
   return {};
 }
 
@@ -256,37 +291,34 @@ std::uint64_t sim_cluster::sealed_bytes_stored() const {
   return total;
 }
 
-namespace {
-
+// The answer waits in the lane for the main thread (settle).
 template <class Atom, class Request>
-void ask_publisher(caf::actor_system& system, const publisher_actor& publisher, Request req,
-                   std::function<void(result<publish_answer>)> done) {
-  system.spawn([publisher, req = std::move(req), done = std::move(done)](caf::event_based_actor* self) {
-    self->request(publisher, std::chrono::seconds{30}, Atom{}, req)
-        .then([done](publish_answer& a) { done(std::move(a)); },
-              [done](caf::error& e) { done(make_error(errc::io_error, "publisher: " + caf::to_string(e))); });
-  });
-}
-
-}  // namespace
-
-bool sim_cluster::publish(sim_node_index i, publish_request req, std::function<void(result<publish_answer>)> done) {
+bool sim_cluster::ask_publisher(sim_node_index i, Request req, std::function<void(result<publish_answer>)> done) {
   const auto& publisher = nodes_[i].publisher;
   if (!publisher) return false;
-  ask_publisher<publish_atom>(*system_, *publisher, std::move(req), std::move(done));
+  auto* answers = &lane_of(i).answers;
+  auto answer = [answers, done = std::move(done)](result<publish_answer> a) {
+    answers->push_back([done, a = std::move(a)] { done(a); });
+  };
+  system_of(i).spawn([publisher = *publisher, req = std::move(req), answer](caf::event_based_actor* self) {
+    self->request(publisher, std::chrono::seconds{30}, Atom{}, req)
+        .then([answer](publish_answer& a) { answer(std::move(a)); },
+              [answer](caf::error& e) { answer(make_error(errc::io_error, "publisher: " + caf::to_string(e))); });
+  });
   return true;
+}
+
+bool sim_cluster::publish(sim_node_index i, publish_request req, std::function<void(result<publish_answer>)> done) {
+  return ask_publisher<publish_atom>(i, std::move(req), std::move(done));
 }
 
 bool sim_cluster::append(sim_node_index i, append_request req, std::function<void(result<publish_answer>)> done) {
-  const auto& publisher = nodes_[i].publisher;
-  if (!publisher) return false;
-  ask_publisher<append_atom>(*system_, *publisher, std::move(req), std::move(done));
-  return true;
+  return ask_publisher<append_atom>(i, std::move(req), std::move(done));
 }
 
-std::uint64_t sim_cluster::chain_wall_ms() const {
+std::uint64_t sim_cluster::chain_wall_ms(std::uint32_t lane) const {
   // Slot 1 starts when the run does; the genesis slot is 0.
-  return chain_->config.slot_duration_ms + now() / 1'000'000;
+  return chain_->config.slot_duration_ms + now(lane) / 1'000'000;
 }
 
 const storage::chain_store* sim_cluster::chain_store_of(sim_node_index i) const {
@@ -294,30 +326,58 @@ const storage::chain_store* sim_cluster::chain_store_of(sim_node_index i) const 
   return store ? &*store : nullptr;
 }
 
-sim_time_ns sim_cluster::now() const {
-  return static_cast<sim_time_ns>((scheduler_->clock().current_time - start_time_).count());
+sim_time_ns sim_cluster::now() const { return now(0); }
+
+sim_time_ns sim_cluster::now(std::uint32_t lane) const {
+  const auto& l = *lanes_[lane];
+  return static_cast<sim_time_ns>((l.scheduler->clock().current_time - l.start_time).count());
 }
 
-void sim_cluster::advance_to(sim_time_ns t) {
-  auto current = now();
-  scheduler_->clock().advance_time(caf::timespan{static_cast<std::int64_t>(t > current ? t - current : 0)});
-  network_.deliver_due(t);
-}
-
-void sim_cluster::run_for(caf::timespan duration) {
-  auto end = now() + static_cast<sim_time_ns>(duration.count());
-  for (;;) {
-    run_scheduler();
-    std::optional<sim_time_ns> next = network_.next_due();
-    const auto& timers = scheduler_->clock().schedule();
-    if (!timers.empty()) {
-      auto due = static_cast<sim_time_ns>(std::max<std::int64_t>(0, (timers.begin()->first - start_time_).count()));
-      next = next ? std::min(*next, due) : due;
-    }
-    if (!next || *next > end) break;
-    advance_to(*next);
+std::optional<sim_time_ns> sim_cluster::next_event(std::uint32_t lane) const {
+  const auto& l = *lanes_[lane];
+  if (l.scheduler->has_job()) return now(lane);
+  std::optional<sim_time_ns> next = network_.next_due(lane);
+  const auto& timers = l.scheduler->clock().schedule();
+  if (!timers.empty()) {
+    auto due = static_cast<sim_time_ns>(std::max<std::int64_t>(0, (timers.begin()->first - l.start_time).count()));
+    next = next ? std::min(*next, due) : due;
   }
-  advance_to(end);
+  return next;
+}
+
+void sim_cluster::advance_to(std::uint32_t lane, sim_time_ns t) {
+  auto current = now(lane);
+  lanes_[lane]->scheduler->clock().advance_time(caf::timespan{static_cast<std::int64_t>(t > current ? t - current : 0)});
+  network_.deliver_due(lane, t);
+}
+
+void sim_cluster::run_lane_until(std::uint32_t lane, sim_time_ns limit) {
+  auto& l = *lanes_[lane];
+  for (;;) {
+    l.events += l.scheduler->run();
+    const auto next = next_event(lane);
+    if (!next || *next >= limit) return;
+    advance_to(lane, *next);
+  }
+}
+
+// Windows no longer than the least latency: what a lane sends in one
+// arrives in a later one, so the lanes of a window need nothing from each other.
+void sim_cluster::run_for(caf::timespan duration) {
+  const auto end = now() + static_cast<sim_time_ns>(duration.count());
+  const auto window = lanes_.size() > 1 ? network_.lookahead() : end + 1;
+  sim_time_ns limit = 0;
+  const std::function<void(std::uint32_t)> run = [&](std::uint32_t lane) { run_lane_until(lane, limit); };
+  for (;;) {
+    std::optional<sim_time_ns> next;
+    for (std::uint32_t l = 0; l < lanes_.size(); ++l)
+      if (const auto due = next_event(l); due && (!next || *due < *next)) next = due;
+    if (!next || *next > end) break;
+    limit = std::min(*next + window, end + 1);
+    workers_.run(run);
+    settle();
+  }
+  for (std::uint32_t l = 0; l < lanes_.size(); ++l) advance_to(l, end);
   run_scheduler();
 }
 
@@ -362,7 +422,7 @@ result<void> sim_cluster::restart(sim_node_index i) {
 
 bus_metrics sim_cluster::metrics(sim_node_index i) {
   auto out = std::make_shared<bus_metrics>();
-  system_->spawn([bus = nodes_[i].bus, out](caf::event_based_actor* self) {
+  system_of(i).spawn([bus = nodes_[i].bus, out](caf::event_based_actor* self) {
     self->request(bus, std::chrono::seconds{1}, bus_metrics_atom_v)
         .then([out](bus_metrics& m) { *out = std::move(m); }, [](caf::error&) {});
   });

@@ -3,7 +3,12 @@
 // with its own LMDB store, run by CAF's deterministic test scheduler in
 // virtual time. Identities, genesis, links and faults all come from one seed;
 // the scenario driver of `datdot sim` and the tests both use it.
-#pragma once
+//
+// With `threads` above 1 the nodes are dealt to that many lanes
+// (sim_network.hpp), each with its own actor system and scheduler, run at
+// once window by window. A node's actors talk only to each other and to the
+// network, and every lane sees the same frames in the same order, so the
+// run is the same as on one thread: the same events, trace and state.
 
 #include <filesystem>
 #include <functional>
@@ -20,6 +25,7 @@
 #include "actors/roles/encoder_conduct.hpp"
 #include "actors/roles/hoster_conduct.hpp"
 #include "actors/roles/publisher_actor.hpp"
+#include "actors/sim/lane_workers.hpp"
 #include "actors/sim/scratch_dir.hpp"
 #include "actors/sim/sim_network.hpp"
 #include "actors/sim/sim_replica_stores.hpp"
@@ -43,6 +49,10 @@ struct sim_cluster_config {
   std::function<std::shared_ptr<const sealer>(sim_node_index, std::shared_ptr<const sealer>)> wrap_sealer;
   // Nodes that have not joined yet: down from the start, started by restart().
   std::set<sim_node_index> start_down;
+  // The threads that run the nodes. Above 1, the links need a least latency
+  // above 0, and the hooks above run on those threads, so they must not share
+  // state between nodes unguarded.
+  std::uint32_t threads = 1;
 };
 
 // A node's service roles, run by the real role actors on the node's own
@@ -117,8 +127,10 @@ class sim_cluster {
 
   sim_network& network() noexcept { return network_; }
   const sim_network& network() const noexcept { return network_; }
-  // For actors a scenario adds next to the nodes' own (another family's inbox, a requester).
-  caf::actor_system& system() noexcept { return *system_; }
+  // For actors a scenario adds next to the nodes' own (another family's
+  // inbox, a requester): the system of the first lane, so only with one
+  // thread (std::logic_error otherwise), where every node's actors live there.
+  caf::actor_system& system();
   const bus_actor& bus_of(sim_node_index node) const { return nodes_[node].bus; }
   const validator_actor& chain_of(sim_node_index node) const { return nodes_[node].chain; }  // with a chain, while up
   const node_id& id_of(sim_node_index node) const { return nodes_[node].id; }
@@ -130,8 +142,8 @@ class sim_cluster {
   bus_metrics metrics(sim_node_index node);  // asks the node's bus; runs the scheduler
   sim_time_ns now() const;
   std::size_t size() const noexcept { return nodes_.size(); }
-  // Actor messages and timeouts the scheduler has handled: the run's unit of work.
-  std::uint64_t events() const noexcept { return events_; }
+  // Actor messages and timeouts the schedulers have handled: the run's unit of work.
+  std::uint64_t events() const noexcept;
 
   bool runs_chain() const noexcept { return chain_.has_value(); }
   const genesis& chain_genesis() const { return *chain_->g; }
@@ -142,7 +154,7 @@ class sim_cluster {
   // The newest state the node finalized since it (re)started; null before its first.
   std::shared_ptr<const chain_state> finalized_state_of(sim_node_index node) const { return nodes_[node].finalized; }
   // The validator actor's clock: milliseconds since an epoch at which slot 1 starts with the run.
-  std::uint64_t chain_wall_ms() const;
+  std::uint64_t chain_wall_ms() const { return chain_wall_ms(0); }
   // The scratch (or given) directory the nodes' stores live under.
   const std::filesystem::path& store_root() const { return chain_->root; }
   // Asks the node's publisher to publish `req`; `done` gets its answer, or
@@ -181,14 +193,38 @@ class sim_cluster {
     // stores, which do not outlive the process (storage/shared_values.hpp).
     std::shared_ptr<storage::shared_values> shared;
   };
+  // One lane's actors and virtual clock, run by one thread at a time.
+  struct lane {
+    caf::actor_system_config config;
+    std::unique_ptr<caf::actor_system> system;
+    caf::scheduler::test_coordinator* scheduler = nullptr;
+    caf::detail::test_actor_clock::time_point start_time;
+    std::uint64_t events = 0;
+    // What the main thread must run between windows: publish answers for the
+    // scenario, which keeps its books on that thread.
+    std::vector<std::function<void()>> answers;
+    lane();
+  };
   sim_cluster(sim_cluster_config config, std::optional<chain_setup> chain);
   void start(sim_node_index node);
   result<void> start_chain(sim_node_index node);
   result<void> start_roles(sim_node_index node);
   void stop_roles(sim_node_index node);
   const sim_node_roles* roles_of(sim_node_index node) const;
-  void advance_to(sim_time_ns t);
+  lane& lane_of(sim_node_index node) { return *lanes_[network_.lane_of(node)]; }
+  caf::actor_system& system_of(sim_node_index node) { return *lane_of(node).system; }
+  sim_time_ns now(std::uint32_t lane) const;
+  std::uint64_t chain_wall_ms(std::uint32_t lane) const;
+  // The lane's next timer or frame: now while it has work queued.
+  std::optional<sim_time_ns> next_event(std::uint32_t lane) const;
+  void advance_to(std::uint32_t lane, sim_time_ns t);
+  // Runs the lane's events due before `limit`.
+  void run_lane_until(std::uint32_t lane, sim_time_ns limit);
+  // Between windows, on the main thread: frames cross lanes, answers reach the scenario.
+  void settle();
   void run_scheduler();
+  template <class Atom, class Request>
+  bool ask_publisher(sim_node_index node, Request req, std::function<void(result<publish_answer>)> done);
 
   // Every node checks the same votes and seals and applies the same blocks:
   // while the cluster lives, each valid signature is verified and each block
@@ -196,13 +232,10 @@ class sim_cluster {
   sim_memo_scope memo_;
   sim_cluster_config config_;
   std::optional<chain_setup> chain_;  // before nodes_: the stores close before their directory goes
-  caf::actor_system_config system_config_;
-  std::unique_ptr<caf::actor_system> system_;
-  caf::scheduler::test_coordinator* scheduler_ = nullptr;
-  caf::detail::test_actor_clock::time_point start_time_;
+  std::vector<std::unique_ptr<lane>> lanes_;  // before nodes_: actors go before their systems
   sim_network network_;
   std::vector<sim_node> nodes_;
-  std::uint64_t events_ = 0;
+  lane_workers workers_;
 };
 
 }  // namespace datdot

@@ -4,8 +4,18 @@
 // bus actor exactly as the ZeroMQ I/O thread would, and appends it (when,
 // between whom, and a digest of its bytes) to the trace whose BLAKE2b hash
 // identifies the run.
+//
+// The nodes are dealt to lanes (node i to lane i % lanes), which
+// sim_cluster runs on threads of their own. A lane delivers only to its own
+// nodes; a frame for another lane waits until settle(), which the cluster
+// calls between time windows shorter than the least latency, so it always
+// arrives in a later window than it left. Frames are delivered in the order
+// (due time, sender, the sender's count of frames), which depends on no
+// lane, and settle() adds each window's deliveries to the trace in that
+// order: any number of lanes gives the same trace.
 #pragma once
 
+#include <compare>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,6 +57,7 @@ struct sim_network_counters {
 struct sim_ban {
   sim_node_index receiver;
   sim_node_index sender;
+  sim_time_ns at = 0;
 };
 
 inline constexpr std::size_t sim_in_flight_frames_max = 4'000'000;
@@ -56,11 +67,19 @@ inline constexpr std::size_t sim_bans_pending_max = 1'000'000;
 
 class sim_network {
  public:
-  sim_network(std::uint64_t seed, link_profile profile);
+  // Fails (std::invalid_argument) with several lanes and links of no least
+  // latency: no window would be short enough.
+  sim_network(std::uint64_t seed, link_profile profile, std::uint32_t lanes = 1);
 
   sim_node_index add_node(const node_id& id, const curve_public_key& curve);
   void attach(sim_node_index node, bus_actor bus);  // (re)binds the node's receiving bus
+  // With several lanes, a link may not be faster than the default (std::invalid_argument).
   void set_link(sim_node_index from, sim_node_index to, link_profile profile);
+
+  std::uint32_t lanes() const noexcept { return static_cast<std::uint32_t>(lanes_.size()); }
+  std::uint32_t lane_of(sim_node_index node) const noexcept { return node % lanes(); }
+  // The least latency of any link: a frame sent at t is due at t + lookahead() or later.
+  sim_time_ns lookahead() const noexcept { return lookahead_; }
 
   // group[i] is node i's side; frames between different sides are dropped. heal() joins all.
   void partition(std::vector<std::uint32_t> group);
@@ -78,13 +97,18 @@ class sim_network {
   // The bans since the last call, in the order the buses made them.
   std::vector<sim_ban> take_bans() { return std::exchange(bans_, {}); }
 
-  std::optional<sim_time_ns> next_due() const;
-  // Delivers every frame due at or before `now`, in (due time, submission order).
-  std::size_t deliver_due(sim_time_ns now);
-  sim_time_ns now() const noexcept { return now_; }
+  // The earliest frame due in the lane. Each lane's calls come from one
+  // thread at a time; the calls without a lane, and settle(), only while no lane runs.
+  std::optional<sim_time_ns> next_due(std::uint32_t lane) const;
+  // Delivers every frame of the lane due at or before `now`, in order.
+  std::size_t deliver_due(std::uint32_t lane, sim_time_ns now);
+  // Between windows: frames go to their receivers' lanes, and the deliveries
+  // since the last settle into the trace.
+  void settle();
+  sim_time_ns now() const noexcept { return lanes_.front().now; }
 
-  hash32 trace_hash() const;  // over the ordered delivery log so far
-  const sim_network_counters& counters() const noexcept { return counters_; }
+  hash32 trace_hash() const;  // over the ordered delivery log up to the last settle()
+  sim_network_counters counters() const;
   std::size_t size() const noexcept { return nodes_.size(); }
 
  private:
@@ -97,40 +121,58 @@ class sim_network {
     std::uint64_t incarnation = 0;  // bumped by crash: frames sent to an earlier life are lost
     std::uint32_t group = 0;
     std::map<curve_public_key, sim_time_ns> bans;  // sender -> banned until
+    std::uint64_t sent = 0;  // frames scheduled from this node: their order among its frames
+  };
+  // The delivery order, the same with any number of lanes.
+  struct order {
+    sim_time_ns due;
+    sim_node_index from;
+    std::uint64_t serial;  // the sender's `sent` when it was scheduled
+    auto operator<=>(const order&) const = default;
   };
   struct event {
-    sim_time_ns due;
-    std::uint64_t sequence;
-    sim_node_index from;
+    order key;
     sim_node_index to;
     std::uint64_t to_incarnation;
     std::shared_ptr<const bytes> frame;
     std::uint64_t digest;  // of the frame's bytes, for the trace
-    bool operator>(const event& other) const {
-      return std::tie(due, sequence) > std::tie(other.due, other.sequence);
-    }
+    bool operator>(const event& other) const { return key > other.key; }
+  };
+  struct delivery {
+    order key;
+    sim_node_index to;
+    std::uint64_t digest;
+  };
+  // What one lane's thread touches while it runs.
+  struct lane {
+    std::priority_queue<event, std::vector<event>, std::greater<>> in_flight;  // to the lane's nodes
+    std::vector<std::vector<event>> crossing;  // by receiving lane: sent since the last settle
+    std::size_t crossing_count = 0;
+    std::vector<delivery> delivered;  // since the last settle, in order
+    std::vector<sim_ban> bans;        // since the last settle
+    sim_time_ns now = 0;
+    sim_network_counters counters;
+    // The last frame digested: gossip sends one shared frame to several peers in a row.
+    std::shared_ptr<const bytes> digested;
+    std::uint64_t digest = 0;
   };
   const link_profile& profile_of(sim_node_index from, sim_node_index to) const;
   void schedule(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame, std::uint64_t digest);
-  std::uint64_t digest_of(const std::shared_ptr<const bytes>& frame);
-  bool blocked(const event& e);
+  static std::uint64_t digest_of(lane& l, const std::shared_ptr<const bytes>& frame);
+  bool blocked(lane& l, const event& e);
+  void trace(const delivery& d);
+  send_status submit_to(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame);
 
   deterministic_random random_;
   link_profile default_profile_;
+  sim_time_ns lookahead_;
   std::map<std::pair<sim_node_index, sim_node_index>, link_profile> links_;
   std::vector<node> nodes_;
-  send_status submit_to(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame);
-  // The last frame digested: gossip sends one shared frame to several peers in a row.
-  std::shared_ptr<const bytes> digested_;
-  std::uint64_t digest_ = 0;
+  std::vector<lane> lanes_;
 
   std::unordered_map<node_id, sim_node_index> index_;
   std::unordered_map<curve_public_key, sim_node_index> curve_index_;
-  std::priority_queue<event, std::vector<event>, std::greater<>> in_flight_;
-  std::uint64_t next_sequence_ = 0;
-  sim_time_ns now_ = 0;
   blake2b_stream trace_;
-  sim_network_counters counters_;
   std::vector<sim_ban> bans_;  // at most sim_bans_pending_max
 };
 

@@ -191,6 +191,7 @@ std::string report_json(const sim_report& r, const std::string& replay) {
                    {"blocks_memoized", r.blocks_memoized},
                    {"blocks_built", r.blocks_built},
                    {"wall_seconds", r.wall_seconds},
+                   {"threads", r.threads},
                    {"events_per_second", events_per_second(r)},
                    {"peak_rss_anon_bytes", r.peak_rss_anon_bytes},
                    {"peak_rss_file_bytes", r.peak_rss_file_bytes},
@@ -233,7 +234,8 @@ std::string report_text(const sim_report& r, const std::string& replay) {
   out += "faults     " + std::to_string(s.partitions.size()) + " partitions, " + std::to_string(r.crashes) +
          " crashes, " + std::to_string(r.restarts) + " restarts, " + std::to_string(r.joins) + " joins, " +
          std::to_string(r.leaves) + " leaves\n";
-  out += "run        " + fixed(r.wall_seconds, 2) + " s wall, " + std::to_string(r.events) + " events (" +
+  out += "run        " + fixed(r.wall_seconds, 2) + " s wall on " + std::to_string(r.threads) +
+         (r.threads == 1 ? " thread, " : " threads, ") + std::to_string(r.events) + " events (" +
          fixed(events_per_second(r), 0) + "/s), " + std::to_string(r.signatures_verified) +
          " signatures verified (" + std::to_string(r.signatures_memoized) + " more answered by the memo), " +
          std::to_string(r.blocks_built) + " blocks built by their leaders, " + std::to_string(r.blocks_applied) +

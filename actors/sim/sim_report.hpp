@@ -45,6 +45,7 @@ struct sim_report {
   hash32 state_root{};  // after the block at state_root_height
   std::uint64_t state_root_height = 0;  // the highest height every node up at the end finalized
   double wall_seconds = 0;  // real time, reported only: nothing simulated depends on it
+  std::uint32_t threads = 1;  // that ran the nodes; reported only, like wall_seconds
   // The most of this process resident at a slot's end (actors/sim/resident_memory.hpp),
   // anonymous and file-backed; reported only, 0 where the system does not say.
   std::uint64_t peak_rss_anon_bytes = 0;

@@ -372,6 +372,74 @@ TEST_CASE("a hosting run with an adversary is a function of its seed") {
   CHECK(c.trace_hash != a.trace_hash);
 }
 
+TEST_CASE("a run on two or three threads is the run on one: the same events, trace and state") {
+  // Growing feeds answer publishes and appends from the lanes; a hoster
+  // crashes and restarts, a follower joins late and a partition cuts and heals.
+  auto s = testing::scenario_named("growing-feeds.json");
+  s.slots = 30;
+  s.crashes.push_back(sim_crash{s.hoster_nodes().first, 9, 13});
+  s.partitions.push_back(sim_partition{16, {{0, 1, 2}}, 18});
+  s.followers += 1;
+  s.joins.push_back(sim_membership_change{static_cast<sim_node_index>(s.nodes() - 1), 6});
+  std::vector<sim_report> runs;
+  for (std::uint32_t threads : {1u, 2u, 3u}) {
+    scenario_hooks hooks;
+    hooks.threads = threads;
+    auto r = run_scenario(s, hooks);
+    REQUIRE_MESSAGE(r.has_value(), r.err().describe());
+    CHECK(r->threads == threads);
+    runs.push_back(std::move(*r));
+  }
+  const auto& one = runs.front();
+  CHECK_FALSE(one.violation.has_value());
+  CHECK(one.appends_requested > 0);
+  CHECK(one.restarts == 1);
+  CHECK(one.joins == 1);
+  for (const auto& r : runs) {
+    INFO("threads " << r.threads);
+    CHECK(r.trace_hash == one.trace_hash);
+    CHECK(r.state_root == one.state_root);
+    CHECK(r.state_root_height == one.state_root_height);
+    CHECK(r.events == one.events);
+    CHECK(r.network.delivered == one.network.delivered);
+    CHECK(r.network.partitioned == one.network.partitioned);
+    CHECK(r.network.to_crashed == one.network.to_crashed);
+    CHECK(r.appends_requested == one.appends_requested);
+    CHECK(r.append_failures == one.append_failures);
+    CHECK(r.hosting.feeds_updated == one.hosting.feeds_updated);
+    CHECK(r.hosting.challenges_issued == one.hosting.challenges_issued);
+    CHECK(r.hosting.attestations_served == one.hosting.attestations_served);
+    CHECK(r.finalized_height == one.finalized_height);
+  }
+}
+
+TEST_CASE("a run takes two threads when asked for them or when large enough, and one with adversaries") {
+  auto s = testing::scenario_named("hosting.json");
+  scenario_hooks hooks;
+  hooks.threads = 0;
+  CHECK(*sim_threads(s, hooks, 2) == 1);  // small
+  s.followers = sim_threads_auto_nodes_min;
+  CHECK(*sim_threads(s, hooks, 2) == 2);
+  CHECK(*sim_threads(s, hooks, 1) == 1);
+  hooks.wrap_sealer = [](sim_node_index, std::shared_ptr<const sealer> key) { return key; };
+  CHECK(*sim_threads(s, hooks, 2) == 1);
+  hooks = {};
+  hooks.threads = 3;
+  CHECK(*sim_threads(s, hooks, 1) == 3);
+  s.links.latency_us_min = 0;
+  CHECK(sim_threads(s, hooks, 2).err().describe().find("--latency-us-min") != std::string::npos);
+
+  auto sybil = testing::scenario_named("sybil-hoster.json");
+  sybil.followers = sim_threads_auto_nodes_min;
+  hooks = {};
+  hooks.threads = 0;
+  CHECK(*sim_threads(sybil, hooks, 2) == 1);
+  hooks.threads = 2;
+  const auto refused = run_scenario(sybil, hooks);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.err().describe().find("--threads 1") != std::string::npos);
+}
+
 TEST_CASE("hosters that leave have their replicas re-created elsewhere while a late joiner starts fresh") {
   const auto s = testing::scenario_named("churn.json");
   const auto r = run(s);
