@@ -72,6 +72,7 @@ struct restored {
   std::size_t replayed = 0;   // blocks applied again on top of it
   block_number finalized;     // the store's finalized head
   bytes latest_commit;        // its justification, if it has one
+  std::set<hash32> durable_pool;  // the hashes of the store's pool
 };
 
 struct validator_state {
@@ -106,6 +107,10 @@ struct validator_state {
   // The justification of the newest block finalized here, encoded: it rides
   // with this node's own blocks (chain_block.commit).
   bytes latest_commit;
+  // What the store's pool holds: only calls this node acknowledged (its own
+  // and its clients') go there, so most nodes finalize blocks of calls it
+  // never held, and need no write transaction to forget them.
+  std::set<hash32> durable_pool;
   static inline const char* name = "datdot.validator";
 };
 
@@ -243,7 +248,7 @@ result<restored> restore(const validator_config& c) {
     if (!hash) return hash.err();
     auto b = stored_block(c.store, *hash);
     if (!b) return b.err();
-    if (auto ok = replay(r.v->on_block(*b), r, "block " + std::to_string(n)); !ok) return ok.err();
+    if (auto ok = replay(r.v->on_block(std::move(*b)), r, "block " + std::to_string(n)); !ok) return ok.err();
     auto j = c.store.justification(*hash);
     if (!j) return j.err();
     if (!*j) continue;
@@ -268,7 +273,10 @@ result<restored> restore(const validator_config& c) {
     auto x = decode_extrinsic(bytes);
     if (!x) return make_error(errc::corrupt_data, "chain store: pool: " + x.err().describe());
     auto out = r.v->on_transaction(*x);
-    if (out.empty()) stale.push_back(hash_of(*x));  // already included, or superseded
+    if (out.empty())
+      stale.push_back(hash_of(*x));  // already included, or superseded
+    else
+      r.durable_pool.insert(hash_of(*x));
   }
   if (!stale.empty())
     if (auto ok = c.store.pool_remove(stale); !ok) return ok.err();
@@ -375,7 +383,7 @@ void request_blocks_from(validator_pointer self, const block_hash& hash, const n
                 count_rejection(self->state, b.err().code, "synced block: " + b.err().detail);
                 return;
               }
-              execute(self, self->state.v->on_block(*b), &to);
+              execute(self, self->state.v->on_block(std::move(*b)), &to);
             }
           },
           [=](caf::error&) { self->state.syncing.erase(hash); });
@@ -418,6 +426,7 @@ void on_finalized(validator_pointer self, const block_finalized& e) {
   else
     st.stored_finalized = e.number;
   st.latest_commit = std::move(commit);
+  std::erase_if(txs, [&st](const hash32& h) { return st.durable_pool.erase(h) == 0; });
   if (!txs.empty())
     if (auto ok = st.config().store.pool_remove(txs); !ok) log(st, "chain: pool update failed: " + ok.err().describe());
   answer_waiters(self);
@@ -522,10 +531,11 @@ void execute(validator_pointer self, effects out, const node_id* from, const arr
             if (e.v.body.voter == st.v->id() && !persist_own_vote(st, e.v, bytes)) return;
             to_voters(std::move(bytes), true);
           } else if constexpr (std::is_same_v<T, relay_block>) {
-            if (const auto hash = hash_of(e.b); const auto* a = arrived(hash))
-              relay_keyed(a->encoded, hash.bytes, as_block);
-            else
-              relay_keyed(encode_block(e.b), hash.bytes, as_block);
+            // Not in this message (an orphan's parent, a future block, a synced one): stored just before, at block_imported.
+            if (const auto* a = arrived(e.hash))
+              relay_keyed(a->encoded, e.hash.bytes, as_block);
+            else if (auto stored = st.config().store.block(e.hash); stored && *stored)
+              relay_keyed(std::move(**stored), e.hash.bytes, as_block);
           } else if constexpr (std::is_same_v<T, relay_vote>) {
             to_voters(encode_signed_vote(e.v), false);
           } else if constexpr (std::is_same_v<T, relay_commit>) {
@@ -599,7 +609,7 @@ void on_message(validator_pointer self, const inbound_message& msg) {
             st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
             const arrived_block arrived{hash_of(*b), m.encoded};
             const known_block_bytes known{arrived.hash, m.encoded};
-            execute(self, v.on_block(*b), from, &arrived);
+            execute(self, v.on_block(std::move(*b)), from, &arrived);
           }
           if (commit && !commit_first) execute(self, v.on_commit(*commit), from);
         } else if constexpr (std::is_same_v<T, chain_vote>) {
@@ -804,6 +814,7 @@ submitted_call submit_own(validator_pointer self, call c) {
       log(st, "chain: pool write failed: " + ok.err().describe());
     } else {
       answer.accepted = true;
+      st.durable_pool.insert(answer.hash);
     }
   }
   execute(self, std::move(out), nullptr);
@@ -833,11 +844,13 @@ chain_reply submit_answer(validator_pointer self, const std::string& hex) {
   // Only what this node acknowledges to a client goes to the durable pool (one
   // synced write each); gossiped transactions live on at the peers that sent them.
   const bool accepted = !out.empty();
-  if (accepted)
+  if (accepted) {
     if (auto ok = st.config().store.pool_put(hash_of(*x), *raw); !ok) {
       log(st, "chain: pool write failed: " + ok.err().describe());
       return fail(503, "cannot store the transaction: " + ok.err().describe());
     }
+    st.durable_pool.insert(hash_of(*x));
+  }
   execute(self, std::move(out), nullptr);
   return reply({{"accepted", accepted},
                 {"hash", hex_of(hash_of(*x))},
@@ -875,6 +888,7 @@ validator_actor::behavior_type validator_impl(validator_pointer self, bus_actor 
   st.pending = std::move(r->pending);
   st.stored_finalized = r->finalized;
   st.latest_commit = std::move(r->latest_commit);
+  st.durable_pool = std::move(r->durable_pool);
   log(st, "chain: restored from " +
               (r->started_from.value == 0 ? std::string{"genesis"}
                                           : "the state snapshot at height " + std::to_string(r->started_from.value)) +

@@ -18,9 +18,9 @@ effects validator::on_slot(slot_number now) {
   if (now <= now_) return out;
   now_ = now;
   while (!future_.empty() && future_.begin()->first <= now_) {
-    const auto b = std::move(future_.begin()->second);
+    auto b = std::move(future_.begin()->second);
     future_.erase(future_.begin());
-    accept_block(b, out);
+    accept_block(std::move(b), out);
   }
   tend_own_calls(out);
   produce(out);
@@ -35,9 +35,9 @@ effects validator::on_slot(slot_number now) {
   return out;
 }
 
-effects validator::on_block(const block& b) {
+effects validator::on_block(block b) {
   effects out;
-  accept_block(b, out);
+  accept_block(std::move(b), out);
   settle(out);
   return out;
 }
@@ -46,14 +46,15 @@ bool validator::knows(const block_header& h) const {
   return h.number <= tree_.finalized().number || tree_.contains(hash_of(h));
 }
 
-void validator::accept_block(const block& b, effects& out) {
+// Blocks of proofs are tens of kilobytes and every node takes each: moved, not copied.
+void validator::accept_block(block b, effects& out) {
   const auto& h = b.header.header;
   if (knows(h)) return;
   if (h.slot > now_) {
     if (h.slot.value > now_.value + chain_limits::future_slots_window || future_.size() >= chain_limits::future_blocks_max)
       out.push_back(input_rejected{chain_errc::oversize, "block too far in the future"});
     else
-      future_.emplace(h.slot, b);
+      future_.emplace(h.slot, std::move(b));
     return;
   }
   if (!verify_seal(b.header, chain_)) {
@@ -69,18 +70,19 @@ void validator::accept_block(const block& b, effects& out) {
     // Only validators' headers are remembered: others cannot fill the table.
     seen_headers_.emplace(key, b.header);
   }
-  if (!tree_.contains(h.parent)) {
-    if (orphans_.size() < chain_limits::orphan_blocks_max) orphans_.emplace(h.parent, b);
-    out.push_back(request_blocks{h.parent});
+  if (const auto parent = h.parent; !tree_.contains(parent)) {
+    if (orphans_.size() < chain_limits::orphan_blocks_max) orphans_.emplace(parent, std::move(b));
+    out.push_back(request_blocks{parent});
     return;
   }
-  import_with_orphans(b, out);
+  import_with_orphans(std::move(b), out);
 }
 
-void validator::import_with_orphans(const block& first, effects& out, std::optional<applied_block> built) {
-  std::vector<block> work{first};
+void validator::import_with_orphans(block first, effects& out, std::optional<applied_block> built) {
+  std::vector<block> work;
+  work.push_back(std::move(first));
   while (!work.empty()) {
-    const auto b = std::move(work.back());
+    auto b = std::move(work.back());
     work.pop_back();
     // Only the first is the leader's own: the orphans waiting on it come from others.
     auto imported = built ? tree_.import_built(b, *std::move(built)) : tree_.import(b);
@@ -91,15 +93,15 @@ void validator::import_with_orphans(const block& first, effects& out, std::optio
     }
     const auto hash = hash_of(b);
     const bool foreign = b.header.header.author != id();
-    out.push_back(block_imported{b, hash, std::move(imported->events), std::move(imported->tx_hashes)});
-    // Own blocks go out as gossip_block (see produce); others' are relayed once
-    // imported, however they arrived (directly, from the future queue, as an
-    // orphan's parent or by sync).
-    if (foreign) out.push_back(relay_block{b});
     for (auto [it, end] = orphans_.equal_range(hash); it != end;) {
       work.push_back(std::move(it->second));
       it = orphans_.erase(it);
     }
+    out.push_back(block_imported{std::move(b), hash, std::move(imported->events), std::move(imported->tx_hashes)});
+    // Own blocks go out as gossip_block (see produce); others' are relayed once
+    // imported, however they arrived (directly, from the future queue, as an
+    // orphan's parent or by sync).
+    if (foreign) out.push_back(relay_block{hash});
   }
   voter_.on_block_imported(tree_, out);
 }

@@ -38,7 +38,7 @@ class validator {
       : validator(root_of(g), me, timing, out) {}
 
   effects on_slot(slot_number now);
-  effects on_block(const block& b);
+  effects on_block(block b);
   // Whether on_block would drop this block at once: it is in the tree, or at
   // or below the finalized height.
   bool knows(const block_header& h) const;
@@ -69,9 +69,9 @@ class validator {
   std::size_t pool_size() const { return pool_.size(); }
 
  private:
-  void accept_block(const block& b, effects& out);
+  void accept_block(block b, effects& out);
   // `built`: the first block is this leader's own, applied while it built it.
-  void import_with_orphans(const block& b, effects& out, std::optional<applied_block> built = std::nullopt);
+  void import_with_orphans(block b, effects& out, std::optional<applied_block> built = std::nullopt);
   void produce(effects& out);
   // Signs and pools a call of this node; false when the pool is full.
   bool add_own(call c, effects& out);

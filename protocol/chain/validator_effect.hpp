@@ -38,8 +38,9 @@ struct gossip_commit { justification j; };
 // Another node's block or vote that passed every check here and is new to
 // this node (imported; a vote verified and counted): the host passes it on to
 // its peers other than the one it came from, so messages cross a network in
-// which not every node knows every other. A full mesh may ignore these.
-struct relay_block { block b; };
+// which not every node knows every other. A full mesh may ignore these. A
+// block goes by its hash: it is the one block_imported just before names.
+struct relay_block { block_hash hash; };
 struct relay_vote { signed_vote v; };
 // Another node's commit that finalized a block here (the first to, for each
 // block): how followers, which get no votes, learn finality and pass it on.
