@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
-  libcaf-dev libzmq3-dev cppzmq-dev libsodium-dev liblmdb-dev lmdb-utils libjemalloc-dev
+  libcaf-dev libzmq3-dev cppzmq-dev libsodium-dev liblmdb-dev lmdb-utils libjemalloc-dev libxxhash-dev
   protobuf-compiler libprotobuf-dev
   doctest-dev libcli11-dev nlohmann-json3-dev libssl-dev jq
   libspdlog-dev libfmt-dev prometheus-cpp-dev libcivetweb-dev

@@ -312,12 +312,14 @@ void remember_peer(validator_state& st, const node_id& peer) {
 void answer_waiters(validator_pointer self);
 // A block as its frame brought it: its bytes are its encoding, so they are
 // relayed and stored as they came.
+// The bytes a block came in: stored as they are, then moved on to the relay
+// (relay_block comes after block_imported, and is the last to need them).
 struct arrived_block {
   block_hash hash;
-  const bytes& encoded;
+  bytes& encoded;
 };
 
-void execute(validator_pointer self, effects out, const node_id* from, const arrived_block* arrived_with = nullptr);
+void execute(validator_pointer self, effects out, const node_id* from, arrived_block* arrived_with = nullptr);
 
 finalized_view view_of(const validator_state& st) {
   const auto& final = st.v->tree().finalized();
@@ -453,7 +455,7 @@ bool is_report(const extrinsic& x) {
   return std::holds_alternative<report_equivocation>(x.body) || std::holds_alternative<report_double_vote>(x.body);
 }
 
-void execute(validator_pointer self, effects out, const node_id* from, const arrived_block* arrived_with) {
+void execute(validator_pointer self, effects out, const node_id* from, arrived_block* arrived_with) {
   auto& st = self->state;
   auto broadcast = [&](message_body body) { self->send(st.bus, bus_broadcast_atom_v, role::validator, std::move(body)); };
   // A block goes out with the newest commit this node holds (verified: this
@@ -532,8 +534,8 @@ void execute(validator_pointer self, effects out, const node_id* from, const arr
             to_voters(std::move(bytes), true);
           } else if constexpr (std::is_same_v<T, relay_block>) {
             // Not in this message (an orphan's parent, a future block, a synced one): stored just before, at block_imported.
-            if (const auto* a = arrived(e.hash))
-              relay_keyed(a->encoded, e.hash.bytes, as_block);
+            if (auto* a = arrived(e.hash))
+              relay_keyed(std::move(a->encoded), e.hash.bytes, as_block);
             else if (auto stored = st.config().store.block(e.hash); stored && *stored)
               relay_keyed(std::move(**stored), e.hash.bytes, as_block);
           } else if constexpr (std::is_same_v<T, relay_vote>) {
@@ -587,13 +589,13 @@ std::optional<T> decoded_or_counted(validator_state& st, chain_result<T> r, cons
   return std::nullopt;
 }
 
-void on_message(validator_pointer self, const inbound_message& msg) {
+void on_message(validator_pointer self, inbound_message& msg) {
   auto& st = self->state;
   remember_peer(st, msg.sender);
   auto& v = *st.v;
   const auto* from = &msg.sender;
   std::visit(
-      [&](const auto& m) {
+      [&](auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, chain_block>) {
           // The commit first when it finalizes a block held here (usually the
@@ -607,9 +609,13 @@ void on_message(validator_pointer self, const inbound_message& msg) {
             st.highest_heard = std::max(st.highest_heard, header->header.number.value);
           } else if (auto b = decoded_or_counted(st, decode_block(m.encoded), "block")) {
             st.highest_heard = std::max(st.highest_heard, b->header.header.number.value);
-            const arrived_block arrived{hash_of(*b), m.encoded};
-            const known_block_bytes known{arrived.hash, m.encoded};
-            execute(self, v.on_block(std::move(*b)), from, &arrived);
+            arrived_block arrived{hash_of(*b), m.encoded};
+            effects out;
+            {
+              const known_block_bytes known{arrived.hash, m.encoded};
+              out = v.on_block(std::move(*b));
+            }
+            execute(self, std::move(out), from, &arrived);
           }
           if (commit && !commit_first) execute(self, v.on_commit(*commit), from);
         } else if constexpr (std::is_same_v<T, chain_vote>) {
