@@ -325,13 +325,10 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
     return;
   }
   authenticated_peer auth{from, std::nullopt};
-  const bool bound_here = [&] {
-    const auto i = st.bindings.find(from);
-    if (i == st.bindings.end()) return false;
+  if (auto i = st.bindings.find(from); i != st.bindings.end())
     auth.bound = i->second;
-    return true;
-  }();
-  if (!bound_here) auth.bound = st.config.transport->identity_of(from);
+  else
+    auth.bound = st.config.transport->identity_of(from);
   // Each node relays a block or commit to several peers, so most frames of
   // one are copies; a copy of one this node passed on goes no further.
   auto decoded = decode_frame(frame, auth, st.config.limits, [&](message_type type, byte_view canonical) {
@@ -341,9 +338,7 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   if (auto* why = std::get_if<frame_rejection>(&decoded)) return on_rejected(self, from, *why);
   auto* msg = std::get_if<inbound_message>(&decoded);
   const auto& sender = msg ? msg->sender : std::get<gossip_copy>(decoded).sender;
-  // The sender is certain now (checked against its key, or named by the
-  // transport): its next frames skip both.
-  if (!bound_here && st.bindings.size() < bus_limits::bindings_max) st.bindings.emplace(from, sender);
+  if (!auth.bound && st.bindings.size() < bus_limits::bindings_max) st.bindings.emplace(from, sender);
   ++st.metrics.frames_in_total;
   st.traffic.count_in(sender, frame.size(), !msg || msg->kind == frame_kind::one_way);
   if (!msg) {
