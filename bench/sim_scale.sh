@@ -7,7 +7,8 @@
 # is one the chain keeps up with: a block opens about ten such challenges
 # (README, "Hosting"), so FEEDS * 3 / 8 slots, and at least 10. Each node
 # runs a bus, a peer, a chain actor and a finality watcher, plus its role
-# actors.
+# actors. The runs take datdot sim's default threads: two on a machine with
+# two cores, from 1,000 nodes on (README, "Threads").
 #   bash bench/sim_scale.sh NODES SLOTS [FEEDS]     one run
 #   bash bench/sim_scale.sh --largest SECONDS SLOTS the largest NODES (doubling
 #                                                   from 64, up to the simulator's

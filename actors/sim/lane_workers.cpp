@@ -27,8 +27,8 @@ T wait_change(const std::atomic<T>& value, T old) {
 
 }  // namespace
 
-lane_workers::lane_workers(std::uint32_t threads) {
-  for (std::uint32_t t = 1; t < threads; ++t) threads_.emplace_back([this] { serve(); });
+lane_workers::lane_workers(std::uint32_t lanes) : failures_(lanes) {
+  for (std::uint32_t lane = 1; lane < lanes; ++lane) threads_.emplace_back([this, lane] { serve(lane); });
 }
 
 lane_workers::~lane_workers() {
@@ -38,40 +38,35 @@ lane_workers::~lane_workers() {
   for (auto& t : threads_) t.join();
 }
 
-void lane_workers::claim_lanes() {
-  for (auto lane = next_lane_.fetch_add(1, std::memory_order_relaxed); lane < lanes_;
-       lane = next_lane_.fetch_add(1, std::memory_order_relaxed)) {
-    try {
-      (*work_)(lane);
-    } catch (...) {
-      if (!failed_.exchange(true, std::memory_order_acq_rel)) failure_ = std::current_exception();
-    }
-  }
-}
-
-void lane_workers::serve() {
+void lane_workers::serve(std::uint32_t lane) {
   std::uint64_t seen = 0;
   for (;;) {
     seen = wait_change(round_, seen);
     if (stopping_.load(std::memory_order_acquire)) return;
-    claim_lanes();
+    try {
+      (*work_)(lane);
+    } catch (...) {
+      failures_[lane] = std::current_exception();
+    }
     if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) busy_.notify_one();
   }
 }
 
-void lane_workers::run(std::uint32_t lanes, const std::function<void(std::uint32_t)>& work) {
+void lane_workers::run(const std::function<void(std::uint32_t)>& work) {
+  if (threads_.empty()) return work(0);
   work_ = &work;
-  lanes_ = lanes;
-  next_lane_.store(0, std::memory_order_relaxed);
-  if (!threads_.empty()) {
-    busy_.store(static_cast<std::uint32_t>(threads_.size()), std::memory_order_relaxed);
-    round_.fetch_add(1, std::memory_order_release);
-    round_.notify_all();
+  busy_.store(static_cast<std::uint32_t>(threads_.size()), std::memory_order_relaxed);
+  round_.fetch_add(1, std::memory_order_release);
+  round_.notify_all();
+  try {
+    work(0);
+  } catch (...) {
+    failures_[0] = std::current_exception();
   }
-  claim_lanes();
   for (auto left = busy_.load(std::memory_order_acquire); left != 0; left = busy_.load(std::memory_order_acquire))
     wait_change(busy_, left);
-  if (failed_.exchange(false, std::memory_order_acq_rel)) std::rethrow_exception(std::exchange(failure_, nullptr));
+  for (auto& f : failures_)
+    if (f) std::rethrow_exception(std::exchange(f, nullptr));
 }
 
 }  // namespace datdot

@@ -89,8 +89,7 @@ sim_cluster::sim_cluster(sim_cluster_config config, std::optional<chain_setup> c
       chain_(std::move(chain)),
       lanes_([threads = std::max(config_.threads, 1u)] {
         std::vector<std::unique_ptr<lane>> out;
-        const auto lanes = threads == 1 ? 1 : threads * sim_lanes_per_thread;
-        for (std::uint32_t i = 0; i < lanes; ++i) out.push_back(std::make_unique<lane>());
+        for (std::uint32_t i = 0; i < threads; ++i) out.push_back(std::make_unique<lane>());
         return out;
       }()),
       network_(config_.seed, config_.links, static_cast<std::uint32_t>(lanes_.size())),
@@ -375,7 +374,7 @@ void sim_cluster::run_for(caf::timespan duration) {
       if (const auto due = next_event(l); due && (!next || *due < *next)) next = due;
     if (!next || *next > end) break;
     limit = std::min(*next + window, end + 1);
-    workers_.run(static_cast<std::uint32_t>(lanes_.size()), run);
+    workers_.run(run);
     settle();
   }
   for (std::uint32_t l = 0; l < lanes_.size(); ++l) advance_to(l, end);

@@ -4,12 +4,12 @@
 // virtual time. Identities, genesis, links and faults all come from one seed;
 // the scenario driver of `datdot sim` and the tests both use it.
 //
-// With `threads` above 1 the nodes are dealt to sim_lanes_per_thread lanes
-// a thread (sim_network.hpp), each with its own actor system and scheduler,
-// which the threads run window by window (actors/sim/lane_workers.hpp). A
-// node's actors talk only to each other and to the network, and every lane
-// sees the same frames in the same order, so the run is the same as on one
-// thread: the same events, trace and state.
+// With `threads` above 1 the nodes are dealt to that many lanes
+// (sim_network.hpp), each with its own actor system and scheduler, run at
+// once window by window, each on a thread of its own
+// (actors/sim/lane_workers.hpp). A node's actors talk only to each other and
+// to the network, and every lane sees the same frames in the same order, so
+// the run is the same as on one thread: the same events, trace and state.
 
 #include <filesystem>
 #include <functional>
@@ -36,11 +36,6 @@
 #include "storage/shared_values.hpp"
 
 namespace datdot {
-
-// Lanes are claimed by whichever thread is free: several a thread even out
-// the lanes' unequal work in a window (on two threads, one lane each left
-// one thread waiting a fifth of the time in a 10,000-node run).
-inline constexpr std::uint32_t sim_lanes_per_thread = 4;
 
 struct sim_cluster_config {
   std::uint64_t seed = 1;
