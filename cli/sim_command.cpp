@@ -323,7 +323,8 @@ void add_sim_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads,
                   "Threads that run the nodes; the run is the same on any number (same events, trace_hash and "
                   "state_root). 0: two on a machine with two cores or more for 1000 nodes or more without "
-                  "adversaries, else one. More than one needs --latency-us-min above 0 and no adversaries")
+                  "adversaries, else one. More than one (at most 64) needs --latency-us-min above 0 and no "
+                  "adversaries")
       ->capture_default_str();
   cmd->add_flag("--log", o->log, "The chain and role actors' log lines on stderr, prefixed with their node");
   cmd->callback([o, cmd] { run_sim(*o, *cmd); });

@@ -296,6 +296,9 @@ result<std::uint32_t> sim_threads(const sim_scenario& s, const scenario_hooks& h
     const bool worth = s.nodes() >= sim_threads_auto_nodes_min && cores >= 2;
     return worth && !shared && s.links.latency_us_min > 0 ? 2u : 1u;
   }
+  if (hooks.threads > sim_threads_max)
+    return make_error(errc::invalid_argument, "--threads " + std::to_string(hooks.threads) + " is more than " +
+                                                  std::to_string(sim_threads_max));
   if (hooks.threads > 1 && shared)
     return make_error(errc::invalid_argument,
                       "adversaries share state across nodes: a run with them takes one thread (--threads 1)");

@@ -58,6 +58,8 @@ struct scenario_hooks {
 
 // Below this many nodes a second thread waits more than it works.
 inline constexpr std::size_t sim_threads_auto_nodes_min = 1'000;
+// Each thread runs an actor system of its own.
+inline constexpr std::uint32_t sim_threads_max = 64;
 
 // The threads run_scenario runs `s` on, given hooks.threads and the machine's cores.
 result<std::uint32_t> sim_threads(const sim_scenario& s, const scenario_hooks& hooks, unsigned cores);

@@ -426,6 +426,9 @@ TEST_CASE("a run takes two threads when asked for them or when large enough, and
   hooks = {};
   hooks.threads = 3;
   CHECK(*sim_threads(s, hooks, 1) == 3);
+  hooks.threads = sim_threads_max + 1;
+  CHECK(sim_threads(s, hooks, 2).err().describe().find("more than") != std::string::npos);
+  hooks.threads = 3;
   s.links.latency_us_min = 0;
   CHECK(sim_threads(s, hooks, 2).err().describe().find("--latency-us-min") != std::string::npos);
 
