@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <stdexcept>
+
 #include "actors/sim/open_files.hpp"
 
 #include "actors/roles/attester_actor.hpp"

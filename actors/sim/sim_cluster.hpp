@@ -196,14 +196,15 @@ class sim_cluster {
   };
   // One lane's actors and virtual clock, run by one thread at a time.
   struct lane {
+    // What the main thread must run between windows: publish answers for the
+    // scenario, which keeps its books on that thread. Before the system: an
+    // answer its shutdown fails still has somewhere to go.
+    std::vector<std::function<void()>> answers;
     caf::actor_system_config config;
     std::unique_ptr<caf::actor_system> system;
     caf::scheduler::test_coordinator* scheduler = nullptr;
     caf::detail::test_actor_clock::time_point start_time;
     std::uint64_t events = 0;
-    // What the main thread must run between windows: publish answers for the
-    // scenario, which keeps its books on that thread.
-    std::vector<std::function<void()>> answers;
     lane();
   };
   sim_cluster(sim_cluster_config config, std::optional<chain_setup> chain);

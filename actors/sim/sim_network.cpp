@@ -17,7 +17,7 @@ sim_network::sim_network(std::uint64_t seed, link_profile profile, std::uint32_t
 
 sim_node_index sim_network::add_node(const node_id& id, const curve_public_key& curve) {
   auto index = static_cast<sim_node_index>(nodes_.size());
-  nodes_.push_back(node{id, curve, {}, random_.split(index), true, 0, 0, {}, 0});
+  nodes_.push_back(node{id, curve, true, 0, 0, random_.split(index), 0, {}, {}});
   index_.emplace(id, index);
   curve_index_.emplace(curve, index);
   return index;

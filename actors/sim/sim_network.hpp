@@ -94,7 +94,7 @@ class sim_network {
   send_status submit(sim_node_index from, const node_id& to, std::shared_ptr<const bytes> frame);
   send_status submit(sim_node_index from, const curve_public_key& to, bytes frame);
   void ban(sim_node_index receiver, const curve_public_key& sender, std::chrono::milliseconds duration);
-  // The bans since the last call, in the order the buses made them.
+  // The bans since the last call, in the order they were made (those of one moment by receiver).
   std::vector<sim_ban> take_bans() { return std::exchange(bans_, {}); }
 
   // The earliest frame due in the lane. Each lane's calls come from one
@@ -112,16 +112,18 @@ class sim_network {
   std::size_t size() const noexcept { return nodes_.size(); }
 
  private:
-  struct node {
+  // Other lanes read a node's first part during a window; only its own lane
+  // writes the rest, kept on cache lines of its own.
+  struct alignas(64) node {
     node_id id;
     curve_public_key curve;
-    bus_actor bus;
-    deterministic_random random;
     bool up = true;
     std::uint64_t incarnation = 0;  // bumped by crash: frames sent to an earlier life are lost
     std::uint32_t group = 0;
-    std::map<curve_public_key, sim_time_ns> bans;  // sender -> banned until
+    alignas(64) deterministic_random random;
     std::uint64_t sent = 0;  // frames scheduled from this node: their order among its frames
+    bus_actor bus;
+    std::map<curve_public_key, sim_time_ns> bans;  // sender -> banned until
   };
   // The delivery order, the same with any number of lanes.
   struct order {
@@ -144,7 +146,7 @@ class sim_network {
     std::uint64_t digest;
   };
   // What one lane's thread touches while it runs.
-  struct lane {
+  struct alignas(64) lane {
     std::priority_queue<event, std::vector<event>, std::greater<>> in_flight;  // to the lane's nodes
     std::vector<std::vector<event>> crossing;  // by receiving lane: sent since the last settle
     std::size_t crossing_count = 0;
