@@ -108,7 +108,7 @@ struct validator_state {
   // with this node's own blocks (chain_block.commit).
   bytes latest_commit;
   // What the store's pool holds: only calls this node acknowledged (its own
-  // and its clients') go there, so most nodes finalize blocks of calls it
+  // and its clients') go there, so most nodes finalize blocks of calls they
   // never held, and need no write transaction to forget them.
   std::set<hash32> durable_pool;
   static inline const char* name = "datdot.validator";
@@ -311,9 +311,8 @@ void remember_peer(validator_state& st, const node_id& peer) {
 
 void answer_waiters(validator_pointer self);
 // A block as its frame brought it: its bytes are its encoding, so they are
-// relayed and stored as they came.
-// The bytes a block came in: stored as they are, then moved on to the relay
-// (relay_block comes after block_imported, and is the last to need them).
+// stored as they came, then moved on to the relay (relay_block comes after
+// block_imported, and is the last to need them).
 struct arrived_block {
   block_hash hash;
   bytes& encoded;
@@ -533,7 +532,8 @@ void execute(validator_pointer self, effects out, const node_id* from, arrived_b
             if (e.v.body.voter == st.v->id() && !persist_own_vote(st, e.v, bytes)) return;
             to_voters(std::move(bytes), true);
           } else if constexpr (std::is_same_v<T, relay_block>) {
-            // Not in this message (an orphan's parent, a future block, a synced one): stored just before, at block_imported.
+            // Not in this message (an orphan's parent, a future or a synced
+            // block): stored just before, at block_imported.
             if (auto* a = arrived(e.hash))
               relay_keyed(std::move(a->encoded), e.hash.bytes, as_block);
             else if (auto stored = st.config().store.block(e.hash); stored && *stored)

@@ -61,7 +61,8 @@ result<std::unique_ptr<sim_cluster>> sim_cluster::with_chain(sim_cluster_config 
   chain_setup setup{std::move(chain), {}, nullptr, {}, nullptr};
   if (config.threads > 1 && setup.config.log) {
     // The lanes' actors log from their own threads.
-    setup.config.log = [log = std::move(setup.config.log), lock = std::make_shared<std::mutex>()](const std::string& line) {
+    auto lock = std::make_shared<std::mutex>();
+    setup.config.log = [log = std::move(setup.config.log), lock](const std::string& line) {
       std::lock_guard guard{*lock};
       log(line);
     };
@@ -206,8 +207,8 @@ result<void> sim_cluster::start_chain(sim_node_index i) {
   log_fn log;
   if (c.log) log = [log = c.log, i](const std::string& line) { log("node " + std::to_string(i) + ": " + line); };
   const auto lane = network_.lane_of(i);
-  validator_config vc{chain_->g, n.keys, *store, [this, lane] { return chain_wall_ms(lane); }, frame_limits{}.frame_bytes_max,
-                      std::nullopt, std::move(log)};
+  validator_config vc{chain_->g, n.keys, *store, [this, lane] { return chain_wall_ms(lane); },
+                      frame_limits{}.frame_bytes_max, std::nullopt, std::move(log)};
   vc.snapshot_every_blocks = c.snapshot_every_blocks;
   auto actor = spawn_validator_actor(system_of(i), n.bus, std::move(vc));
   if (!actor) return make_error(actor.err().code, "node " + std::to_string(i) + ": " + actor.err().message);
@@ -348,7 +349,8 @@ std::optional<sim_time_ns> sim_cluster::next_event(std::uint32_t lane) const {
 
 void sim_cluster::advance_to(std::uint32_t lane, sim_time_ns t) {
   auto current = now(lane);
-  lanes_[lane]->scheduler->clock().advance_time(caf::timespan{static_cast<std::int64_t>(t > current ? t - current : 0)});
+  const auto step = static_cast<std::int64_t>(t > current ? t - current : 0);
+  lanes_[lane]->scheduler->clock().advance_time(caf::timespan{step});
   network_.deliver_due(lane, t);
 }
 
