@@ -301,13 +301,15 @@ result<std::uint32_t> sim_threads(const sim_scenario& s, const scenario_hooks& h
                                                   std::to_string(sim_threads_max));
   if (hooks.threads > 1 && shared)
     return make_error(errc::invalid_argument,
-                      "adversaries share state across nodes: a run with them takes one thread (--threads 1)");
+                      "adversaries (and transport or sealing-key wrappers) share state across nodes: a run with "
+                      "them takes one thread (--threads 1)");
   if (hooks.threads > 1 && s.links.latency_us_min == 0)
     return make_error(errc::invalid_argument,
                       "several threads run the nodes in windows shorter than the least latency: it must be above 0 "
                       "(--latency-us-min) or the run takes one thread (--threads 1)");
   return hooks.threads;
 }
+
 result<sim_report> run_scenario(const sim_scenario& s, const scenario_hooks& hooks) {
   if (auto ok = validate(s); !ok) return ok.err();
   const auto threads = sim_threads(s, hooks, std::thread::hardware_concurrency());
