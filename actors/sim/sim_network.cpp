@@ -67,13 +67,10 @@ void sim_network::schedule(sim_node_index from, sim_node_index to, std::shared_p
   auto delay_us = sender.random.uniform(p.latency_us_min, p.latency_us_max);
   if (sender.random.chance_permille(p.reorder_permille)) delay_us += sender.random.uniform(0, p.reorder_delay_us_max);
   event e{order{l.now + delay_us * 1000, from, sender.sent++}, to, nodes_[to].incarnation, std::move(frame), digest};
-  const auto target = lane_of(to);
-  if (&lanes_[target] == &l) {
+  if (const auto target = lane_of(to); target == lane_of(from))
     l.in_flight.push(std::move(e));
-  } else {
+  else
     l.crossing[target].push_back(std::move(e));
-    ++l.crossing_count;
-  }
 }
 
 // A 64-bit digest of a frame's bytes for the trace. The bytes went through
@@ -116,7 +113,9 @@ send_status sim_network::submit(sim_node_index from, const curve_public_key& to,
 send_status sim_network::submit_to(sim_node_index from, sim_node_index to, std::shared_ptr<const bytes> frame) {
   auto& l = lanes_[lane_of(from)];
   // Each lane counts what it holds and sends: its share of the bound.
-  if (l.in_flight.size() + l.crossing_count + 2 > sim_in_flight_frames_max / lanes_.size()) {
+  auto held = l.in_flight.size();
+  for (const auto& sent : l.crossing) held += sent.size();
+  if (held + 2 > sim_in_flight_frames_max / lanes_.size()) {
     ++l.counters.queue_full;
     return send_status::queue_full;
   }
@@ -193,20 +192,17 @@ void sim_network::settle() {
       for (auto& e : from.crossing[to]) lanes_[to].in_flight.push(std::move(e));
       from.crossing[to].clear();
     }
-    from.crossing_count = 0;
   }
   // Each lane delivered in order: merging the lanes gives the order of one.
   std::vector<std::size_t> next(lanes_.size(), 0);
+  const auto head = [&](std::size_t i) { return &lanes_[i].delivered[next[i]]; };
   for (;;) {
-    lane* first = nullptr;
-    std::size_t* at = nullptr;
-    for (std::size_t i = 0; i < lanes_.size(); ++i) {
-      auto& l = lanes_[i];
-      if (next[i] == l.delivered.size()) continue;
-      if (!first || l.delivered[next[i]].key < first->delivered[*at].key) first = &l, at = &next[i];
-    }
-    if (!first) break;
-    trace(first->delivered[(*at)++]);
+    std::optional<std::size_t> earliest;
+    for (std::size_t i = 0; i < lanes_.size(); ++i)
+      if (next[i] < lanes_[i].delivered.size() && (!earliest || head(i)->key < head(*earliest)->key)) earliest = i;
+    if (!earliest) break;
+    trace(*head(*earliest));
+    ++next[*earliest];
   }
   // Bans in the order they were made, those of one moment by receiver.
   const auto before = bans_.size();

@@ -149,7 +149,6 @@ class sim_network {
   struct alignas(64) lane {
     std::priority_queue<event, std::vector<event>, std::greater<>> in_flight;  // to the lane's nodes
     std::vector<std::vector<event>> crossing;  // by receiving lane: sent since the last settle
-    std::size_t crossing_count = 0;
     std::vector<delivery> delivered;  // since the last settle, in order
     std::vector<sim_ban> bans;        // since the last settle
     sim_time_ns now = 0;
