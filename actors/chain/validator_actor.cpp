@@ -120,8 +120,10 @@ void log(validator_state& st, const std::string& line) {
   if (st.config().log) st.config().log(line);
 }
 
-pending_block pending_of(const block_imported& e) {
-  return pending_block{{e.hash, e.b.header.header.number, e.b.header.header.parent}, e.tx_hashes, e.events};
+// Takes the effect's transaction hashes and events: nothing reads them after.
+pending_block pending_of(block_imported& e) {
+  return pending_block{
+      {e.hash, e.b.header.header.number, e.b.header.header.parent}, std::move(e.tx_hashes), std::move(e.events)};
 }
 
 // The blocks a finality effect makes final, oldest first: from `hash` down to
@@ -132,8 +134,8 @@ std::vector<pending_block> take_final_path(std::map<block_hash, pending_block>& 
   for (auto h = hash;;) {
     auto it = pending.find(h);
     if (it == pending.end() || it->second.ref.number <= previous) break;
-    path.push_back(it->second);
     h = it->second.ref.parent;
+    path.push_back(std::move(it->second));  // erased below
   }
   std::reverse(path.begin(), path.end());
   const auto top = path.empty() ? previous : path.back().ref.number;
