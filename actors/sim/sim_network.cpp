@@ -212,8 +212,10 @@ void sim_network::settle() {
     l.bans.clear();
     l.delivered.clear();
   }
-  std::stable_sort(bans_.begin() + static_cast<std::ptrdiff_t>(before), bans_.end(),
-                   [](const sim_ban& a, const sim_ban& b) { return std::tie(a.at, a.receiver) < std::tie(b.at, b.receiver); });
+  const auto first_new = bans_.begin() + static_cast<std::ptrdiff_t>(before);
+  std::stable_sort(first_new, bans_.end(), [](const sim_ban& a, const sim_ban& b) {
+    return std::tie(a.at, a.receiver) < std::tie(b.at, b.receiver);
+  });
 }
 
 sim_network_counters sim_network::counters() const {
