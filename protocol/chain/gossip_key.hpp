@@ -1,6 +1,6 @@
 // What names a chain gossip message for dropping its copies: a block by its
-// hash, taken from the header at the front of its bytes (a large block is not
-// hashed whole), and a commit by the block it finalizes. A node that passed
+// seal, read from the signed header at the front of its bytes, and a commit
+// by the block it finalizes. A node that passed
 // one on has taken it in; each later copy changes nothing at its chain (a
 // known block; any commit of a block already final), so the bus drops it
 // before it reaches the chain actor. Votes, transactions and catch-ups get no
@@ -19,7 +19,7 @@ namespace datdot {
 
 struct gossip_key {
   enum class kind : std::uint8_t { block, commit } of;
-  std::uint64_t word;  // the first 8 bytes of the block's hash, little-endian
+  std::uint64_t word;  // 8 bytes of the block's seal or of the commit's target hash, little-endian
   auto operator<=>(const gossip_key&) const = default;
 };
 

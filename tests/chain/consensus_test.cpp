@@ -350,19 +350,22 @@ TEST_CASE("a leader keeps the block it built without applying it again, and the 
   CHECK(other.find(hash_of(produced[0].b))->state_after == v.tree().best().state_after);
 }
 
-TEST_CASE("a block is keyed for the copy filter by its hash and a commit by its target and nothing else is keyed") {
+TEST_CASE("a block is keyed for the copy filter by its seal and a commit by its target and nothing else is keyed") {
   chain_fixture f{4};
   const auto b1 = f.build(f.gen.state, f.gen.hash, slot_number{1});
   const auto b2 = f.build(b1.applied.state, hash_of(b1.b), slot_number{2});
-  const auto word = [](const block_hash& h) {
+  const auto word = [](const auto& bytes, std::size_t at) {
     std::uint64_t w = 0;
-    for (std::size_t i = 0; i < 8; ++i) w |= std::uint64_t{h.bytes[i]} << (8 * i);
+    for (std::size_t i = 0; i < 8; ++i) w |= std::uint64_t{bytes[at + i]} << (8 * i);
     return w;
   };
+  const auto seal_s = [&](const block& b) { return word(b.header.seal, 32); };
+  const auto hash_word = [&](const block& b) { return word(hash_of(b).bytes, 0); };
   using kind = gossip_key::kind;
   const auto key1 = gossip_key_of(message_body{chain_block{encode_block(b1.b)}});
-  CHECK(key1 == gossip_key{kind::block, word(hash_of(b1.b))});
-  CHECK(gossip_key_of(message_body{chain_block{encode_block(b2.b)}}) == gossip_key{kind::block, word(hash_of(b2.b))});
+  CHECK(key1 == gossip_key{kind::block, seal_s(b1.b)});
+  CHECK(gossip_key_of(message_body{chain_block{encode_block(b2.b)}}) == gossip_key{kind::block, seal_s(b2.b)});
+  CHECK(seal_s(b1.b) != seal_s(b2.b));
   // The key reads only the header: a block cut short after it keeps its key
   // (the chain actor, not the copy filter, rejects the body).
   auto cut = encode_block(b1.b);
@@ -386,10 +389,10 @@ TEST_CASE("a block is keyed for the copy filter by its hash and a commit by its 
                             {precommit(0, b2.b), precommit(1, b2.b), precommit(2, b2.b)}, {}};
   const auto commit = [](const justification& j) { return gossip_key_of(message_body{chain_commit{encode_justification(j)}}); };
   // Every commit of a block is one key, kept apart from the block's own.
-  CHECK(commit(three) == gossip_key{kind::commit, word(hash_of(b1.b))});
+  CHECK(commit(three) == gossip_key{kind::commit, hash_word(b1.b)});
   CHECK(commit(four) == commit(three));
   CHECK(commit(later_round) == commit(three));
-  CHECK(commit(of_b2) == gossip_key{kind::commit, word(hash_of(b2.b))});
+  CHECK(commit(of_b2) == gossip_key{kind::commit, hash_word(b2.b)});
   CHECK(commit(three) != key1);
   CHECK_FALSE(gossip_key_of(message_body{chain_commit{bytes(15, 0)}}));
   CHECK_FALSE(gossip_key_of(message_body{chain_vote{encode_signed_vote(precommit(0, b1.b))}}));
