@@ -6,7 +6,8 @@
 // Blocks and justifications are opaque bytes here: the chain's codecs
 // (protocol/chain) decode and check them. A store opened with shared values
 // (shared_values.hpp: a simulation's) keeps blocks, events, snapshots and
-// justifications there and only their keys in LMDB.
+// justifications there and only their keys in LMDB. All records live in one
+// LMDB database, each kind under a key prefix (chain_store.cpp).
 #pragma once
 
 #include <functional>
@@ -79,19 +80,17 @@ class chain_store {
   result<std::vector<bytes>> pool() const;
 
  private:
-  result<std::vector<bytes>> values_of(dbi db) const;  // in key order
+  result<std::vector<bytes>> values_of(byte table) const;  // in key order
   // With shared values: the bytes a stored key names.
   result<bytes> shared(shared_values::kind k, byte_view key) const;
   // A value read from LMDB as the caller gets it: its bytes, or with shared values those its key names.
   result<std::optional<bytes>> value_of(const std::optional<byte_view>& stored, shared_values::kind k,
                                         byte_view key) const;
-  chain_store(environment& env, std::shared_ptr<shared_values> shared, dbi blocks, dbi numbers, dbi justifications,
-              dbi pending, dbi pool, dbi meta, dbi own_votes, dbi events)
-      : env_(&env), shared_(std::move(shared)), blocks_(blocks), numbers_(numbers), justifications_(justifications),
-        pending_(pending), pool_(pool), meta_(meta), own_votes_(own_votes), events_(events) {}
+  chain_store(environment& env, std::shared_ptr<shared_values> shared, dbi records)
+      : env_(&env), shared_(std::move(shared)), records_(records) {}
   environment* env_;
   std::shared_ptr<shared_values> shared_;
-  dbi blocks_, numbers_, justifications_, pending_, pool_, meta_, own_votes_, events_;
+  dbi records_;
 };
 
 }  // namespace datdot::storage

@@ -231,6 +231,21 @@ result<dbi> environment::open_db(std::string_view name) {
   return out;
 }
 
+result<std::optional<dbi>> environment::existing_db(std::string_view name) {
+  if (name.empty()) return make_error(errc::invalid_argument, "a database needs a name");
+  const std::string owned{name};
+  std::optional<dbi> out;
+  DATDOT_CHECK(update([&](write_txn& txn) -> result<void> {
+    dbi found;
+    const int rc = mdb_dbi_open(txn.txn_, owned.c_str(), 0, &found.value);
+    if (rc == MDB_NOTFOUND) return ok;
+    DATDOT_CHECK(txn.note(rc, "open database '" + owned + "'"));
+    out = found;
+    return ok;
+  }));
+  return out;
+}
+
 result<void> environment::update(const std::function<result<void>(write_txn&)>& fn) {
   DATDOT_CHECK(refuse_nesting(state_.get()));
   for (unsigned doublings = 0;; ++doublings) {
@@ -312,12 +327,20 @@ result<void> write_txn::put(dbi db, byte_view key, byte_view value) {
 }
 
 result<void> write_txn::del(dbi db, byte_view key) {
+  DATDOT_CHECK(erase(db, key));
+  return ok;
+}
+
+result<bool> write_txn::erase(dbi db, byte_view key) {
   MDB_val k = to_val(key);
   const int rc = mdb_del(txn_, db.value, &k, nullptr);
-  if (rc == MDB_NOTFOUND) return ok;
-  return note(rc, "del");
+  if (rc == MDB_NOTFOUND) return false;
+  DATDOT_CHECK(note(rc, "del"));
+  return true;
 }
 
 result<void> write_txn::clear(dbi db) { return note(mdb_drop(txn_, db.value, 0), "clear"); }
+
+result<void> write_txn::remove(dbi db) { return note(mdb_drop(txn_, db.value, 1), "remove database"); }
 
 }  // namespace datdot::storage

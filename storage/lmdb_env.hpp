@@ -73,7 +73,9 @@ class write_txn : public read_txn {
  public:
   result<void> put(dbi db, byte_view key, byte_view value);
   result<void> del(dbi db, byte_view key);  // a missing key is not an error
+  result<bool> erase(dbi db, byte_view key);  // del, telling whether the key was there
   result<void> clear(dbi db);               // empties the database, keeps it
+  result<void> remove(dbi db);              // deletes the database; its handle is closed
 
  private:
   explicit write_txn(MDB_txn* txn) noexcept : read_txn(txn) {}
@@ -103,6 +105,8 @@ class environment {
 
   // Opens the named database, creating it if missing.
   result<dbi> open_db(std::string_view name);
+  // Opens the named database if it exists.
+  result<std::optional<dbi>> existing_db(std::string_view name);
 
   // Runs fn in a write transaction: commits if fn returns ok, aborts and
   // returns fn's error otherwise. If the map fills up, the transaction is

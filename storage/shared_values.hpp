@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "crypto/bytes.hpp"
@@ -25,14 +26,28 @@ class shared_values {
   // Keeps `value` under (k, key) unless a value is there already: the same
   // key always names the same bytes (a block hash, or a hash of the bytes).
   void put(kind k, const hash32& key, byte_view value);
+  // Keeps `value` under the BLAKE2b-256 of its bytes, and returns that key.
+  // The stores of a simulation put one value after another (a block's
+  // justification at each node): the last one's key is kept and a value
+  // equal to it is not hashed again.
+  hash32 put_named(kind k, byte_view value);
   std::shared_ptr<const bytes> find(kind k, const hash32& key) const;
   // The bytes kept, for a report of where memory went.
   std::uint64_t bytes_held() const;
 
  private:
+  // The value under (k, key), kept if new; mutex_ held.
+  const std::shared_ptr<const bytes>& keep(kind k, const hash32& key, byte_view value);
+
   mutable std::mutex mutex_;
   std::map<std::pair<kind, hash32>, std::shared_ptr<const bytes>> values_;
   std::uint64_t bytes_held_ = 0;
+  struct named {
+    kind k;
+    hash32 key;
+    std::shared_ptr<const bytes> value;
+  };
+  std::optional<named> last_named_;
 };
 
 }  // namespace datdot::storage

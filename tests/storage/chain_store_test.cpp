@@ -4,6 +4,8 @@
 // one copy of the bytes for every store.
 #include <doctest/doctest.h>
 
+#include <map>
+#include <string>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,6 +171,21 @@ TEST_CASE("stores sharing values keep one copy of each block, events and snapsho
   CHECK(orphan.events(block_number{1}, 5).err().code == errc::corrupt_data);
 }
 
+TEST_CASE("a value put under the hash of its bytes is kept once and named by that hash however it is put") {
+  shared_values values;
+  using kind = shared_values::kind;
+  const auto abc = as_bytes("abc"), abd = as_bytes("abd");
+  const auto key = values.put_named(kind::justification, abc);
+  CHECK(key == blake2b_256(abc));
+  CHECK(values.put_named(kind::justification, abc) == key);  // the last value again
+  CHECK(values.put_named(kind::justification, abd) == blake2b_256(abd));
+  CHECK(values.put_named(kind::justification, abc) == key);  // an earlier one again
+  CHECK(values.put_named(kind::block_events, abc) == key);   // the same bytes as another kind: another value
+  CHECK(values.bytes_held() == 9);
+  CHECK(*values.find(kind::justification, key) == bytes(abc.begin(), abc.end()));
+  CHECK(values.find(kind::block_events, key));
+}
+
 TEST_CASE("own votes are kept in (set, round, kind) order across reopen and older rounds and sets are dropped") {
   temp_dir tmp;
   const auto vote_bytes = [](std::uint64_t set, std::uint64_t round, std::uint8_t kind) {
@@ -189,6 +206,62 @@ TEST_CASE("own votes are kept in (set, round, kind) order across reopen and olde
   auto env = environment::open({.dir = tmp.path()}).value();
   auto store = chain_store::open(env).value();
   CHECK(store.own_votes().value() == std::vector<bytes>{vote_bytes(2, 6, 0), vote_bytes(2, 8, 0)});
+}
+
+TEST_CASE("a store of the layout with a database for each kind is moved into one database when opened") {
+  temp_dir tmp;
+  auto env = environment::open({.dir = tmp.path()}).value();
+  const auto chain = chain_of(0, 3, 0);
+  const auto be = [](std::uint64_t n) {
+    bytes out(8, 0);
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<byte>(n >> (56 - 8 * i));
+    return out;
+  };
+  const auto number_and = [&](std::uint64_t n, const block_hash& h) {
+    auto out = be(n);
+    out.insert(out.end(), h.bytes.begin(), h.bytes.end());
+    return out;
+  };
+  const hash32 tx{7};
+  const bytes vote_key(17, 0);
+  // Blocks 0 and 1 final, block 2 pending, as that layout kept them.
+  {
+    std::map<std::string, dbi> db;
+    for (const auto* name : {"chain_blocks", "chain_numbers", "chain_justifications", "chain_pending", "chain_pool",
+                             "chain_meta", "chain_own_votes", "chain_events"})
+      db[name] = env.open_db(name).value();
+    REQUIRE(env.update([&](write_txn& txn) -> result<void> {
+      for (const auto& r : chain) DATDOT_CHECK(txn.put(db["chain_blocks"], r.hash.bytes, body(r)));
+      for (std::uint64_t n = 0; n < 2; ++n)
+        DATDOT_CHECK(txn.put(db["chain_numbers"], be(n), chain[n].hash.bytes));
+      DATDOT_CHECK(txn.put(db["chain_justifications"], chain[1].hash.bytes, as_bytes("j1")));
+      DATDOT_CHECK(txn.put(db["chain_pending"], chain[2].hash.bytes, number_and(2, chain[1].hash)));
+      DATDOT_CHECK(txn.put(db["chain_pool"], tx, as_bytes("call")));
+      DATDOT_CHECK(txn.put(db["chain_meta"], as_bytes("finalized"), number_and(1, chain[1].hash)));
+      DATDOT_CHECK(txn.put(db["chain_own_votes"], vote_key, as_bytes("vote")));
+      DATDOT_CHECK(txn.put(db["chain_events"], be(1), as_bytes("events 1")));
+      return ok;
+    }));
+  }
+  const auto check = [&](const chain_store& store) {
+    CHECK(store.finalized().value() == finalized_head{chain[1].hash, block_number{1}});
+    CHECK(store.finalized_hash_at(block_number{0}).value() == chain[0].hash);
+    for (const auto& r : chain) CHECK(store.block(r.hash).value() == body(r));
+    CHECK(store.justification(chain[1].hash).value() == bytes{'j', '1'});
+    CHECK(store.unfinalized().value() == std::vector{chain[2]});
+    CHECK(store.pool().value() == std::vector<bytes>{{'c', 'a', 'l', 'l'}});
+    CHECK(store.own_votes().value() == std::vector<bytes>{{'v', 'o', 't', 'e'}});
+    CHECK(store.events(block_number{0}, 5).value() ==
+          std::vector{std::pair{block_number{1}, bytes{'e', 'v', 'e', 'n', 't', 's', ' ', '1'}}});
+  };
+  check(chain_store::open(env).value());
+  for (const auto* name : {"chain_blocks", "chain_meta", "chain_events"}) CHECK_FALSE(env.existing_db(name).value());
+  // Opened again, there is nothing left to move, and the store goes on from where it was.
+  const auto again = chain_store::open(env).value();
+  check(again);
+  REQUIRE(again.finalize({chain[2]}, as_bytes("j2")));
+  CHECK(again.unfinalized().value().empty());
+  CHECK(again.finalized().value() == finalized_head{chain[2].hash, block_number{2}});
 }
 
 TEST_CASE("kill -9 while blocks are finalized loses nothing a call returned from") {
