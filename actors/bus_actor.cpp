@@ -47,19 +47,21 @@ class peer_traffic_table {
     auto* s = find_or_add_slot(peer);
     return s ? &s->traffic : nullptr;
   }
-  // A frame in; gossip (one-way) marks its peer heard.
-  void count_in(const node_id& peer, std::size_t bytes, bool gossip) {
+  // A frame in at now_ms; gossip (one-way) marks its peer heard then.
+  void count_in(const node_id& peer, std::size_t bytes, bool gossip, std::uint64_t now_ms) {
     auto* s = find_or_add_slot(peer);
     if (!s) return;
     ++s->traffic.frames_in;
     s->traffic.bytes_in += bytes;
-    s->heard = s->heard || gossip;
+    if (!gossip) return;
+    s->heard = true;
+    s->heard_ms = now_ms;
   }
-  // The peers marked heard since the last call.
-  std::vector<node_id> take_heard() {
-    std::vector<node_id> out;
+  // The peers marked heard since the last call, with how long before now_ms they last were.
+  std::vector<heard_peer> take_heard(std::uint64_t now_ms) {
+    std::vector<heard_peer> out;
     for (auto& s : slots_)
-      if (s.used && std::exchange(s.heard, false)) out.push_back(s.peer);
+      if (s.used && std::exchange(s.heard, false)) out.push_back({s.peer, now_ms - std::min(now_ms, s.heard_ms)});
     return out;
   }
   std::unordered_map<node_id, peer_traffic> to_map() const {
@@ -74,6 +76,7 @@ class peer_traffic_table {
     node_id peer;
     bool used = false;
     bool heard = false;
+    std::uint64_t heard_ms = 0;
     peer_traffic traffic;
   };
   static std::size_t first_slot(const node_id& peer) { return std::hash<node_id>{}(peer); }
@@ -320,7 +323,8 @@ void on_request(bus_pointer self, const curve_public_key& from_connection, inbou
 
 void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   auto& st = self->state;
-  if (st.misbehavior.is_banned(from, now_ms(self))) {
+  const auto now = now_ms(self);
+  if (st.misbehavior.is_banned(from, now)) {
     ++st.metrics.dropped_banned_total;
     return;
   }
@@ -340,7 +344,7 @@ void on_frame(bus_pointer self, const curve_public_key& from, byte_view frame) {
   const auto& sender = msg ? msg->sender : std::get<gossip_copy>(decoded).sender;
   if (!auth.bound && st.bindings.size() < bus_limits::bindings_max) st.bindings.emplace(from, sender);
   ++st.metrics.frames_in_total;
-  st.traffic.count_in(sender, frame.size(), !msg || msg->kind == frame_kind::one_way);
+  st.traffic.count_in(sender, frame.size(), !msg || msg->kind == frame_kind::one_way, now);
   if (!msg) {
     ++st.metrics.gossip_copies_dropped_total;
     return;
@@ -485,7 +489,7 @@ bus_actor::behavior_type bus_impl(bus_pointer self, bus_config config) {
         on_frame(self, from, frame.view());
         self->state.config.transport->frame_consumed(frame.size());
       },
-      [=](bus_heard_atom) { return self->state.traffic.take_heard(); },
+      [=](bus_heard_atom) { return self->state.traffic.take_heard(now_ms(self)); },
       [=](bus_metrics_atom) {
         auto snapshot = self->state.metrics;
         snapshot.peers = self->state.traffic.to_map();

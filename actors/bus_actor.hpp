@@ -50,9 +50,10 @@ using bus_actor = caf::typed_actor<
     caf::reacts_to<bus_frame_atom, curve_public_key, frame_buffer>,
     caf::reacts_to<bus_timeout_atom, std::uint64_t>,  // own wakeup: expire deadlines due by this time (ns)
     caf::replies_to<bus_metrics_atom>::with<bus_metrics>,
-    // The peers whose gossip (one-way frames) arrived since the last ask: alive
-    // without a ping. For the node's peer actor, the only one that asks.
-    caf::replies_to<bus_heard_atom>::with<std::vector<node_id>>>;
+    // The peers whose gossip (one-way frames) arrived since the last ask, each
+    // with how long ago it last did: alive without a ping. For the node's peer
+    // actor, the only one that asks.
+    caf::replies_to<bus_heard_atom>::with<std::vector<heard_peer>>>;
 
 using log_fn = std::function<void(const std::string&)>;
 

@@ -25,8 +25,19 @@ CAF_ADD_ATOM(datdot, datdot, bus_deliver_atom, "bdeliver")
 CAF_ADD_ATOM(datdot, datdot, node_tick_atom, "ntick")
 CAF_ADD_ATOM(datdot, datdot, node_status_atom, "nstatus")
 
+namespace datdot {
+
+// A peer whose gossip (one-way frames) arrived, and how long ago the last did.
+struct heard_peer {
+  node_id id;
+  std::uint64_t ms_ago = 0;
+};
+
+}  // namespace datdot
+
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::node_id)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<datdot::node_id>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<datdot::heard_peer>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::curve_public_key)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::peer_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(datdot::message_body)

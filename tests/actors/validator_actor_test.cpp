@@ -44,7 +44,7 @@ bus_actor::behavior_type quiet_bus() {
       [](bus_frame_atom, const curve_public_key&, const frame_buffer&) {},
       [](bus_timeout_atom, std::uint64_t) {},
       [](bus_metrics_atom) { return bus_metrics{}; },
-      [](bus_heard_atom) { return std::vector<node_id>{}; },
+      [](bus_heard_atom) { return std::vector<heard_peer>{}; },
   };
 }
 
