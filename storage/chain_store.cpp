@@ -71,14 +71,14 @@ result<void> move_separate_databases(environment& env, dbi records) {
     if (db) found.emplace_back(*db, t);
   }
   return env.update([&](write_txn& txn) -> result<void> {
-    for (const auto& [db, t] : found) {
+    for (const auto& separate : found) {
       std::vector<std::pair<bytes, bytes>> moved;
-      DATDOT_CHECK(txn.for_each(db, {}, [&](byte_view key, byte_view value) {
-        moved.emplace_back(key_in(t, key), bytes(value.begin(), value.end()));
+      DATDOT_CHECK(txn.for_each(separate.first, {}, [&](byte_view key, byte_view value) {
+        moved.emplace_back(key_in(separate.second, key), bytes(value.begin(), value.end()));
         return true;
       }));
       for (const auto& [key, value] : moved) DATDOT_CHECK(txn.put(records, key, value));
-      DATDOT_CHECK(txn.remove(db));
+      DATDOT_CHECK(txn.remove(separate.first));
     }
     return ok;
   });
