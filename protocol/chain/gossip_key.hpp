@@ -1,12 +1,12 @@
 // What names a chain gossip message for dropping its copies: a block by its
 // seal, read from the signed header at the front of its bytes, and a commit
-// by the block it finalizes. A node that passed
-// one on has taken it in; each later copy changes nothing at its chain (a
-// known block; any commit of a block already final), so the bus drops it
-// before it reaches the chain actor. Votes, transactions and catch-ups get no
-// key: a copy of one can still make the chain answer (a lagging voter's old
-// vote brings it a catch-up). Pure; the bytes are not checked, because only
-// keys of messages the chain accepted and passed on are ever looked up.
+// by the block it finalizes. A node that passed one on has taken it in;
+// each later copy changes nothing at its chain (a known block; any commit of
+// a block already final), so the bus drops it before it reaches the chain
+// actor. Votes, transactions and catch-ups get no key: a copy of one can
+// still make the chain answer (a lagging voter's old vote brings it a
+// catch-up). Pure; the bytes are not checked, because only keys of messages
+// the chain accepted and passed on are ever looked up.
 #pragma once
 
 #include <compare>
