@@ -221,24 +221,20 @@ std::size_t environment::map_size_bytes() const {
 }
 
 result<dbi> environment::open_db(std::string_view name) {
-  if (name.empty()) return make_error(errc::invalid_argument, "a database needs a name");
-  const std::string owned{name};
-  dbi out;
-  DATDOT_CHECK(update([&](write_txn& txn) {
-    return txn.note(mdb_dbi_open(txn.txn_, owned.c_str(), MDB_CREATE, &out.value),
-                    "open database '" + owned + "'");
-  }));
-  return out;
+  DATDOT_TRY(db, open_named(name, true));
+  return *db;  // set: with MDB_CREATE a missing database is made, never reported missing
 }
 
-result<std::optional<dbi>> environment::existing_db(std::string_view name) {
+result<std::optional<dbi>> environment::existing_db(std::string_view name) { return open_named(name, false); }
+
+result<std::optional<dbi>> environment::open_named(std::string_view name, bool create) {
   if (name.empty()) return make_error(errc::invalid_argument, "a database needs a name");
   const std::string owned{name};
   std::optional<dbi> out;
   DATDOT_CHECK(update([&](write_txn& txn) -> result<void> {
     dbi found;
-    const int rc = mdb_dbi_open(txn.txn_, owned.c_str(), 0, &found.value);
-    if (rc == MDB_NOTFOUND) return ok;
+    const int rc = mdb_dbi_open(txn.txn_, owned.c_str(), create ? MDB_CREATE : 0, &found.value);
+    if (rc == MDB_NOTFOUND && !create) return ok;
     DATDOT_CHECK(txn.note(rc, "open database '" + owned + "'"));
     out = found;
     return ok;

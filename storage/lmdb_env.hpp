@@ -120,6 +120,8 @@ class environment {
   std::size_t map_size_bytes() const;
 
  private:
+  // Opens (and with `create` makes) the named database; none when missing and not made.
+  result<std::optional<dbi>> open_named(std::string_view name, bool create);
   struct state;
   explicit environment(std::unique_ptr<state> s) noexcept;
   std::unique_ptr<state> state_;
